@@ -1,0 +1,301 @@
+"""Validation of a preset document: header, JSON Schema, then the checks a schema cannot express.
+
+Three layers, each reporting every problem it finds as `Problem(path, message)`:
+
+1. the header (`format`, `version`): a file from a newer nnplayground is refused outright, since
+   the rest of it may mean something this version does not know;
+2. `preset.schema.json` (types, ranges, allowed keys per node type), with jsonschema's messages
+   rewritten as "must be <what>, got <value>" using the schema's own `x-expect` phrases;
+3. semantics: duplicate node ids, inputs naming unknown nodes, the output node, the loss against the
+   output activation and the dataset's task, and `nnplayground.engine.check_graph`'s own problems
+   (shapes, cycles, arity) mapped onto `model.nodes[i]` paths.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+import jsonschema
+
+from .errors import FORMAT, VERSION, Problem
+
+CLASSIFICATION_KINDS = {"circle": 2, "xor": 2, "gauss": 2, "spiral": 2, "and": 2, "or": 2,
+                        "nand": 2, "xor-gate": 2, "mnist": 10, "fashion-mnist": 10}
+REGRESSION_KINDS = {"reg-plane", "reg-gauss", "sine", "abs", "poly", "step"}
+IMAGE_KINDS = {"mnist", "fashion-mnist"}
+PLANE_KINDS = {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"}
+DEFAULT_PLANE_FEATURES = ("x1", "x2")
+
+
+@functools.cache
+def preset_schema() -> dict:
+    """The JSON Schema of format version 1 (read once from the package)."""
+    text = resources.files(__package__).joinpath("preset.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator():
+    schema = preset_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate_preset(doc) -> list[Problem]:
+    """Every problem of `doc` (a parsed preset), in document order; [] when it is usable."""
+    header = _header_problems(doc)
+    if any(p.path in ("", "format") or "newer" in p.message for p in header):
+        return header          # not our format, or a newer one: the rest would only be noise
+    problems = header + [p for p in _schema_problems(doc) if p.path not in ("format", "version")]
+    problems += _semantic_problems(doc, schema_ok=not problems)
+    return _dedupe(problems)
+
+
+# ---------------------------------------------------------------------------------------- header
+
+def _header_problems(doc) -> list[Problem]:
+    if not isinstance(doc, dict):
+        return [Problem("", f"a preset must be a JSON object, got {show(doc)}")]
+    problems = []
+    if "format" not in doc:
+        problems.append(Problem("format", f'is missing: a preset starts with "format": "{FORMAT}" '
+                                          "(is this an nnplayground preset?)"))
+    elif doc["format"] != FORMAT:
+        return [Problem("format", f'must be "{FORMAT}", got {show(doc["format"])}: '
+                                  "this is not an nnplayground preset")]
+    version = doc.get("version")
+    if "version" not in doc:
+        problems.append(Problem("version", f"is missing: add \"version\": {VERSION}"))
+    elif not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append(Problem("version", f"must be a positive integer, got {show(version)}"))
+    elif version > VERSION:
+        problems.append(Problem("version", f"made by a newer nnplayground (format version "
+                                           f"{version}); this one reads up to {VERSION}: upgrade"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------- schema
+
+def _schema_problems(doc) -> list[Problem]:
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: _sort_key(e.absolute_path))
+    problems = []
+    for err in errors:
+        problems.extend(_translate(err))
+    return problems
+
+
+def _translate(err) -> list[Problem]:
+    """jsonschema's error -> our `path: reason` wording (one error may name several keys)."""
+    path = format_path(err.absolute_path)
+    kind, inst, schema = err.validator, err.instance, err.schema
+    if kind == "required":
+        return [Problem(join(path, key), "is required") for key in err.validator_value
+                if isinstance(inst, dict) and key not in inst]
+    if kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in inst if k not in schema.get("properties", {})]
+        hint = f"allowed here: {', '.join(allowed)}" if allowed else "nothing is allowed here"
+        return [Problem(join(path, k), f"unknown key ({hint})") for k in extra]
+    if kind == "uniqueItems":
+        return [Problem(path, f"must not repeat an item, got {show(inst)}")]
+    if "x-expect" in schema:
+        return [Problem(path, f"must be {schema['x-expect']}, got {show(inst)}")]
+    return [Problem(path, err.message)]
+
+
+# ------------------------------------------------------------------------------------- semantics
+
+def _semantic_problems(doc: dict, schema_ok: bool) -> list[Problem]:
+    model = doc.get("model")
+    if not isinstance(model, dict) or not isinstance(model.get("nodes"), list):
+        return []
+    nodes = model["nodes"]
+    problems = _id_problems(model, nodes)
+    if problems or not schema_ok:
+        return problems   # check_graph and the loss checks need a well-formed graph
+    shapes, graph_problems = _engine_check(model, nodes)
+    problems += graph_problems
+    problems += _loss_problems(doc, nodes, shapes)
+    problems += _dataset_problems(doc, nodes)
+    return problems
+
+
+def _id_problems(model: dict, nodes: list) -> list[Problem]:
+    problems, first_seen = [], {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            continue
+        nid = node["id"]
+        if nid in first_seen:
+            problems.append(Problem(f"model.nodes[{i}].id", f'duplicate id "{nid}" (already used by '
+                                    f"model.nodes[{first_seen[nid]}]); give each node its own id"))
+        else:
+            first_seen[nid] = i
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict) or not isinstance(node.get("inputs"), list):
+            continue
+        for j, ref in enumerate(node["inputs"]):
+            if isinstance(ref, str) and ref not in first_seen:
+                known = ", ".join(first_seen) or "none"
+                problems.append(Problem(f"model.nodes[{i}].inputs[{j}]",
+                                        f'unknown node id "{ref}" (known ids: {known})'))
+    out = model.get("output")
+    if isinstance(out, str) and out not in first_seen:
+        problems.append(Problem("model.output", f'unknown node id "{out}" '
+                                                f"(known ids: {', '.join(first_seen)})"))
+    return problems
+
+
+def _engine_check(model: dict, nodes: list):
+    """Shapes and problems from the engine's graph checker, with paths from the document's root."""
+    try:
+        from nnplayground.engine import check_graph
+    except ImportError:      # the engine is optional for pure format work (e.g. docs tooling)
+        return {}, []
+    report = check_graph(model)
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    problems = [Problem(_engine_path(gp, index), gp.message) for gp in report.problems]
+    return dict(report.shapes), problems
+
+
+def _engine_path(gp, index: dict) -> str:
+    """Map a GraphProblem onto `model.nodes[i]...`; the engine's own path is kept if it is one."""
+    path = getattr(gp, "path", "") or ""
+    if path.startswith("model."):
+        return path
+    if path.startswith(("nodes[", "output")):
+        return "model." + path
+    if gp.node_id in index:
+        base = f"model.nodes[{index[gp.node_id]}]"
+        if path and not path.startswith("["):
+            return join(base, path)
+        return base
+    return "model"
+
+
+def output_node(model: dict) -> dict | None:
+    """The node named by `model.output`, else the only node no other node reads from."""
+    nodes = [n for n in model.get("nodes", []) if isinstance(n, dict)]
+    if model.get("output") is not None:
+        return next((n for n in nodes if n.get("id") == model["output"]), None)
+    used = {ref for n in nodes for ref in n.get("inputs", []) or []}
+    sinks = [n for n in nodes if n.get("id") not in used]
+    return sinks[0] if len(sinks) == 1 else None
+
+
+def output_activation(node: dict) -> tuple[str | None, str]:
+    """(activation name, its param key) at the end of `node`; None if it applies none itself."""
+    params = node.get("params") or {}
+    if node.get("type") in ("Dense", "Conv2D"):
+        return params.get("activation", "identity"), "activation"
+    if node.get("type") == "Activation":
+        return params.get("function"), "function"
+    return None, "activation"
+
+
+def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
+    loss, kind = doc.get("loss"), doc.get("dataset", {}).get("kind")
+    task = task_of(doc.get("dataset", {}))
+    out = output_node(doc["model"])
+    if out is None:
+        return []
+    i = nodes.index(out)
+    act, key = output_activation(out)
+    where = f"model.nodes[{i}].params.{key}" if act is not None else f"model.nodes[{i}]"
+    problems = []
+    need = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss)
+    if need and act != need:
+        problems.append(Problem(where, f'the loss "{loss}" needs the output node "{out["id"]}" to '
+                                       f"end in {need}, got {act or out.get('type')}; set its "
+                                       f"activation to {need} or choose another loss"))
+    if task == "regression" and loss != "mse":
+        problems.append(Problem("loss", f'the dataset "{kind}" is a regression task, which needs '
+                                        f'"mse", got "{loss}"'))
+    shape = shapes.get(out["id"])
+    n_classes = CLASSIFICATION_KINDS.get(kind)
+    if shape is not None and len(shape) == 1 and task is not None:
+        units = shape[0]
+        if loss == "binary_cross_entropy":
+            wanted = {1}
+        elif loss == "cross_entropy":
+            wanted = {n_classes} if n_classes else set()
+        elif task == "classification" and n_classes:
+            wanted = {n_classes, 1} if n_classes == 2 else {n_classes}
+        else:
+            wanted = {1} if task == "regression" and kind != "file" else set()
+        if wanted and units not in wanted:
+            expect = " or ".join(str(w) for w in sorted(wanted))
+            problems.append(Problem(f"model.nodes[{i}]", f'the output node "{out["id"]}" gives {units} '
+                                    f'value(s) per example; the loss "{loss}" on "{kind}" needs {expect}'))
+    return problems
+
+
+def _dataset_problems(doc: dict, nodes: list) -> list[Problem]:
+    """The Input node's shape against what the dataset will deliver, where that is known here."""
+    ds = doc.get("dataset", {})
+    expected = expected_input_shape(ds)
+    for i, node in enumerate(nodes):
+        if node.get("type") == "Input" and expected is not None:
+            got = list(node.get("params", {}).get("shape", []))
+            if got != list(expected):
+                return [Problem(f"model.nodes[{i}].params.shape",
+                                f'the dataset "{ds.get("kind")}" gives inputs of shape '
+                                f"{list(expected)}, got {got}")]
+    return []
+
+
+def expected_input_shape(dataset: dict) -> tuple[int, ...] | None:
+    """Input shape (no batch) the dataset kind produces, or None when only the data can tell."""
+    kind = dataset.get("kind")
+    if kind in IMAGE_KINDS:
+        return (1, 28, 28)
+    if kind in PLANE_KINDS:
+        return (len(dataset.get("features", DEFAULT_PLANE_FEATURES)),)
+    return None
+
+
+def task_of(dataset: dict) -> str | None:
+    kind = dataset.get("kind")
+    if kind in CLASSIFICATION_KINDS:
+        return "classification"
+    if kind in REGRESSION_KINDS:
+        return "regression"
+    return dataset.get("task") if kind == "file" else None
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+def format_path(parts) -> str:
+    """deque(['model', 'nodes', 3, 'params']) -> 'model.nodes[3].params'."""
+    out = ""
+    for part in parts:
+        out = f"{out}[{part}]" if isinstance(part, int) else join(out, str(part))
+    return out
+
+
+def join(base: str, key: str) -> str:
+    return f"{base}.{key}" if base else key
+
+
+def show(value, limit: int = 60) -> str:
+    """A value as JSON, shortened: what the user wrote, in the notation they wrote it in."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _sort_key(parts):
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in parts)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
