@@ -1,0 +1,140 @@
+"""Build `Snapshot`s from the live experiment (runs on the worker thread only)."""
+
+from __future__ import annotations
+
+import time
+from types import MappingProxyType
+
+import numpy as np
+
+from nnplayground.worker import snapshot as S
+
+# Parts that cost a forward pass over many images are refreshed at most this often; the cheap
+# parts (metrics, weights, a 50x50 boundary of a tiny net) go out with every snapshot.
+HEAVY_INTERVAL = 0.25
+
+
+def _copy_params(layers, attr):
+    out = {}
+    for node_id, layer in layers.items():
+        arrays = getattr(layer, attr, None) or {}
+        if arrays:
+            out[node_id] = MappingProxyType({k: np.array(v) for k, v in arrays.items()})
+    return MappingProxyType(out)
+
+
+class SnapshotBuilder:
+    """Turns the live experiment into frozen snapshots, computing only what visible views need.
+
+    One builder per loaded experiment; it remembers how far the metric history has been sent so
+    each snapshot carries only the new points.
+    """
+
+    def __init__(self, experiment, info: S.DatasetInfo):
+        self.exp = experiment
+        self.info = info
+        self.node_types = {n["id"]: n["type"] for n in experiment.doc["model"]["nodes"]}
+        self.output_id = experiment.model.order[-1]
+        if experiment.doc["model"].get("output"):
+            self.output_id = experiment.doc["model"]["output"]
+        self.steps_sent = 0
+        self.epochs_sent = 0
+        self.epochs_recorded = len(experiment.trainer.history.epochs)
+        self.image_index = 0
+        self.confusion = None
+        self._heavy_at = -1.0
+        self._heavy = {}
+        self._grid = None
+        if info.kind == "plane":
+            self._grid = S.map_features(S.plane_grid(info.extent), info.feature_names)
+        self.first_conv = next((i for i in experiment.model.order
+                                if self.node_types.get(i) == "Conv2D"), None)
+
+    def reset_heavy(self):
+        """Forget the cached heavy parts (after a classification image change or a reset)."""
+        self._heavy_at = -1.0
+
+    def build(self, visible, steps_per_second, force_heavy=False) -> S.Snapshot:
+        trainer, model = self.exp.trainer, self.exp.model
+        steps = trainer.history.steps
+        new_steps = steps[self.steps_sent:]
+        self.steps_sent = len(steps)
+        points = (np.array(new_steps, dtype=np.float64).reshape(-1, 2) if new_steps
+                  else np.zeros((0, 2)))
+        epochs = trainer.history.epochs
+        new_epochs = tuple(MappingProxyType(dict(e)) for e in epochs[self.epochs_sent:])
+        self.epochs_sent = len(epochs)
+        last_epoch = MappingProxyType(dict(epochs[-1])) if epochs else None
+        step = int(steps[-1][0]) if steps else 0
+        epoch = int(getattr(trainer, "epoch", len(epochs)))
+        parts = {}
+        if self.info.kind == "plane" and visible & {S.VIEW_BOUNDARY, S.VIEW_UNITS}:
+            parts.update(self._plane_parts(visible))
+        if self.info.kind == "line" and S.VIEW_CURVE in visible:
+            parts["curve"] = self._curve()
+        now = time.perf_counter()
+        if self.info.kind == "image" and (force_heavy or now - self._heavy_at >= HEAVY_INTERVAL):
+            self._heavy = self._image_parts(visible)
+            self._heavy_at = now
+        if self.info.kind == "image":
+            parts.update(self._heavy)
+        grads = _copy_params(model.layers, "grads") if S.VIEW_HISTOGRAMS in visible else {}
+        return S.Snapshot(
+            step=step, epoch=epoch, steps_per_second=float(steps_per_second),
+            step_points=points, epoch_records=new_epochs, last_epoch=last_epoch,
+            task=self.info.task, lr=float(getattr(self.exp.optimizer, "lr", float("nan"))),
+            weights=_copy_params(model.layers, "params"), gradients=MappingProxyType(grads),
+            image_index=self.image_index, confusion=self.confusion, **parts)
+
+    # -- the parts -------------------------------------------------------------------------
+
+    def _scalar_output(self, y):
+        """(N, k) model output -> (N,) value the heatmap shows (P(class 1) or the target)."""
+        if self.info.task == "regression" or y.shape[1] == 1:
+            return y[:, 0]
+        if y.shape[1] == 2:
+            return y[:, 1]
+        return np.argmax(y, axis=1) / (y.shape[1] - 1)
+
+    def _plane_parts(self, visible):
+        model = self.exp.model
+        n = S.GRID
+        outs = model.forward_all(self._grid)
+        parts = {"boundary": self._scalar_output(np.asarray(outs[self.output_id]))
+                 .reshape(n, n).astype(np.float32)}
+        if S.VIEW_UNITS in visible:
+            units = {}
+            for node_id in model.order:
+                a = np.asarray(outs[node_id])
+                if (node_id == self.output_id or self.node_types.get(node_id) == "Input"
+                        or a.ndim != 2 or a.shape[1] > S.MAX_UNIT_IMAGES):
+                    continue
+                units[node_id] = np.ascontiguousarray(a.T.reshape(-1, n, n), dtype=np.float32)
+            parts["units"] = MappingProxyType(units)
+        return parts
+
+    def _curve(self):
+        lo, hi = self.info.extent[0], self.info.extent[1]
+        xs = np.linspace(lo, hi, 200, dtype=np.float32)
+        inputs = S.map_features(xs[:, None], self.info.feature_names or ("x1",))
+        ys = np.asarray(self.exp.model.predict(inputs))[:, 0]
+        return (xs, ys.astype(np.float32))
+
+    def _image_parts(self, visible):
+        model, images = self.exp.model, self.info.images_test
+        parts = {}
+        if self.first_conv is not None and S.VIEW_FILTERS in visible:
+            parts["filters"] = np.array(model.layers[self.first_conv].params["W"])
+            outs = model.forward_all(images[self.image_index:self.image_index + 1])
+            maps = {}
+            for node_id in model.order:
+                a = np.asarray(outs[node_id])
+                if a.ndim == 4 and self.node_types.get(node_id) != "Input":
+                    maps[node_id] = np.array(a[0], dtype=np.float32)
+            parts["feature_maps"] = MappingProxyType(maps)
+        if S.VIEW_PREDICTIONS in visible:
+            idx = np.arange(min(S.N_TEST_GRID, len(images)))
+            probs = np.asarray(model.predict(images[idx]))
+            parts["predictions"] = (idx, np.argmax(probs, axis=1),
+                                    np.array(self.info.y_test[idx]))
+        return parts

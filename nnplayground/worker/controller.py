@@ -1,0 +1,161 @@
+"""`TrainingController`: the GUI thread's handle on the training thread.
+
+The main window creates one controller and talks only to it: commands go in as messages (they
+return at once), results come back as signals on the GUI thread. The controller never touches
+the live model itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from nnplayground.worker.runner import HYPERPARAMETERS, TrainingThread
+
+
+def _default_factory(mnist_dir):
+    def build(doc):
+        from nnplayground.experiment import Experiment
+        return Experiment.from_preset(doc, mnist_dir=mnist_dir)
+    return build
+
+
+def _stop_and_join(thread):
+    if thread.isRunning():
+        thread.stop()
+        thread.wait()
+
+
+class TrainingController(QObject):
+    """Play, Pause, Step, Reset and live hyperparameters for one run at a time.
+
+    Signals (all delivered on the GUI thread):
+      snapshot_ready(Snapshot)     the newest frame; the next is built only after this returns
+      state_changed(str)           "idle", "running", "paused" or "loading"
+      error_occurred(str, str)     title, message - show it in a dialog
+      diverged(str)                training paused on a non-finite loss; the message says why
+      dataset_ready(DatasetInfo)   the points/images the data views draw, once per load/reset
+      classified(int, object)      answer to `classify()`: request id, probabilities or None
+    """
+
+    snapshot_ready = Signal(object)
+    state_changed = Signal(str)
+    error_occurred = Signal(str, str)
+    diverged = Signal(str)
+    dataset_ready = Signal(object)
+    classified = Signal(int, object)
+
+    def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None):
+        super().__init__(parent)
+        self._state = "idle"
+        self._latest = None
+        self._dataset = None
+        self._ids = itertools.count(1)
+        self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir))
+        self._thread.snapshot.connect(self._on_snapshot)
+        self._thread.state.connect(self._on_state)
+        self._thread.error.connect(self.error_occurred)
+        self._thread.diverged.connect(self.diverged)
+        self._thread.loaded.connect(self._on_loaded)
+        self._thread.classified.connect(self.classified)
+        self._thread.start()
+        # Whoever forgets shutdown(): never let Qt destroy a running QThread.
+        thread = self._thread
+        self.destroyed.connect(lambda *_: _stop_and_join(thread))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # -- commands (return immediately) -------------------------------------------------------
+
+    def load(self, doc):
+        """Build the experiment described by a preset document (replaces any current run)."""
+        self._set_state("loading")
+        self._thread.post("forget_overrides")
+        self._thread.post("load", doc, urgent=True)
+
+    def play(self):
+        self._thread.post("play")
+
+    def pause(self):
+        self._thread.post("pause", urgent=True)
+
+    def step(self):
+        """Train exactly one mini-batch, then stay paused."""
+        self._thread.post("step", urgent=True)
+
+    def step_epoch(self):
+        """Train until the current epoch ends, then pause."""
+        self._thread.post("step_epoch", urgent=True)
+
+    def reset(self):
+        """Rebuild the model from the loaded document (fresh weights; live changes kept)."""
+        self._thread.post("reset", urgent=True)
+
+    def set_hyperparameters(self, **changes):
+        """Change lr, momentum, beta1, beta2, eps, rho, batch_size, l1 or l2 between steps."""
+        unknown = sorted(set(changes) - HYPERPARAMETERS)
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(unknown)} during training; live "
+                             f"changes are limited to {', '.join(sorted(HYPERPARAMETERS))} "
+                             f"(anything else needs load(doc))")
+        self._thread.post("hyper", dict(changes))
+
+    def set_visible_views(self, names):
+        """Tell the worker which views are shown, so it computes only what they draw."""
+        self._thread.post("visible", frozenset(names))
+
+    def select_image(self, index):
+        """Choose the test image whose feature maps the snapshots carry."""
+        self._thread.post("select_image", int(index))
+
+    def classify(self, x):
+        """Ask the worker to classify x (a batch of one, in the model's input layout).
+
+        Returns the request id that `classified` will carry with the answer.
+        """
+        request_id = next(self._ids)
+        self._thread.post("classify", request_id, x)
+        return request_id
+
+    def shutdown(self):
+        """Stop training and join the thread; safe to call more than once."""
+        _stop_and_join(self._thread)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def running(self):
+        return self._state == "running"
+
+    @property
+    def state(self):
+        return self._state
+
+    @property
+    def latest_snapshot(self):
+        return self._latest
+
+    @property
+    def dataset(self):
+        return self._dataset
+
+    def _set_state(self, state):
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    def _on_state(self, state):
+        self._set_state(state)
+
+    def _on_loaded(self, info):
+        self._dataset = info
+        self.dataset_ready.emit(info)
+
+    def _on_snapshot(self, snapshot):
+        self._latest = snapshot
+        try:
+            self.snapshot_ready.emit(snapshot)
+        finally:
+            self._thread.ack.set()

@@ -1,0 +1,190 @@
+"""Frozen snapshots of a training run, built on the worker thread for the views.
+
+The views never touch the live model (it is being trained on another thread), so everything they
+draw is copied here into a `Snapshot`: plain numbers and numpy copies that nobody mutates again.
+Expensive parts (the boundary image, feature maps, test-grid predictions) are only computed for
+views that are visible, because at 30 snapshots a second they would otherwise cost more than the
+training itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+# Names of the views whose data costs something to produce; the controller is told which are
+# visible (`TrainingController.set_visible_views`) and the builder skips the others.
+VIEW_BOUNDARY = "boundary"      # 2-D output heatmap (classification or regression)
+VIEW_UNITS = "units"            # one small heatmap per hidden unit
+VIEW_CURVE = "curve"            # 1-D regression curve
+VIEW_HISTOGRAMS = "histograms"  # weights and gradients per layer
+VIEW_FILTERS = "filters"        # first conv filters and feature maps of a chosen test image
+VIEW_PREDICTIONS = "predictions"  # grid of test images with predicted labels
+VIEW_CONFUSION = "confusion"    # confusion matrix (computed at epoch ends and on pause)
+ALL_VIEWS = frozenset({VIEW_BOUNDARY, VIEW_UNITS, VIEW_CURVE, VIEW_HISTOGRAMS, VIEW_FILTERS,
+                       VIEW_PREDICTIONS, VIEW_CONFUSION})
+
+GRID = 50               # boundary heatmap resolution (GRID x GRID points of the input plane)
+MAX_UNIT_IMAGES = 16    # hidden units drawn as images only for layers up to this wide
+N_TEST_GRID = 36        # test images in the predictions view
+
+FEATURE_FUNCTIONS = {
+    "x1": lambda a, b: a,
+    "x2": lambda a, b: b,
+    "x1^2": lambda a, b: a * a,
+    "x2^2": lambda a, b: b * b,
+    "x1*x2": lambda a, b: a * b,
+    "sin(x1)": lambda a, b: np.sin(a),
+    "sin(x2)": lambda a, b: np.sin(b),
+}
+
+
+def _frozen(mapping):
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the data views draw once per load: the points in the raw input plane.
+
+    points_*: (N, 2) raw (x1, x2) for 2-D data, (N, 1) for 1-D regression, None for images.
+    y_*: class indices (N,) or targets (N, k). images_test: (N, C, H, W) for image data.
+    extent: (x_min, x_max, y_min, y_max) of the input plane the boundary image covers.
+    """
+
+    name: str
+    task: str
+    kind: str                          # "plane" (2-D), "line" (1-D), "image" or "other"
+    n_classes: int | None
+    feature_names: tuple
+    points_train: np.ndarray | None
+    y_train: np.ndarray
+    points_test: np.ndarray | None
+    y_test: np.ndarray
+    extent: tuple
+    images_test: np.ndarray | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One frame of a training run: numpy copies, safe to read on any thread.
+
+    step_points: (k, 2) [step, training batch loss] since the previous snapshot.
+    epoch_records: epoch dicts (epoch, train_loss, test_loss, train_accuracy, ...) since the
+        previous snapshot; `last_epoch` is the newest record of the whole run (or None).
+    boundary: (GRID, GRID) model output over the input plane, row = x2, column = x1 (2-D data);
+        for classification the probability of class 1 (or of the predicted class index / (K-1)).
+    units: {node_id: (units, GRID, GRID)} each hidden unit's output over the plane.
+    weights / gradients: {node_id: {name: array}}; Dense W is (in, out).
+    curve: (xs, ys) of the network over the x range for 1-D regression.
+    filters: (F, C, kh, kw) first conv layer's kernels; feature_maps {node_id: (C, H, W)} of the
+        chosen test image (`image_index`).
+    predictions: (indices, predicted, true) for a grid of test images; confusion: (K, K).
+    """
+
+    step: int
+    epoch: int
+    steps_per_second: float
+    step_points: np.ndarray
+    epoch_records: tuple
+    last_epoch: Mapping | None
+    task: str
+    lr: float
+    boundary: np.ndarray | None = None
+    units: Mapping[str, np.ndarray] = field(default_factory=lambda: _frozen({}))
+    weights: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=lambda: _frozen({}))
+    gradients: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=lambda: _frozen({}))
+    curve: tuple | None = None
+    filters: np.ndarray | None = None
+    feature_maps: Mapping[str, np.ndarray] = field(default_factory=lambda: _frozen({}))
+    image_index: int = 0
+    predictions: tuple | None = None
+    confusion: np.ndarray | None = None
+
+
+def map_features(points, feature_names):
+    """(N, 2) or (N, 1) raw points -> (N, len(feature_names)) model inputs.
+
+    Uses the data package's own mapping so that the boundary image and the training data go
+    through the same function; the local table is only a fallback for older data packages.
+    """
+    try:
+        from nnplayground.data.toy import make_features
+    except ImportError:
+        make_features = None
+    if make_features is not None:
+        return np.asarray(make_features(points, tuple(feature_names)), dtype=np.float32)
+    a = points[:, 0]
+    b = points[:, 1] if points.shape[1] > 1 else a
+    cols = []
+    for name in feature_names:
+        if name not in FEATURE_FUNCTIONS:
+            raise ValueError(f"unknown input feature {name!r}; expected one of "
+                             f"{', '.join(FEATURE_FUNCTIONS)}")
+        cols.append(FEATURE_FUNCTIONS[name](a, b))
+    return np.stack(cols, axis=1).astype(np.float32)
+
+
+def _raw_points(ds, split):
+    """The raw input-plane coordinates of a 2-D or 1-D dataset, or None for other data."""
+    raw = getattr(ds, f"points_{split}", None)
+    if raw is not None:
+        return np.array(raw, dtype=np.float32)
+    x = np.asarray(getattr(ds, f"x_{split}"))
+    names = tuple(getattr(ds, "feature_names", ()) or ())
+    if x.ndim != 2:
+        return None
+    if "x1" in names and "x2" in names:
+        return np.array(x[:, [names.index("x1"), names.index("x2")]], dtype=np.float32)
+    if x.shape[1] in (1, 2) and (not names or set(names) <= {"x1", "x2"}):
+        return np.array(x, dtype=np.float32)
+    return None
+
+
+def dataset_info(ds) -> DatasetInfo:
+    """Describe a loaded `Dataset` for the views (copies, so the views can keep it)."""
+    names = tuple(getattr(ds, "feature_names", ()) or ())
+    pts_train, pts_test = _raw_points(ds, "train"), _raw_points(ds, "test")
+    x_train = np.asarray(ds.x_train)
+    images = None
+    if x_train.ndim == 4:
+        kind = "image"
+        images = np.array(ds.x_test, dtype=np.float32)
+    elif pts_train is not None and pts_train.shape[1] == 2:
+        kind = "plane"
+    elif pts_train is not None and pts_train.shape[1] == 1 and ds.task == "regression":
+        kind = "line"
+    else:
+        kind = "other"
+    extent = (0.0, 1.0, 0.0, 1.0)
+    input_range = getattr(ds, "input_range", None)
+    if kind in ("plane", "line") and input_range is not None:
+        lo, hi = (float(v) for v in input_range)
+        extent = (lo, hi, lo, hi) if kind == "plane" else (lo, hi, 0.0, 1.0)
+    elif kind in ("plane", "line"):
+        both = np.concatenate([pts_train, pts_test]) if pts_test is not None else pts_train
+        lo, hi = both.min(axis=0), both.max(axis=0)
+        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+        lo, hi = lo - pad, hi + pad
+        if kind == "plane":
+            extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+        else:
+            extent = (float(lo[0]), float(hi[0]), 0.0, 1.0)
+    return DatasetInfo(
+        name=str(getattr(ds, "name", "")), task=ds.task, kind=kind,
+        n_classes=getattr(ds, "n_classes", None), feature_names=names,
+        points_train=pts_train, y_train=np.array(ds.y_train),
+        points_test=pts_test, y_test=np.array(ds.y_test), extent=extent,
+        images_test=images, note=str(getattr(ds, "note", "") or ""))
+
+
+def plane_grid(extent, n=GRID):
+    """(n*n, 2) points covering the extent row by row (row = x2 ascending, column = x1)."""
+    x1 = np.linspace(extent[0], extent[1], n, dtype=np.float32)
+    x2 = np.linspace(extent[2], extent[3], n, dtype=np.float32)
+    g1, g2 = np.meshgrid(x1, x2)
+    return np.stack([g1.ravel(), g2.ravel()], axis=1)
