@@ -1,3 +1,6 @@
+"""`python -m nnplayground`: the same program as the `nnplayground` command."""
+
 from nnplayground.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""The `nnplayground` command: the app and its headless tools in one program.
+
+`main(argv)` parses the arguments, runs one command and turns every failure into one line on
+stderr and an exit code; it never lets a traceback through unless `--debug` asks for it. Each
+command lives in its own module, imported only when run, so the headless commands never import
+Qt and work on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+from nnplayground.cli.errors import (
+    EXIT_FAILURE, EXIT_INTERRUPTED, CliError, one_line, project_error_types,
+)
+from nnplayground.cli.parser import build_parser
+
+# handler name -> (module under nnplayground.cli, function)
+_HANDLERS = {
+    "open": ("gui", "run_open"),
+    "train": ("train", "run_train"),
+    "gradcheck": ("gradcheck", "run_gradcheck"),
+    "predict": ("predict", "run_predict"),
+    "validate": ("info", "run_validate"),
+    "presets": ("info", "run_presets"),
+    "download_mnist": ("info", "run_download_mnist"),
+}
+
+__all__ = ["main", "CliError"]
+
+
+def _error(message: str) -> None:
+    print(f"nnplayground: error: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_FAILURE
+
+    module_name, function_name = _HANDLERS[args.handler]
+    subject = getattr(args, "target", None) or getattr(args, "file", None)
+    try:
+        module = importlib.import_module(f"nnplayground.cli.{module_name}")
+        return int(getattr(module, function_name)(args))
+    except CliError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _error(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _error(one_line(exc, subject=subject))
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if args.debug:
+            traceback.print_exc()
+        if isinstance(exc, project_error_types()):
+            _error(one_line(exc, subject=subject))
+        else:
+            _error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())} "
+                   "(rerun with --debug to see the traceback, and please report it)")
+        return EXIT_FAILURE

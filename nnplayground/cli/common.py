@@ -1,0 +1,95 @@
+"""Helpers shared by the commands: finding a preset, messages on stderr, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from nnplayground.cli.errors import EXIT_INVALID, CliError
+
+MODEL_SUFFIX = ".npz"
+
+
+def note(message: str) -> None:
+    """An informational line on stderr, so that stdout stays clean for results and JSON."""
+    print(f"nnplayground: {message}", file=sys.stderr, flush=True)
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in presets, or an empty list when the gallery is not available."""
+    try:
+        from nnplayground.presets import builtin_presets
+    except ImportError:
+        return []
+    return [info.name for info in builtin_presets()]
+
+
+def load_target(target: str) -> tuple[dict, str]:
+    """A preset document from a file path or a built-in name -> (doc, label for messages).
+
+    A path that exists wins over a built-in of the same name, so a user's `xor` folder file is
+    never shadowed; a trained-model file yields the preset it was trained from.
+    """
+    from nnplayground import presets
+
+    path = Path(target)
+    if path.is_file():
+        if path.suffix.lower() == MODEL_SUFFIX:
+            doc, _state = presets.load_model(path)
+            return doc, str(path)
+        return presets.load_preset(path), str(path)
+    if path.exists():
+        raise CliError(f"{target}: is a folder, not a preset file", EXIT_INVALID)
+    names = builtin_names()
+    if target in names:
+        return presets.load_builtin(target), target
+    looks_like_path = path.suffix or os.sep in target or "/" in target
+    if looks_like_path:
+        raise CliError(f"{target}: no such file", EXIT_INVALID)
+    known = ", ".join(names) if names else "none available"
+    raise CliError(f"{target!r} is neither a preset file nor a built-in preset "
+                   f"(built-ins: {known})", EXIT_INVALID)
+
+
+def check_mnist_dir(mnist_dir: str | None) -> str | None:
+    """Refuse a --mnist folder that does not exist before any slow work starts."""
+    if mnist_dir is None:
+        return None
+    if not Path(mnist_dir).is_dir():
+        raise CliError(f"--mnist {mnist_dir}: no such folder; give the folder holding "
+                       "train-images-idx3-ubyte.gz and the other MNIST files", EXIT_INVALID)
+    return str(mnist_dir)
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`.
+
+    A crash or Ctrl-C half way never leaves a truncated file where a good one was.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"{path}: folder {folder} does not exist", EXIT_INVALID)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def check_input_file(name: str) -> Path:
+    """`name` as a Path to an existing file, or a CliError saying it is missing."""
+    path = Path(name)
+    if not path.exists():
+        raise CliError(f"{name}: no such file", EXIT_INVALID)
+    if not path.is_file():
+        raise CliError(f"{name}: is a folder, not a file", EXIT_INVALID)
+    return path

@@ -1,0 +1,154 @@
+"""The argument parser: every command, its help text and examples.
+
+Kept apart from the commands so that `nnplayground --help` imports nothing heavy (no numpy, no
+Qt) and answers instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nnplayground import __version__
+from nnplayground.cli.errors import EXIT_INVALID
+
+DEFAULT_PRESET = "xor"
+# Per-parameter max relative error allowed by `gradcheck`. Central differences in float64 with
+# h = 1e-4 agree with back-propagation to about 1e-7 on smooth functions; a ReLU or max-pool kink
+# crossed by the +-h step can push one entry to ~1e-6. A real backward bug gives errors of 1e-2
+# or more, so 1e-5 separates the two by three orders of magnitude either way.
+GRADCHECK_TOLERANCE = 1e-5
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where to find help."""
+
+    def error(self, message: str):
+        print(f"nnplayground: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_INVALID)
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _command(subparsers, name: str, summary: str, examples: str, handler: str):
+    parser = subparsers.add_parser(
+        name, help=summary, description=summary,
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _add_mnist(parser) -> None:
+    parser.add_argument("--mnist", metavar="DIR",
+                        help="folder with the full MNIST IDX files (else NNPLAYGROUND_MNIST_DIR, "
+                             "the user data folder, or the bundled 10,000-image sample)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="nnplayground",
+        description="A desktop neural-network playground. Without a command, opens the app on "
+                    f"the {DEFAULT_PRESET!r} preset.",
+        epilog="examples:\n"
+               "  nnplayground                          open the app on the XOR preset\n"
+               "  nnplayground presets                  list the built-in presets\n"
+               "  nnplayground train mnist-mlp --save mlp.npz\n"
+               "  nnplayground predict mlp.npz digit.png\n"
+               "\nrun 'nnplayground COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"nnplayground {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an unexpected error")
+    parser.set_defaults(handler="open", target=DEFAULT_PRESET, train_for=None, screenshot=None,
+                        mnist=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+
+    p = _command(commands, "open", "open the app on a preset or a trained model",
+                 "  nnplayground open spiral\n"
+                 "  nnplayground open my-net.json\n"
+                 "  nnplayground open xor --train-for 5 --screenshot xor.png", "open")
+    p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
+    p.add_argument("--train-for", type=_positive_float, metavar="SECONDS",
+                   help="start training at once and stop after SECONDS")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="save a picture of the window (after --train-for, if given) and quit")
+    _add_mnist(p)
+
+    p = _command(commands, "train", "train a preset headless and report each epoch",
+                 "  nnplayground train xor\n"
+                 "  nnplayground train mnist-cnn --epochs 2 --mnist ~/mnist --save cnn.npz\n"
+                 "  nnplayground train circle --json > history.jsonl\n"
+                 "  nnplayground train xor --epochs 0 --save untrained.npz", "train")
+    p.add_argument("target", metavar="FILE|NAME", help="preset file or built-in name")
+    p.add_argument("--epochs", type=_non_negative_int, metavar="N",
+                   help="epochs to train (default: the preset's); 0 saves the initial model")
+    p.add_argument("--seed", type=_non_negative_int, metavar="S",
+                   help="seed for initial weights and shuffling (default: the preset's)")
+    _add_mnist(p)
+    p.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per epoch on stdout and nothing else")
+
+    p = _command(commands, "predict", "run a trained model on inputs",
+                 "  nnplayground predict mlp.npz digit.png\n"
+                 "  nnplayground predict xor.npz points.csv\n"
+                 "  nnplayground predict cnn.npz batch.npy --out outputs.npy", "predict")
+    p.add_argument("model", metavar="MODEL.npz", help="a model saved by 'train --save' or the app")
+    p.add_argument("input", metavar="INPUT",
+                   help=".npy (one sample or a batch in the model's input layout), .csv (one "
+                        "row of features per sample, header optional) or an image of a digit")
+    p.add_argument("--out", metavar="OUT.npy",
+                   help="write the raw outputs (probabilities or values) here instead of printing")
+
+    p = _command(commands, "validate", "check a preset or model file and list every problem",
+                 "  nnplayground validate my-net.json\n"
+                 "  nnplayground validate model.npz", "validate")
+    p.add_argument("file", metavar="FILE", help="preset .json or model .npz")
+
+    _command(commands, "presets", "list the built-in presets",
+             "  nnplayground presets", "presets")
+
+    p = _command(commands, "gradcheck",
+                 "compare back-propagation with finite differences for every parameter",
+                 "  nnplayground gradcheck xor\n"
+                 "  nnplayground gradcheck my-net.json --samples 2", "gradcheck")
+    p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
+    p.add_argument("--samples", type=_positive_int, default=4, metavar="N",
+                   help="training samples in the checked batch (default: 4)")
+    p.add_argument("--tolerance", type=_positive_float, default=GRADCHECK_TOLERANCE,
+                   metavar="TOL", help="largest acceptable relative error (default: "
+                                       f"{GRADCHECK_TOLERANCE:g}); exit 1 above it")
+    _add_mnist(p)
+
+    p = _command(commands, "download-mnist", "download the full MNIST (about 11 MB) and verify it",
+                 "  nnplayground download-mnist\n"
+                 "  nnplayground download-mnist ~/datasets/mnist", "download_mnist")
+    p.add_argument("dir", nargs="?", metavar="DIR",
+                   help="where to put the files (default: the user data folder)")
+    return parser

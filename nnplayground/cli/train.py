@@ -1,0 +1,133 @@
+"""`nnplayground train`: a thin headless driver around `Trainer.step()`.
+
+stdout carries results only (a final summary line, or with `--json` one JSON object per epoch
+and nothing else); progress, notes and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import sys
+from pathlib import Path
+
+from nnplayground.cli.common import MODEL_SUFFIX, check_mnist_dir, load_target, note
+from nnplayground.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_INVALID, CliError
+from nnplayground.cli.progress import TrainProgress, metric_items
+
+
+def run_train(args) -> int:
+    doc, label = load_target(args.target)
+    doc = with_overrides(doc, seed=args.seed)
+    epochs = args.epochs if args.epochs is not None else int(doc["training"].get("epochs", 1))
+    mnist_dir = check_mnist_dir(args.mnist)
+    save = check_save_path(args.save)
+
+    exp = make_experiment(doc, mnist_dir)
+    trainer = exp.trainer
+    progress = TrainProgress(sys.stderr, epochs, steps_per_epoch(trainer, exp.dataset))
+    records = []
+    try:
+        for _ in range(epochs):
+            record = json_record(run_epoch(trainer, progress))
+            records.append(record)
+            progress.epoch(record)
+            if args.json:
+                print(json.dumps(record), flush=True)
+    except KeyboardInterrupt:
+        progress.close()
+        done = len(records)
+        if save is not None:
+            save_model(save, doc, trainer.model)
+            note(f"saved the model as it was when interrupted to {save}")
+        raise CliError(f"interrupted after {done} complete epoch{'s' if done != 1 else ''}",
+                       EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        progress.close()
+        if type(exc).__name__ == "DivergenceError":
+            raise CliError(f"{label}: training diverged: {' '.join(str(exc).split())}; lower "
+                           "the learning rate (optimizer.lr) or the initial weight scale",
+                           EXIT_FAILURE) from exc
+        raise
+    progress.close()
+
+    if save is not None:
+        save_model(save, doc, trainer.model)
+        note(f"saved the model after {epochs} epoch{'s' if epochs != 1 else ''} to {save}")
+    if records and not args.json:
+        final = "  ".join(f"{k} {v:.4f}" for k, v in metric_items(records[-1]))
+        print(f"{label}: {len(records)} epochs  {final}")
+    return 0
+
+
+def with_overrides(doc: dict, *, seed: int | None) -> dict:
+    """A copy of `doc` with the command line's seed; the preset's own epochs are kept so that a
+    saved `--epochs 0` model still opens as the original experiment."""
+    doc = copy.deepcopy(doc)
+    training = doc.setdefault("training", {})
+    if seed is not None:
+        training["seed"] = seed
+    return doc
+
+
+def check_save_path(save: str | None) -> Path | None:
+    """Refuse a bad --save target before training, not after an hour of it."""
+    if save is None:
+        return None
+    path = Path(save)
+    if path.suffix.lower() != MODEL_SUFFIX:
+        raise CliError(f"--save {save}: model files end in .npz; try --save "
+                       f"{path.with_suffix(MODEL_SUFFIX)}", EXIT_INVALID)
+    if not path.parent.is_dir():
+        raise CliError(f"--save {save}: folder {path.parent} does not exist", EXIT_INVALID)
+    if path.is_dir():
+        raise CliError(f"--save {save}: is a folder", EXIT_INVALID)
+    return path
+
+
+def make_experiment(doc: dict, mnist_dir: str | None):
+    """The preset's Experiment; says on stderr when the data is not what the user may expect."""
+    from nnplayground.experiment import Experiment
+
+    exp = Experiment.from_preset(doc, mnist_dir=mnist_dir)
+    dataset_note = getattr(exp.dataset, "note", "")
+    if dataset_note:
+        note(dataset_note)
+    return exp
+
+
+def steps_per_epoch(trainer, dataset) -> int:
+    return max(1, math.ceil(len(dataset.x_train) / max(1, int(trainer.batch_size))))
+
+
+def run_epoch(trainer, progress: TrainProgress) -> dict:
+    """One epoch, step by step so the bar can move, then the trainer's own epoch record."""
+    step_in_epoch = 0
+    while True:
+        result = trainer.step()
+        step_in_epoch += 1
+        progress.step(result.epoch + 1, step_in_epoch, float(result.loss))
+        if result.epoch_done:
+            break
+    return trainer.finish_epoch()
+
+
+def json_record(record: dict) -> dict:
+    """The scalar fields of an epoch record as plain JSON numbers (NaN/inf become null)."""
+    clean = {}
+    for key, value in record.items():
+        if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        clean[key] = value
+    return clean
+
+
+def save_model(path: Path, doc: dict, model) -> None:
+    from nnplayground.presets import save_model as save
+
+    save(path, doc, model)
