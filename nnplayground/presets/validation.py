@@ -25,8 +25,10 @@ CLASSIFICATION_KINDS = {"circle": 2, "xor": 2, "gauss": 2, "spiral": 2, "and": 2
                         "nand": 2, "xor-gate": 2, "mnist": 10, "fashion-mnist": 10}
 REGRESSION_KINDS = {"reg-plane", "reg-gauss", "sine", "abs", "poly", "step"}
 IMAGE_KINDS = {"mnist", "fashion-mnist"}
-PLANE_KINDS = {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"}
-DEFAULT_PLANE_FEATURES = ("x1", "x2")
+PLANE_KINDS = {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss",
+               "and", "or", "nand", "xor-gate"}
+LINE_KINDS = {"sine", "abs", "poly", "step"}
+LINE_FEATURES = ("x1", "x1^2", "sin(x1)")
 
 
 @functools.cache
@@ -235,6 +237,11 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
 def _dataset_problems(doc: dict, nodes: list) -> list[Problem]:
     """The Input node's shape against what the dataset will deliver, where that is known here."""
     ds = doc.get("dataset", {})
+    if ds.get("kind") in LINE_KINDS:
+        for j, name in enumerate(ds.get("features", [])):
+            if name not in LINE_FEATURES:
+                return [Problem(f"dataset.features[{j}]", f'"{name}" needs a second input, but '
+                                f'"{ds["kind"]}" is 1-D; choose from {", ".join(LINE_FEATURES)}')]
     expected = expected_input_shape(ds)
     for i, node in enumerate(nodes):
         if node.get("type") == "Input" and expected is not None:
@@ -252,7 +259,9 @@ def expected_input_shape(dataset: dict) -> tuple[int, ...] | None:
     if kind in IMAGE_KINDS:
         return (1, 28, 28)
     if kind in PLANE_KINDS:
-        return (len(dataset.get("features", DEFAULT_PLANE_FEATURES)),)
+        return (len(dataset.get("features", ("x1", "x2"))),)
+    if kind in LINE_KINDS:
+        return (len(dataset.get("features", ("x1",))),)
     return None
 
 

@@ -1,0 +1,151 @@
+"""Every kind of validation problem, each asserting the exact path and the reason's wording."""
+
+import pytest
+
+from nnplayground.presets import Problem, validate_preset
+
+
+def messages(doc):
+    return {p.path: p.message for p in validate_preset(doc)}
+
+
+def test_valid_document_has_no_problems(doc):
+    assert validate_preset(doc) == []
+
+
+def test_problem_prints_as_path_colon_reason():
+    assert str(Problem("model.nodes[3].params.units", "must be x")) == \
+        "model.nodes[3].params.units: must be x"
+
+
+def test_negative_units(doc):
+    doc["model"]["nodes"][1]["params"]["units"] = -2
+    assert messages(doc) == {"model.nodes[1].params.units": "must be a positive integer, got -2"}
+
+
+def test_wrong_type_is_named_with_the_json_value(doc):
+    doc["training"]["batch_size"] = "ten"
+    assert messages(doc)["training.batch_size"] == 'must be a positive integer, got "ten"'
+
+
+def test_missing_required_keys_each_reported(doc):
+    del doc["optimizer"]["lr"]
+    del doc["loss"]
+    assert messages(doc) == {"optimizer.lr": "is required", "loss": "is required"}
+
+
+def test_unknown_key_lists_the_allowed_ones(doc):
+    doc["model"]["nodes"][1]["params"]["unit"] = 3
+    msg = messages(doc)["model.nodes[1].params.unit"]
+    assert msg.startswith("unknown key (allowed here: activation, bias_init, init")
+    assert "units" in msg
+
+
+def test_unknown_enum_value(doc):
+    doc["model"]["nodes"][1]["params"]["activation"] = "relu6"
+    assert messages(doc)["model.nodes[1].params.activation"].startswith(
+        "must be one of identity, step, sigmoid")
+    assert messages(doc)["model.nodes[1].params.activation"].endswith('got "relu6"')
+
+
+def test_unknown_node_type(doc):
+    doc["model"]["nodes"][1]["type"] = "LSTM"
+    assert messages(doc)["model.nodes[1].type"].endswith('got "LSTM"')
+
+
+def test_bad_id_pattern(doc):
+    doc["model"]["nodes"][1]["id"] = "1st layer"
+    doc["model"]["nodes"][2]["inputs"] = ["1st layer"]
+    assert "must be an id of letters" in messages(doc)["model.nodes[1].id"]
+
+
+def test_out_of_range_dataset_parameter(doc):
+    doc["dataset"]["train_fraction"] = 0.95
+    assert messages(doc) == {"dataset.train_fraction": "must be a number from 0.1 to 0.9, got 0.95"}
+
+
+def test_repeated_feature(doc):
+    doc["dataset"]["features"] = ["x1", "x1"]
+    assert messages(doc)["dataset.features"] == 'must not repeat an item, got ["x1", "x1"]'
+
+
+def test_duplicate_node_id(doc):
+    doc["model"]["nodes"][2]["id"] = "h1"
+    doc["model"]["output"] = "h1"
+    assert messages(doc)["model.nodes[2].id"] == (
+        'duplicate id "h1" (already used by model.nodes[1]); give each node its own id')
+
+
+def test_unknown_input_id(doc):
+    doc["model"]["nodes"][2]["inputs"] = ["h2"]
+    assert messages(doc) == {"model.nodes[2].inputs[0]": 'unknown node id "h2" (known ids: x, h1, out)'}
+
+
+def test_unknown_output_id(doc):
+    doc["model"]["output"] = "y"
+    assert messages(doc) == {"model.output": 'unknown node id "y" (known ids: x, h1, out)'}
+
+
+def test_loss_against_output_activation(doc):
+    doc["loss"] = "cross_entropy"
+    doc["model"]["nodes"][2]["params"]["units"] = 2
+    msg = messages(doc)["model.nodes[2].params.activation"]
+    assert msg.startswith('the loss "cross_entropy" needs the output node "out" to end in softmax, '
+                          "got sigmoid")
+
+
+def test_regression_dataset_needs_mse(doc):
+    doc["dataset"] = {"kind": "sine"}
+    doc["model"]["nodes"][0]["params"]["shape"] = [1]
+    assert messages(doc)["loss"] == ('the dataset "sine" is a regression task, which needs "mse", '
+                                     'got "binary_cross_entropy"')
+
+
+def test_input_shape_against_dataset(doc):
+    doc["model"]["nodes"][0]["params"]["shape"] = [3]
+    assert messages(doc)["model.nodes[0].params.shape"] == \
+        'the dataset "xor" gives inputs of shape [2], got [3]'
+
+
+def test_two_dimensional_feature_on_a_line_dataset(doc):
+    doc.update(loss="mse", dataset={"kind": "sine", "features": ["x1", "x2"]})
+    assert "needs a second input" in messages(doc)["dataset.features[1]"]
+
+
+def test_all_problems_reported_not_just_the_first(doc):
+    doc["model"]["nodes"][1]["params"]["units"] = 0
+    doc["optimizer"]["lr"] = -1
+    doc["training"]["epochs"] = -3
+    doc["views"] = ["Loss"]
+    paths = [p.path for p in validate_preset(doc)]
+    assert paths == ["model.nodes[1].params.units", "optimizer.lr", "training.epochs", "views[0]"]
+
+
+def test_newer_version_refused_with_upgrade_message(doc):
+    doc["version"] = 3
+    doc["model"] = "whatever a future version puts here"
+    assert validate_preset(doc) == [Problem(
+        "version", "made by a newer nnplayground (format version 3); this one reads up to 1: upgrade")]
+
+
+def test_foreign_format_refused(doc):
+    doc["format"] = "keras-model"
+    [problem] = validate_preset(doc)
+    assert problem.path == "format" and "not an nnplayground preset" in problem.message
+
+
+def test_not_an_object():
+    [problem] = validate_preset([1, 2])
+    assert problem.message == "a preset must be a JSON object, got [1, 2]"
+
+
+@pytest.mark.parametrize("node_type, params, path, reason", [
+    ("Conv2D", {"filters": 4, "kernel": [3]}, "params.kernel",
+     "must be a positive integer or a list [height, width] of positive integers, got [3]"),
+    ("Dropout", {"rate": 1.0}, "params.rate", "must be a number with 0 <= rate < 1, got 1.0"),
+    ("Activation", {}, "params.function", "is required"),
+    ("Flatten", {"size": 2}, "params.size", "unknown key (nothing is allowed here)"),
+])
+def test_per_type_params(doc, node_type, params, path, reason):
+    doc["model"]["nodes"][1].update(type=node_type, params=params)
+    assert messages(doc)[f"model.nodes[1].{path}"] == reason
