@@ -1,0 +1,475 @@
+"""Checking a model graph and building it.
+
+``check_graph(spec)`` reads the ``model`` dict of a preset (docs/architecture.md, section 1)
+and returns a ``GraphReport``: every problem it finds (it never raises for a bad graph, and
+never lets a numpy error through), the inferred output shape of each node, a topological order
+and each node's parameters with defaults filled in. ``build_model(spec, seed, dtype)`` builds a
+``Model`` from a graph without problems, or raises ``GraphError(problems)``.
+
+Messages follow STYLE.md's "Errors that teach": they name the node (id and type), what it got,
+what it expects and the fix.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .init import INITS
+from .layers import LAYER_TYPES, ShapeError
+
+REQUIRED = object()
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class GraphProblem:
+    """One thing wrong with a graph. node_id is None for graph-wide problems; path is where
+    in the preset document it is (e.g. ``model.nodes[3].params.units``)."""
+
+    node_id: str | None
+    path: str
+    message: str
+
+    def __str__(self):
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class GraphReport:
+    """What check_graph found. shapes: {node_id: shape without batch, or None if unknown}."""
+
+    shapes: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    order: list = field(default_factory=list)      # topological order (nodes outside cycles)
+    output: str | None = None
+    params: dict = field(default_factory=dict)     # {node_id: params with defaults}
+    inputs: dict = field(default_factory=dict)     # {node_id: [input ids]}
+    types: dict = field(default_factory=dict)      # {node_id: type name}
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+class GraphError(ValueError):
+    """build_model's error: ``problems`` is the list of GraphProblem; str lists them all."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"the model graph has {len(self.problems)} problem"
+                         f"{'s' if len(self.problems) != 1 else ''}:\n{lines}")
+
+
+# ---------------------------------------------------------------- parameter validation
+
+def _int(value):
+    """value as an int if it is an integral number (4 or 4.0), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _pos_int(v):
+    n = _int(v)
+    return (n, None) if n is not None and n > 0 else (None, "must be a positive integer")
+
+
+def _nonneg_int(v):
+    n = _int(v)
+    return (n, None) if n is not None and n >= 0 else (None, "must be an integer >= 0")
+
+
+def _pos_int_or_none(v):
+    return (None, None) if v is None else _pos_int(v)
+
+
+def _kernel(v):
+    if isinstance(v, (list, tuple)):
+        sizes = [_int(s) for s in v]
+        if len(sizes) == 2 and all(s is not None and s > 0 for s in sizes):
+            return sizes, None
+        return None, "must be a positive integer or a pair [height, width] of them"
+    n, err = _pos_int(v)
+    return ([n, n], None) if err is None else (None, "must be a positive integer or a pair "
+                                                     "[height, width] of them")
+
+
+def _shape(v):
+    if isinstance(v, (list, tuple)) and v:
+        sizes = [_int(s) for s in v]
+        if all(s is not None and s > 0 for s in sizes):
+            return sizes, None
+    return None, "must be a non-empty list of positive integers, e.g. [2] or [1, 28, 28]"
+
+
+def _reshape(v):
+    if isinstance(v, (list, tuple)) and v:
+        sizes = [_int(s) for s in v]
+        if all(s is not None and (s > 0 or s == -1) for s in sizes) and sizes.count(-1) <= 1:
+            return sizes, None
+    return None, "must be a non-empty list of positive integers (at most one -1), e.g. [1, 28, 28]"
+
+
+def _choice(names, what):
+    def check(v):
+        if v is None:
+            return None, None
+        if isinstance(v, str) and v in names:
+            return v, None
+        close = difflib.get_close_matches(str(v), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return None, f"unknown {what}{hint}; choose one of {', '.join(names)}"
+    return check
+
+
+def _float(v):
+    x = _number(v)
+    return (x, None) if x is not None else (None, "must be a number")
+
+
+def _pos_float_or_none(v):
+    if v is None:
+        return None, None
+    x = _number(v)
+    return (x, None) if x is not None and x > 0 else (None, "must be a positive number")
+
+
+def _pos_float(v):
+    x = _number(v)
+    return (x, None) if x is not None and x > 0 else (None, "must be a positive number")
+
+
+def _rate(v):
+    x = _number(v)
+    return (x, None) if x is not None and 0 <= x < 1 else (None, "must be a number with "
+                                                                 "0 <= rate < 1")
+
+
+def _momentum(v):
+    x = _number(v)
+    return (x, None) if x is not None and 0 <= x < 1 else (None, "must be a number with "
+                                                                 "0 <= momentum < 1")
+
+
+def _float_or_none(v):
+    return (None, None) if v is None else _float(v)
+
+
+def _bool(v):
+    return (v, None) if isinstance(v, bool) else (None, "must be true or false")
+
+
+_activation = _choice(list(ACTIVATIONS), "activation")
+_init = _choice(list(INITS), "initialiser")
+
+_ACT = {"activation": (_activation, "identity"), "alpha": (_float_or_none, None)}
+PARAMS = {
+    "Input": {"shape": (_shape, REQUIRED)},
+    "Dense": {"units": (_pos_int, REQUIRED), **_ACT, "init": (_init, "xavier"),
+              "init_scale": (_pos_float_or_none, None), "bias_init": (_float, 0.0),
+              "use_bias": (_bool, True)},
+    "Conv2D": {"filters": (_pos_int, REQUIRED), "kernel": (_kernel, REQUIRED),
+               "stride": (_pos_int, 1), "padding": (_nonneg_int, 0), **_ACT,
+               "init": (_init, "he"), "init_scale": (_pos_float_or_none, None),
+               "bias_init": (_float, 0.0)},
+    "MaxPool2D": {"size": (_pos_int, 2), "stride": (_pos_int_or_none, None)},
+    "AvgPool2D": {"size": (_pos_int, 2), "stride": (_pos_int_or_none, None)},
+    "Flatten": {},
+    "Reshape": {"shape": (_reshape, REQUIRED)},
+    "Dropout": {"rate": (_rate, 0.5)},
+    "BatchNorm": {"momentum": (_momentum, 0.9), "eps": (_pos_float, 1e-5)},
+    "Activation": {"function": (_activation, REQUIRED), "alpha": (_float_or_none, None)},
+    "Add": {},
+    "Concatenate": {},
+}
+_NONE_MEANS_DEFAULT = {"activation", "init"}
+
+
+def _label(node_id, type_name):
+    return f"\"{node_id}\" ({type_name})"
+
+
+def _inputs_wanted(cls):
+    if cls.n_inputs is None:
+        return "2 or more inputs"
+    return {0: "no inputs", 1: "exactly 1 input"}.get(cls.n_inputs, f"{cls.n_inputs} inputs")
+
+
+# ---------------------------------------------------------------- the checker
+
+class _Checker:
+    def __init__(self, spec):
+        self.spec = spec
+        self.report = GraphReport()
+        self.index = {}       # node_id -> position in spec["nodes"]
+        self.skipped = set()  # ids of nodes already reported as unreadable (no echo problems)
+
+    def problem(self, node_id, path, message):
+        self.report.problems.append(GraphProblem(node_id, path, message))
+
+    def run(self):
+        spec = self.spec
+        if not isinstance(spec, dict) or not isinstance(spec.get("nodes"), list):
+            self.problem(None, "model", "must be a dict with a list of \"nodes\" (and an "
+                         "\"output\" id); got " + type(spec).__name__)
+            return self.report
+        self._read_nodes(spec["nodes"])
+        self._check_edges()
+        order, in_cycle = self._topological_order()
+        self._check_connected(in_cycle)
+        self._infer_shapes(order)
+        return self.report
+
+    def _read_nodes(self, nodes):
+        r = self.report
+        for k, node in enumerate(nodes):
+            path = f"model.nodes[{k}]"
+            if not isinstance(node, dict):
+                self.problem(None, path, f"must be a dict with id, type, params and inputs; "
+                             f"got {type(node).__name__}")
+                continue
+            node_id, type_name = node.get("id"), node.get("type")
+            if not isinstance(node_id, str) or not _ID.match(node_id):
+                self.problem(None, path + ".id", f"node id must be a name of letters, digits, "
+                             f"'_' and '-' that starts with a letter or '_', got {node_id!r}")
+                continue
+            if node_id in self.index:
+                self.problem(node_id, path + ".id", f"{_label(node_id, type_name)}: the id is "
+                             f"already used by model.nodes[{self.index[node_id]}]; give every "
+                             f"node its own id")
+                continue
+            if type_name not in LAYER_TYPES:
+                close = difflib.get_close_matches(str(type_name), list(LAYER_TYPES), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.problem(node_id, path + ".type", f"\"{node_id}\": unknown node type "
+                             f"{type_name!r}{hint}; choose one of {', '.join(LAYER_TYPES)}")
+                self.skipped.add(node_id)
+                continue
+            inputs = node.get("inputs", [])
+            if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+                self.problem(node_id, path + ".inputs", f"{_label(node_id, type_name)}: "
+                             f"inputs must be a list of node ids, got {inputs!r}")
+                self.skipped.add(node_id)
+                continue
+            self.index[node_id] = k
+            r.types[node_id] = type_name
+            r.inputs[node_id] = list(inputs)
+            r.params[node_id] = self._read_params(node_id, type_name, node.get("params", {}),
+                                                  path + ".params")
+
+    def _read_params(self, node_id, type_name, params, path):
+        label = _label(node_id, type_name)
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            self.problem(node_id, path, f"{label}: params must be a dict, got "
+                         f"{type(params).__name__}")
+            return None
+        out, ok = {}, True
+        specs = PARAMS[type_name]
+        for name in params:
+            if name not in specs:
+                known = ", ".join(specs) or "none"
+                close = difflib.get_close_matches(str(name), list(specs), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.problem(node_id, f"{path}.{name}", f"{label}: unknown parameter "
+                             f"{name!r}{hint}; {type_name} takes: {known}")
+                ok = False
+        for name, (check, default) in specs.items():
+            if name not in params or (params[name] is None and name in _NONE_MEANS_DEFAULT):
+                if default is REQUIRED:
+                    self.problem(node_id, f"{path}.{name}", f"{label}: the parameter "
+                                 f"{name!r} is missing; {type_name} needs it")
+                    ok = False
+                out[name] = None if default is REQUIRED else default
+                continue
+            value, error = check(params[name])
+            if error:
+                self.problem(node_id, f"{path}.{name}", f"{label}: {name} {error}, got "
+                             f"{params[name]!r}")
+                ok = False
+            out[name] = value
+        return out if ok else None
+
+    def _check_edges(self):
+        r = self.report
+        n_inputs = [i for i, t in r.types.items() if t == "Input"]
+        if len(n_inputs) != 1:
+            where = f": {', '.join(repr(i) for i in n_inputs)}" if n_inputs else ""
+            self.problem(None, "model.nodes", f"the graph needs exactly one Input node, found "
+                         f"{len(n_inputs)}{where}; " + ("add one" if not n_inputs
+                                                        else "keep one and delete the others"))
+        for node_id, inputs in r.inputs.items():
+            type_name, k = r.types[node_id], self.index[node_id]
+            label = _label(node_id, type_name)
+            unknown = [i for i in inputs if i not in r.types and i not in self.skipped]
+            for i in unknown:
+                self.problem(node_id, f"model.nodes[{k}].inputs", f"{label}: input {i!r} is "
+                             f"not a node of this graph; connect it to an existing node")
+            cls = LAYER_TYPES[type_name]
+            n = len(inputs)
+            if (cls.n_inputs is None and n < 2) or (cls.n_inputs is not None and
+                                                    n != cls.n_inputs):
+                self.problem(node_id, f"model.nodes[{k}].inputs", f"{label}: takes "
+                             f"{_inputs_wanted(cls)}, got {n}"
+                             + (f" ({', '.join(inputs)})" if inputs else "")
+                             + "; fix its connections")
+            r.inputs[node_id] = [i for i in inputs if i in r.types]
+        out = self.spec.get("output")
+        if out is not None:
+            if out not in r.types:
+                self.problem(None, "model.output", f"the output {out!r} is not a node of this "
+                             f"graph; set it to the id of the last layer")
+            else:
+                r.output = out
+        else:
+            used = {i for inputs in r.inputs.values() for i in inputs}
+            sinks = [i for i in r.types if i not in used]
+            if len(sinks) == 1:
+                r.output = sinks[0]
+            elif r.types:
+                self.problem(None, "model.output", f"no \"output\" is given and the graph has "
+                             f"{len(sinks)} nodes whose result is not used "
+                             f"({', '.join(repr(s) for s in sinks)}); set \"output\" to the "
+                             f"id of the last layer")
+
+    def _topological_order(self):
+        """Kahn's algorithm in the document's node order; nodes left over are in or after a
+        cycle. Returns (order, nodes that are part of a cycle)."""
+        r = self.report
+        consumers = {i: [] for i in r.types}
+        indegree = {}
+        for node_id, inputs in r.inputs.items():
+            indegree[node_id] = len(set(inputs))
+            for i in set(inputs):
+                consumers[i].append(node_id)
+        ready = [i for i in r.types if indegree[i] == 0]
+        order = []
+        while ready:
+            node_id = ready.pop(0)
+            order.append(node_id)
+            for c in consumers[node_id]:
+                indegree[c] -= 1
+                if indegree[c] == 0:
+                    ready.append(c)
+        left = [i for i in r.types if i not in set(order)]
+        in_cycle = set()
+        if left:
+            # a node is on a cycle when it can reach itself
+            for start in left:
+                stack, seen = list(consumers[start]), set()
+                while stack:
+                    n = stack.pop()
+                    if n == start:
+                        in_cycle.add(start)
+                        break
+                    if n not in seen:
+                        seen.add(n)
+                        stack.extend(consumers[n])
+            names = ", ".join(f"\"{i}\"" for i in sorted(in_cycle, key=self.index.get))
+            first = min(in_cycle, key=self.index.get)
+            self.problem(first, f"model.nodes[{self.index[first]}].inputs",
+                         f"the nodes {names} form a cycle: each one's input depends on its "
+                         f"own output; remove one of these connections")
+        r.order = order
+        return order, in_cycle
+
+    def _check_connected(self, in_cycle):
+        r = self.report
+        inputs = [i for i, t in r.types.items() if t == "Input"]
+        consumers = {i: [] for i in r.types}
+        for node_id, ins in r.inputs.items():
+            for i in ins:
+                consumers[i].append(node_id)
+        reach = set()
+        stack = list(inputs)
+        while stack:
+            n = stack.pop()
+            if n not in reach:
+                reach.add(n)
+                stack.extend(consumers[n])
+        used = set()
+        if r.output is not None:
+            stack = [r.output]
+            while stack:
+                n = stack.pop()
+                if n not in used:
+                    used.add(n)
+                    stack.extend(r.inputs[n])
+        for node_id, type_name in r.types.items():
+            k, label = self.index[node_id], _label(node_id, type_name)
+            if node_id in in_cycle:
+                continue
+            if inputs and node_id not in reach and r.inputs[node_id]:
+                self.problem(node_id, f"model.nodes[{k}].inputs", f"{label}: is not "
+                             f"reachable from the Input \"{inputs[0]}\"; connect its input "
+                             f"to the rest of the network")
+            if r.output is not None and node_id not in used:
+                self.problem(node_id, f"model.nodes[{k}]", f"{label}: is not connected to "
+                             f"the output \"{r.output}\" (its result is never used); "
+                             f"connect it or delete it")
+
+    def _infer_shapes(self, order):
+        r = self.report
+        for node_id in r.types:
+            r.shapes[node_id] = None
+        for node_id in order:
+            type_name, params = r.types[node_id], r.params[node_id]
+            ins = r.inputs[node_id]
+            cls = LAYER_TYPES[type_name]
+            if params is None or any(r.shapes[i] is None for i in ins):
+                continue
+            n = len(ins)
+            if (cls.n_inputs is None and n < 2) or (cls.n_inputs is not None and
+                                                    n != cls.n_inputs):
+                continue
+            label, k = _label(node_id, type_name), self.index[node_id]
+            try:
+                r.shapes[node_id] = tuple(int(s) for s in cls.output_shape(
+                    params, [r.shapes[i] for i in ins], ins))
+            except ShapeError as e:
+                self.problem(node_id, f"model.nodes[{k}]", f"{label}: {e}")
+            except Exception as e:   # a layer's own check missed something: still no traceback
+                self.problem(node_id, f"model.nodes[{k}]", f"{label}: cannot take inputs of "
+                             f"shapes {[r.shapes[i] for i in ins]}: {e}")
+            else:
+                if any(s <= 0 for s in r.shapes[node_id]):
+                    self.problem(node_id, f"model.nodes[{k}]", f"{label}: its output would be "
+                                 f"empty {r.shapes[node_id]}; use a smaller kernel, stride or "
+                                 f"pool size")
+                    r.shapes[node_id] = None
+
+
+def check_graph(spec):
+    """Every problem of the graph `spec` and the shapes inferred; never raises."""
+    try:
+        return _Checker(spec).run()
+    except Exception as e:     # a malformed document must not crash the editor
+        report = GraphReport()
+        report.problems.append(GraphProblem(None, "model", f"cannot read the graph: {e!r}"))
+        return report
+
+
+def build_model(spec, seed=0, dtype=np.float32):
+    """A Model for the graph `spec`, weights drawn from `seed`; raises GraphError(problems)."""
+    from .model import Model
+
+    report = check_graph(spec)
+    if not report.ok:
+        raise GraphError(report.problems)
+    return Model(spec, report, seed=seed, dtype=dtype)

@@ -1,0 +1,18 @@
+"""One small class per layer type; LAYER_TYPES maps the graph's type names to them."""
+
+from .activation import Activation
+from .base import ActivatedLayer, Layer, ShapeError, fmt_shape
+from .batchnorm import BatchNorm
+from .conv import Conv2D
+from .dense import Dense
+from .dropout import Dropout
+from .merge import Add, Concatenate
+from .pool import AvgPool2D, MaxPool2D
+from .shape import Flatten, Input, Reshape
+
+LAYER_TYPES = {cls.__name__: cls for cls in (
+    Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Reshape, Dropout, BatchNorm,
+    Activation, Add, Concatenate)}
+
+__all__ = ["LAYER_TYPES", "Layer", "ActivatedLayer", "ShapeError", "fmt_shape",
+           *LAYER_TYPES]
