@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from nnplayground.cli.errors import (
-    EXIT_FAILURE, EXIT_INTERRUPTED, CliError, one_line, project_error_types,
+    EXIT_FAILURE, EXIT_INTERRUPTED, CliError, exit_code_of, one_line, project_error_types,
 )
 from nnplayground.cli.parser import build_parser
 
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         if isinstance(exc, project_error_types()):
             _error(one_line(exc, subject=subject))
+            return exit_code_of(exc)
         else:
             _error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())} "
                    "(rerun with --debug to see the traceback, and please report it)")

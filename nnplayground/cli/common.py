@@ -17,40 +17,22 @@ def note(message: str) -> None:
     print(f"nnplayground: {message}", file=sys.stderr, flush=True)
 
 
-def builtin_names() -> list[str]:
-    """Names of the built-in presets, or an empty list when the gallery is not available."""
-    try:
-        from nnplayground.presets import builtin_presets
-    except ImportError:
-        return []
-    return [info.name for info in builtin_presets()]
-
-
 def load_target(target: str) -> tuple[dict, str]:
     """A preset document from a file path or a built-in name -> (doc, label for messages).
 
-    A path that exists wins over a built-in of the same name, so a user's `xor` folder file is
-    never shadowed; a trained-model file yields the preset it was trained from.
+    `presets.resolve` decides (an existing path wins over a built-in of the same name); a
+    trained-model file yields the preset it was trained from.
     """
     from nnplayground import presets
 
     path = Path(target)
-    if path.is_file():
-        if path.suffix.lower() == MODEL_SUFFIX:
-            doc, _state = presets.load_model(path)
-            return doc, str(path)
-        return presets.load_preset(path), str(path)
-    if path.exists():
-        raise CliError(f"{target}: is a folder, not a preset file", EXIT_INVALID)
-    names = builtin_names()
-    if target in names:
-        return presets.load_builtin(target), target
-    looks_like_path = path.suffix or os.sep in target or "/" in target
-    if looks_like_path:
+    if (path.suffix or "/" in target or os.sep in target) and not path.exists():
         raise CliError(f"{target}: no such file", EXIT_INVALID)
-    known = ", ".join(names) if names else "none available"
-    raise CliError(f"{target!r} is neither a preset file nor a built-in preset "
-                   f"(built-ins: {known})", EXIT_INVALID)
+    resolved = presets.resolve(target)
+    if resolved.suffix.lower() == MODEL_SUFFIX:
+        doc, _state = presets.load_model(resolved)
+        return doc, target
+    return presets.load_preset(resolved), target
 
 
 def check_mnist_dir(mnist_dir: str | None) -> str | None:

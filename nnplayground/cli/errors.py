@@ -25,6 +25,12 @@ _PROJECT_ERRORS = (
 )
 
 
+def exit_code_of(exc: BaseException) -> int:
+    """2 for a preset or model file that is wrong (the input, as argparse means it), else 1."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return EXIT_INVALID if "PresetError" in names else EXIT_FAILURE
+
+
 class CliError(Exception):
     """An expected failure with a message meant for the user (and the exit code to use)."""
 

@@ -54,7 +54,7 @@ def _model_summary(doc: dict, state: dict) -> str:
 
 
 def run_presets(args) -> int:
-    """One line per built-in preset: its name, then its title."""
+    """One line per built-in preset: its name, its title and the first sentence of its notes."""
     from nnplayground.presets import builtin_presets
 
     infos = list(builtin_presets())
@@ -64,6 +64,9 @@ def run_presets(args) -> int:
     width = max(len(info.name) for info in infos)
     for info in infos:
         title = " ".join(str(info.title or "").split())
+        summary = " ".join(str(getattr(info, "summary", "") or "").split())
+        if summary:
+            title = f"{title} - {summary}" if title else summary
         print(f"{info.name:<{width}}  {title}".rstrip())
     return EXIT_OK
 
@@ -109,28 +112,28 @@ class DownloadProgress:
 
 
 def _progress_fields(args, kwargs):
-    """(name, done, total) from whatever the data package's progress callback passes."""
-    if len(args) == 1 and not kwargs and isinstance(args[0], str):
-        return args[0], None, None
-    if len(args) >= 3:
-        return str(args[0]), args[1], args[2]
-    if len(args) == 2:
-        return "MNIST", args[0], args[1]
-    name = kwargs.get("name") or kwargs.get("file") or "MNIST"
-    return str(name), kwargs.get("done"), kwargs.get("total")
+    """(name, done, total) from the data package's `progress(done_bytes, total_bytes, filename)`
+    (total 0 when the server does not say), tolerant of the order of the arguments."""
+    name = next((a for a in args if isinstance(a, str)), kwargs.get("filename", "MNIST"))
+    numbers = [a for a in args if not isinstance(a, str)]
+    done = numbers[0] if numbers else kwargs.get("done")
+    total = numbers[1] if len(numbers) > 1 else kwargs.get("total")
+    return str(name), done, (total or None)
 
 
 def run_download_mnist(args) -> int:
-    from nnplayground.data import download_mnist
+    from nnplayground.data import DatasetError, download_mnist
 
     if args.dir is not None and Path(args.dir).exists() and not Path(args.dir).is_dir():
         raise CliError(f"{args.dir}: exists and is not a folder", EXIT_INVALID)
     progress = DownloadProgress()
     try:
         folder = download_mnist(args.dir, progress=progress)
-    except OSError as exc:  # no network, DNS, refused or dropped connection, disk full
+    except (DatasetError, OSError) as exc:  # no network, DNS, dropped connection, disk full
         reason = " ".join(str(getattr(exc, "reason", None) or exc).split())
-        raise CliError(f"could not download MNIST: {reason}; check the network connection, "
+        if not reason.startswith("could not download"):
+            reason = f"could not download MNIST: {reason}"
+        raise CliError(f"{reason}; check the network connection, "
                        "or copy the four .gz files by hand and pass their folder with --mnist "
                        "DIR") from exc
     finally:

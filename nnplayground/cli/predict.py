@@ -25,15 +25,14 @@ LINE_KINDS = {"sine", "abs", "poly", "step"}
 
 
 def run_predict(args) -> int:
-    from nnplayground.presets import load_model
+    from nnplayground.presets import load_trained_model
 
     model_path = check_input_file(args.model)
     input_path = check_input_file(args.input)
     if args.out and Path(args.out).suffix.lower() != ".npy":
         raise CliError(f"--out {args.out}: outputs are written as .npy; "
                        "give a file name ending in .npy", EXIT_INVALID)
-    doc, state = load_model(model_path)
-    model = build_trained_model(doc, state, model_path)
+    doc, model = load_trained_model(model_path)  # checks every array's name and shape
     x = read_input(input_path, tuple(model.input_shape), doc.get("dataset", {}))
     outputs = model.predict(x)
     if args.out:
@@ -43,19 +42,6 @@ def run_predict(args) -> int:
     else:
         print_predictions(outputs, doc, sys.stdout)
     return 0
-
-
-def build_trained_model(doc: dict, state: dict, source: Path):
-    """The model of `doc` with the weights from `state`; a mismatch becomes a CliError."""
-    from nnplayground.engine import build_model
-
-    model = build_model(doc["model"], seed=0)
-    try:
-        model.load_state_dict(state)
-    except (ValueError, KeyError) as exc:
-        raise CliError(f"{source}: the weights do not match the model in the file: "
-                       f"{' '.join(str(exc).split())}") from exc
-    return model
 
 
 # ------------------------------------------------------------------------------------ reading
