@@ -238,7 +238,7 @@ def _dataset_problems(doc: dict, nodes: list) -> list[Problem]:
     """The Input node's shape against what the dataset will deliver, where that is known here."""
     ds = doc.get("dataset", {})
     if ds.get("kind") in LINE_KINDS:
-        for j, name in enumerate(ds.get("features", [])):
+        for j, name in enumerate(ds.get("features") or []):
             if name not in LINE_FEATURES:
                 return [Problem(f"dataset.features[{j}]", f'"{name}" needs a second input, but '
                                 f'"{ds["kind"]}" is 1-D; choose from {", ".join(LINE_FEATURES)}')]
@@ -259,9 +259,9 @@ def expected_input_shape(dataset: dict) -> tuple[int, ...] | None:
     if kind in IMAGE_KINDS:
         return (1, 28, 28)
     if kind in PLANE_KINDS:
-        return (len(dataset.get("features", ("x1", "x2"))),)
+        return (len(dataset.get("features") or ("x1", "x2")),)
     if kind in LINE_KINDS:
-        return (len(dataset.get("features", ("x1",))),)
+        return (len(dataset.get("features") or ("x1",)),)
     return None
 
 
