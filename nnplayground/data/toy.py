@@ -3,7 +3,8 @@
 Input ranges (the raw coordinates before derived features):
 - 2-D classification (`circle`, `xor`, `gauss`, `spiral`) and 2-D regression (`reg-plane`,
   `reg-gauss`): TensorFlow Playground's plane, points within about [-6, 6] on each axis
-  (`input_range` = (-6, 6)). Noise perturbs the point used to pick the label (circle, xor,
+  (`input_range` = (-6, 6)). reg-plane's target is (x1 + x2) / 10 (|y| <= 1.2 without noise);
+  reg-gauss's lies in [-1, 1]. Noise perturbs the point used to pick the label (circle, xor,
   regression) or the point itself (spiral) or widens the clusters (gauss), as in the Playground.
 - 1-D regression (`sine`, `abs`, `poly`, `step`): x uniform in [-1, 1]; targets in [-1, 1];
   noise adds Gaussian noise of standard deviation noise/100 to the target.
@@ -112,12 +113,12 @@ def _spiral(rng, n, noise):
 
 
 # --- regression ---------------------------------------------------------------------------
-# Each returns (points (n, d) float64, targets (n,) float64 in [-1, 1]).
+# Each returns (points (n, d) float64, targets (n,) float64, about [-1, 1]).
 
 def _reg_plane(rng, n, noise):
     points = rng.uniform(-6, 6, (n, 2))
     shifted = points + rng.uniform(-6, 6, (n, 2)) * noise
-    return points, np.clip(shifted.sum(axis=1) / 10.0, -1.0, 1.0)
+    return points, shifted.sum(axis=1) / 10.0  # unclamped, as on the Playground: |y| <= 1.2
 
 
 _GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
