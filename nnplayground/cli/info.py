@@ -33,6 +33,9 @@ def run_validate(args) -> int:
 
 def _invalid(path: Path, problems: list[str]) -> int:
     count = len(problems)
+    if count == 1:
+        print(f"nnplayground: error: {path}: {' '.join(problems[0].split())}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"nnplayground: error: {path}: {count} problem{'s' if count != 1 else ''}:",
           file=sys.stderr)
     for problem in problems:
