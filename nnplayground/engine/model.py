@@ -151,8 +151,9 @@ class Model:
                              f"but \"{self.output_id}\" gives {self.output_shape}; add a "
                              f"Flatten and a Dense layer with one unit per class")
 
-    def forward_backward(self, x, y, loss):
+    def forward_backward(self, x, y, loss, training=True):
         """One training pass: forward (training=True), loss, backward; fills the grads.
+        (training=False back-propagates through the inference path: the gradient check uses it.)
 
         Cross-entropy losses are fused with their softmax/sigmoid: the gradient (p - y) / N goes
         straight to the logits, which stays exact for logits of +-1000.
@@ -160,7 +161,7 @@ class Model:
         """
         if loss.requires is not None and loss.requires != self.output_activation:
             self.check_loss(loss)
-        out = self._forward(x, True)[-1]
+        out = self._forward(x, training)[-1]
         if loss.requires is not None:
             value, dz = loss.fused(self.output_layer.z, y, out)
             self._backward(dz, True)

@@ -1,0 +1,16 @@
+"""Small graph builders shared by the engine tests."""
+
+
+def node(node_id, type_name, inputs=(), **params):
+    return {"id": node_id, "type": type_name, "params": params, "inputs": list(inputs)}
+
+
+def chain(input_shape, *layers):
+    """A sequential graph spec: chain([2], ("Dense", {"units": 3}), ...)."""
+    nodes = [node("x", "Input", shape=list(input_shape))]
+    prev = "x"
+    for k, (type_name, params) in enumerate(layers):
+        nid = f"n{k}"
+        nodes.append(node(nid, type_name, [prev], **params))
+        prev = nid
+    return {"nodes": nodes, "output": prev}
