@@ -35,7 +35,7 @@ def keras_code(doc):
     for node in nodes:
         lines += [f"model.add({layer})" for layer in _layers(node, reg)]
     opt = doc["optimizer"]
-    metrics = ', metrics=['accuracy']' if doc.get("loss") != "mse" or _is_classification(doc) \
+    metrics = ", metrics=['accuracy']" if doc.get("loss") != "mse" or _is_classification(doc) \
         else ""
     lines += ["", f"model.compile(optimizer={_optimizer(opt)},",
               f"              loss={_LOSSES[doc['loss']]!r}{metrics})",
