@@ -39,7 +39,7 @@ class SnapshotBuilder:
             self.output_id = experiment.doc["model"]["output"]
         self.steps_sent = 0
         self.epochs_sent = 0
-        self.epochs_recorded = len(experiment.trainer.history.epochs)
+        self.epoch_steps = {}     # epoch index -> step at which it ended (for the loss plot)
         self.image_index = 0
         self.confusion = None
         self._heavy_at = -1.0
@@ -62,7 +62,9 @@ class SnapshotBuilder:
         points = (np.array(new_steps, dtype=np.float64).reshape(-1, 2) if new_steps
                   else np.zeros((0, 2)))
         epochs = trainer.history.epochs
-        new_epochs = tuple(MappingProxyType(dict(e)) for e in epochs[self.epochs_sent:])
+        new_epochs = tuple(
+            MappingProxyType({"step": self.epoch_steps.get(i, 0), **epochs[i]})
+            for i in range(self.epochs_sent, len(epochs)))
         self.epochs_sent = len(epochs)
         last_epoch = MappingProxyType(dict(epochs[-1])) if epochs else None
         step = int(steps[-1][0]) if steps else 0

@@ -7,7 +7,9 @@ the live model itself.
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import weakref
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
@@ -25,6 +27,16 @@ def _stop_and_join(thread):
     if thread.isRunning():
         thread.stop()
         thread.wait()
+
+
+_THREADS = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all_threads():
+    """Last resort when a script exits (even by an exception) without shutdown()."""
+    for thread in list(_THREADS):
+        _stop_and_join(thread)
 
 
 class TrainingController(QObject):
@@ -60,6 +72,7 @@ class TrainingController(QObject):
         self._thread.loaded.connect(self._on_loaded)
         self._thread.classified.connect(self.classified)
         self._thread.start()
+        _THREADS.add(self._thread)
         # Whoever forgets shutdown(): never let Qt destroy a running QThread.
         thread = self._thread
         self.destroyed.connect(lambda *_: _stop_and_join(thread))

@@ -117,7 +117,7 @@ class TrainingThread(QThread):
             while not self._interrupt.is_set():
                 result = trainer.step()
                 if result.epoch_done:
-                    self._finish_epoch()
+                    self._finish_epoch(result.step)
                     if self._mode == "epoch":
                         self._mode = None
                         break
@@ -136,24 +136,12 @@ class TrainingThread(QThread):
         else:
             self._publish(rate)
 
-    def _finish_epoch(self):
-        """Make sure an epoch record exists (evaluating train and test) and keep its confusion."""
-        trainer = self._exp.trainer
-        history = trainer.history.epochs
-        confusion = None
-        if self._builder.epochs_recorded == len(history):
-            record = {"epoch": len(history) + 1}
-            for split in ("train", "test"):
-                ev = trainer.evaluate(split)
-                for key, value in ev.items():
-                    if key == "confusion":
-                        confusion = np.array(value) if split == "test" else confusion
-                    else:
-                        record[f"{split}_{key}"] = float(value)
-            history.append(record)
-        self._builder.epochs_recorded = len(history)
-        if confusion is not None:
-            self._builder.confusion = confusion
+    def _finish_epoch(self, step):
+        """Evaluate and record the finished epoch (the trainer's step() leaves that to us)."""
+        self._exp.trainer.finish_epoch()
+        self._builder.epoch_steps[len(self._exp.trainer.history.epochs) - 1] = int(step)
+        if S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification":
+            self._update_confusion()
 
     def _publish(self, rate, force=False):
         if not force and not self.ack.is_set():
@@ -174,13 +162,13 @@ class TrainingThread(QThread):
         info = S.dataset_info(exp.dataset)
         self._exp, self._builder = exp, SnapshotBuilder(exp, info)
         if info.task == "classification":
-            self._initial_confusion()
+            self._update_confusion()
         self.loaded.emit(info)
         self._set_state("idle")
         self._publish(0.0, force=True)
 
-    def _initial_confusion(self):
-        """The untrained model's confusion matrix, on at most 2,000 test points (cheap enough)."""
+    def _update_confusion(self):
+        """The test confusion matrix on at most 2,000 test points: cheap enough per epoch."""
         ds, model = self._exp.dataset, self._exp.model
         n = min(len(ds.y_test), 2000)
         if n == 0:
@@ -216,8 +204,9 @@ class TrainingThread(QThread):
         self._require_experiment()
         self._mode = None
         try:
-            if self._exp.trainer.step().epoch_done:
-                self._finish_epoch()
+            result = self._exp.trainer.step()
+            if result.epoch_done:
+                self._finish_epoch(result.step)
         except DivergenceError as exc:
             self._set_state("paused")
             self._publish(0.0, force=True)

@@ -1,0 +1,130 @@
+"""Live views of a training run, each in a dock of the main window.
+
+`install_views(window, controller)` creates every view once, docks it, connects it to the
+controller's snapshots and tells the worker which views are visible (so it computes only what
+they draw). Views applicable to the loaded dataset are shown when the kind of data changes;
+the user can hide or show any of them from the View menu (the docks' toggleViewActions).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcount fix first
+from nnplayground.ui.views.common import LiveView
+from nnplayground.ui.views.drawpad import DrawPadView
+from nnplayground.ui.views.metrics import MetricsView, StatusWidget
+from nnplayground.ui.views.mnist import ConfusionView, FiltersView, PredictionsView
+from nnplayground.ui.views.plane import BoundaryView, UnitsView
+from nnplayground.ui.views.regression import CurveView
+from nnplayground.ui.views.weights import HistogramView, UnitWeightsView
+
+__all__ = ["ViewHub", "install_views"]
+
+
+class ViewHub(QObject):
+    """Fans snapshots out to the visible views and keeps the worker told what is visible."""
+
+    def __init__(self, window, controller, views, docks, status):
+        super().__init__(window)
+        self.controller, self.views, self.docks, self.status = controller, views, docks, status
+        self._kind = None
+        controller.snapshot_ready.connect(self._on_snapshot)
+        controller.dataset_ready.connect(self._on_dataset)
+        for dock in docks.values():
+            dock.visibilityChanged.connect(self._on_visibility_changed)
+        if controller.dataset is not None:
+            self._on_dataset(controller.dataset)
+        self._on_visibility_changed()
+
+    def visible_views(self):
+        return [name for name, dock in self.docks.items()
+                if dock.isVisible() and not dock.visibleRegion().isEmpty()]
+
+    def _on_visibility_changed(self, *_):
+        parts = set()
+        for name in self.visible_views():
+            parts |= self.views[name].parts
+        self.controller.set_visible_views(parts)
+
+    def _on_dataset(self, info):
+        kind_changed = (info.kind, info.task) != self._kind
+        self._kind = (info.kind, info.task)
+        for name, view in self.views.items():
+            view.set_dataset(info)
+            if kind_changed:
+                self.docks[name].setVisible(view.applies_to(info))
+        if kind_changed:
+            self._raise_first_applicable()
+        if self.controller.latest_snapshot is not None:
+            self._on_snapshot(self.controller.latest_snapshot)
+
+    def _raise_first_applicable(self):
+        for name in ("boundary", "curve", "filters", "metrics"):
+            dock = self.docks[name]
+            if dock.isVisible():
+                dock.raise_()
+                break
+
+    def _on_snapshot(self, snapshot):
+        self.status.show_snapshot(snapshot)
+        for name in self.visible_views():
+            self.views[name].show_snapshot(snapshot)
+
+
+def _views(controller):
+    return {
+        "metrics": MetricsView(),
+        "boundary": BoundaryView(),
+        "units": UnitsView(),
+        "curve": CurveView(),
+        "histograms": HistogramView(),
+        "unit_weights": UnitWeightsView(),
+        "filters": FiltersView(controller),
+        "predictions": PredictionsView(),
+        "confusion": ConfusionView(),
+        "drawpad": DrawPadView(controller),
+    }
+
+
+# Where each dock goes; docks sharing a group are tabbed together.
+_PLACES = {
+    "metrics": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
+    "boundary": (Qt.DockWidgetArea.RightDockWidgetArea, "b"),
+    "curve": (Qt.DockWidgetArea.RightDockWidgetArea, "b"),
+    "filters": (Qt.DockWidgetArea.RightDockWidgetArea, "b"),
+    "units": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
+    "predictions": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
+    "drawpad": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
+    "histograms": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
+    "unit_weights": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
+    "confusion": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
+}
+
+
+def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
+    """Create the live views as docks of `window`, wired to `controller`; add the status widget.
+
+    Returns {name: dock}; names: metrics, boundary, units, curve, histograms, unit_weights,
+    filters, predictions, confusion, drawpad. The hub that routes snapshots is kept as
+    `window.live_views` (a ViewHub) so tests and the benchmark can reach the views.
+    """
+    views = _views(controller)
+    docks, groups = {}, {}
+    for name, view in views.items():
+        dock = QDockWidget(view.title, window)
+        dock.setObjectName(f"view_{name}")     # lets QMainWindow.saveState restore the layout
+        dock.setWidget(view)
+        area, group = _PLACES[name]
+        if group in groups:
+            window.tabifyDockWidget(groups[group], dock)
+        else:
+            window.addDockWidget(area, dock)
+            groups[group] = dock
+        dock.toggleViewAction().setToolTip(f"Show or hide the {view.title.lower()} view")
+        docks[name] = dock
+    status = StatusWidget()
+    window.statusBar().addPermanentWidget(status)
+    window.live_views = ViewHub(window, controller, views, docks, status)
+    return docks

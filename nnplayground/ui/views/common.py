@@ -1,0 +1,95 @@
+"""Shared pieces of the live views: the view base class, colour maps and image mosaics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+# TensorFlow Playground's palette: orange for negative / class 0, blue for positive / class 1.
+ORANGE = (245, 147, 34)
+BLUE = (8, 119, 189)
+CLASS_COLOURS = [ORANGE, BLUE, (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+                 (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [ORANGE, (232, 234, 235), BLUE])
+GREYS = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
+
+
+class LiveView(QWidget):
+    """A dock's content: built once, then updated from snapshots.
+
+    `parts` names what the worker must compute for this view while it is visible (see
+    `nnplayground.worker.snapshot`); `applies_to(info)` says whether the loaded dataset has
+    anything for this view, otherwise a short placeholder explains why it is empty.
+    """
+
+    title = "View"
+    parts: frozenset = frozenset()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._stack = QStackedLayout(self)
+        self.body = QWidget()
+        self._placeholder = QLabel()
+        self._placeholder.setWordWrap(True)
+        self._placeholder.setStyleSheet("color: grey; padding: 12px")
+        self._stack.addWidget(self.body)
+        self._stack.addWidget(self._placeholder)
+        self.info = None
+        self.updates = 0          # snapshots drawn; tests and the benchmark read it
+
+    def applies_to(self, info) -> bool:
+        return True
+
+    def placeholder_text(self, info) -> str:
+        return f"Nothing to show for the dataset {info.name!r}."
+
+    def set_dataset(self, info):
+        self.info = info
+        applies = self.applies_to(info)
+        self._stack.setCurrentIndex(0 if applies else 1)
+        if not applies:
+            self._placeholder.setText(self.placeholder_text(info))
+        else:
+            self.on_dataset(info)
+
+    def show_snapshot(self, snapshot):
+        if self.info is not None and self.applies_to(self.info):
+            self.on_snapshot(snapshot)
+            self.updates += 1
+
+    def on_dataset(self, info):
+        """Rebuild what depends on the dataset (called once per load)."""
+
+    def on_snapshot(self, snapshot):
+        """Draw a snapshot with setData / setImage only."""
+
+
+def image_view_box(widget: pg.GraphicsLayoutWidget, row=None, col=None, title=None):
+    """A locked-aspect, axis-free ViewBox with one row-major ImageItem in it."""
+    vb = widget.addViewBox(row=row, col=col, lockAspect=True, enableMouse=False)
+    vb.invertY(True)
+    item = pg.ImageItem(axisOrder="row-major")
+    vb.addItem(item)
+    if title:
+        vb.setToolTip(title)
+    return vb, item
+
+
+def mosaic(tiles: np.ndarray, columns=None, pad=1, normalise=True):
+    """(n, h, w) tiles -> one (rows*(h+pad), cols*(w+pad)) image, each tile scaled to [0, 1].
+
+    One big image is far cheaper to redraw than n small ImageItems.
+    """
+    n, h, w = tiles.shape
+    cols = columns or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad), np.nan, np.float32)
+    if normalise:
+        lo = tiles.reshape(n, -1).min(axis=1)[:, None, None]
+        hi = tiles.reshape(n, -1).max(axis=1)[:, None, None]
+        tiles = (tiles - lo) / np.maximum(hi - lo, 1e-12)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = tiles[i]
+    return np.nan_to_num(out, nan=0.5)

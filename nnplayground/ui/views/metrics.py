@@ -1,0 +1,168 @@
+"""Loss and accuracy (or RMSE) for training and test data, per step and per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
+
+from nnplayground.ui.views.common import BLUE, ORANGE, LiveView
+
+MAX_POINTS = 20_000   # per-step points kept; older ones are merged pairwise (mean) beyond this
+
+
+class PointBuffer:
+    """Growing (x, y) series that halves its resolution instead of growing without bound.
+
+    xor trains ~7,000 steps a second; a plot of millions of points would make every redraw
+    slower, so once full, neighbouring points are averaged and later points are pooled the same.
+    """
+
+    def __init__(self, limit=MAX_POINTS):
+        self.limit = limit
+        self.data = np.zeros((0, 2))
+        self.stride = 1
+        self._pending = np.zeros((0, 2))
+
+    def clear(self):
+        self.data, self.stride, self._pending = np.zeros((0, 2)), 1, np.zeros((0, 2))
+
+    def extend(self, points):
+        if len(points) == 0:
+            return
+        pooled = np.concatenate([self._pending, points])
+        usable = len(pooled) - len(pooled) % self.stride
+        if usable:
+            means = pooled[:usable].reshape(-1, self.stride, 2).mean(axis=1)
+            self.data = np.concatenate([self.data, means])
+        self._pending = pooled[usable:]
+        while len(self.data) > self.limit:
+            even = len(self.data) - len(self.data) % 2
+            self.data = np.concatenate([self.data[:even].reshape(-1, 2, 2).mean(axis=1),
+                                        self.data[even:]])
+            self.stride *= 2
+
+
+class MetricsView(LiveView):
+    title = "Loss and accuracy"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        bar = QHBoxLayout()
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.setToolTip("Show the loss on a logarithmic axis")
+        self.log_box.toggled.connect(self._on_log_changed)
+        self.readout = QLabel(" ")
+        self.readout.setToolTip("Move the mouse over a plot to read its values")
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.readout, 1)
+        layout.addLayout(bar)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs)
+        self.loss_plot = self.graphs.addPlot(row=0, col=0, title="Loss")
+        self.loss_plot.setLabel("bottom", "step")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.metric_plot = self.graphs.addPlot(row=1, col=0, title="Accuracy")
+        self.metric_plot.setLabel("bottom", "epoch")
+        self.metric_plot.addLegend(offset=(-10, -10))
+        self.step_curve = self.loss_plot.plot(name="training (per step)",
+                                              pen=pg.mkPen((150, 150, 150), width=1))
+        self.train_curve = self.loss_plot.plot(name="training (per epoch)",
+                                               pen=pg.mkPen(ORANGE, width=2))
+        self.test_curve = self.loss_plot.plot(name="test (per epoch)",
+                                              pen=pg.mkPen(BLUE, width=2))
+        self.train_metric = self.metric_plot.plot(name="training", pen=pg.mkPen(ORANGE, width=2),
+                                                  symbol="o", symbolSize=4, symbolBrush=ORANGE)
+        self.test_metric = self.metric_plot.plot(name="test", pen=pg.mkPen(BLUE, width=2),
+                                                 symbol="o", symbolSize=4, symbolBrush=BLUE)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setClipToView(True)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.steps = PointBuffer()
+        self.epochs = []
+        self.metric_key = "accuracy"
+
+    def on_dataset(self, info):
+        self.steps.clear()
+        self.epochs = []
+        self.metric_key = "accuracy" if info.task == "classification" else "rmse"
+        self.metric_plot.setTitle("Accuracy" if self.metric_key == "accuracy" else "RMSE")
+        for curve in (self.step_curve, self.train_curve, self.test_curve, self.train_metric,
+                      self.test_metric):
+            curve.setData([], [])
+
+    def on_snapshot(self, snapshot):
+        if snapshot.step == 0 and not len(snapshot.step_points) and self.epochs:
+            self.on_dataset(self.info)        # a reset: start the plots again
+        if len(snapshot.step_points):
+            self.steps.extend(snapshot.step_points)
+            self.step_curve.setData(self.steps.data[:, 0], self.steps.data[:, 1])
+        if snapshot.epoch_records:
+            self.epochs.extend(snapshot.epoch_records)
+            self._draw_epochs()
+
+    def _column(self, key):
+        return np.array([e.get(key, np.nan) for e in self.epochs], dtype=float)
+
+    def _draw_epochs(self):
+        steps = self._column("step")
+        epochs = self._column("epoch")
+        self.train_curve.setData(steps, self._column("train_loss"))
+        self.test_curve.setData(steps, self._column("test_loss"))
+        self.train_metric.setData(epochs, self._column(f"train_{self.metric_key}"))
+        self.test_metric.setData(epochs, self._column(f"test_{self.metric_key}"))
+
+    def _on_log_changed(self, on):
+        self.loss_plot.setLogMode(y=on)
+
+    def _on_mouse_moved(self, pos):
+        for plot in (self.loss_plot, self.metric_plot):
+            if plot.sceneBoundingRect().contains(pos):
+                x = plot.vb.mapSceneToView(pos).x()
+                self.readout.setText(self._describe(plot, x))
+                return
+
+    def _describe(self, plot, x):
+        if plot is self.loss_plot:
+            text = f"step {x:,.0f}"
+            if len(self.steps.data):
+                i = int(np.clip(np.searchsorted(self.steps.data[:, 0], x), 0,
+                                len(self.steps.data) - 1))
+                text += f": training loss {self.steps.data[i, 1]:.4g}"
+            return text
+        if not self.epochs:
+            return f"epoch {x:.0f}"
+        e = self.epochs[int(np.clip(round(x) - self.epochs[0]["epoch"], 0,
+                                    len(self.epochs) - 1))]
+        key = self.metric_key
+        return (f"epoch {e['epoch']}: {key} training {e.get('train_' + key, np.nan):.4g}, "
+                f"test {e.get('test_' + key, np.nan):.4g}; loss training "
+                f"{e.get('train_loss', np.nan):.4g}, test {e.get('test_loss', np.nan):.4g}")
+
+
+class StatusWidget(QLabel):
+    """Status-bar text: epoch, step, steps per second, training/test loss and metric."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setText("No training yet")
+        self.setToolTip("Epoch, step, training speed and the latest evaluation")
+
+    def show_snapshot(self, s):
+        parts = [f"Epoch {s.epoch}", f"step {s.step:,}"]
+        if s.steps_per_second > 0:
+            parts.append(f"{s.steps_per_second:,.0f} steps/s")
+        e = s.last_epoch
+        if e:
+            parts.append(f"loss {e.get('train_loss', np.nan):.4f} / "
+                         f"{e.get('test_loss', np.nan):.4f}")
+            if "test_accuracy" in e:
+                parts.append(f"accuracy {100 * e.get('train_accuracy', np.nan):.1f}% / "
+                             f"{100 * e['test_accuracy']:.1f}%")
+            elif "test_rmse" in e:
+                parts.append(f"RMSE {e.get('train_rmse', np.nan):.4f} / {e['test_rmse']:.4f}")
+            parts[-1] += " (training / test)"
+        self.setText("  ·  ".join(parts))

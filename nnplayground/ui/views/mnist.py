@@ -1,0 +1,217 @@
+"""Image data: first conv filters and feature maps, a grid of test predictions, confusion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+
+from nnplayground.ui.views.common import GREYS, LiveView, image_view_box, mosaic
+from nnplayground.worker import snapshot as S
+
+GRID_COLUMNS = 6
+
+
+class FiltersView(LiveView):
+    """The first Conv2D layer's kernels and the feature maps of one chosen test image."""
+
+    title = "Filters and feature maps"
+    parts = frozenset({S.VIEW_FILTERS})
+
+    def __init__(self, controller=None, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Test image:"))
+        self.index_box = QSpinBox()
+        self.index_box.setRange(0, 0)
+        self.index_box.setToolTip("Which test image's feature maps to show")
+        self.index_box.valueChanged.connect(self._on_image_changed)
+        bar.addWidget(self.index_box)
+        bar.addWidget(QLabel("Layer:"))
+        self.layer_box = QComboBox()
+        self.layer_box.setToolTip("Whose output (feature maps) to show")
+        self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
+        bar.addWidget(self.layer_box, 1)
+        layout.addLayout(bar)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs)
+        self.input_vb, self.input_image = image_view_box(self.graphs, 0, 0, "the test image")
+        self.filter_vb, self.filter_image = image_view_box(self.graphs, 0, 1, "first conv filters")
+        self.maps_vb, self.maps_image = image_view_box(self.graphs, 1, 0, "feature maps")
+        self.graphs.ci.layout.setRowStretchFactor(1, 3)
+        self.graphs.removeItem(self.maps_vb)
+        self.graphs.addItem(self.maps_vb, row=1, col=0, colspan=2)
+        for item in (self.input_image, self.filter_image, self.maps_image):
+            item.setLookupTable(GREYS.getLookupTable(nPts=256))
+        self._nodes = []
+        self._last = None
+
+    def applies_to(self, info):
+        return info.kind == "image"
+
+    def placeholder_text(self, info):
+        return "Filters and feature maps are drawn for image datasets (MNIST)."
+
+    def on_dataset(self, info):
+        self.index_box.blockSignals(True)
+        self.index_box.setRange(0, len(info.images_test) - 1)
+        self.index_box.blockSignals(False)
+        self._nodes = []
+        self.filter_image.clear()
+        self.maps_image.clear()
+
+    def on_snapshot(self, snapshot):
+        self._last = snapshot
+        self.input_image.setImage(self.info.images_test[snapshot.image_index, 0],
+                                  levels=(0, 1), autoLevels=False)
+        if snapshot.filters is not None:
+            f = snapshot.filters
+            self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]), columns=f.shape[0]
+                                              if f.shape[0] <= 8 else 8),
+                                       levels=(0, 1), autoLevels=False)
+        nodes = list(snapshot.feature_maps)
+        if nodes != self._nodes and nodes:
+            self._nodes = nodes
+            self.layer_box.blockSignals(True)
+            self.layer_box.clear()
+            self.layer_box.addItems(nodes)
+            self.layer_box.blockSignals(False)
+        self._draw_maps()
+
+    def _draw_maps(self):
+        node = self.layer_box.currentText()
+        if self._last is None or node not in self._last.feature_maps:
+            return
+        self.maps_image.setImage(mosaic(self._last.feature_maps[node]), levels=(0, 1),
+                                 autoLevels=False)
+
+    def _on_layer_changed(self, _index):
+        self._draw_maps()
+
+    def _on_image_changed(self, index):
+        if self.controller is not None:
+            self.controller.select_image(index)
+
+
+class PredictionsView(LiveView):
+    """A grid of test images with predicted and true labels; mistakes framed in red."""
+
+    title = "Test predictions"
+    parts = frozenset({S.VIEW_PREDICTIONS})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.caption = QLabel("predicted (true); mistakes in red")
+        layout.addWidget(self.caption)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs)
+        self.vb, self.image = image_view_box(self.graphs)
+        self.labels = []
+        self._grid_shape = None
+
+    def applies_to(self, info):
+        return info.kind == "image" and info.task == "classification"
+
+    def placeholder_text(self, info):
+        return "Test predictions are drawn for image classification (MNIST)."
+
+    def on_dataset(self, info):
+        for label in self.labels:
+            self.vb.removeItem(label)
+        self.labels = []
+        self._grid_shape = None
+
+    def on_snapshot(self, snapshot):
+        if snapshot.predictions is None:
+            return
+        idx, pred, true = snapshot.predictions
+        images = self.info.images_test[idx, 0]
+        n, h, w = images.shape
+        cell_h, cell_w, pad = h + 12, w + 4, 2
+        rows = int(np.ceil(n / GRID_COLUMNS))
+        rgb = np.full((rows * cell_h, GRID_COLUMNS * cell_w, 3), 255, np.uint8)
+        if not self.labels:
+            for i in range(n):
+                text = pg.TextItem(anchor=(0.5, 0))
+                self.vb.addItem(text)
+                r, c = divmod(i, GRID_COLUMNS)
+                text.setPos(c * cell_w + cell_w / 2, r * cell_h + h + pad)
+                self.labels.append(text)
+        for i in range(n):
+            r, c = divmod(i, GRID_COLUMNS)
+            y0, x0 = r * cell_h, c * cell_w
+            wrong = pred[i] != true[i]
+            frame = (220, 30, 30) if wrong else (200, 200, 200)
+            rgb[y0:y0 + h + 2 * pad, x0:x0 + w + 2 * pad] = frame
+            tile = (255 * (1 - images[i])).astype(np.uint8)   # dark ink on white paper
+            rgb[y0 + pad:y0 + pad + h, x0 + pad:x0 + pad + w] = tile[..., None]
+            self.labels[i].setText(f"{pred[i]} ({true[i]})",
+                                   color=(200, 0, 0) if wrong else (30, 30, 30))
+        self.image.setImage(rgb, levels=(0, 255), autoLevels=False)
+        wrong = int(np.sum(pred != true))
+        self.caption.setText(f"predicted (true) for {n} test images: {wrong} mistakes, "
+                             f"framed in red")
+
+
+class ConfusionView(LiveView):
+    """The test confusion matrix (rows: true class, columns: predicted), from the last epoch."""
+
+    title = "Confusion matrix"
+    parts = frozenset({S.VIEW_CONFUSION})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(True)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.invertY(True)
+        self.plot.setLabel("left", "true class")
+        self.plot.setLabel("bottom", "predicted class")
+        layout.addWidget(self.plot)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)])
+                                  .getLookupTable(nPts=256))
+        self.plot.addItem(self.image)
+        self.texts = []
+        self._last = None
+
+    def applies_to(self, info):
+        return info.task == "classification"
+
+    def placeholder_text(self, info):
+        return "The confusion matrix is drawn for classification."
+
+    def on_dataset(self, info):
+        for t in self.texts:
+            self.plot.removeItem(t)
+        self.texts = []
+        self._last = None
+
+    def on_snapshot(self, snapshot):
+        c = snapshot.confusion
+        if c is None or (self._last is not None and np.array_equal(c, self._last)):
+            return
+        self._last = c
+        k = c.shape[0]
+        if len(self.texts) != k * k:
+            for i in range(k * k):
+                t = pg.TextItem(anchor=(0.5, 0.5))
+                t.setPos(i % k + 0.5, i // k + 0.5)
+                self.plot.addItem(t)
+                self.texts.append(t)
+            ticks = [(i + 0.5, str(i)) for i in range(k)]
+            self.plot.getAxis("bottom").setTicks([ticks])
+            self.plot.getAxis("left").setTicks([ticks])
+        share = c / np.maximum(c.sum(axis=1, keepdims=True), 1)
+        self.image.setImage(share.astype(np.float32), levels=(0, 1), autoLevels=False)
+        for i, t in enumerate(self.texts):
+            v = share.flat[i]
+            t.setText(str(int(c.flat[i])), color=(255, 255, 255) if v > 0.5 else (0, 0, 0))

@@ -1,0 +1,198 @@
+"""2-D data: the network's output over the input plane, and every hidden unit's output.
+
+TensorFlow Playground style: orange for class 0 / negative, blue for class 1 / positive, the
+data points drawn over the heatmap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
+
+from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING, LiveView
+from nnplayground.worker import snapshot as S
+
+
+def _rect(extent):
+    return QRectF(extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
+
+
+class BoundaryView(LiveView):
+    """Output heatmap under the training or test points (classification or 2-D regression)."""
+
+    title = "Decision boundary"
+    parts = frozenset({S.VIEW_BOUNDARY})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        bar = QHBoxLayout()
+        self.train_radio = QRadioButton("Training data")
+        self.test_radio = QRadioButton("Test data")
+        self.train_radio.setChecked(True)
+        self.discrete_box = QCheckBox("Discretise output")
+        self.train_radio.setToolTip("Draw the training points over the heatmap")
+        self.test_radio.setToolTip("Draw the test points over the heatmap")
+        self.discrete_box.setToolTip("Show only the predicted class instead of the probability")
+        for w in (self.train_radio, self.test_radio, self.discrete_box):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(True)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        layout.addWidget(self.plot)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+        self.plot.addItem(self.image)
+        self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
+        self.plot.addItem(self.scatter)
+        self.train_radio.toggled.connect(self._on_split_changed)
+        self.discrete_box.toggled.connect(self._on_discrete_changed)
+        self._last = None
+        self._levels = (0.0, 1.0)
+
+    def applies_to(self, info):
+        return info.kind == "plane"
+
+    def placeholder_text(self, info):
+        return "The decision boundary is drawn for datasets with two inputs (x1, x2)."
+
+    def on_dataset(self, info):
+        self.discrete_box.setEnabled(info.task == "classification")
+        if info.task == "classification":
+            self._levels = (0.0, 1.0)
+            self.title = "Decision boundary"
+        else:
+            y = np.concatenate([info.y_train.ravel(), info.y_test.ravel()])
+            self._levels = (float(y.min()), float(y.max()) if y.max() > y.min() else 1.0)
+        self.image.setRect(_rect(info.extent))
+        self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
+        self._last = None
+        self.image.clear()
+        self._draw_points()
+
+    def _draw_points(self):
+        info = self.info
+        train = self.train_radio.isChecked()
+        pts = info.points_train if train else info.points_test
+        y = info.y_train if train else info.y_test
+        if info.task == "classification":
+            brushes = [pg.mkBrush(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]) for c in y]
+        else:
+            lo, hi = self._levels
+            t = np.clip((np.ravel(y) - lo) / max(hi - lo, 1e-12), 0, 1)
+            brushes = [pg.mkBrush(DIVERGING.map(v, mode="qcolor")) for v in t]
+        self.scatter.setData(pos=pts, brush=brushes)
+
+    def on_snapshot(self, snapshot):
+        if snapshot.boundary is None:
+            return
+        self._last = snapshot.boundary
+        self._draw_image()
+
+    def _draw_image(self):
+        if self._last is None:
+            return
+        img = self._last
+        if self.discrete_box.isChecked() and self.info.task == "classification":
+            img = (img > 0.5).astype(np.float32)
+        self.image.setImage(img, levels=self._levels, autoLevels=False)
+
+    def _on_split_changed(self, _checked):
+        if self.info is not None and self.applies_to(self.info):
+            self._draw_points()
+
+    def _on_discrete_changed(self, _on):
+        self._draw_image()
+
+
+class UnitsView(LiveView):
+    """A small heatmap per hidden unit over the input plane; click one to enlarge it."""
+
+    title = "Hidden units"
+    parts = frozenset({S.VIEW_UNITS})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.caption = QLabel("Click a unit to enlarge it")
+        layout.addWidget(self.caption)
+        self.grid = pg.GraphicsLayoutWidget()
+        self.grid.setToolTip("Each unit's output over the input plane; click to enlarge")
+        layout.addWidget(self.grid, 3)
+        self.big = pg.PlotWidget()
+        self.big.setAspectLocked(True)
+        self.big.setMouseEnabled(False, False)
+        self.big.hideButtons()
+        self.big_image = pg.ImageItem(axisOrder="row-major")
+        self.big_image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+        self.big.addItem(self.big_image)
+        layout.addWidget(self.big, 2)
+        self.items = {}          # (node_id, unit) -> ImageItem
+        self.selected = None
+        self._structure = None
+        self._last = {}
+
+    def applies_to(self, info):
+        return info.kind == "plane"
+
+    def placeholder_text(self, info):
+        return "Hidden-unit images are drawn for small dense networks on two-input datasets."
+
+    def on_dataset(self, info):
+        self._structure = None
+        self.big_image.setRect(_rect(info.extent))
+
+    def _build(self, units):
+        self.grid.clear()
+        self.items = {}
+        for row, (node_id, images) in enumerate(units.items()):
+            label = self.grid.addLabel(node_id, row=row, col=0)
+            label.setMaximumWidth(60)
+            for k in range(images.shape[0]):
+                vb = self.grid.addViewBox(row=row, col=k + 1, lockAspect=True, enableMouse=False)
+                vb.invertY(False)
+                item = pg.ImageItem(axisOrder="row-major")
+                item.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+                vb.addItem(item)
+                item.mouseClickEvent = (lambda ev, key=(node_id, k): self._on_unit_clicked(key))
+                self.items[(node_id, k)] = item
+        self._structure = {k: v.shape[0] for k, v in units.items()}
+        if self.selected not in self.items:
+            self.selected = next(iter(self.items), None)
+
+    def on_snapshot(self, snapshot):
+        units = snapshot.units
+        if not units:
+            return
+        if self._structure != {k: v.shape[0] for k, v in units.items()}:
+            self._build(units)
+        self._last = units
+        for (node_id, k), item in self.items.items():
+            img = units[node_id][k]
+            item.setImage(img, levels=self._levels(img), autoLevels=False)
+        self._draw_big()
+
+    @staticmethod
+    def _levels(img):
+        m = float(np.max(np.abs(img))) or 1.0
+        lo = float(np.min(img))
+        return (-m, m) if lo < 0 else (0.0, max(m, 1e-6))
+
+    def _draw_big(self):
+        if self.selected is None or not self._last:
+            return
+        node_id, k = self.selected
+        img = self._last[node_id][k]
+        self.big_image.setImage(img, levels=self._levels(img), autoLevels=False)
+        self.caption.setText(f"{node_id}, unit {k + 1} (enlarged below); click a unit to choose")
+
+    def _on_unit_clicked(self, key):
+        self.selected = key
+        self._draw_big()

@@ -1,0 +1,137 @@
+"""Weights: histograms of weights and gradients per layer, and image-shaped dense weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+
+from nnplayground.ui.views.common import BLUE, DIVERGING, ORANGE, LiveView, mosaic
+from nnplayground.worker import snapshot as S
+
+BINS = 40
+MAX_UNIT_TILES = 64
+
+
+def _histogram(values):
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return np.array([0.0, 1.0]), np.array([0.0])
+    lo, hi = float(values.min()), float(values.max())
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, edges = np.histogram(values, bins=BINS, range=(lo, hi))
+    return edges, counts.astype(float)
+
+
+class HistogramView(LiveView):
+    """Distribution of one layer's weights and of their last gradients."""
+
+    title = "Weight histograms"
+    parts = frozenset({S.VIEW_HISTOGRAMS})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Parameter:"))
+        self.combo = QComboBox()
+        self.combo.setToolTip("Which layer's parameter to show")
+        self.combo.currentIndexChanged.connect(self._on_layer_changed)
+        bar.addWidget(self.combo, 1)
+        layout.addLayout(bar)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs)
+        self.w_plot = self.graphs.addPlot(row=0, col=0, title="Weights")
+        self.g_plot = self.graphs.addPlot(row=1, col=0, title="Gradients (last step)")
+        self.w_hist = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
+                                       brush=pg.mkBrush(*BLUE, 160), pen=pg.mkPen(BLUE))
+        self.g_hist = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
+                                       brush=pg.mkBrush(*ORANGE, 160), pen=pg.mkPen(ORANGE))
+        self.w_plot.addItem(self.w_hist)
+        self.g_plot.addItem(self.g_hist)
+        self._keys = []
+        self._last = None
+
+    def applies_to(self, info):
+        return True
+
+    def on_dataset(self, info):
+        self._keys = []
+
+    def on_snapshot(self, snapshot):
+        keys = [(n, p) for n, params in snapshot.weights.items() for p in params]
+        if keys != self._keys:
+            self._keys = keys
+            self.combo.blockSignals(True)
+            self.combo.clear()
+            self.combo.addItems([f"{n} / {p}" for n, p in keys])
+            self.combo.blockSignals(False)
+        self._last = snapshot
+        self._draw()
+
+    def _draw(self):
+        s, i = self._last, self.combo.currentIndex()
+        if s is None or not (0 <= i < len(self._keys)):
+            return
+        node, name = self._keys[i]
+        self.w_hist.setData(*_histogram(np.ravel(s.weights[node][name])))
+        grads = s.gradients.get(node, {})
+        if name in grads:
+            self.g_hist.setData(*_histogram(np.ravel(grads[name])))
+        else:
+            self.g_hist.setData([0.0, 1.0], [0.0])
+
+    def _on_layer_changed(self, _index):
+        self._draw()
+
+
+class UnitWeightsView(LiveView):
+    """For the first dense layer fed by images: each unit's incoming weights as an image."""
+
+    title = "Unit weights"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.caption = QLabel(" ")
+        layout.addWidget(self.caption)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs)
+        vb = self.graphs.addViewBox(lockAspect=True, enableMouse=False)
+        vb.invertY(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+        vb.addItem(self.image)
+        self.node = None
+        self.image_shape = None
+
+    def applies_to(self, info):
+        return info.kind == "image"
+
+    def placeholder_text(self, info):
+        return "Unit weights are drawn as images for a dense layer fed by images (MNIST)."
+
+    def on_dataset(self, info):
+        self.node = None
+        self.image_shape = info.images_test.shape[2:]
+
+    def on_snapshot(self, snapshot):
+        h, w = self.image_shape
+        if self.node is None:
+            self.node = next((n for n, p in snapshot.weights.items()
+                              if "W" in p and p["W"].ndim == 2 and p["W"].shape[0] % (h * w) == 0
+                              and p["W"].shape[0] // (h * w) <= 3), "")
+        if not self.node:
+            self.caption.setText("This network has no dense layer that sees the image directly.")
+            return
+        W = snapshot.weights[self.node]["W"]
+        n = min(W.shape[1], MAX_UNIT_TILES)
+        tiles = W[: h * w, :n].T.reshape(n, h, w)
+        m = np.abs(tiles).reshape(n, -1).max(axis=1)[:, None, None]
+        img = mosaic(tiles / np.maximum(m, 1e-12) * 0.5 + 0.5, normalise=False)
+        self.image.setImage(img, levels=(0.0, 1.0), autoLevels=False)
+        self.caption.setText(f"{self.node}: weights of the first {n} of {W.shape[1]} units "
+                             f"(blue positive, orange negative)")
