@@ -218,6 +218,9 @@ class _Checker:
         self.report = GraphReport()
         self.index = {}       # node_id -> position in spec["nodes"]
         self.skipped = set()  # ids of nodes already reported as unreadable (no echo problems)
+        self.extra_inputs = {}  # inputs of skipped nodes, so their neighbours are not orphaned
+        self.bad_count = set()  # nodes already reported for their number of inputs
+        self.raw_inputs = {}    # inputs as written, unknown ids included
 
     def problem(self, node_id, path, message):
         self.report.problems.append(GraphProblem(node_id, path, message))
@@ -259,6 +262,9 @@ class _Checker:
                 self.problem(node_id, path + ".type", f"\"{node_id}\": unknown node type "
                              f"{type_name!r}{hint}; choose one of {', '.join(LAYER_TYPES)}")
                 self.skipped.add(node_id)
+                inputs = node.get("inputs", [])
+                if isinstance(inputs, list):     # still counts for connectivity
+                    self.extra_inputs[node_id] = [i for i in inputs if isinstance(i, str)]
                 continue
             inputs = node.get("inputs", [])
             if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
@@ -325,10 +331,12 @@ class _Checker:
             n = len(inputs)
             if (cls.n_inputs is None and n < 2) or (cls.n_inputs is not None and
                                                     n != cls.n_inputs):
+                self.bad_count.add(node_id)
                 self.problem(node_id, f"model.nodes[{k}].inputs", f"{label}: takes "
                              f"{_inputs_wanted(cls)}, got {n}"
                              + (f" ({', '.join(inputs)})" if inputs else "")
                              + "; fix its connections")
+            self.raw_inputs[node_id] = list(inputs)
             r.inputs[node_id] = [i for i in inputs if i in r.types]
         out = self.spec.get("output")
         if out is not None:
@@ -392,12 +400,15 @@ class _Checker:
     def _check_connected(self, in_cycle):
         r = self.report
         inputs = [i for i, t in r.types.items() if t == "Input"]
-        consumers = {i: [] for i in r.types}
-        for node_id, ins in r.inputs.items():
+        all_inputs = {**self.raw_inputs, **self.extra_inputs}
+        consumers = {i: [] for i in all_inputs}
+        for node_id, ins in all_inputs.items():
             for i in ins:
-                consumers[i].append(node_id)
+                if i in consumers:
+                    consumers[i].append(node_id)
+        # nodes already reported for their inputs count as reached: no echo problems after them
         reach = set()
-        stack = list(inputs)
+        stack = list(inputs) + list(self.bad_count) + list(self.extra_inputs)
         while stack:
             n = stack.pop()
             if n not in reach:
@@ -410,7 +421,7 @@ class _Checker:
                 n = stack.pop()
                 if n not in used:
                     used.add(n)
-                    stack.extend(r.inputs[n])
+                    stack.extend(i for i in all_inputs.get(n, ()) if i in all_inputs)
         for node_id, type_name in r.types.items():
             k, label = self.index[node_id], _label(node_id, type_name)
             if node_id in in_cycle:

@@ -11,8 +11,10 @@ from .base import ActivatedLayer, ShapeError, fmt_shape, pair
 def check_image_input(kind, shape, src):
     """Raise ShapeError unless `shape` is an image (C, H, W)."""
     if len(shape) != 3:
-        fix = ("add a Reshape between them (e.g. to [1, 28, 28])" if len(shape) == 1
-               else "add a Reshape between them")
+        fix = "add a Reshape between them"
+        side = int(round(float(shape[0]) ** 0.5)) if len(shape) == 1 else 0
+        if side > 1 and side * side == shape[0]:
+            fix += f" (e.g. to [1, {side}, {side}])"
         raise ShapeError(f"expects an image input (batch, channels, height, width), got "
                          f"{fmt_shape(shape)} from \"{src}\"; {fix}")
 
