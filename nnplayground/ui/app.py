@@ -1,0 +1,115 @@
+"""Starting the desktop app, and the screenshot mode used for documentation and slides.
+
+`run_app` is what `nnplayground` and `nnplayground open FILE|NAME [--train-for S --screenshot
+OUT]` call. In screenshot mode the window trains for a while, saves `window.grab()` as a PNG and
+exits 0 without asking anything, so it can run in scripts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def open_target(window, target: str | None) -> bool:
+    """A preset path, a model .npz, or a built-in name (default "xor"); False on problems."""
+    target = target or "xor"
+    path = Path(target).expanduser()
+    if path.is_file():
+        return window.open_path(str(path), ask=False)
+    return window.open_builtin(target, ask=False)
+
+
+def run_app(target: str | None = None, *, train_for: float | None = None,
+            screenshot: str | None = None, size=(1600, 1000)) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("nnplayground")
+    app.setApplicationName("nnplayground")
+    from nnplayground.ui.main_window import MainWindow
+
+    window = MainWindow()
+    if screenshot:
+        window.settings = _scratch_settings()   # a screenshot must not depend on the user's layout
+        window.show_problems = _print_problems
+    window.resize(*size)
+    if not open_target(window, target):
+        if screenshot:
+            _dispose(window)
+            return 2
+    window.model.undo_stack.setClean()
+    window.show()
+    if not screenshot:
+        code = int(app.exec())
+    else:
+        code = _screenshot(app, window, Path(screenshot), train_for or 0.0, size)
+    _dispose(window)
+    return code
+
+
+def _dispose(window) -> None:
+    """Destroys the window while the QApplication still exists: letting the interpreter's exit
+    garbage-collect Qt objects in arbitrary order can crash in the bindings."""
+    import gc
+
+    if window.controller is not None:
+        window.controller.shutdown()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, 0)
+    QApplication.processEvents()
+    del window
+    gc.collect()
+
+
+def _screenshot(app, window, out: Path, train_for: float, size) -> int:
+    """Waits for the data to load, trains `train_for` seconds, grabs the window, quits."""
+    result = {"code": 0}
+    controller = window.controller
+
+    def grab():
+        if controller is not None and controller.running:
+            controller.pause()
+        app.processEvents()
+        pixmap = window.grab()
+        if not pixmap.save(str(out), "PNG"):
+            print(f"nnplayground: could not write {out}", file=sys.stderr)
+            result["code"] = 1
+        window.model.undo_stack.setClean()
+        window.close()
+        app.quit()
+
+    def start():
+        window.view.fit()
+        if train_for > 0 and window.act_play.isEnabled():
+            window.play_pause()
+        QTimer.singleShot(int(train_for * 1000), grab)
+
+    def wait_loaded(tries=[0]):
+        tries[0] += 1
+        state = getattr(controller, "state", "idle")
+        if controller is None or (state != "loading" and window.loaded_doc is not None) \
+                or tries[0] > 600 or not window.status.ok:
+            start()
+        else:
+            QTimer.singleShot(50, wait_loaded)
+
+    window.resize(*size)
+    QTimer.singleShot(200, wait_loaded)
+    app.exec()
+    return result["code"]
+
+
+def _scratch_settings():
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+    folder = tempfile.mkdtemp(prefix="nnplayground-shot-")
+    return QSettings(str(Path(folder) / "settings.ini"), QSettings.IniFormat)
+
+
+def _print_problems(title, intro, problems):
+    print(f"nnplayground: {intro}", file=sys.stderr)
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)

@@ -1,0 +1,335 @@
+"""The model diagram: a scene mirroring the document's graph, and the view that shows it.
+
+The scene rebuilds nothing on its own: it re-syncs from the document after every change, and
+turns gestures (drop from the palette, port drags, moves, +/- clicks, Delete) into document
+edits through `DocumentModel.edit`, so each one is a single undo step. Weight lines are created
+when the graph changes and only restyled when a training snapshot arrives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsView, QMenu
+
+from nnplayground.ui import document as D
+from nnplayground.ui.diagram_items import (UNIT_RADIUS, EdgeItem, NodeItem, WeightLine,
+                                           drawn_units, node_height)
+from nnplayground.ui.undo import DocumentModel
+from nnplayground.ui.validation import GraphStatus
+
+LAYER_MIME = "application/x-nnplayground-layer"
+
+
+def _rim_to_rim(p: QPointF, q: QPointF) -> QLineF:
+    """The segment between two unit circles, without the parts inside them."""
+    line = QLineF(p, q)
+    length = line.length()
+    if length <= 2 * UNIT_RADIUS:
+        return line
+    t = UNIT_RADIUS / length
+    return QLineF(line.pointAt(t), line.pointAt(1 - t))
+
+
+class DiagramScene(QGraphicsScene):
+    """Mirrors `model.doc["model"]`. `status_message(str)` reports refused gestures."""
+
+    status_message = Signal(str)
+
+    def __init__(self, model: DocumentModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple[str, str], EdgeItem] = {}
+        self.weight_lines: dict[tuple[str, str], list[list[WeightLine]]] = {}
+        self.status = GraphStatus()
+        self._wire: QGraphicsLineItem | None = None
+        self._wire_src: str | None = None
+        self._syncing = False
+        self.setBackgroundBrush(QColor("#f7f9fc"))
+        self.selectionChanged.connect(self._on_selection_changed)
+
+    # -- syncing from the document ----------------------------------------------------------
+    def sync(self, status: GraphStatus | None = None) -> None:
+        if status is not None:
+            self.status = status
+        self._syncing = True
+        try:
+            model = self.model.doc["model"]
+            wanted = {n["id"]: n for n in model["nodes"]}
+            for node_id in list(self.nodes):
+                if node_id not in wanted:
+                    self.removeItem(self.nodes.pop(node_id))
+            ends = D.sinks(self.model.doc)
+            output = model.get("output") or (ends[0] if len(ends) == 1 else None)
+            for node_id, node in wanted.items():
+                item = self.nodes.get(node_id)
+                if item is None:
+                    item = self.nodes[node_id] = NodeItem(node)
+                    self.addItem(item)
+                elif item.node != node:
+                    item.set_node(node)
+                item.set_status(self.status.shapes.get(node_id), self.status.for_node(node_id),
+                                node_id == output)
+            self._sync_edges(wanted)
+        finally:
+            self._syncing = False
+
+    def _sync_edges(self, nodes: dict) -> None:
+        wanted = {(src, n["id"]) for n in nodes.values() for src in n["inputs"] if src in nodes}
+        for key in list(self.edges):
+            if key not in wanted:
+                self.removeItem(self.edges.pop(key))
+        for key in wanted:
+            if key not in self.edges:
+                self.edges[key] = EdgeItem(*key)
+                self.addItem(self.edges[key])
+        for key in list(self.weight_lines):
+            src, dst = key
+            if key not in wanted or not self._draws_weights(nodes, src, dst) or \
+                    self._line_dims(key) != (drawn_units(nodes[src]), drawn_units(nodes[dst])):
+                for row in self.weight_lines.pop(key):
+                    for line in row:
+                        self.removeItem(line)
+        for src, dst in wanted:
+            if (src, dst) not in self.weight_lines and self._draws_weights(nodes, src, dst):
+                rows = [[WeightLine(src, dst, i, j) for j in range(drawn_units(nodes[dst]))]
+                        for i in range(drawn_units(nodes[src]))]
+                for row in rows:
+                    for line in row:
+                        self.addItem(line)
+                self.weight_lines[(src, dst)] = rows
+        for key, edge in self.edges.items():
+            edge.set_faint(key in self.weight_lines)
+        for node_id in nodes:
+            self._place_edges(node_id)
+
+    def _line_dims(self, key) -> tuple[int, int]:
+        rows = self.weight_lines[key]
+        return len(rows), len(rows[0]) if rows else 0
+
+    @staticmethod
+    def _draws_weights(nodes: dict, src: str, dst: str) -> bool:
+        """Unit-to-unit lines only where W is exactly (src units, dst units)."""
+        d = nodes[dst]
+        return (d["type"] == "Dense" and len(d["inputs"]) == 1 and drawn_units(d) > 0
+                and drawn_units(nodes[src]) > 0)
+
+    def _place_edges(self, node_id: str) -> None:
+        for (src, dst), edge in self.edges.items():
+            if node_id in (src, dst) and src in self.nodes and dst in self.nodes:
+                edge.set_ends(self.nodes[src].out_scene_pos(), self.nodes[dst].in_scene_pos())
+        for (src, dst), rows in self.weight_lines.items():
+            if node_id in (src, dst):
+                a, b = self.nodes[src], self.nodes[dst]
+                for i, row in enumerate(rows):
+                    for j, line in enumerate(row):
+                        line.setLine(_rim_to_rim(a.unit_scene_pos(i), b.unit_scene_pos(j)))
+
+    def node_moved(self, node_id: str) -> None:
+        self._place_edges(node_id)
+
+    # -- weights from training snapshots -------------------------------------------------------
+    def set_weights(self, weights) -> None:
+        """Restyles the existing weight lines from `weights[node_id]["W"]` (shape (in, out))."""
+        arrays = {}
+        for (src, dst), rows in self.weight_lines.items():
+            w = weights.get(dst, {}).get("W") if hasattr(weights.get(dst, {}), "get") else None
+            if w is not None and np.shape(w) == (len(rows), len(rows[0]) if rows else 0):
+                arrays[(src, dst)] = np.asarray(w, dtype=float)
+        finite = [np.abs(w[np.isfinite(w)]).max() for w in arrays.values() if np.isfinite(w).any()]
+        max_abs = max(finite, default=1.0) or 1.0
+        for key, w in arrays.items():
+            for i, row in enumerate(self.weight_lines[key]):
+                for j, line in enumerate(row):
+                    line.set_value(float(w[i, j]), max_abs)
+        for node_id, item in self.nodes.items():
+            b = weights.get(node_id, {}).get("b") if hasattr(weights.get(node_id, {}), "get") else None
+            if b is not None and item.units and np.ndim(b) == 1:
+                item.set_unit_values(np.asarray(b))
+
+    # -- gestures -> document edits ------------------------------------------------------------
+    def add_layer(self, node_type: str, pos: QPointF) -> str:
+        """The code path of a palette drop and of the context menu's Add layer."""
+        if node_type == "Input" and any(n["type"] == "Input" for n in self.model.doc["model"]["nodes"]):
+            self.status_message.emit("A network has exactly one Input; this one already has it")
+            return ""
+        return self.model.edit(f"Add {node_type}",
+                               lambda d: D.add_node(d, node_type, (pos.x(), pos.y())))
+
+    def connect_nodes(self, src: str, dst: str) -> bool:
+        reason = D.can_connect(self.model.doc, src, dst)
+        if reason:
+            self.status_message.emit(f"Cannot connect: {reason}")
+            return False
+        self.model.edit(f"Connect {src} \u2192 {dst}", lambda d: D.connect(d, src, dst))
+        return True
+
+    def disconnect_nodes(self, src: str, dst: str) -> None:
+        self.model.edit(f"Disconnect {src} \u2192 {dst}", lambda d: D.disconnect(d, src, dst))
+
+    def change_units(self, node_id: str, delta: int) -> None:
+        units = D.node_by_id(self.model.doc, node_id).get("params", {}).get("units", 1)
+        new = max(1, int(units) + delta)
+        self.model.edit(f"Units of {node_id} = {new}",
+                        lambda d: D.set_param(d, node_id, "units", new))
+
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def delete_selection(self) -> None:
+        nodes = self.selected_node_ids()
+        edges = [(i.src, i.dst) for i in self.selectedItems() if isinstance(i, EdgeItem)]
+        if not nodes and not edges:
+            return
+
+        def apply(d):
+            for src, dst in edges:
+                if src not in nodes and dst not in nodes:
+                    D.disconnect(d, src, dst)
+            D.delete_nodes(d, nodes)
+        what = ", ".join(nodes) if nodes else ", ".join(f"{s}\u2192{t}" for s, t in edges)
+        self.model.edit(f"Delete {what}", apply)
+
+    def duplicate_selection(self) -> list[str]:
+        ids = self.selected_node_ids()
+        if not ids:
+            return []
+        new = self.model.edit("Duplicate " + ", ".join(ids), lambda d: D.duplicate_nodes(d, ids))
+        self.clearSelection()
+        for node_id in new:
+            self.nodes[node_id].setSelected(True)
+        return new
+
+    def tidy(self) -> None:
+        heights = {n["id"]: node_height(n) for n in self.model.doc["model"]["nodes"]}
+        self.model.edit("Tidy layout", lambda d: D.tidy_layout(d, heights))
+
+    def select_node(self, node_id: str) -> None:
+        self.clearSelection()
+        if node_id in self.nodes:
+            self.nodes[node_id].setSelected(True)
+
+    # -- wire dragging (called by PortItem) ----------------------------------------------------
+    def begin_connection(self, src: str, pos: QPointF) -> None:
+        self._wire_src = src
+        start = self.nodes[src].out_scene_pos()
+        self._wire = QGraphicsLineItem(start.x(), start.y(), pos.x(), pos.y())
+        self._wire.setPen(QPen(QColor("#1f6feb"), 2, Qt.DashLine))
+        self.addItem(self._wire)
+
+    def update_connection(self, pos: QPointF) -> None:
+        if self._wire is not None:
+            line = self._wire.line()
+            self._wire.setLine(line.x1(), line.y1(), pos.x(), pos.y())
+
+    def finish_connection(self, pos: QPointF) -> None:
+        if self._wire is None:
+            return
+        self.removeItem(self._wire)
+        self._wire, src = None, self._wire_src
+        target = self.node_at(pos)
+        if target is not None and target != src:
+            self.connect_nodes(src, target)
+
+    def node_at(self, pos: QPointF) -> str | None:
+        for item in self.items(pos):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if isinstance(item, NodeItem):
+                return item.node_id
+        return None
+
+    # -- moves: one undo step per drag, merged with the following moves --------------------
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        super().mouseReleaseEvent(event)
+        self.commit_moves()
+
+    def commit_moves(self) -> None:
+        moved = {}
+        for node_id, item in self.nodes.items():
+            x, y = round(item.pos().x()), round(item.pos().y())
+            if [x, y] != list(item.node.get("pos", [0, 0])):
+                moved[node_id] = (x, y)
+        if moved:
+            self.model.edit("Move " + ", ".join(moved),
+                            lambda d: D.move_nodes(d, moved), merge_key=tuple(sorted(moved)))
+
+    def _on_selection_changed(self) -> None:
+        for edge in self.edges.values():
+            edge.update_pen()
+
+    # -- context menus ----------------------------------------------------------------------------
+    def contextMenuEvent(self, event):  # noqa: N802
+        pos = event.scenePos()
+        menu = QMenu()
+        node_id = self.node_at(pos)
+        edge = next((i for i in self.items(pos) if isinstance(i, EdgeItem)), None)
+        if node_id:
+            if node_id not in self.selected_node_ids():
+                self.select_node(node_id)
+            menu.addAction("Delete", self.delete_selection)
+            menu.addAction("Duplicate", self.duplicate_selection)
+            menu.addAction("Set as output", lambda: self.model.edit(
+                f"Output = {node_id}", lambda d: D.set_output(d, node_id)))
+            for src in D.node_by_id(self.model.doc, node_id)["inputs"]:
+                menu.addAction(f"Disconnect {src} \u2192 {node_id}",
+                               lambda s=src: self.disconnect_nodes(s, node_id))
+        elif edge is not None:
+            menu.addAction(f"Disconnect {edge.src} \u2192 {edge.dst}",
+                           lambda: self.disconnect_nodes(edge.src, edge.dst))
+        else:
+            add = menu.addMenu("Add layer")
+            for t in D.NODE_TYPES:
+                add.addAction(t, lambda t=t: self.add_layer(t, pos))
+            menu.addAction("Tidy layout", self.tidy)
+        menu.exec(event.screenPos())
+
+
+class DiagramView(QGraphicsView):
+    """Shows the scene; accepts layer drops from the palette; Ctrl+wheel zooms."""
+
+    def __init__(self, scene: DiagramScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setAcceptDrops(True)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setToolTip("The network: drag layers here from the palette, drag from a right-hand "
+                        "port to a left-hand port to connect, right-click for more")
+
+    def dragEnterEvent(self, event):  # noqa: N802
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()   # the main window opens dropped preset files
+
+    def dragMoveEvent(self, event):  # noqa: N802
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):  # noqa: N802
+        if not event.mimeData().hasFormat(LAYER_MIME):
+            event.ignore()
+            return
+        node_type = bytes(event.mimeData().data(LAYER_MIME)).decode()
+        self.scene().add_layer(node_type, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+
+    def wheelEvent(self, event):  # noqa: N802
+        if event.modifiers() & Qt.ControlModifier:
+            factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+            self.scale(factor, factor)
+        else:
+            super().wheelEvent(event)
+
+    def fit(self) -> None:
+        rect = self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        if rect.isValid():
+            self.fitInView(rect, Qt.KeepAspectRatio)
+            if self.transform().m11() > 1.0:    # never blow small networks up past 100 %
+                self.resetTransform()
+                self.centerOn(rect.center())

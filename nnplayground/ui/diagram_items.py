@@ -1,0 +1,342 @@
+"""Graphics items of the model diagram: node blocks, ports, edges, unit circles, weight lines.
+
+Items only draw and forward user gestures to their DiagramScene; they never change the preset
+document themselves, so every change goes through the undo stack in one place.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
+                               QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
+
+from nnplayground.ui.document import describe
+
+POSITIVE = QColor("#0877bd")     # TensorFlow Playground's blue
+NEGATIVE = QColor("#f59322")     # and orange
+ERROR = QColor("#d62728")
+SELECTED = QColor("#1f6feb")
+BORDER = QColor("#5a6270")
+FILL = QColor("#ffffff")
+HEADER = QColor("#eef2f7")
+MAX_UNITS_DRAWN = 16
+NODE_WIDTH = 128
+HEADER_HEIGHT = 70
+UNIT_SPACING = 26
+UNIT_RADIUS = 9
+
+
+def drawn_units(node: dict) -> int:
+    """How many unit circles a node shows: Dense and 1-D Inputs up to 16 units, else 0 (block)."""
+    p = node.get("params", {})
+    if node["type"] == "Dense":
+        n = p.get("units")
+    elif node["type"] == "Input" and isinstance(p.get("shape"), list) and len(p["shape"]) == 1:
+        n = p["shape"][0]
+    else:
+        return 0
+    return n if isinstance(n, int) and 0 < n <= MAX_UNITS_DRAWN else 0
+
+
+def node_height(node: dict) -> float:
+    n = drawn_units(node)
+    return HEADER_HEIGHT + (n * UNIT_SPACING + 8 if n else 0)
+
+
+def weight_pen(value: float, max_abs: float) -> QPen:
+    """Width and colour follow magnitude and sign, as in TensorFlow Playground."""
+    mag = min(abs(value) / max_abs, 1.0) if max_abs > 0 and math.isfinite(value) else 0.0
+    color = QColor(POSITIVE if value >= 0 else NEGATIVE)
+    color.setAlpha(int(70 + 185 * mag))
+    pen = QPen(color, 0.6 + 5.4 * mag)
+    pen.setCapStyle(Qt.RoundCap)
+    return pen
+
+
+class PortItem(QGraphicsEllipseItem):
+    """A connection point: `kind` "in" on the left edge, "out" on the right edge.
+
+    Dragging from an output port draws a wire that the scene turns into a connection on release.
+    """
+
+    RADIUS = 7
+
+    def __init__(self, node_item: "NodeItem", kind: str):
+        r = self.RADIUS
+        super().__init__(-r, -r, 2 * r, 2 * r, node_item)
+        self.node_item = node_item
+        self.kind = kind
+        self.setBrush(QBrush(QColor("#ffffff")))
+        self.setPen(QPen(BORDER, 2))
+        self.setZValue(2)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor if kind == "out" else Qt.ArrowCursor)
+        self.setToolTip("Drag from here to a layer's input port to connect" if kind == "out"
+                        else "Input port: drop a wire from another layer's output here")
+
+    def hoverEnterEvent(self, event):  # noqa: N802
+        self.setBrush(QBrush(SELECTED.lighter(170)))
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):  # noqa: N802
+        self.setBrush(QBrush(QColor("#ffffff")))
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event):  # noqa: N802
+        if self.kind == "out" and event.button() == Qt.LeftButton:
+            self.scene().begin_connection(self.node_item.node_id, event.scenePos())
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseMoveEvent(self, event):  # noqa: N802
+        self.scene().update_connection(event.scenePos())
+
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        self.scene().finish_connection(event.scenePos())
+
+
+class ButtonItem(QGraphicsSimpleTextItem):
+    """A small clickable glyph on a block, e.g. the +/- unit buttons of a Dense layer."""
+
+    def __init__(self, text: str, tip: str, callback, parent):
+        super().__init__(text, parent)
+        self._callback = callback
+        font = QFont()
+        font.setPointSize(13)
+        font.setBold(True)
+        self.setFont(font)
+        self.setBrush(QBrush(SELECTED))
+        self.setToolTip(tip)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setZValue(3)
+
+    def mousePressEvent(self, event):  # noqa: N802
+        event.accept()
+
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        if self.boundingRect().contains(event.pos()):
+            self._callback()
+        event.accept()
+
+
+class NodeItem(QGraphicsObject):
+    """One layer of the network: a block with type, settings and output shape.
+
+    Dense layers (and 1-D inputs) of up to 16 units show each unit as a circle, so the weight
+    lines between blocks can be drawn unit to unit. `problem` (a message) turns the block red.
+    """
+
+    def __init__(self, node: dict):
+        super().__init__()
+        self.node_id = node["id"]
+        self.node: dict = {}
+        self.shape = None
+        self.problem: str | None = None
+        self.is_output = False
+        self.units: list[QGraphicsEllipseItem] = []
+        self.buttons: list[ButtonItem] = []
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.in_port = PortItem(self, "in")
+        self.out_port = PortItem(self, "out")
+        self.set_node(node)
+
+    # -- geometry ---------------------------------------------------------------------------
+    def height(self) -> float:
+        return node_height(self.node)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-2, -2, NODE_WIDTH + 4, self.height() + 4)
+
+    def unit_scene_pos(self, i: int) -> QPointF:
+        return self.mapToScene(self.units[i].pos())
+
+    def in_scene_pos(self) -> QPointF:
+        return self.mapToScene(self.in_port.pos())
+
+    def out_scene_pos(self) -> QPointF:
+        return self.mapToScene(self.out_port.pos())
+
+    # -- state --------------------------------------------------------------------------------
+    def set_node(self, node: dict) -> None:
+        """Takes the node's current document entry; rebuilds unit circles only if their count changed."""
+        self.prepareGeometryChange()
+        old_units = drawn_units(self.node) if self.node else -1
+        self.node = node
+        self.setPos(QPointF(*node.get("pos", [0, 0])))
+        h = self.height()
+        self.in_port.setPos(0, h / 2)
+        self.out_port.setPos(NODE_WIDTH, h / 2)
+        self.in_port.setVisible(node["type"] != "Input")
+        n = drawn_units(node)
+        if n != old_units:
+            for item in self.units:
+                if item.scene() is not None:
+                    item.scene().removeItem(item)
+                else:
+                    item.setParentItem(None)
+            self.units = []
+            for i in range(n):
+                r = UNIT_RADIUS
+                circle = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, self)
+                circle.setPos(NODE_WIDTH / 2, HEADER_HEIGHT + 4 + UNIT_SPACING * (i + 0.5))
+                circle.setBrush(QBrush(QColor("#f3f6fa")))
+                circle.setPen(QPen(BORDER, 1.5))
+                circle.setZValue(1)
+                circle.setToolTip(f"{self.node_id} unit {i}")
+                self.units.append(circle)
+        self._make_buttons()
+        self._update_tooltip()
+        self.update()
+
+    def _make_buttons(self) -> None:
+        for b in self.buttons:
+            if b.scene() is not None:
+                b.scene().removeItem(b)
+            else:
+                b.setParentItem(None)
+        self.buttons = []
+        if self.node["type"] != "Dense":
+            return
+        minus = ButtonItem("\u2212", "Remove a unit from this layer",
+                           lambda: self.scene().change_units(self.node_id, -1), self)
+        plus = ButtonItem("+", "Add a unit to this layer",
+                          lambda: self.scene().change_units(self.node_id, +1), self)
+        minus.setPos(NODE_WIDTH - 40, 1)
+        plus.setPos(NODE_WIDTH - 19, 1)
+        self.buttons = [minus, plus]
+
+    def set_status(self, shape, problem: str | None, is_output: bool) -> None:
+        self.shape, self.problem, self.is_output = shape, problem, is_output
+        self._update_tooltip()
+        self.update()
+
+    def set_unit_values(self, values) -> None:
+        """Tooltips of the unit circles (e.g. biases from the newest snapshot)."""
+        for i, circle in enumerate(self.units):
+            if i < len(values):
+                circle.setToolTip(f"{self.node_id} unit {i}: bias {float(values[i]):+.4f}")
+
+    def _update_tooltip(self) -> None:
+        if self.problem:
+            self.setToolTip(self.problem)
+        else:
+            shape = "?" if self.shape is None else "(" + ", ".join(map(str, self.shape)) + ")"
+            self.setToolTip(f"{self.node_id}: {self.node['type']} {describe(self.node)}\n"
+                            f"output shape {shape}\nDrag to move; right-click for more")
+
+    def shape_text(self) -> str:
+        if self.shape is None:
+            return "shape ?"
+        return "\u2192 (" + ", ".join(map(str, self.shape)) + ")"
+
+    # -- painting -----------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        rect = QRectF(0, 0, NODE_WIDTH, self.height())
+        painter.setRenderHint(QPainter.Antialiasing)
+        color = ERROR if self.problem else (SELECTED if self.isSelected() else BORDER)
+        width = 3 if (self.problem or self.isSelected()) else (2.5 if self.is_output else 1.5)
+        painter.setPen(QPen(color, width))
+        painter.setBrush(QBrush(QColor("#fdecea") if self.problem else FILL))
+        painter.drawRoundedRect(rect, 8, 8)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(1, 1, NODE_WIDTH - 2, HEADER_HEIGHT - 2), 7, 7)
+        painter.fillPath(header, QColor("#fbd5d1") if self.problem else HEADER)
+        font = QFont(painter.font())
+        font.setPointSize(11)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#1d2330"))
+        title = self.node["type"] + ("  \u2605" if self.is_output else "")
+        right = 44 if self.node["type"] == "Dense" else 10
+        painter.drawText(QRectF(8, 3, NODE_WIDTH - 8 - right, 22), Qt.AlignLeft | Qt.AlignVCenter,
+                         title)
+        font.setBold(False)
+        font.setPointSize(9)
+        painter.setFont(font)
+        painter.setPen(QColor("#3b4252"))
+        metrics = painter.fontMetrics()
+        settings = metrics.elidedText(describe(self.node) or self.node_id, Qt.ElideRight,
+                                      NODE_WIDTH - 14)
+        painter.drawText(QRectF(8, 24, NODE_WIDTH - 14, 20), Qt.AlignLeft | Qt.AlignVCenter,
+                         settings)
+        painter.setPen(ERROR if self.problem else QColor("#55606e"))
+        bottom = f"{self.node_id}  {self.shape_text()}"
+        painter.drawText(QRectF(8, 45, NODE_WIDTH - 14, 20), Qt.AlignLeft | Qt.AlignVCenter,
+                         metrics.elidedText(bottom, Qt.ElideRight, NODE_WIDTH - 14))
+
+    def itemChange(self, change, value):  # noqa: N802
+        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_moved(self.node_id)
+        return super().itemChange(change, value)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A connection src -> dst drawn as a curve between ports; select it and press Delete."""
+
+    def __init__(self, src: str, dst: str):
+        super().__init__()
+        self.src, self.dst = src, dst
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(-2)
+        self.setToolTip(f"{src} \u2192 {dst}\nSelect and press Delete (or right-click) to disconnect")
+        self._faint = False
+
+    def set_faint(self, faint: bool) -> None:
+        """Faint when unit-to-unit weight lines already show this connection."""
+        self._faint = faint
+        self.update_pen()
+
+    def update_pen(self) -> None:
+        if self.isSelected():
+            self.setPen(QPen(SELECTED, 4))
+        else:
+            self.setPen(QPen(QColor(150, 160, 175, 90 if self._faint else 255), 2.5))
+
+    def set_ends(self, a: QPointF, b: QPointF) -> None:
+        path = QPainterPath(a)
+        dx = max(40.0, abs(b.x() - a.x()) / 2)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        self.setPath(path)
+
+    def shape(self) -> QPainterPath:
+        from PySide6.QtGui import QPainterPathStroker
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        return stroker.createStroke(self.path())
+
+    def itemChange(self, change, value):  # noqa: N802
+        if change == QGraphicsItem.ItemSelectedHasChanged:
+            self.update_pen()
+        return super().itemChange(change, value)
+
+
+class WeightLine(QGraphicsLineItem):
+    """One weight W[i, j] between unit i of the source and unit j of a Dense layer."""
+
+    def __init__(self, src: str, dst: str, i: int, j: int):
+        super().__init__()
+        self.key = (src, dst, i, j)
+        self.value: float | None = None
+        self.setZValue(0.5)    # over the blocks' bodies, ending at the unit circles' rims
+        self.setAcceptHoverEvents(True)
+        self.setPen(QPen(QColor(150, 160, 175, 120), 1))
+        self.setToolTip(f"weight {dst}.W[{i}, {j}]: not trained yet")
+
+    def set_value(self, value: float, max_abs: float) -> None:
+        self.value = value
+        self.setPen(weight_pen(value, max_abs))
+        src, dst, i, j = self.key
+        self.setToolTip(f"weight {dst}.W[{i}, {j}] = {value:+.4f}")
+
+    def shape(self) -> QPainterPath:
+        from PySide6.QtGui import QPainterPathStroker
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(6.0, self.pen().widthF()))
+        return stroker.createStroke(path)

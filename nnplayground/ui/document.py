@@ -1,0 +1,335 @@
+"""Pure edits of a preset document's model graph (no Qt).
+
+The editor never touches engine objects: every user action is a small function that takes a
+copy of the preset document (a plain dict, see docs/architecture.md section 4) and changes it.
+Keeping these free of Qt makes them easy to test and lets the undo stack store whole documents.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+ACTIVATIONS = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
+               "softplus", "softmax"]
+INITS = ["xavier", "he", "normal", "uniform"]
+LOSSES = ["mse", "cross_entropy", "binary_cross_entropy"]
+OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+DATASET_KINDS = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss", "sine", "abs",
+                 "poly", "step", "and", "or", "nand", "xor-gate", "mnist", "fashion-mnist"]
+IMAGE_DATASETS = {"mnist", "fashion-mnist"}
+ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One editable parameter of a node type: how the properties form shows it.
+
+    kind: "int", "float", "optfloat" (float or None), "choice", "bool", "shape" (list of ints),
+    "kernel" (int or [kh, kw]), "optint" (int or None).
+    """
+
+    name: str
+    kind: str
+    default: object
+    choices: tuple = ()
+    minimum: float = 0
+    maximum: float = 1e9
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    name: str
+    params: tuple = ()
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+    tip: str = ""
+    required: dict = field(default_factory=dict)   # params a new node gets
+
+
+_ACT = Param("activation", "choice", "identity", tuple(ACTIVATIONS),
+             tip="Non-linearity applied to this layer's output")
+
+NODE_TYPES: dict[str, NodeType] = {t.name: t for t in [
+    NodeType("Input", (Param("shape", "shape", [2], tip="Shape of one example, without batch"),),
+             0, 0, "The network's input: one per network", {"shape": [2]}),
+    NodeType("Dense", (
+        Param("units", "int", 4, minimum=1, maximum=100000, tip="Number of neurons"), _ACT,
+        Param("init", "choice", "xavier", tuple(INITS), tip="How the weights start"),
+        Param("init_scale", "optfloat", None, maximum=100, tip="Std or range of normal/uniform init"),
+        Param("bias_init", "float", 0.0, minimum=-100, maximum=100, tip="Starting bias"),
+        Param("use_bias", "bool", True, tip="Add a learned bias to each unit"),
+    ), tip="Fully connected layer: y = x W + b", required={"units": 4, "activation": "tanh"}),
+    NodeType("Conv2D", (
+        Param("filters", "int", 8, minimum=1, maximum=4096, tip="Number of output channels"),
+        Param("kernel", "kernel", 3, tip="Kernel size: one int or [height, width]"),
+        Param("stride", "int", 1, minimum=1, maximum=64, tip="Step between kernel positions"),
+        Param("padding", "int", 0, minimum=0, maximum=64, tip="Zeros added around the image"),
+        _ACT,
+        Param("init", "choice", "he", tuple(INITS), tip="How the weights start"),
+        Param("init_scale", "optfloat", None, maximum=100, tip="Std or range of normal/uniform init"),
+        Param("bias_init", "float", 0.0, minimum=-100, maximum=100, tip="Starting bias"),
+    ), tip="2-D convolution over (channels, height, width) images",
+        required={"filters": 8, "kernel": 3, "activation": "relu"}),
+    NodeType("MaxPool2D", (
+        Param("size", "int", 2, minimum=1, maximum=64, tip="Pooling window"),
+        Param("stride", "optint", None, maximum=64, tip="Step (empty = window size)"),
+    ), tip="Keeps the largest value of each window", required={"size": 2}),
+    NodeType("AvgPool2D", (
+        Param("size", "int", 2, minimum=1, maximum=64, tip="Pooling window"),
+        Param("stride", "optint", None, maximum=64, tip="Step (empty = window size)"),
+    ), tip="Averages each window", required={"size": 2}),
+    NodeType("Flatten", (), tip="Turns an image (C, H, W) into a vector"),
+    NodeType("Reshape", (Param("shape", "shape", [1, 28, 28], tip="New shape, without batch"),),
+             tip="Changes the shape without changing the values", required={"shape": [1, 28, 28]}),
+    NodeType("Dropout", (Param("rate", "float", 0.5, maximum=0.99, tip="Share of units dropped"),),
+             tip="Randomly silences units while training", required={"rate": 0.5}),
+    NodeType("BatchNorm", (
+        Param("momentum", "float", 0.9, maximum=1.0, tip="Running statistics' momentum"),
+        Param("eps", "float", 1e-5, maximum=1.0, tip="Added to the variance for stability"),
+    ), tip="Normalises each feature or channel over the batch"),
+    NodeType("Activation", (
+        Param("function", "choice", "relu", tuple(ACTIVATIONS), tip="The non-linearity"),
+        Param("alpha", "optfloat", None, maximum=100, tip="leaky_relu / elu slope (empty = default)"),
+    ), tip="A non-linearity on its own", required={"function": "relu"}),
+    NodeType("Add", (), 2, None, "Adds equal-shaped inputs (skip connections)"),
+    NodeType("Concatenate", (), 2, None, "Joins inputs along features or channels"),
+]}
+
+
+def param_value(node: dict, name: str):
+    """The value the engine will use: the node's own or the type's default."""
+    spec = {p.name: p for p in NODE_TYPES[node["type"]].params}.get(name)
+    return node.get("params", {}).get(name, spec.default if spec else None)
+
+
+def node_by_id(doc: dict, node_id: str) -> dict:
+    for node in doc["model"]["nodes"]:
+        if node["id"] == node_id:
+            return node
+    raise KeyError(f"no node {node_id!r} in the model")
+
+
+def new_id(doc: dict, node_type: str) -> str:
+    """A fresh id such as dense3: short, readable in the diagram, never reused in this doc."""
+    base = {"Input": "x", "Dense": "dense", "Conv2D": "conv"}.get(node_type, node_type.lower())
+    taken = {n["id"] for n in doc["model"]["nodes"]}
+    if base not in taken and node_type == "Input":
+        return base
+    i = 1
+    while f"{base}{i}" in taken:
+        i += 1
+    return f"{base}{i}"
+
+
+def empty_document() -> dict:
+    """The document behind File > New: an empty canvas with XOR data and sensible training."""
+    return {
+        "format": "nnplayground-preset", "version": 1,
+        "name": "Untitled", "description": "",
+        "dataset": {"kind": "xor", "noise": 0, "train_fraction": 0.5, "n_samples": 500, "seed": 0},
+        "model": {"nodes": []},
+        "loss": "binary_cross_entropy",
+        "optimizer": {"type": "sgd", "lr": 0.03},
+        "regularization": {"l1": 0.0, "l2": 0.0},
+        "training": {"batch_size": 10, "epochs": 100, "seed": 0},
+        "views": ["loss", "boundary", "weights"],
+    }
+
+
+def add_node(doc: dict, node_type: str, pos=(0, 0), params: dict | None = None) -> str:
+    if node_type not in NODE_TYPES:
+        raise ValueError(f"unknown layer type {node_type!r}; choose one of {', '.join(NODE_TYPES)}")
+    node_id = new_id(doc, node_type)
+    doc["model"]["nodes"].append({
+        "id": node_id, "type": node_type,
+        "params": copy.deepcopy(params if params is not None else NODE_TYPES[node_type].required),
+        "inputs": [], "pos": [round(float(pos[0])), round(float(pos[1]))],
+    })
+    _fix_output(doc)
+    return node_id
+
+
+def delete_nodes(doc: dict, ids) -> None:
+    ids = set(ids)
+    model = doc["model"]
+    model["nodes"] = [n for n in model["nodes"] if n["id"] not in ids]
+    for node in model["nodes"]:
+        node["inputs"] = [i for i in node["inputs"] if i not in ids]
+    if model.get("output") in ids:
+        del model["output"]
+    _fix_output(doc)
+
+
+def duplicate_nodes(doc: dict, ids, offset=(30, 40)) -> list[str]:
+    """Copies the nodes (not their connections to the rest), keeping links among the copies."""
+    mapping = {}
+    for old in [n for n in doc["model"]["nodes"] if n["id"] in set(ids)]:
+        if old["type"] == "Input":
+            continue   # a network has exactly one Input
+        new = add_node(doc, old["type"], (old["pos"][0] + offset[0], old["pos"][1] + offset[1]),
+                       old.get("params", {}))
+        mapping[old["id"]] = new
+    for old_id, new_id_ in mapping.items():
+        old_inputs = node_by_id(doc, old_id)["inputs"]
+        node_by_id(doc, new_id_)["inputs"] = [mapping[i] for i in old_inputs if i in mapping]
+    _fix_output(doc)
+    return list(mapping.values())
+
+
+def creates_cycle(doc: dict, src: str, dst: str) -> bool:
+    """True when dst already feeds src, so src -> dst would close a loop."""
+    consumers: dict[str, list[str]] = {}
+    for node in doc["model"]["nodes"]:
+        for i in node["inputs"]:
+            consumers.setdefault(i, []).append(node["id"])
+    stack, seen = [dst], set()
+    while stack:
+        cur = stack.pop()
+        if cur == src:
+            return True
+        if cur not in seen:
+            seen.add(cur)
+            stack.extend(consumers.get(cur, []))
+    return False
+
+
+def can_connect(doc: dict, src: str, dst: str) -> str | None:
+    """None when src -> dst may be drawn, else the reason it is refused.
+
+    Only edits that cannot mean anything are refused (a loop, a second Input feed, the same edge
+    twice); shape mismatches are allowed and shown in place by check_graph.
+    """
+    if src == dst:
+        return "a layer cannot feed itself"
+    dst_node = node_by_id(doc, dst)
+    if NODE_TYPES[dst_node["type"]].max_inputs == 0:
+        return "the Input node takes no inputs"
+    if src in dst_node["inputs"]:
+        return f"{src} already feeds {dst}"
+    if creates_cycle(doc, src, dst):
+        return f"{dst} already feeds {src}: the connection would make a loop"
+    return None
+
+
+def connect(doc: dict, src: str, dst: str) -> None:
+    """src -> dst. A single-input layer's old input is replaced, as dropping a new wire implies."""
+    reason = can_connect(doc, src, dst)
+    if reason:
+        raise ValueError(reason)
+    node = node_by_id(doc, dst)
+    if NODE_TYPES[node["type"]].max_inputs == 1:
+        node["inputs"] = [src]
+    else:
+        node["inputs"].append(src)
+    _fix_output(doc)
+
+
+def disconnect(doc: dict, src: str, dst: str) -> None:
+    node = node_by_id(doc, dst)
+    if src not in node["inputs"]:
+        raise ValueError(f"{src} does not feed {dst}")
+    node["inputs"].remove(src)
+    _fix_output(doc)
+
+
+def set_param(doc: dict, node_id: str, name: str, value) -> None:
+    """Sets a parameter; None removes it so the engine's default applies."""
+    params = node_by_id(doc, node_id).setdefault("params", {})
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = copy.deepcopy(value)
+
+
+def move_nodes(doc: dict, positions: dict) -> None:
+    for node_id, (x, y) in positions.items():
+        node_by_id(doc, node_id)["pos"] = [round(float(x)), round(float(y))]
+
+
+def set_output(doc: dict, node_id: str) -> None:
+    node_by_id(doc, node_id)
+    doc["model"]["output"] = node_id
+
+
+def sinks(doc: dict) -> list[str]:
+    used = {i for n in doc["model"]["nodes"] for i in n["inputs"]}
+    return [n["id"] for n in doc["model"]["nodes"] if n["id"] not in used]
+
+
+def _fix_output(doc: dict) -> None:
+    """Keeps `output` pointing at the end of the network after an edit.
+
+    When a layer is appended after the output, the new single sink becomes the output; an
+    explicit output that is still a sink is left alone (a deliberate choice among branches).
+    """
+    model = doc["model"]
+    out = model.get("output")
+    ends = sinks(doc)
+    if out is not None and out not in ends and len(ends) == 1:
+        model["output"] = ends[0]
+
+
+def depths(doc: dict) -> dict[str, int]:
+    """Longest path from a source for each node; nodes in a loop get the depth reached so far."""
+    nodes = {n["id"]: n for n in doc["model"]["nodes"]}
+    depth: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def visit(node_id: str) -> int:
+        if node_id in depth:
+            return depth[node_id]
+        if node_id in visiting or node_id not in nodes:
+            return 0
+        visiting.add(node_id)
+        d = max((visit(i) + 1 for i in nodes[node_id]["inputs"]), default=0)
+        visiting.discard(node_id)
+        depth[node_id] = d
+        return d
+
+    for node_id in nodes:
+        visit(node_id)
+    return depth
+
+
+def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40) -> None:
+    """Layered left-to-right layout: column = topological depth, stacked and centred on y=0.
+
+    heights: drawn height of each node (so tall unit columns do not overlap); default 80.
+    """
+    heights = heights or {}
+    layers: dict[int, list[str]] = {}
+    for node_id, d in depths(doc).items():
+        layers.setdefault(d, []).append(node_id)
+    order = [n["id"] for n in doc["model"]["nodes"]]
+    for d, ids in layers.items():
+        ids.sort(key=order.index)
+        total = sum(heights.get(i, 80) for i in ids) + gap * (len(ids) - 1)
+        y = -total / 2
+        for node_id in ids:
+            node_by_id(doc, node_id)["pos"] = [d * column, round(y)]
+            y += heights.get(node_id, 80) + gap
+
+
+def describe(node: dict) -> str:
+    """One line of settings for the diagram block, e.g. '4 units, tanh'."""
+    t, p = node["type"], node.get("params", {})
+    if t == "Input":
+        return "shape " + "x".join(str(s) for s in p.get("shape", []))
+    if t == "Dense":
+        return f"{p.get('units', '?')} units, {param_value(node, 'activation')}"
+    if t == "Conv2D":
+        k = p.get("kernel", "?")
+        k = "x".join(map(str, k)) if isinstance(k, list) else f"{k}x{k}"
+        return f"{p.get('filters', '?')} filters {k}, {param_value(node, 'activation')}"
+    if t in ("MaxPool2D", "AvgPool2D"):
+        return f"size {param_value(node, 'size')}"
+    if t == "Reshape":
+        return "to " + "x".join(str(s) for s in p.get("shape", []))
+    if t == "Dropout":
+        return f"rate {param_value(node, 'rate')}"
+    if t == "Activation":
+        return str(param_value(node, "function"))
+    return ""

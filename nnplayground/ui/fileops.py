@@ -1,0 +1,275 @@
+"""File handling of the main window: New, Open, Save, recent files, trained models, drops.
+
+A mixin so that main_window.py stays about layout and wiring. Every opening path goes through
+`open_path`, which validates first and changes nothing when the file has problems, so the
+current network is never lost to a bad file.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QListWidget
+
+from nnplayground.ui.document import empty_document
+
+PRESET_FILTER = "Presets (*.json);;All files (*)"
+MODEL_FILTER = "Trained models (*.npz);;All files (*)"
+MAX_RECENT = 8
+
+
+class ProblemsDialog(QDialog):
+    """Lists every problem of a file that could not be opened (all at once, not the first)."""
+
+    def __init__(self, title: str, intro: str, problems: list[str], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(720, 360)
+        self.problems = list(problems)
+        layout = QVBoxLayout(self)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.list = QListWidget()
+        self.list.setToolTip("Each problem: where in the file, and what is wrong")
+        self.list.addItems(self.problems)
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+def problem_lines(exc) -> list[str]:
+    problems = getattr(exc, "problems", None)
+    return [str(p) for p in problems] if problems else [str(exc)]
+
+
+class FileOpsMixin:
+    """Needs self.model (DocumentModel), self.settings (QSettings), self.controller, self.view."""
+
+    def show_problems(self, title: str, intro: str, problems: list[str]) -> None:
+        """Hook for tests: the dialog is modal, so tests replace this method."""
+        ProblemsDialog(title, intro, problems, self).exec()
+
+    # -- unsaved changes ------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current document (saved, discarded or unchanged)."""
+        if not self.model.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"{self.document_name()} has unsaved changes. Save them first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def document_name(self) -> str:
+        return Path(self.model.path).name if self.model.path else \
+            (self.model.doc.get("name") or "Untitled")
+
+    # -- opening ----------------------------------------------------------------------------------
+    def new_document(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.model.replace(empty_document(), None)
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path, _ = QFileDialog.getOpenFileName(self, "Open preset", self._last_folder(),
+                                              "Presets and models (*.json *.npz);;All files (*)")
+        return bool(path) and self.open_path(path, ask=False)
+
+    def open_path(self, path, ask: bool = True) -> bool:
+        """Opens a preset (.json) or trained model (.npz); on problems, lists them and keeps all."""
+        if ask and not self.maybe_save():
+            return False
+        path = str(path)
+        if path.endswith(".npz"):
+            return self.open_model(path, ask=False)
+        from nnplayground.presets import PresetError, load_preset
+        try:
+            doc = load_preset(path)
+        except PresetError as exc:
+            self.show_problems("Cannot open preset",
+                               f"{path} has problems, so it was not opened; the current "
+                               "network is unchanged.", problem_lines(exc))
+            return False
+        self.model.replace(doc, path)
+        self.add_recent(path)
+        self.after_open()
+        return True
+
+    def open_builtin(self, name: str, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        from nnplayground.presets import PresetError, load_builtin
+        try:
+            doc = load_builtin(name)
+        except PresetError as exc:
+            self.show_problems("Cannot open preset", f"The built-in preset {name} has problems.",
+                               problem_lines(exc))
+            return False
+        self.model.replace(doc, None)
+        self.after_open()
+        return True
+
+    def open_gallery(self) -> None:
+        from nnplayground.ui.gallery import GalleryDialog
+        dialog = GalleryDialog(self)
+        if dialog.exec() == QDialog.Accepted and dialog.chosen:
+            self.open_builtin(dialog.chosen)
+
+    # -- saving -----------------------------------------------------------------------------------
+    def save(self) -> bool:
+        if not self.model.path:
+            return self.save_as()
+        return self.save_to(self.model.path)
+
+    def save_as(self) -> bool:
+        start = self.model.path or str(Path(self._last_folder()) /
+                                       ((self.model.doc.get("name") or "untitled") + ".json"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save preset", start, PRESET_FILTER)
+        return bool(path) and self.save_to(path if path.endswith(".json") else path + ".json")
+
+    def save_to(self, path: str) -> bool:
+        """Atomic save. A network with problems is still saved (work in progress), after a warning
+        that it will not open again until they are fixed."""
+        from nnplayground.presets import PresetError, save_preset, validate_preset
+        problems = [str(p) for p in validate_preset(self.model.doc)]
+        if problems:
+            answer = QMessageBox.warning(
+                self, "Save a network with problems?",
+                "This preset has problems and will not open again until they are fixed:\n\n"
+                + "\n".join(problems[:8]) + ("\n..." if len(problems) > 8 else ""),
+                QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer != QMessageBox.Save:
+                return False
+        try:
+            save_preset(self.model.doc, path, validate=False)
+        except (OSError, PresetError) as exc:
+            QMessageBox.critical(self, "Save failed", f"Could not save {path}: {exc}")
+            return False
+        self.model.path = path
+        self.model.undo_stack.setClean()
+        self.add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.update_title()
+        return True
+
+    # -- trained models ---------------------------------------------------------------------------
+    def save_model_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save trained model", self._last_folder(),
+                                              MODEL_FILTER)
+        if path:
+            self.save_trained_model(path if path.endswith(".npz") else path + ".npz")
+
+    def save_trained_model(self, path: str) -> bool:
+        """Through the worker when it offers it; else from the newest snapshot's parameters."""
+        try:
+            if hasattr(self.controller, "save_model"):
+                self.controller.save_model(path)
+            else:
+                self._save_model_from_snapshot(path)
+        except Exception as exc:   # shown to the user; the run goes on
+            QMessageBox.critical(self, "Save trained model failed", str(exc))
+            return False
+        self.statusBar().showMessage(f"Saved trained model {path}", 4000)
+        return True
+
+    def _save_model_from_snapshot(self, path: str) -> None:
+        from nnplayground.engine import build_model
+        from nnplayground.presets import save_model
+        snap = getattr(self.controller, "latest_snapshot", None)
+        doc = self.loaded_doc
+        if snap is None or doc is None:
+            raise RuntimeError("Nothing trained yet: press Play or Step first")
+        model = build_model(doc["model"], seed=doc.get("training", {}).get("seed", 0))
+        state = model.state_dict()
+        for key in state:
+            node, name = key.split("/", 1)
+            value = snap.weights.get(node, {}).get(name)
+            if value is None:
+                raise RuntimeError(f"The snapshot has no {key} (BatchNorm statistics are not "
+                                   "published); this model cannot be saved from the editor yet")
+            state[key] = value
+        model.load_state_dict(state)
+        save_model(path, doc, model)
+
+    def open_model_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open trained model", self._last_folder(),
+                                              MODEL_FILTER)
+        if path:
+            self.open_model(path, ask=False)
+
+    def open_model(self, path: str, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        from nnplayground.presets import PresetError, load_model
+        try:
+            doc, state = load_model(path)
+        except PresetError as exc:
+            self.show_problems("Cannot open trained model",
+                               f"{path} has problems, so it was not opened; the current "
+                               "network is unchanged.", problem_lines(exc))
+            return False
+        self.model.replace(doc, None)
+        self.add_recent(path)
+        self.after_open(state=state)
+        return True
+
+    def controller_accepts_state(self) -> bool:
+        load = getattr(self.controller, "load", None)
+        return load is not None and "state" in inspect.signature(load).parameters
+
+    # -- recent files and drops ------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent", files[:MAX_RECENT])
+        self.rebuild_recent_menu()
+
+    def rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = menu.addAction(Path(path).name, lambda p=path: self.open_path(p))
+            action.setToolTip(path)
+        if not files:
+            menu.addAction("(no recent files)").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: (self.settings.setValue("recent", []),
+                                                  self.rebuild_recent_menu()))
+
+    def _last_folder(self) -> str:
+        files = self.recent_files()
+        return str(Path(files[0]).parent) if files else str(Path.home())
+
+    def dragEnterEvent(self, event):  # noqa: N802
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(u.toLocalFile().endswith((".json", ".npz")) for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0].toLocalFile())

@@ -1,0 +1,462 @@
+"""The main window: diagram in the centre, palette and data on the left, properties and training
+on the right, problems below; menus, toolbar, status bar; wiring to the training controller.
+
+The window edits a preset document (DocumentModel) and tells the controller about it: a
+structural change reloads the run, a live change (learning rate, batch size, L1/L2) is sent as
+hyperparameters without a reset.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
+                               QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget,
+                               QVBoxLayout)
+
+from nnplayground.ui import document as D
+from nnplayground.ui.diagram import DiagramScene, DiagramView
+from nnplayground.ui.fileops import FileOpsMixin
+from nnplayground.ui.palette import LayerPalette
+from nnplayground.ui.panels import DatasetPanel, TrainingPanel
+from nnplayground.ui.properties import PropertiesPanel
+from nnplayground.ui.undo import DocumentModel
+from nnplayground.ui.validation import check_model
+
+ORGANIZATION = "nnplayground"
+APPLICATION = "nnplayground"
+LIVE_TRAINER_KEYS = ("batch_size",)
+
+
+def make_settings() -> QSettings:
+    """INI settings under the user scope; tests redirect them with QSettings.setPath."""
+    return QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
+
+
+def _dock(title: str, widget: QWidget, name: str, tip: str, scroll=False) -> QDockWidget:
+    dock = QDockWidget(title)
+    dock.setObjectName(name)
+    if scroll:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setWidget(widget)
+        area.setFrameShape(QScrollArea.NoFrame)
+        widget = area
+    dock.setWidget(widget)
+    dock.setToolTip(tip)
+    return dock
+
+
+class MainWindow(FileOpsMixin, QMainWindow):
+    def __init__(self, controller=None, settings: QSettings | None = None, doc: dict | None = None,
+                 create_controller: bool = True):
+        super().__init__()
+        self.settings = settings or make_settings()
+        self._apply_mnist_setting()
+        if controller is None and create_controller:
+            from nnplayground.worker import TrainingController
+            controller = TrainingController(self)
+        self.controller = controller
+        self.loaded_doc: dict | None = None
+        self.status = check_model({"nodes": []})
+        self.setWindowTitle("nnplayground")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        font = QFont(self.font())
+        font.setPointSize(max(font.pointSize(), 11))   # readable on a projector
+        self.setFont(font)
+
+        self.model = DocumentModel(doc or D.empty_document(), self)
+        self.scene = DiagramScene(self.model, self)
+        self.view = DiagramView(self.scene)
+        self.setCentralWidget(self.view)
+        self._make_actions()
+        self._make_docks()
+        self._make_menus()
+        self._make_toolbar()
+        self._reload_timer = QTimer(self, singleShot=True, interval=150)
+        self._reload_timer.timeout.connect(self.load_into_controller)
+
+        self.model.changed.connect(self._on_document_changed)
+        self.model.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.status_message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.palette.add_requested.connect(self._add_from_palette)
+        self.view_docks = self._install_views()
+        self._connect_controller()
+        self._on_document_changed("structure")
+        self._restore_settings()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _action(self, text, slot, shortcut=None, tip="", enabled=True) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setToolTip(tip or text.replace("&", "").rstrip("."))
+        action.setStatusTip(action.toolTip())
+        action.triggered.connect(slot)
+        action.setEnabled(enabled)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.act_new = a("&New", lambda: self.new_document(), QKeySequence.New, "Start an empty network")
+        self.act_open = a("&Open\u2026", lambda: self.open_dialog(), QKeySequence.Open,
+                          "Open a preset (.json) or trained model (.npz)")
+        self.act_save = a("&Save", lambda: self.save(), QKeySequence.Save, "Save the preset")
+        self.act_save_as = a("Save &As\u2026", lambda: self.save_as(), QKeySequence.SaveAs,
+                             "Save the preset under a new name")
+        self.act_gallery = a("&Gallery\u2026", self.open_gallery, "Ctrl+G",
+                             "Browse the built-in presets and their lessons")
+        self.act_save_model = a("Save &trained model\u2026", self.save_model_dialog, None,
+                                "Save the preset with its trained weights (.npz)")
+        self.act_open_model = a("Open t&rained model\u2026", self.open_model_dialog, None,
+                                "Open a trained model (.npz)")
+        self.act_mnist = a("Set &MNIST folder\u2026", self.choose_mnist_folder, None,
+                           "Folder with the full MNIST IDX files (else the bundled sample)")
+        self.act_quit = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
+        self.act_undo = self.model.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.act_redo = self.model.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for act, tip in ((self.act_undo, "Undo the last edit"), (self.act_redo, "Redo the edit")):
+            act.setToolTip(tip)
+            self.addAction(act)
+        self.act_delete = a("&Delete", self.scene.delete_selection, QKeySequence.Delete,
+                            "Delete the selected layers or connections")
+        self.act_duplicate = a("D&uplicate", self.scene.duplicate_selection, "Ctrl+D",
+                               "Duplicate the selected layers")
+        self.act_tidy = a("&Tidy layout", self.scene.tidy, "Ctrl+L",
+                          "Arrange the layers left to right by depth")
+        self.act_fit = a("&Fit diagram", self.view.fit, "Ctrl+0", "Zoom to show the whole network")
+        self.act_full = a("&Full screen", self.toggle_full_screen, "F11", "Full screen (F11)")
+        self.act_play = a("Play", self.play_pause, "Space", "Train / pause (Space)")
+        self.act_step = a("Step", self.step, "S", "Train one mini-batch (S)")
+        self.act_epoch = a("Step epoch", self.step_epoch, "E", "Train one epoch (E)")
+        self.act_reset = a("Reset", self.reset, "R", "Fresh weights, start again (R)")
+        self.act_about = a("&About", self.about, None, "About nnplayground")
+        self.act_keys = a("&Keyboard shortcuts", self.show_keys, "F1", "The keyboard shortcuts")
+
+    def _make_docks(self) -> None:
+        """My docks fill the left column; the live views take the right and bottom areas."""
+        self.palette = LayerPalette()
+        self.dataset_panel = DatasetPanel(self.model)
+        self.properties = PropertiesPanel(self.model)
+        self.training_panel = TrainingPanel(self.model, [self.act_play, self.act_step,
+                                                         self.act_reset])
+        self.problems = QListWidget()
+        self.problems.setWordWrap(True)
+        self.problems.setToolTip("Everything wrong with the network; click one to select its layer")
+        self.problems.itemClicked.connect(self._on_problem_clicked)
+        self.dock_layers = _dock("Layers", self.palette, "dock_layers",
+                                 "Drag a layer type onto the diagram")
+        self.dock_training = _dock("Training", self.training_panel, "dock_training",
+                                   "Loss, optimizer and the run controls", scroll=True)
+        self.dock_data = _dock("Data", self.dataset_panel, "dock_data",
+                               "The dataset and a preview of it", scroll=True)
+        self.dock_properties = _dock("Properties", self.properties, "dock_properties",
+                                     "Settings of the selected layer", scroll=True)
+        self.dock_problems = _dock("Problems", self.problems, "dock_problems",
+                                   "Problems that stop the network from training")
+        self.my_docks = [self.dock_layers, self.dock_training, self.dock_data,
+                         self.dock_properties, self.dock_problems]
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.dock_layers)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.dock_training)
+        self.tabifyDockWidget(self.dock_training, self.dock_data)
+        self.tabifyDockWidget(self.dock_data, self.dock_properties)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.dock_problems)
+        self.dock_training.raise_()
+
+    def _default_layout(self) -> None:
+        """Proportions for 1600x1000: diagram about 850x600 in the middle."""
+        self.resizeDocks([self.dock_layers, self.dock_training, self.dock_problems],
+                         [150, 560, 150], Qt.Vertical)
+        self.resizeDocks([self.dock_layers], [340], Qt.Horizontal)
+        right = [d for n, d in self.view_docks.items() if n in ("metrics", "boundary")]
+        bottom = [d for n, d in self.view_docks.items() if n in ("units", "histograms")]
+        if right:
+            self.resizeDocks(right, [430] * len(right), Qt.Horizontal)
+        if bottom:
+            self.resizeDocks(bottom[:1], [330], Qt.Vertical)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.act_new, self.act_open])
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.setToolTipsVisible(True)
+        file.addActions([self.act_gallery, self.act_save, self.act_save_as])
+        file.addSeparator()
+        file.addActions([self.act_open_model, self.act_save_model])
+        file.addSeparator()
+        file.addActions([self.act_mnist, self.act_quit])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_delete, self.act_duplicate, self.act_tidy])
+        add = edit.addMenu("&Add layer")
+        for t in D.NODE_TYPES:
+            add.addAction(t, lambda t=t: self._add_from_palette(t))
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addActions([self.act_fit, self.act_full])
+        self.view_menu.addSeparator()
+        for dock in self.my_docks:
+            dock.toggleViewAction().setToolTip(f"Show or hide the {dock.windowTitle()} panel")
+            self.view_menu.addAction(dock.toggleViewAction())
+        train = bar.addMenu("&Train")
+        train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        help_ = bar.addMenu("&Help")
+        help_.addActions([self.act_keys, self.act_about])
+        self.rebuild_recent_menu()
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("toolbar_main")
+        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        tb.addActions([self.act_new, self.act_open, self.act_save, self.act_gallery])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo, self.act_tidy, self.act_fit])
+        tb.addSeparator()
+        tb.addActions([self.act_play, self.act_step, self.act_reset])
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _install_views(self) -> dict:
+        """The live views' docks (another module's); the View menu gets a toggle for each."""
+        if self.controller is None:
+            return {}
+        try:
+            from nnplayground.ui.views import install_views
+        except ImportError:
+            return {}
+        docks = install_views(self, self.controller) or {}
+        if docks:
+            self.view_menu.addSeparator()
+        for dock in docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        return docks
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        if c is None:
+            return
+        c.snapshot_ready.connect(self._on_snapshot)
+        c.state_changed.connect(self._on_state_changed)
+        c.error_occurred.connect(self._on_error)
+        c.diverged.connect(lambda msg: self._on_error("Training diverged", msg))
+        if hasattr(c, "dataset_ready"):
+            c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
+
+    # -- document changes -------------------------------------------------------------------------
+    def _on_document_changed(self, kind: str) -> None:
+        self.status = check_model(self.model.doc["model"])
+        self.scene.sync(self.status)
+        self._show_problems()
+        self.update_title()
+        self._update_actions()
+        if kind == "live":
+            self._send_live_changes()
+        elif kind == "structure":
+            self._reload_timer.start()
+
+    def _show_problems(self) -> None:
+        self.problems.clear()
+        for node_id, message in self.status.problems:
+            item = QListWidgetItem(f"{node_id}: {message}" if node_id else message)
+            item.setData(Qt.UserRole, node_id)
+            item.setToolTip(message)
+            self.problems.addItem(item)
+        n = len(self.status.problems)
+        self.dock_problems.setWindowTitle(f"Problems ({n})" if n else "Problems: none")
+
+    def _update_actions(self) -> None:
+        ok = self.status.ok and self.controller is not None
+        for act in (self.act_play, self.act_step, self.act_epoch, self.act_reset):
+            act.setEnabled(ok)
+        why = "" if ok else ("Fix the problems listed below first" if self.controller else
+                             "Training is not available")
+        self.act_play.setToolTip(why or ("Pause (Space)" if self.is_running() else
+                                         "Train (Space)"))
+
+    def update_title(self) -> None:
+        self.setWindowTitle(f"{self.document_name()}[*] \u2014 nnplayground")
+        self.setWindowModified(self.model.modified)
+
+    def _send_live_changes(self) -> None:
+        if self.controller is None or self.loaded_doc is None:
+            return
+        doc = self.model.doc
+        if doc.get("optimizer", {}).get("type") != self.loaded_doc.get("optimizer", {}).get("type"):
+            self._reload_timer.start()
+            return
+        from nnplayground.worker.runner import HYPERPARAMETERS
+        changes = {k: v for k, v in doc.get("optimizer", {}).items() if k in HYPERPARAMETERS}
+        changes.update({k: v for k, v in doc.get("regularization", {}).items()
+                        if k in HYPERPARAMETERS})
+        if "batch_size" in doc.get("training", {}):
+            changes["batch_size"] = doc["training"]["batch_size"]
+        self.controller.set_hyperparameters(**changes)
+
+    def load_into_controller(self, state=None) -> None:
+        """Hands the current document to the worker (a fresh run) when the graph is valid."""
+        if self.controller is None or not self.status.ok:
+            return
+        if self.is_running():
+            self.statusBar().showMessage("The network changed: training restarts from fresh "
+                                         "weights", 5000)
+        self.loaded_doc = copy.deepcopy(self.model.doc)
+        if state is not None and self.controller_accepts_state():
+            self.controller.load(self.loaded_doc, state=state)
+        else:
+            self.controller.load(self.loaded_doc)
+        self._sync_view_docks()
+
+    def after_open(self, state=None) -> None:
+        self.scene.clearSelection()
+        self._reload_timer.stop()
+        self.load_into_controller(state=state)
+        if state is not None and not self.controller_accepts_state():
+            self.statusBar().showMessage("Opened the model's preset; the worker cannot take "
+                                         "trained weights yet, so training starts fresh", 8000)
+        QTimer.singleShot(0, self.view.fit)
+
+    def _sync_view_docks(self) -> None:
+        """Shows the docks the preset names; the views module hides what the data cannot use."""
+        aliases = {"loss": "metrics", "hidden": "units"}
+        for name in self.model.doc.get("views", []):
+            dock = self.view_docks.get(name) or self.view_docks.get(aliases.get(name, ""))
+            if dock is not None:
+                dock.setVisible(True)
+
+    # -- training -----------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return bool(self.controller is not None and self.controller.running)
+
+    def play_pause(self) -> None:
+        if not self.act_play.isEnabled():
+            return
+        if self.is_running():
+            self.controller.pause()
+        else:
+            self._ensure_loaded()
+            self.controller.play()
+
+    def step(self) -> None:
+        if self.act_step.isEnabled():
+            self._ensure_loaded()
+            self.controller.step()
+
+    def step_epoch(self) -> None:
+        if self.act_epoch.isEnabled():
+            self._ensure_loaded()
+            self.controller.step_epoch()
+
+    def reset(self) -> None:
+        if not self.act_reset.isEnabled():
+            return
+        if self._reload_timer.isActive() or self.loaded_doc != self.model.doc:
+            self._reload_timer.stop()
+            self.load_into_controller()
+        else:
+            self.controller.reset()
+
+    def _ensure_loaded(self) -> None:
+        if self._reload_timer.isActive() or self.loaded_doc is None:
+            self._reload_timer.stop()
+            self.load_into_controller()
+
+    def _on_state_changed(self, state: str) -> None:
+        self.act_play.setText("Pause" if state == "running" else "Play")
+        self._update_actions()
+        self.statusBar().showMessage({"loading": "Loading data\u2026", "running": "Training",
+                                      "paused": "Paused", "idle": "Ready"}.get(state, state), 3000)
+
+    def _on_snapshot(self, snapshot) -> None:
+        weights = getattr(snapshot, "weights", None)
+        if weights:
+            self.scene.set_weights(weights)
+
+    def _on_error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    # -- misc slots ----------------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        ids = self.scene.selected_node_ids()
+        self.properties.show_node(ids[0] if len(ids) == 1 else None)
+        if len(ids) == 1:
+            self.dock_properties.raise_()
+
+    def _on_problem_clicked(self, item) -> None:
+        node_id = item.data(Qt.UserRole)
+        if node_id:
+            self.scene.select_node(node_id)
+            self.view.ensureVisible(self.scene.nodes[node_id])
+
+    def _add_from_palette(self, node_type: str) -> None:
+        """Double-click or Edit > Add layer: place the layer right of the rightmost one."""
+        nodes = self.model.doc["model"]["nodes"]
+        x = max((n["pos"][0] for n in nodes), default=-230) + 230
+        self.scene.add_layer(node_type, QPointF(x, 0))
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def about(self) -> None:
+        from nnplayground import __version__
+        QMessageBox.about(self, "About nnplayground",
+                          f"nnplayground {__version__}\nBuild, train and watch neural networks "
+                          "learn, from XOR to MNIST CNNs.")
+
+    def show_keys(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts",
+                                "Space  play / pause\nS  one step\nE  one epoch\nR  reset\n"
+                                "Delete  delete selection\nCtrl+D  duplicate\nCtrl+L  tidy layout\n"
+                                "Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y  undo / redo\nCtrl+0  fit\n"
+                                "F11  full screen\nCtrl+wheel  zoom")
+
+    def choose_mnist_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the MNIST IDX files",
+                                                  str(self.settings.value("mnist_dir", "")))
+        if folder:
+            self.set_mnist_folder(folder)
+
+    def set_mnist_folder(self, folder: str) -> None:
+        """Remembered in QSettings; reaches the data package through its environment variable."""
+        self.settings.setValue("mnist_dir", folder)
+        os.environ["NNPLAYGROUND_MNIST_DIR"] = folder
+        if self.model.doc.get("dataset", {}).get("kind") in D.IMAGE_DATASETS:
+            self.load_into_controller()
+
+    def _apply_mnist_setting(self) -> None:
+        folder = self.settings.value("mnist_dir", "")
+        if folder and not os.environ.get("NNPLAYGROUND_MNIST_DIR"):
+            os.environ["NNPLAYGROUND_MNIST_DIR"] = str(folder)
+
+    # -- settings and closing -------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("window_state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        if state is None or not self.restoreState(state):
+            self._default_layout()
+
+    def closeEvent(self, event):  # noqa: N802
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.sync()
+        if self.controller is not None:
+            self.controller.shutdown()
+        event.accept()

@@ -1,0 +1,221 @@
+"""The dataset panel and the training panel: forms over the preset's settings.
+
+Both edit the document through undoable edits (consecutive changes of one field merge) and
+re-sync from it with signals blocked, so undo and file loads show up here without echoing back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from nnplayground.ui import document as D
+from nnplayground.ui.undo import DocumentModel
+
+CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
+
+
+def _set_key(doc: dict, section: str, key: str, value) -> None:
+    doc.setdefault(section, {})[key] = value
+
+
+class _Form(QGroupBox):
+    """A group of fields, each bound to doc[section][key] (or doc[key] when section is None)."""
+
+    def __init__(self, title: str, model: DocumentModel, parent=None):
+        super().__init__(title, parent)
+        self.model = model
+        self.fields: dict[tuple, QWidget] = {}
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+        model.changed.connect(lambda _kind: self.sync())
+
+    def _bind(self, label: str, section, key, widget: QWidget, tip: str, default=None):
+        widget.setToolTip(tip)
+        lab = QLabel(label)
+        lab.setToolTip(tip)
+        self.form.addRow(lab, widget)
+        self.fields[(section, key)] = (widget, default)
+        if isinstance(widget, QComboBox):
+            widget.currentTextChanged.connect(lambda v: self._set(section, key, v))
+        elif isinstance(widget, QSpinBox):
+            widget.valueChanged.connect(lambda v: self._set(section, key, int(v)))
+        else:
+            widget.valueChanged.connect(lambda v: self._set(section, key, float(v)))
+        return widget
+
+    def _set(self, section, key, value) -> None:
+        def apply(d):
+            if section is None:
+                d[key] = value
+            else:
+                _set_key(d, section, key, value)
+        name = key if section is None else f"{section}.{key}"
+        self.model.edit(f"{name} = {value}", apply, merge_key=("field", section, key))
+
+    def sync(self) -> None:
+        doc = self.model.doc
+        for (section, key), (w, default) in self.fields.items():
+            value = doc.get(key, default) if section is None else \
+                doc.get(section, {}).get(key, default)
+            w.blockSignals(True)
+            if isinstance(w, QComboBox):
+                w.setCurrentText(str(value))
+            elif value is not None:
+                w.setValue(value)
+            w.blockSignals(False)
+
+
+def _spin(lo, hi, step=1):
+    w = QSpinBox()
+    w.setRange(lo, hi)
+    w.setSingleStep(step)
+    return w
+
+
+def _dspin(lo, hi, step, decimals):
+    w = QDoubleSpinBox()
+    w.setRange(lo, hi)
+    w.setSingleStep(step)
+    w.setDecimals(decimals)
+    return w
+
+
+class DatasetPanel(_Form):
+    """Dataset kind, noise, training share, size and seed, with a preview of the data."""
+
+    def __init__(self, model: DocumentModel, parent=None):
+        super().__init__("Data", model, parent)
+        kind = QComboBox()
+        kind.addItems(D.DATASET_KINDS)
+        self._bind("Dataset", "dataset", "kind", kind, "Which data the network learns")
+        self._bind("Noise %", "dataset", "noise", _spin(0, 50, 5),
+                   "Noise added to the points (0-50 %, as in TensorFlow Playground)", 0)
+        share = _dspin(0.1, 0.9, 0.1, 2)
+        self._bind("Training share", "dataset", "train_fraction", share,
+                   "Share of the points used for training; the rest is the test set", 0.5)
+        self._bind("Points", "dataset", "n_samples", _spin(4, 100000, 50),
+                   "How many points the generator makes", 500)
+        self._bind("Data seed", "dataset", "seed", _spin(0, 2**31 - 1),
+                   "Same seed, same points", 0)
+        regen = QPushButton("Regenerate")
+        regen.setToolTip("New random points: the next data seed (undoable)")
+        regen.clicked.connect(self.regenerate)
+        self.layout_.addWidget(regen)
+        self.plot = pg.PlotWidget()
+        self.plot.setToolTip("Preview of the training data (hollow: test data)")
+        self.plot.setMinimumHeight(170)
+        self.plot.setBackground("w")
+        self.plot.setAspectLocked(False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None)
+        self.images = pg.ImageItem()
+        self.plot.addItem(self.scatter)
+        self.plot.addItem(self.images)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #55606e")
+        self.layout_.addWidget(self.plot)
+        self.layout_.addWidget(self.note)
+        self._preview_key = None
+        model.changed.connect(lambda _kind: self.update_preview())
+        self.sync()
+
+    def regenerate(self) -> None:
+        seed = int(self.model.doc.get("dataset", {}).get("seed", 0)) + 1
+        self.model.edit(f"Regenerate data (seed {seed})",
+                        lambda d: _set_key(d, "dataset", "seed", seed))
+
+    def update_preview(self) -> None:
+        """Toy data is generated here (milliseconds); images come from the worker's DatasetInfo."""
+        spec = dict(self.model.doc.get("dataset", {}))
+        key = repr(sorted(spec.items()))
+        if key == self._preview_key:
+            return
+        self._preview_key = key
+        if spec.get("kind") in D.IMAGE_DATASETS or spec.get("kind") == "file":
+            self.scatter.clear()
+            self.note.setText("Sample images appear when the data has loaded")
+            return
+        try:
+            from nnplayground.data import load_dataset
+            ds = load_dataset(spec)
+        except Exception as exc:   # any DatasetError or missing module: say it, keep the app up
+            self.scatter.clear()
+            self.note.setText(f"No preview: {exc}")
+            return
+        self.images.clear()
+        self.note.setText(getattr(ds, "note", "") or "")
+        self._show_points(np.asarray(ds.x_train), np.asarray(ds.y_train), ds.task)
+
+    def _show_points(self, x, y, task) -> None:
+        if x.ndim != 2 or x.shape[1] == 0:
+            self.scatter.clear()
+            return
+        if x.shape[1] == 1:
+            pts = np.column_stack([x[:, 0], np.asarray(y, dtype=float).reshape(len(x), -1)[:, 0]])
+            brushes = [CLASS_BRUSHES[1]] * len(x)
+        else:
+            pts = x[:, :2]
+            if task == "classification":
+                brushes = [CLASS_BRUSHES[int(c) % 2] for c in y]
+            else:
+                v = np.asarray(y, dtype=float).reshape(len(x), -1)[:, 0]
+                brushes = [CLASS_BRUSHES[int(t >= np.median(v))] for t in v]
+        self.scatter.setData(pos=pts, brush=brushes)
+        self.plot.autoRange()
+
+    def show_dataset_info(self, info) -> None:
+        """Called with the worker's DatasetInfo: draws a mosaic of test images for image data."""
+        images = getattr(info, "images_test", None)
+        if images is None or getattr(info, "kind", "") != "image":
+            return
+        tiles = np.asarray(images[:16])[:, 0]
+        n, h, w = tiles.shape
+        cols = 8
+        rows = (n + cols - 1) // cols
+        mosaic = np.zeros((rows * (h + 2), cols * (w + 2)), dtype=np.float32)
+        for k, tile in enumerate(tiles):
+            r, c = divmod(k, cols)
+            mosaic[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = tile
+        self.scatter.clear()
+        self.images.setImage(mosaic.T[:, ::-1], levels=(0, 1))
+        self.plot.autoRange()
+        self.note.setText(getattr(info, "note", "") or f"{info.name}: sample test images")
+
+
+class TrainingPanel(_Form):
+    """Loss, optimizer, learning rate, batch size, L1/L2, seed, epochs, and the run buttons."""
+
+    def __init__(self, model: DocumentModel, actions: list, parent=None):
+        super().__init__("Training", model, parent)
+        loss = QComboBox()
+        loss.addItems(D.LOSSES)
+        self._bind("Loss", None, "loss", loss, "What training minimises")
+        opt = QComboBox()
+        opt.addItems(D.OPTIMIZERS)
+        self._bind("Optimizer", "optimizer", "type", opt, "How the weights are updated")
+        self._bind("Learning rate", "optimizer", "lr", _dspin(0.00001, 10.0, 0.01, 5),
+                   "Step size of each update; too high diverges, too low crawls (live)")
+        self._bind("Batch size", "training", "batch_size", _spin(1, 100000),
+                   "Examples per update (live)", 10)
+        self._bind("L1", "regularization", "l1", _dspin(0.0, 10.0, 0.001, 5),
+                   "Penalty on |w|: pushes weights to exactly zero (live)", 0.0)
+        self._bind("L2", "regularization", "l2", _dspin(0.0, 10.0, 0.001, 5),
+                   "Penalty on w\u00b2: keeps weights small (live)", 0.0)
+        self._bind("Seed", "training", "seed", _spin(0, 2**31 - 1),
+                   "Seed of the initial weights and shuffling: same seed, same run", 0)
+        self._bind("Epochs", "training", "epochs", _spin(1, 1000000),
+                   "Training stops after this many passes over the data", 100)
+        row = QHBoxLayout()
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setMinimumHeight(34)
+            row.addWidget(button)
+        self.layout_.addLayout(row)
+        self.sync()
