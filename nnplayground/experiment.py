@@ -1,0 +1,176 @@
+"""A preset document made runnable: dataset, model, optimizer and trainer, built consistently.
+
+The CLI and the GUI worker both start from a preset, and both must get the same network with the
+same initial weights and the same data from it; this module is the only place that turns a
+document into live objects. It validates first, so a bad preset fails with the document's own
+`path: reason` problems before any data is loaded or weights are drawn.
+
+    exp = Experiment.from_preset(load_builtin("xor"))
+    exp.fit()                              # the preset's own epochs
+    exp.trainer.history.epochs[-1]         # {"epoch", "train_loss", "test_accuracy", ...}
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplayground.data import Dataset, load_dataset, make_features
+from nnplayground.engine import Trainer, build_model, make_optimizer
+from nnplayground.presets import PresetError, Problem, validate_preset
+from nnplayground.presets.gallery import resolve
+from nnplayground.presets.io import load_preset
+from nnplayground.presets.modelfile import load_model, save_model
+
+
+@dataclass
+class Experiment:
+    """The live objects of one preset. `doc` is a private copy: editing the caller's dict later
+    does not change a running experiment (the GUI rebuilds on structural edits)."""
+
+    doc: dict
+    dataset: Dataset
+    model: object
+    optimizer: object
+    trainer: Trainer
+
+    # ---------------------------------------------------------------------------- building
+
+    @classmethod
+    def from_preset(cls, doc: dict, mnist_dir=None, progress=None) -> Experiment:
+        """Validate `doc`, load its dataset (progress(done, total, name) while MNIST is read)
+        and build the seeded model, optimizer and trainer. Raises PresetError for a bad document
+        and nnplayground.data.DatasetError when the data cannot be had."""
+        problems = validate_preset(doc)
+        if problems:
+            raise PresetError(problems, doc.get("name") if isinstance(doc, dict) else None)
+        doc = copy.deepcopy(doc)
+        dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, progress=progress)
+        _check_input_shape(doc, dataset)
+        model, optimizer, trainer = _build(doc, dataset)
+        return cls(doc, dataset, model, optimizer, trainer)
+
+    @classmethod
+    def from_name(cls, name_or_path, mnist_dir=None, progress=None) -> Experiment:
+        """A built-in name ("xor") or a preset file path, as the CLI accepts."""
+        return cls.from_preset(load_preset(resolve(name_or_path)), mnist_dir, progress)
+
+    @classmethod
+    def from_model_file(cls, path, mnist_dir=None, progress=None) -> Experiment:
+        """A trained-model .npz: its preset's experiment with the saved weights loaded."""
+        doc, state = load_model(path)
+        exp = cls.from_preset(doc, mnist_dir, progress)
+        exp.model.load_state_dict(state)
+        return exp
+
+    def reset(self) -> None:
+        """Fresh weights, optimizer state and history from the preset's seed; data kept."""
+        self.model, self.optimizer, self.trainer = _build(self.doc, self.dataset)
+
+    # ---------------------------------------------------------------------------- training
+
+    @property
+    def epochs(self) -> int:
+        """The preset's number of epochs (`training.epochs`)."""
+        return int(self.doc["training"]["epochs"])
+
+    def fit(self, epochs: int | None = None, callback=None) -> list[dict]:
+        """Train `epochs` more epochs (default: the preset's). `callback(record)` runs after each
+        epoch and may return False to stop early. Returns the records of the epochs run now.
+        DivergenceError propagates; the trainer has then restored the last finite weights."""
+        start = len(self.trainer.history.epochs)
+        self.trainer.fit(self.epochs if epochs is None else epochs, callback)
+        return self.trainer.history.epochs[start:]
+
+    def evaluate(self, split: str = "test") -> dict:
+        return self.trainer.evaluate(split)
+
+    def save_model(self, path) -> None:
+        """The trained weights and this experiment's preset, as a model .npz (atomic)."""
+        save_model(path, self.doc, self.model)
+
+    # ---------------------------------------------------------------------------- helpers
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    @property
+    def output_id(self) -> str:
+        model = self.doc["model"]
+        return model.get("output") or self.model.order[-1]
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """Display names of the classes (digits for MNIST, garments for Fashion-MNIST); () for
+        regression."""
+        n = self.dataset.n_classes
+        if self.task != "classification" or not n:
+            return ()
+        if self.doc["dataset"]["kind"] == "fashion-mnist":
+            from nnplayground.data.mnist import FASHION_CLASSES
+            return tuple(FASHION_CLASSES)
+        return tuple(str(i) for i in range(n))
+
+    @property
+    def input_plane(self) -> str | None:
+        """"plane" for 2-D point data, "line" for 1-D, None for images and user files: which
+        input-space views (boundary heatmap, regression curve) make sense."""
+        pts = self.dataset.points_train
+        if pts is None or self.dataset.input_range is None:
+            return None
+        return "plane" if pts.shape[1] == 2 else "line"
+
+    def grid(self, resolution: int = 50):
+        """An evaluation grid over the raw input range, mapped to the model's input features.
+
+        plane: (xs (R,), ys (R,), features (R*R, F)) with row-major points (y varies slowest), so
+            `model.predict(features).reshape(R, R, -1)` is an image with rows along y.
+        line: (xs (R,), None, features (R, F)).
+        The mapping is the data package's `make_features`, the same one used for training.
+        """
+        kind = self.input_plane
+        if kind is None:
+            raise ValueError("grid: this dataset has no input plane (images or a user file)")
+        lo, hi = self.dataset.input_range
+        xs = np.linspace(lo, hi, resolution)
+        if kind == "line":
+            return xs, None, make_features(xs[:, None], self.dataset.feature_names)
+        gx, gy = np.meshgrid(xs, xs)
+        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+        return xs, xs.copy(), make_features(points, self.dataset.feature_names)
+
+    def result(self) -> dict:
+        """The headline figures now: test accuracy (classification) or test RMSE and R²."""
+        ev = self.evaluate("test" if self.trainer.x_test is not None else "train")
+        return {k: float(v) for k, v in ev.items() if k != "confusion"}
+
+
+def _build(doc: dict, dataset: Dataset):
+    training = doc["training"]
+    reg = doc.get("regularization", {})
+    seed = int(training.get("seed", 0))
+    model = build_model(doc["model"], seed=seed)
+    optimizer = make_optimizer(doc["optimizer"])
+    trainer = Trainer(model, loss=doc["loss"], optimizer=optimizer,
+                      x_train=dataset.x_train, y_train=dataset.y_train,
+                      x_test=dataset.x_test, y_test=dataset.y_test, task=dataset.task,
+                      batch_size=int(training["batch_size"]), seed=seed,
+                      l1=float(reg.get("l1", 0.0)), l2=float(reg.get("l2", 0.0)))
+    return model, optimizer, trainer
+
+
+def _check_input_shape(doc: dict, dataset: Dataset) -> None:
+    """The data decides what the Input node must be (user files and 1-D data included)."""
+    for i, node in enumerate(doc["model"]["nodes"]):
+        if node["type"] == "Input":
+            got = tuple(node["params"]["shape"])
+            if got != tuple(dataset.input_shape):
+                raise PresetError([Problem(
+                    f"model.nodes[{i}].params.shape",
+                    f"the dataset {dataset.name!r} gives inputs of shape "
+                    f"{list(dataset.input_shape)} ({', '.join(dataset.feature_names)}), got "
+                    f"{list(got)}; set the Input shape to {list(dataset.input_shape)}")],
+                    doc.get("name"))
