@@ -1,0 +1,67 @@
+"""Tests on the real, full MNIST: checksums, shapes, and the bundled sample being its prefix.
+
+They read $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist and skip where it is missing.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnplayground.data import DatasetError, MNIST_SHA256, load_dataset, mnist, read_idx
+from nnplayground.data.idx import IMAGES_MAGIC, LABELS_MAGIC
+
+# Read before the autouse fixture clears the variable for the other tests.
+MNIST_DIR = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
+needs_mnist = pytest.mark.skipif(
+    mnist.locate(MNIST_DIR) is None or mnist.locate(MNIST_DIR).suffix == ".npz",
+    reason=f"full MNIST IDX files not found in {MNIST_DIR} (set NNPLAYGROUND_MNIST_DIR)")
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_dataset({"kind": "mnist", "source": "full"}, mnist_dir=MNIST_DIR)
+
+
+@needs_mnist
+def test_every_file_matches_its_published_sha256():
+    for base, digest in MNIST_SHA256.items():
+        path = mnist._idx_file(MNIST_DIR, base)
+        magic = IMAGES_MAGIC if "images" in base else LABELS_MAGIC
+        array = read_idx(path, magic, sha256=digest)
+        assert array.shape[0] in (60_000, 10_000)
+
+
+@needs_mnist
+def test_a_wrong_checksum_is_refused_on_the_real_file():
+    path = mnist._idx_file(MNIST_DIR, "t10k-labels-idx1-ubyte")
+    with pytest.raises(DatasetError, match="SHA-256"):
+        read_idx(path, LABELS_MAGIC, sha256=MNIST_SHA256["t10k-images-idx3-ubyte"])
+
+
+@needs_mnist
+def test_full_set_shapes_and_note(full):
+    assert full.x_train.shape == (60_000, 1, 28, 28) and full.x_test.shape == (10_000, 1, 28, 28)
+    assert full.x_train.dtype == np.float32 and full.y_train.dtype == np.int64
+    assert full.x_train.min() == 0.0 and full.x_train.max() == 1.0
+    assert np.bincount(full.y_train).tolist()[:2] == [5923, 6742]  # MNIST's class counts
+    assert "Full MNIST" in full.note and "sample" not in full.note
+
+
+@needs_mnist
+def test_bundled_sample_is_the_first_images_of_the_full_set(full):
+    sample = load_dataset({"kind": "mnist", "source": "sample"})
+    assert full.y_train[0] == sample.y_train[0] == 5
+    np.testing.assert_array_equal(sample.x_train, full.x_train[:10_000])
+    np.testing.assert_array_equal(sample.y_train, full.y_train[:10_000])
+    np.testing.assert_array_equal(sample.x_test, full.x_test[:2_000])
+    np.testing.assert_array_equal(sample.y_test, full.y_test[:2_000])
+
+
+@needs_mnist
+def test_auto_finds_the_full_set_through_the_environment(monkeypatch):
+    monkeypatch.setenv("NNPLAYGROUND_MNIST_DIR", str(MNIST_DIR))
+    ds = load_dataset({"kind": "mnist", "train_limit": 100, "test_limit": 100})
+    assert str(MNIST_DIR) in ds.note and "Full MNIST" in ds.note
+    assert len(ds.x_train) == 100
