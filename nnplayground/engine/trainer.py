@@ -1,0 +1,363 @@
+"""The Trainer: one mini-batch per `step()`, epochs of shuffled batches, evaluation, history.
+
+The trainer is a step, not a loop you cannot stop (STYLE.md): `step()` does one mini-batch and
+returns plain numbers; `run_epoch()`, `fit()`, the CLI and the GUI worker are thin drivers
+around it. It has no threads, no Qt and prints nothing.
+
+Determinism: the only randomness here is the order of the samples, drawn per epoch from
+`np.random.default_rng(seed)`; the model owns the RNG of its Dropout layers. Same seed, same
+platform -> bit-identical `history` (except the wall-clock `seconds` of each epoch record).
+
+Live changes: `batch_size`, `l1`, `l2` and the optimizer's hyperparameters are read at the start
+of every step, so a change between two steps applies to the next one. A smaller or larger batch
+simply takes the next `batch_size` samples of the current epoch's shuffled order.
+
+Regularisation (weights `W` only; biases and BatchNorm's gamma/beta are not penalised, as in
+"Deep Learning from Scratch" and Keras' kernel_regularizer):
+    L1: loss += l1 * sum|W|,        dL/dW += l1 * sign(W)
+    L2: loss += l2/2 * sum(W * W),  dL/dW += l2 * W   (PyTorch's weight_decay = l2)
+The penalty is added to the step losses (what the optimizer minimises) and to the layers'
+gradients in place (so gradient views show what the optimizer used). `evaluate()` reports the
+data loss alone, so train and test losses stay comparable.
+
+Divergence: a non-finite loss is caught before the update (the parameters are untouched); a
+non-finite parameter is caught right after it. Either way the trainer restores the parameters
+(and BatchNorm statistics) from before the step and raises `DivergenceError(step, message)`.
+The restore needs a copy of the parameters from before the update: it is one slice copy per
+parameter into buffers allocated once (measured in benchmarks/bench_mnist.py: about 1 % of an
+MNIST MLP step), and BatchNorm buffers are copied only when the model has any.
+"""
+
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+from .losses import make_loss
+from .metrics import accuracy, confusion_matrix, r2_score, rmse
+
+__all__ = ["Trainer", "StepResult", "DivergenceError", "History"]
+
+
+class StepResult(NamedTuple):
+    """What one `Trainer.step()` did: the step number (1-based, counting all steps so far),
+    the number of completed epochs after it, the mini-batch loss (penalty included) and
+    whether this step finished an epoch."""
+
+    step: int
+    epoch: int
+    loss: float
+    epoch_done: bool
+
+
+class DivergenceError(RuntimeError):
+    """Training produced a non-finite loss or parameter. `step` is the step that failed; the
+    trainer restored the parameters from before it, so `trainer.model` stays usable."""
+
+    def __init__(self, step, message):
+        super().__init__(message)
+        self.step = step
+        self.message = message
+
+
+class History:
+    """`steps`: [(step, loss)], one per step; `epochs`: [dict], one per finished epoch with
+    epoch, train_loss, test_loss, train_accuracy, test_accuracy (classification) or train_rmse,
+    test_rmse, train_r2, test_r2 (regression), and seconds (training time of that epoch)."""
+
+    def __init__(self):
+        self.steps = []
+        self.epochs = []
+
+    def __repr__(self):
+        return f"History({len(self.steps)} steps, {len(self.epochs)} epochs)"
+
+
+def _check_nonneg(name, value):
+    value = float(value)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name}: must be a number >= 0 (0 turns it off), got {value!r}")
+    return value
+
+
+class Trainer:
+    """Trains `model` on (x_train, y_train) with `loss` and `optimizer`; see the module doc.
+
+    x: (N, *model.input_shape), converted once to the model's dtype;
+    y: (N,) int class indices (classification) or (N, k) floats (regression).
+    `task` defaults to "classification" for integer 1-D labels, else "regression".
+    """
+
+    def __init__(self, model, loss, optimizer, x_train, y_train, x_test=None, y_test=None,
+                 task=None, batch_size=32, seed=0, l1=0.0, l2=0.0, eval_batch_size=500):
+        self.model = model
+        self.loss = make_loss(loss)
+        self.optimizer = optimizer
+        self.dtype = np.dtype(getattr(model, "dtype", np.float32))
+        if task is None:
+            y = np.asarray(y_train)
+            task = "classification" if y.ndim == 1 and y.dtype.kind in "iub" else "regression"
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task: must be 'classification' or 'regression', got {task!r}")
+        self.task = task
+        self.x_train, self.y_train = self._data(x_train, y_train, "train")
+        if x_test is None or y_test is None or len(x_test) == 0:
+            self.x_test = self.y_test = None
+        else:
+            self.x_test, self.y_test = self._data(x_test, y_test, "test")
+        if len(self.x_train) == 0:
+            raise ValueError("x_train: the training set is empty; give at least one sample")
+        check = getattr(model, "check_loss", None)
+        if check is not None:
+            check(self.loss)
+        self.batch_size = batch_size
+        self.l1, self.l2 = l1, l2
+        self.eval_batch_size = int(eval_batch_size)
+        self.seed = seed
+        self.history = History()
+        self.steps_done = 0
+        self.epoch = 0                      # completed epochs
+        self._rng = np.random.default_rng(seed)
+        self._perm = None
+        self._cursor = 0
+        self._epoch_seconds = 0.0
+        self._collect_parameters()
+
+    # ------------------------------------------------------------ set-up
+
+    def _data(self, x, y, split):
+        x = np.ascontiguousarray(x, dtype=self.dtype)
+        y = np.asarray(y)
+        if self.task == "classification":
+            if y.ndim != 1 or y.dtype.kind not in "iub":
+                raise ValueError(f"y_{split}: classification labels must be int class indices "
+                                 f"of shape (N,), got {y.dtype} {y.shape}")
+            y = y.astype(np.int64, copy=False)
+            units = int(np.prod(self.model.output_shape))
+            top = int(y.max(initial=0))
+            if top >= max(units, 2):
+                raise ValueError(f"y_{split}: label {top} needs at least {top + 1} output "
+                                 f"units, but the model has {units}; give the output layer "
+                                 f"one unit per class")
+        else:
+            y = np.ascontiguousarray(y, dtype=self.dtype)
+            if y.ndim == 1:
+                y = y[:, None]
+        if len(x) != len(y):
+            raise ValueError(f"x_{split} has {len(x)} samples but y_{split} has {len(y)}; "
+                             f"they must have one label per sample")
+        if x.shape[1:] != tuple(self.model.input_shape):
+            raise ValueError(f"x_{split}: samples of shape {x.shape[1:]} do not fit the input "
+                             f"shape {tuple(self.model.input_shape)} of the model")
+        return x, y
+
+    def _collect_parameters(self):
+        """Flat {(node_id, name): array} views of the model's parameters, built once.
+
+        The parameter arrays are updated in place (optimizer, restore, load_state_dict), so the
+        dict stays valid. Gradients are re-read every step, since a layer's backward may
+        replace its grad arrays.
+        """
+        layers = self.model.layers
+        self._params = {}
+        self._grad_slots = []
+        self._weights = []          # (param, grad slot) of every `W`, for the penalties
+        for node_id in self.model.order:
+            layer = layers[node_id]
+            for name, p in layer.params.items():
+                key = (node_id, name)
+                self._params[key] = p
+                self._grad_slots.append((key, layer.grads, name))
+                if name == "W":
+                    self._weights.append((p, layer.grads, name))
+        self._buffers = [(layer.buffers, name) for node_id in self.model.order
+                         for layer in [layers[node_id]] for name in layer.buffers]
+        self._backup = {key: np.empty_like(p) for key, p in self._params.items()}
+
+    # ------------------------------------------------------------ live settings
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"batch_size: must be a positive integer, got {value!r}")
+        self._batch_size = int(value)
+
+    @property
+    def l1(self):
+        return self._l1
+
+    @l1.setter
+    def l1(self, value):
+        self._l1 = _check_nonneg("l1", value)
+
+    @property
+    def l2(self):
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        self._l2 = _check_nonneg("l2", value)
+
+    # ------------------------------------------------------------ training
+
+    def step(self):
+        """One mini-batch: forward, loss, backward, penalties, optimizer update, history.
+
+        Raises DivergenceError (parameters restored) on a non-finite loss or parameter.
+        """
+        start = time.perf_counter()
+        n = len(self.x_train)
+        if self._perm is None or self._cursor >= n:
+            self._perm = self._rng.permutation(n)
+            self._cursor = 0
+            self._epoch_seconds = 0.0
+        cursor = self._cursor
+        idx = self._perm[cursor:cursor + self._batch_size]
+        step = self.steps_done + 1
+        saved_buffers = [b[name].copy() for b, name in self._buffers] if self._buffers else None
+        # A diverging network overflows on purpose; that is reported as DivergenceError, not
+        # as numpy RuntimeWarnings (which the test suite turns into errors). ~3 us a step.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            loss = self._compute(idx, step, saved_buffers)   # the cursor stays put if it raises
+        self._cursor = cursor + len(idx)
+
+        self.steps_done = step
+        epoch_done = self._cursor >= n
+        if epoch_done:
+            self.epoch += 1
+        self.history.steps.append((step, loss))
+        self._epoch_seconds += time.perf_counter() - start
+        return StepResult(step, self.epoch, loss, epoch_done)
+
+    def _compute(self, idx, step, saved_buffers):
+        """Forward, backward, penalties, update; raise DivergenceError after restoring."""
+        loss, _ = self.model.forward_backward(self.x_train[idx], self.y_train[idx], self.loss)
+        if self._l1 or self._l2:
+            loss += self._apply_penalties()
+        if not math.isfinite(loss):
+            self._restore(None, saved_buffers)
+            raise DivergenceError(step, self._divergence_message(step, f"the loss became {loss}"))
+
+        params, backup = self._params, self._backup
+        for key, p in params.items():
+            backup[key][...] = p
+        self.optimizer.step(params, {key: g[name] for key, g, name in self._grad_slots})
+        bad = self._first_nonfinite()
+        if bad is not None:
+            self._restore(backup, saved_buffers)
+            # The moments were fed the exploding gradients; keeping them would diverge again.
+            self.optimizer.reset()
+            raise DivergenceError(step, self._divergence_message(
+                step, f"parameter {bad[0]}/{bad[1]} became infinite or NaN"))
+        return loss
+
+    def _apply_penalties(self):
+        """Add the L1/L2 gradients to the layers' W gradients; return the penalty value."""
+        l1, l2 = self._l1, self._l2
+        penalty = 0.0
+        for w, grads, name in self._weights:
+            g = grads[name]
+            if l2:
+                penalty += 0.5 * l2 * float(np.vdot(w, w))
+                g += l2 * w
+            if l1:
+                penalty += l1 * float(np.abs(w).sum())
+                g += l1 * np.sign(w)
+        return penalty
+
+    def _first_nonfinite(self):
+        """The key of the first parameter holding inf or NaN, else None.
+
+        One BLAS dot product per array (NaN and inf survive it, and it is the cheapest
+        reduction numpy offers); only a suspect (which may merely overflow the sum of squares)
+        gets the exact, allocating isfinite test.
+        """
+        isfinite, vdot = math.isfinite, np.vdot
+        for key, p in self._params.items():
+            if not isfinite(vdot(p, p)) and not np.isfinite(p).all():
+                return key
+        return None
+
+    def _restore(self, backup, saved_buffers):
+        if backup is not None:
+            for key, p in self._params.items():
+                p[...] = backup[key]
+        if saved_buffers is not None:
+            for (buffers, name), value in zip(self._buffers, saved_buffers):
+                np.copyto(buffers[name], value)
+
+    def _divergence_message(self, step, what):
+        lr = getattr(self.optimizer, "lr", None)
+        cause = ""
+        if lr is not None:
+            cause = (f" The learning rate {lr:g} is probably too high for this network; "
+                     f"try {lr / 10:g} or lower.")
+        if self._l1 > 1 or self._l2 > 1:
+            cause += f" The regularisation (l1 {self._l1:g}, l2 {self._l2:g}) is also large."
+        return (f"training diverged at step {step}: {what}.{cause} The parameters were "
+                f"restored to their values before step {step}.")
+
+    def finish_epoch(self):
+        """Evaluate on the training and test sets and append the epoch record (returned).
+
+        `step()` does not evaluate by itself (that costs a pass over both sets), so a driver
+        calls this when a step reports `epoch_done`; `run_epoch()` does it for you.
+        """
+        record = {"epoch": self.epoch}
+        for split in ("train", "test"):
+            if split == "test" and self.x_test is None:
+                continue
+            for key, value in self.evaluate(split).items():
+                if key != "confusion":
+                    record[f"{split}_{key}"] = value
+        record["seconds"] = self._epoch_seconds
+        self.history.epochs.append(record)
+        return record
+
+    def run_epoch(self):
+        """Step until the current epoch ends, then evaluate; returns the epoch record."""
+        while not self.step().epoch_done:
+            pass
+        return self.finish_epoch()
+
+    def fit(self, epochs, callback=None):
+        """Run `epochs` epochs; `callback(record)` after each may return False to stop early.
+        Returns the history."""
+        for _ in range(int(epochs)):
+            record = self.run_epoch()
+            if callback is not None and callback(record) is False:
+                break
+        return self.history
+
+    # ------------------------------------------------------------ evaluation
+
+    def evaluate(self, split="test"):
+        """Data loss and metrics on a whole split, in batches of `eval_batch_size`.
+
+        classification -> {"loss", "accuracy", "confusion" (n_classes x n_classes)};
+        regression -> {"loss", "rmse", "r2"}.
+        """
+        if split == "train":
+            x, y = self.x_train, self.y_train
+        elif split == "test":
+            if self.x_test is None:
+                raise ValueError("evaluate('test'): this trainer has no test set; "
+                                 "pass x_test and y_test, or evaluate('train')")
+            x, y = self.x_test, self.y_test
+        else:
+            raise ValueError(f"evaluate: split must be 'train' or 'test', got {split!r}")
+        # Parameters restored after a divergence may be huge: report inf/nan, do not warn.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            out = self.model.predict(x, batch_size=self.eval_batch_size)
+            loss = float(self.loss(out, y))
+            if self.task == "classification":
+                n_classes = max(2, int(np.prod(self.model.output_shape)))
+                return {"loss": loss, "accuracy": accuracy(y, out),
+                        "confusion": confusion_matrix(y, out, n_classes)}
+            out = out.reshape(len(out), -1)
+            return {"loss": loss, "rmse": rmse(y, out), "r2": r2_score(y, out)}
