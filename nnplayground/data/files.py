@@ -154,15 +154,23 @@ def load_file(path, task=None, train_fraction=0.8, seed=0) -> Dataset:
     if x.ndim == 1:
         x = x[:, None]
     train, test = split_indices(len(x), train_fraction, np.random.default_rng(seed))
-    tabular = x.ndim == 2 and x.shape[1] <= 2
+    note = f"From {path} ({len(x)} samples)."
     span = None
+    # One or two input columns are points on a line or plane: name them x1, x2 so the GUI's
+    # grid goes through `make_features` like the generated data.
+    tabular = x.ndim == 2 and x.shape[1] <= 2
     if tabular:
         low, high = float(x.min()), float(x.max())
         pad = 0.1 * (high - low) or 1.0
         span = (low - pad, high + pad)
+        plane_names = ["x1", "x2"][: x.shape[1]]
+        if names != plane_names:
+            note = f"From {path} ({len(x)} samples); columns {', '.join(names)} as " \
+                   f"{', '.join(plane_names)}."
+        names = plane_names
     return Dataset(
         name=path.name, task=task, x_train=x[train], y_train=y[train], x_test=x[test],
         y_test=y[test], n_classes=n_classes, input_shape=tuple(x.shape[1:]),
-        feature_names=tuple(names), note=f"From {path} ({len(x)} samples).",
+        feature_names=tuple(names), note=note,
         points_train=x[train] if tabular else None, points_test=x[test] if tabular else None,
         input_range=span, raw_features=tuple(names) if tabular else ())

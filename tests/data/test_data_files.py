@@ -33,7 +33,9 @@ def test_csv_with_target_header_is_regression(tmp_path):
     ds = load_file(path, train_fraction=0.5)
     assert ds.task == "regression" and ds.n_classes is None
     assert ds.y_train.shape == (2, 1) and ds.y_train.dtype == np.float32
-    assert ds.feature_names == ("a", "b")
+    assert ds.feature_names == ("x1", "x2") and "columns a, b as x1, x2" in ds.note
+    assert ds.input_range[0] < 1 and ds.input_range[1] > 8
+    np.testing.assert_array_equal(ds.points_train, ds.x_train)
 
 
 def test_csv_without_header_infers_the_task(tmp_path):
@@ -84,6 +86,7 @@ def test_npz_file_with_x_and_y(tmp_path):
     np.savez(tmp_path / "d.npz", x=x, y=y)
     ds = load_dataset({"kind": "file", "path": str(tmp_path / "d.npz"), "seed": 1})
     assert ds.task == "classification" and ds.n_classes == 4 and ds.input_shape == (3,)
+    assert ds.feature_names == ("x1", "x2", "x3") and ds.points_train is None
     assert len(ds.x_train) == 24
     images = rng.random((10, 1, 8, 8))
     np.savez(tmp_path / "img.npz", x=images, y=rng.normal(size=10))
