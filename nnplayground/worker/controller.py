@@ -11,6 +11,7 @@ import atexit
 import itertools
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from nnplayground.worker.runner import HYPERPARAMETERS, TrainingThread
@@ -24,7 +25,7 @@ def _default_factory(mnist_dir):
 
 
 def _stop_and_join(thread):
-    if thread.isRunning():
+    if shiboken6.isValid(thread) and thread.isRunning():
         thread.stop()
         thread.wait()
 

@@ -15,6 +15,13 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [ORANGE, (232, 234, 235), BLUE])
 GREYS = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
 
 
+def light(widget):
+    """White background like TensorFlow Playground's, per widget (the global pyqtgraph
+    configuration belongs to the whole app)."""
+    widget.setBackground("w")
+    return widget
+
+
 class LiveView(QWidget):
     """A dock's content: built once, then updated from snapshots.
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, ORANGE, LiveView
+from nnplayground.ui.views.common import light, BLUE, ORANGE, LiveView
 
 MAX_POINTS = 20_000   # per-step points kept; older ones are merged pairwise (mean) beyond this
 
@@ -59,7 +59,7 @@ class MetricsView(LiveView):
         bar.addWidget(self.log_box)
         bar.addWidget(self.readout, 1)
         layout.addLayout(bar)
-        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.loss_plot = self.graphs.addPlot(row=0, col=0, title="Loss")
         self.loss_plot.setLabel("bottom", "step")
@@ -67,6 +67,7 @@ class MetricsView(LiveView):
         self.metric_plot = self.graphs.addPlot(row=1, col=0, title="Accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
         self.metric_plot.addLegend(offset=(-10, -10))
+        self.graphs.setMinimumHeight(260)
         self.step_curve = self.loss_plot.plot(name="training (per step)",
                                               pen=pg.mkPen((150, 150, 150), width=1))
         self.train_curve = self.loss_plot.plot(name="training (per epoch)",
@@ -90,6 +91,11 @@ class MetricsView(LiveView):
         self.epochs = []
         self.metric_key = "accuracy" if info.task == "classification" else "rmse"
         self.metric_plot.setTitle("Accuracy" if self.metric_key == "accuracy" else "RMSE")
+        if self.metric_key == "accuracy":
+            self.metric_plot.setYRange(0, 1.02)
+            self.metric_plot.enableAutoRange(y=False)
+        else:
+            self.metric_plot.enableAutoRange(y=True)
         for curve in (self.step_curve, self.train_curve, self.test_curve, self.train_metric,
                       self.test_metric):
             curve.setData([], [])

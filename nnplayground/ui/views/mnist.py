@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
-from nnplayground.ui.views.common import GREYS, LiveView, image_view_box, mosaic
+from nnplayground.ui.views.common import light, GREYS, LiveView, image_view_box, mosaic
 from nnplayground.worker import snapshot as S
 
 GRID_COLUMNS = 6
@@ -36,7 +36,7 @@ class FiltersView(LiveView):
         self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
         bar.addWidget(self.layer_box, 1)
         layout.addLayout(bar)
-        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.input_vb, self.input_image = image_view_box(self.graphs, 0, 0, "the test image")
         self.filter_vb, self.filter_image = image_view_box(self.graphs, 0, 1, "first conv filters")
@@ -108,7 +108,7 @@ class PredictionsView(LiveView):
         layout.setContentsMargins(2, 2, 2, 2)
         self.caption = QLabel("predicted (true); mistakes in red")
         layout.addWidget(self.caption)
-        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.vb, self.image = image_view_box(self.graphs)
         self.labels = []
@@ -168,7 +168,7 @@ class ConfusionView(LiveView):
         super().__init__(parent)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.plot = pg.PlotWidget()
+        self.plot = light(pg.PlotWidget())
         self.plot.setAspectLocked(True)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()

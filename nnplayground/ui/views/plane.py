@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
-from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING, LiveView
+from nnplayground.ui.views.common import light, CLASS_COLOURS, DIVERGING, LiveView
 from nnplayground.worker import snapshot as S
 
 
@@ -41,7 +41,7 @@ class BoundaryView(LiveView):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.plot = pg.PlotWidget()
+        self.plot = light(pg.PlotWidget())
         self.plot.setAspectLocked(True)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -70,7 +70,7 @@ class BoundaryView(LiveView):
         else:
             y = np.concatenate([info.y_train.ravel(), info.y_test.ravel()])
             self._levels = (float(y.min()), float(y.max()) if y.max() > y.min() else 1.0)
-        self.image.setRect(_rect(info.extent))
+        self._rect = _rect(info.extent)
         self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._last = None
         self.image.clear()
@@ -101,7 +101,7 @@ class BoundaryView(LiveView):
         img = self._last
         if self.discrete_box.isChecked() and self.info.task == "classification":
             img = (img > 0.5).astype(np.float32)
-        self.image.setImage(img, levels=self._levels, autoLevels=False)
+        self.image.setImage(img, levels=self._levels, autoLevels=False, rect=self._rect)
 
     def _on_split_changed(self, _checked):
         if self.info is not None and self.applies_to(self.info):
@@ -123,13 +123,15 @@ class UnitsView(LiveView):
         layout.setContentsMargins(2, 2, 2, 2)
         self.caption = QLabel("Click a unit to enlarge it")
         layout.addWidget(self.caption)
-        self.grid = pg.GraphicsLayoutWidget()
+        self.grid = light(pg.GraphicsLayoutWidget())
         self.grid.setToolTip("Each unit's output over the input plane; click to enlarge")
         layout.addWidget(self.grid, 3)
-        self.big = pg.PlotWidget()
+        self.big = light(pg.PlotWidget())
         self.big.setAspectLocked(True)
         self.big.setMouseEnabled(False, False)
         self.big.hideButtons()
+        self.big.hideAxis("left")
+        self.big.hideAxis("bottom")
         self.big_image = pg.ImageItem(axisOrder="row-major")
         self.big_image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.big.addItem(self.big_image)
@@ -147,13 +149,13 @@ class UnitsView(LiveView):
 
     def on_dataset(self, info):
         self._structure = None
-        self.big_image.setRect(_rect(info.extent))
+        self._rect = _rect(info.extent)
 
     def _build(self, units):
         self.grid.clear()
         self.items = {}
         for row, (node_id, images) in enumerate(units.items()):
-            label = self.grid.addLabel(node_id, row=row, col=0)
+            label = self.grid.addLabel(node_id, row=row, col=0, color="k")
             label.setMaximumWidth(60)
             for k in range(images.shape[0]):
                 vb = self.grid.addViewBox(row=row, col=k + 1, lockAspect=True, enableMouse=False)
@@ -190,7 +192,7 @@ class UnitsView(LiveView):
             return
         node_id, k = self.selected
         img = self._last[node_id][k]
-        self.big_image.setImage(img, levels=self._levels(img), autoLevels=False)
+        self.big_image.setImage(img, levels=self._levels(img), autoLevels=False, rect=self._rect)
         self.caption.setText(f"{node_id}, unit {k + 1} (enlarged below); click a unit to choose")
 
     def _on_unit_clicked(self, key):

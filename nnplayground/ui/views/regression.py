@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, ORANGE, LiveView
+from nnplayground.ui.views.common import light, BLUE, ORANGE, LiveView
 from nnplayground.worker import snapshot as S
 
 
@@ -17,7 +17,7 @@ class CurveView(LiveView):
         super().__init__(parent)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.plot = pg.PlotWidget()
+        self.plot = light(pg.PlotWidget())
         self.plot.addLegend(offset=(10, 10))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "x")

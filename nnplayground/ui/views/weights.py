@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, DIVERGING, ORANGE, LiveView, mosaic
+from nnplayground.ui.views.common import light, BLUE, DIVERGING, ORANGE, LiveView, mosaic
 from nnplayground.worker import snapshot as S
 
 BINS = 40
@@ -41,7 +41,7 @@ class HistogramView(LiveView):
         self.combo.currentIndexChanged.connect(self._on_layer_changed)
         bar.addWidget(self.combo, 1)
         layout.addLayout(bar)
-        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.w_plot = self.graphs.addPlot(row=0, col=0, title="Weights")
         self.g_plot = self.graphs.addPlot(row=1, col=0, title="Gradients (last step)")
@@ -98,7 +98,7 @@ class UnitWeightsView(LiveView):
         layout.setContentsMargins(2, 2, 2, 2)
         self.caption = QLabel(" ")
         layout.addWidget(self.caption)
-        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         vb = self.graphs.addViewBox(lockAspect=True, enableMouse=False)
         vb.invertY(True)

@@ -1,0 +1,141 @@
+"""The training controller on real presets: play, pause, step, live changes, divergence."""
+
+import copy
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from nnplayground.presets import load_builtin
+
+LOAD_TIMEOUT = 20_000
+
+
+def load(qtbot, controller, doc):
+    with qtbot.waitSignal(controller.dataset_ready, timeout=LOAD_TIMEOUT):
+        controller.load(doc)
+    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None)
+
+
+def test_play_on_xor_reaches_full_test_accuracy_and_the_boundary_moves(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    boundaries = []
+    controller.snapshot_ready.connect(lambda s: boundaries.append(s.boundary))
+    controller.play()
+    qtbot.waitUntil(lambda: controller.running)
+
+    def perfect():
+        e = controller.latest_snapshot.last_epoch
+        return e is not None and e["test_accuracy"] == 1.0
+    qtbot.waitUntil(perfect, timeout=30_000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == "paused")
+    images = [b for b in boundaries if b is not None]
+    assert len(images) >= 2
+    assert images[0].shape == (50, 50)
+    assert not np.allclose(images[0], images[-1], atol=1e-3)
+
+
+def test_pause_stops_within_200ms_and_really_pauses(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 200, timeout=10_000)
+    start = time.perf_counter()
+    with qtbot.waitSignal(controller.state_changed, check_params_cb=lambda s: s == "paused"):
+        controller.pause()
+    assert time.perf_counter() - start < 0.2
+    paused_at = controller.latest_snapshot.step
+    # A single Step after the pause lands exactly one step further: nothing ran in between.
+    with qtbot.waitSignal(controller.snapshot_ready) as blocker:
+        controller.step()
+    assert blocker.args[0].step == paused_at + 1
+    assert controller.state == "paused"
+
+
+def test_step_epoch_runs_exactly_one_epoch(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=10_000)
+    snap = controller.latest_snapshot
+    assert snap.epoch == 1 and snap.last_epoch["epoch"] == 1
+    assert snap.step == 25       # 250 training points, batch 10
+
+
+def test_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    assert controller.latest_snapshot.lr == 0.03
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 50, timeout=10_000)
+    controller.set_hyperparameters(lr=0.005, batch_size=25)
+    qtbot.waitUntil(lambda: controller.latest_snapshot.lr == 0.005, timeout=5_000)
+    assert controller.running          # changed live, no reset
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == "paused")
+    with qtbot.waitSignal(controller.snapshot_ready) as blocker:
+        controller.step_epoch()        # 250 points at batch 25: an epoch is now 10 steps
+    epoch_end = blocker.args[0]
+    qtbot.waitUntil(lambda: controller.latest_snapshot.last_epoch["epoch"] > 0)
+    assert epoch_end.lr == 0.005
+
+
+def test_unknown_hyperparameter_is_refused_with_the_allowed_names(controller):
+    import pytest
+    with pytest.raises(ValueError, match="batch_size"):
+        controller.set_hyperparameters(units=3)
+
+
+def test_divergence_pauses_with_a_message_and_finite_weights(qtbot, controller):
+    doc = copy.deepcopy(load_builtin("regression-sine"))
+    doc["optimizer"] = {"type": "sgd", "lr": 1e6}
+    load(qtbot, controller, doc)
+    with qtbot.waitSignal(controller.diverged, timeout=10_000) as blocker:
+        controller.play()
+    message = blocker.args[0]
+    assert "learning rate" in message and "diverged" in message
+    qtbot.waitUntil(lambda: controller.state == "paused")
+    weights = controller.latest_snapshot.weights
+    assert weights and all(np.isfinite(a).all() for p in weights.values() for a in p.values())
+
+
+def test_a_bad_document_reports_an_error_instead_of_crashing(qtbot, controller):
+    doc = copy.deepcopy(load_builtin("xor"))
+    doc["model"]["nodes"][1]["params"]["units"] = -2
+    with qtbot.waitSignal(controller.error_occurred, timeout=LOAD_TIMEOUT) as blocker:
+        controller.load(doc)
+    assert "units" in blocker.args[1]
+    qtbot.waitUntil(lambda: controller.state == "idle")
+    with qtbot.waitSignal(controller.error_occurred) as blocker:
+        controller.play()
+    assert "no experiment is loaded" in blocker.args[1]
+
+
+CLOSE_MID_RUN = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+from nnplayground.presets import load_builtin
+from nnplayground.ui.views import install_views
+from nnplayground.worker import TrainingController
+app = QApplication(sys.argv)
+window = QMainWindow()
+controller = TrainingController(window)
+install_views(window, controller)
+window.show()
+controller.load(load_builtin("xor"))
+controller.state_changed.connect(lambda s: s == "idle" and controller.play())
+controller.state_changed.connect(lambda s: s == "running" and QTimer.singleShot(300, window.close))
+window.setAttribute(__import__("PySide6.QtCore").QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+app.exec()
+print("running at exit:", controller.running if False else "closed")
+"""
+
+
+def test_closing_the_window_mid_run_exits_cleanly():
+    result = subprocess.run([sys.executable, "-c", CLOSE_MID_RUN], capture_output=True,
+                            text=True, timeout=60,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    noise = "This plugin does not support propagateSizeHints()"
+    stderr = "\n".join(l for l in result.stderr.splitlines() if noise not in l)
+    assert result.returncode == 0, stderr
+    assert "QThread" not in stderr and stderr.strip() == "", stderr
