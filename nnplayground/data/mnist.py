@@ -174,6 +174,10 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
     if source not in ("auto", "sample", "full"):
         raise DatasetError(f"dataset.source: must be 'auto', 'sample' or 'full', got {source!r}")
     train_limit, test_limit = _limit(train_limit, "train_limit"), _limit(test_limit, "test_limit")
+    if kind == "fashion-mnist" and source == "sample":
+        raise DatasetError("dataset.source: Fashion-MNIST has no bundled sample; use 'auto' or "
+                           "'full' with its folder (dataset.path, --mnist DIR or "
+                           f"{ENV_VARS[kind]})")
     places = candidate_dirs(kind, path or mnist_dir)
     found = None if source == "sample" else find_full_set(kind, path or mnist_dir)
     if found is not None:

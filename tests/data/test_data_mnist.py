@@ -197,6 +197,8 @@ def test_fashion_mnist_reads_the_same_idx_files_and_needs_a_folder(tmp_path):
     ds = load_dataset({"kind": "fashion-mnist", "path": str(tmp_path / "fashion")})
     assert ds.name == "fashion-mnist" and ds.x_train.shape == (8, 1, 28, 28)
     assert "Fashion-MNIST" in ds.note
+    with pytest.raises(DatasetError, match="Fashion-MNIST has no bundled sample"):
+        load_dataset({"kind": "fashion-mnist", "source": "sample"})
 
 
 def test_resources_can_be_overridden(tmp_path, monkeypatch):
