@@ -105,7 +105,8 @@ def build_parser() -> Parser:
                  "  nnplayground train mnist-cnn --epochs 2 --mnist ~/mnist --save cnn.npz\n"
                  "  nnplayground train circle --json > history.jsonl\n"
                  "  nnplayground train xor --epochs 0 --save untrained.npz", "train")
-    p.add_argument("target", metavar="FILE|NAME", help="preset file or built-in name")
+    p.add_argument("target", metavar="FILE|NAME",
+                   help="preset file, built-in name, or model .npz to train further")
     p.add_argument("--epochs", type=_non_negative_int, metavar="N",
                    help="epochs to train (default: the preset's); 0 saves the initial model")
     p.add_argument("--seed", type=_non_negative_int, metavar="S",
@@ -137,7 +138,13 @@ def build_parser() -> Parser:
     p = _command(commands, "gradcheck",
                  "compare back-propagation with finite differences for every parameter",
                  "  nnplayground gradcheck xor\n"
-                 "  nnplayground gradcheck my-net.json --samples 2", "gradcheck")
+                 "  nnplayground gradcheck my-net.json --samples 2\n"
+                 "\nThe check runs in float64 on the first N training samples, at the preset's\n"
+                 "initial weights (or a model file's), except that all-zero biases get small\n"
+                 "random values: a zero bias on a blank input region puts a ReLU exactly on\n"
+                 "its kink, where finite differences and back-propagation rightly disagree.\n"
+                 "Every weight is nudged twice, so big models take a while (mnist-cnn: ~30 s).",
+                 "gradcheck")
     p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
     p.add_argument("--samples", type=_positive_int, default=4, metavar="N",
                    help="training samples in the checked batch (default: 4)")

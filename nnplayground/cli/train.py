@@ -18,13 +18,18 @@ from nnplayground.cli.progress import TrainProgress, metric_items
 
 
 def run_train(args) -> int:
-    doc, label = load_target(args.target)
+    doc, label = load_target(args.target)  # a preset, or a model file to train further
     doc = with_overrides(doc, seed=args.seed)
     epochs = args.epochs if args.epochs is not None else int(doc["training"].get("epochs", 1))
     mnist_dir = check_mnist_dir(args.mnist)
     save = check_save_path(args.save)
 
     exp = make_experiment(doc, mnist_dir)
+    if Path(label).suffix.lower() == MODEL_SUFFIX and Path(label).is_file():
+        # A trained model carries on from its saved weights (a fresh optimizer state, though).
+        from nnplayground.presets import load_model
+        exp.model.load_state_dict(load_model(label)[1])
+        note(f"continuing from the weights saved in {label}")
     trainer = exp.trainer
     progress = TrainProgress(sys.stderr, epochs, steps_per_epoch(trainer, exp.dataset))
     records = []
@@ -57,7 +62,7 @@ def run_train(args) -> int:
         note(f"saved the model after {epochs} epoch{'s' if epochs != 1 else ''} to {save}")
     if records and not args.json:
         final = "  ".join(f"{k} {v:.4f}" for k, v in metric_items(records[-1]))
-        print(f"{label}: {len(records)} epochs  {final}")
+        print(f"{label}: {len(records)} epoch{'s' if len(records) != 1 else ''}  {final}")
     return 0
 
 
