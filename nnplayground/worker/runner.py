@@ -125,14 +125,14 @@ class TrainingThread(QThread):
                     break
         except DivergenceError as exc:
             self._mode = None
-            self._set_state("paused")
             self._publish(0.0, force=True)
+            self._set_state("paused")
             self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
             return
         rate = (len(trainer.history.steps) - first) / max(time.perf_counter() - start, 1e-9)
         if self._mode is None:
-            self._set_state("paused")
             self._publish(rate, force=True)
+            self._set_state("paused")
         else:
             self._publish(rate)
 
@@ -164,8 +164,8 @@ class TrainingThread(QThread):
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)
-        self._set_state("idle")
         self._publish(0.0, force=True)
+        self._set_state("idle")
 
     def _update_confusion(self):
         """The test confusion matrix on at most 2,000 test points: cheap enough per epoch."""
@@ -196,8 +196,8 @@ class TrainingThread(QThread):
         was_running = self._mode is not None
         self._mode = None
         if was_running:
-            self._set_state("paused")
             self._publish(0.0, force=True)
+            self._set_state("paused")
 
     def _do_step(self):
         from nnplayground.engine import DivergenceError
@@ -208,12 +208,12 @@ class TrainingThread(QThread):
             if result.epoch_done:
                 self._finish_epoch(result.step)
         except DivergenceError as exc:
-            self._set_state("paused")
             self._publish(0.0, force=True)
+            self._set_state("paused")
             self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
             return
-        self._set_state("paused")
         self._publish(0.0, force=True)
+        self._set_state("paused")
 
     def _do_step_epoch(self):
         self._require_experiment()
