@@ -7,7 +7,6 @@ experiment, the CLI and the GUI never need to know where the numbers came from.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,26 +58,6 @@ def split_indices(n: int, train_fraction: float, rng: np.random.Generator):
     n_train = int(round(n * train_fraction))
     n_train = min(max(n_train, 1), n - 1)
     return order[:n_train], order[n_train:]
-
-
-def atomic_write_bytes(path: Path, chunks) -> None:
-    """Write an iterable of byte chunks to `path` via a temporary file in the same folder.
-
-    A crash or an exception part-way leaves the old file (or nothing) in place, never half a file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def resources_dir() -> Path:

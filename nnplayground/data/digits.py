@@ -36,7 +36,7 @@ def _to_unit_float(gray) -> np.ndarray:
 
 def _resize(img: np.ndarray, height: int, width: int) -> np.ndarray:
     from PIL import Image
-    pil = Image.fromarray(img.astype(np.float32), mode="F")
+    pil = Image.fromarray(img.astype(np.float32))  # 2-D float32 -> mode "F"
     return np.asarray(pil.resize((width, height), Image.Resampling.LANCZOS), dtype=np.float64)
 
 

@@ -77,7 +77,7 @@ def test_load_digit_image_from_png_and_transparent_drawing(tmp_path):
     # a drawing pad's export: black strokes on a fully transparent canvas
     rgba = np.zeros((120, 90, 4), np.uint8)
     rgba[..., 3] = 255 - dark_stroke_on_white()
-    Image.fromarray(rgba, mode="RGBA").save(tmp_path / "drawn.png")
+    Image.fromarray(rgba).save(tmp_path / "drawn.png")
     drawn = load_digit_image(tmp_path / "drawn.png")
     np.testing.assert_allclose(drawn, out, atol=0.02)
 
