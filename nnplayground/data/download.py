@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .dataset import DatasetError
 from .idx import read_payload, sha256_hex
-from .mnist import MNIST_SHA256, PARTS, user_mnist_dir
+from . import mnist
+from .mnist import MNIST_SHA256, PARTS
 
 # The mirrors torchvision and others use since yann.lecun.com started refusing downloads.
 MIRRORS = (
@@ -36,7 +37,7 @@ def download_mnist(dest=None, progress=None, mirrors=MIRRORS, checksums=MNIST_SH
     when the server does not say). Files already present with the right payload are kept.
     Raises DatasetError naming each mirror's failure when a file cannot be fetched.
     """
-    dest = Path(dest).expanduser() if dest else user_mnist_dir("mnist")
+    dest = Path(dest).expanduser() if dest else mnist.user_mnist_dir("mnist")
     dest.mkdir(parents=True, exist_ok=True)
     for base in PARTS.values():
         target = dest / f"{base}.gz"

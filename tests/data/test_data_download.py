@@ -160,3 +160,12 @@ def test_loading_never_downloads(tmp_path, server, monkeypatch):
     assert "bundled sample" in ds.note
     assert server.requests == []
     assert np.all(ds.y_train < 10)
+
+
+def test_default_destination_is_the_user_folder_where_auto_then_finds_it(
+        server, payloads, monkeypatch, isolated_mnist_lookup):
+    monkeypatch.setattr(mnist, "MNIST_SHA256", checksums(payloads))
+    dest = download_mnist(mirrors=[server.url("good")], checksums=checksums(payloads))
+    assert dest == isolated_mnist_lookup / "mnist"
+    ds = mnist.load_mnist("mnist", source="auto")
+    assert len(ds.x_train) == 200 and "Full MNIST" in ds.note and str(dest) in ds.note
