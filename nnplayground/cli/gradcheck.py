@@ -29,7 +29,7 @@ def run_gradcheck(args) -> int:
     moved = move_zero_biases(model, seed)
     if moved:
         note(f"moved {moved} all-zero bias array{'s' if moved != 1 else ''} by N(0, "
-             f"{BIAS_JITTER:g}) noise so no ReLU sits on its kink (see 'gradcheck --help')")
+             f"{BIAS_JITTER:g}) noise, away from ReLU kinks (see 'gradcheck --help')")
     errors = gradient_check(model, x, y, make_loss(doc["loss"]))
     if not errors:
         raise CliError(f"{label}: the model has no trainable parameters to check")
