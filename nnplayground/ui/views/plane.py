@@ -172,6 +172,7 @@ class UnitsView(LiveView):
     def on_snapshot(self, snapshot):
         units = snapshot.units
         if not units:
+            self.caption.setText("This network has no small hidden dense layer to draw.")
             return
         if self._structure != {k: v.shape[0] for k, v in units.items()}:
             self._build(units)
