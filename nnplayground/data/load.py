@@ -49,7 +49,7 @@ def load_dataset(spec: dict, mnist_dir=None, progress=None) -> Dataset:
     """Build the Dataset a preset describes.
 
     mnist_dir: a folder (or mnist.npz) to look in first for the full MNIST set (the CLI's
-    --mnist). progress(done, total, filename) is reported while MNIST's files are read; loading
+    --mnist). progress(done_bytes, total_bytes, filename) is reported while MNIST is read; loading
     never downloads (see `download_mnist`).
     """
     if not isinstance(spec, dict):

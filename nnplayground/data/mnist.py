@@ -94,19 +94,25 @@ def load_idx_folder(folder, checksums: dict | None = None, progress=None) -> dic
     """Read the four IDX files of a folder into uint8 arrays and check they fit together.
 
     `checksums` maps IDX base names to payload SHA-256s (MNIST's are known; Fashion's are not
-    checked). `progress(done_files, 4, filename)` is called after each file.
+    checked). `progress(done_bytes, total_bytes, filename)` is called after each file, in file
+    bytes on disk, the same callback shape as downloading.
     """
     folder = Path(folder)
-    arrays = {}
-    for i, (key, base) in enumerate(PARTS.items()):
-        path = _idx_file(folder, base)
-        if path is None:
+    paths = {}
+    for key, base in PARTS.items():
+        paths[key] = _idx_file(folder, base)
+        if paths[key] is None:
             raise DatasetError(f"{folder}: missing {base}.gz (or {base}); a full set needs "
                                f"{', '.join(PARTS.values())}")
+    total = sum(path.stat().st_size for path in paths.values())
+    done, arrays = 0, {}
+    for key, path in paths.items():
         magic = IMAGES_MAGIC if key.startswith("x") else LABELS_MAGIC
+        base = PARTS[key]
         arrays[key] = read_idx(path, magic, (checksums or {}).get(base))
+        done += path.stat().st_size
         if progress is not None:
-            progress(i + 1, len(PARTS), path.name)
+            progress(done, total, path.name)
     return check_arrays(arrays, str(folder))
 
 
