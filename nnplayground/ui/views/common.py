@@ -22,6 +22,26 @@ def light(widget):
     return widget
 
 
+class SquareBox(QWidget):
+    """Keeps one child square and centred, however wide or tall the dock is.
+
+    A plot of the input plane with a locked aspect ratio would otherwise fill a wide dock with
+    empty axis range; this keeps the plane as large as fits.
+    """
+
+    def __init__(self, child, parent=None):
+        super().__init__(parent)
+        self.child = child
+        child.setParent(self)
+        self.setMinimumSize(160, 160)
+
+    def resizeEvent(self, event):
+        side = min(self.width(), self.height())
+        self.child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2,
+                               side, side)
+        super().resizeEvent(event)
+
+
 class LiveView(QWidget):
     """A dock's content: built once, then updated from snapshots.
 

@@ -161,6 +161,8 @@ class StatusWidget(QLabel):
         parts = [f"Epoch {s.epoch}", f"step {s.step:,}"]
         if s.steps_per_second > 0:
             parts.append(f"{s.steps_per_second:,.0f} steps/s")
+        if len(s.step_points):
+            parts.append(f"batch loss {s.step_points[-1, 1]:.4f}")
         e = s.last_epoch
         if e:
             parts.append(f"loss {e.get('train_loss', np.nan):.4f} / "

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
-from nnplayground.ui.views.common import light, GREYS, LiveView, image_view_box, mosaic
+from nnplayground.ui.views.common import GREYS, LiveView, SquareBox, image_view_box, light, mosaic
 from nnplayground.worker import snapshot as S
 
 GRID_COLUMNS = 6
@@ -38,12 +38,18 @@ class FiltersView(LiveView):
         layout.addLayout(bar)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
-        self.input_vb, self.input_image = image_view_box(self.graphs, 0, 0, "the test image")
-        self.filter_vb, self.filter_image = image_view_box(self.graphs, 0, 1, "first conv filters")
-        self.maps_vb, self.maps_image = image_view_box(self.graphs, 1, 0, "feature maps")
-        self.graphs.ci.layout.setRowStretchFactor(1, 3)
-        self.graphs.removeItem(self.maps_vb)
-        self.graphs.addItem(self.maps_vb, row=1, col=0, colspan=2)
+        self.graphs.addLabel("test image", row=0, col=0, color="k")
+        self.input_vb, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
+        self.graphs.addLabel("first conv layer's filters", row=2, col=0, color="k")
+        self.filter_vb, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
+        self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color="k")
+        self.maps_vb = self.graphs.addViewBox(row=1, col=1, rowspan=3, lockAspect=True,
+                                              enableMouse=False)
+        self.maps_vb.invertY(True)
+        self.maps_image = pg.ImageItem(axisOrder="row-major")
+        self.maps_vb.addItem(self.maps_image)
+        self.graphs.ci.layout.setColumnStretchFactor(0, 1)
+        self.graphs.ci.layout.setColumnStretchFactor(1, 3)
         for item in (self.input_image, self.filter_image, self.maps_image):
             item.setLookupTable(GREYS.getLookupTable(nPts=256))
         self._nodes = []
@@ -69,8 +75,8 @@ class FiltersView(LiveView):
                                   levels=(0, 1), autoLevels=False)
         if snapshot.filters is not None:
             f = snapshot.filters
-            self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]), columns=f.shape[0]
-                                              if f.shape[0] <= 8 else 8),
+            self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]),
+                                              columns=min(f.shape[0] * f.shape[1], 4)),
                                        levels=(0, 1), autoLevels=False)
         nodes = list(snapshot.feature_maps)
         if nodes != self._nodes and nodes:
@@ -85,8 +91,10 @@ class FiltersView(LiveView):
         node = self.layer_box.currentText()
         if self._last is None or node not in self._last.feature_maps:
             return
-        self.maps_image.setImage(mosaic(self._last.feature_maps[node]), levels=(0, 1),
-                                 autoLevels=False)
+        maps = self._last.feature_maps[node]
+        self.maps_image.setImage(mosaic(maps), levels=(0, 1), autoLevels=False)
+        self.maps_label.setText(f"feature maps of {node}: {maps.shape[0]} channels of "
+                                f"{maps.shape[1]}x{maps.shape[2]}", color="k")
 
     def _on_layer_changed(self, _index):
         self._draw_maps()
@@ -169,13 +177,12 @@ class ConfusionView(LiveView):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
         self.plot = light(pg.PlotWidget())
-        self.plot.setAspectLocked(True)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.invertY(True)
         self.plot.setLabel("left", "true class")
         self.plot.setLabel("bottom", "predicted class")
-        layout.addWidget(self.plot)
+        layout.addWidget(SquareBox(self.plot), 1)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)])
                                   .getLookupTable(nPts=256))

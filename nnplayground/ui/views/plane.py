@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
-from nnplayground.ui.views.common import light, CLASS_COLOURS, DIVERGING, LiveView
+from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING, LiveView, SquareBox, light
 from nnplayground.worker import snapshot as S
 
 
@@ -42,10 +42,11 @@ class BoundaryView(LiveView):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.plot = light(pg.PlotWidget())
-        self.plot.setAspectLocked(True)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        layout.addWidget(self.plot)
+        self.plot.setLabel("bottom", "x1")
+        self.plot.setLabel("left", "x2")
+        layout.addWidget(SquareBox(self.plot), 1)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.plot.addItem(self.image)
@@ -74,6 +75,7 @@ class BoundaryView(LiveView):
         self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._last = None
         self.image.clear()
+        self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._draw_points()
 
     def _draw_points(self):
@@ -127,7 +129,6 @@ class UnitsView(LiveView):
         self.grid.setToolTip("Each unit's output over the input plane; click to enlarge")
         layout.addWidget(self.grid, 3)
         self.big = light(pg.PlotWidget())
-        self.big.setAspectLocked(True)
         self.big.setMouseEnabled(False, False)
         self.big.hideButtons()
         self.big.hideAxis("left")
@@ -135,7 +136,7 @@ class UnitsView(LiveView):
         self.big_image = pg.ImageItem(axisOrder="row-major")
         self.big_image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.big.addItem(self.big_image)
-        layout.addWidget(self.big, 2)
+        layout.addWidget(SquareBox(self.big), 2)
         self.items = {}          # (node_id, unit) -> ImageItem
         self.selected = None
         self._structure = None
