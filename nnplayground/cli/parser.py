@@ -61,6 +61,10 @@ def _command(subparsers, name: str, summary: str, examples: str, handler: str):
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(handler=handler)
+    # Also accepted after the command (`nnplayground train x --debug`), where users add it when
+    # an error message suggests it; SUPPRESS keeps the top-level value when it is absent.
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback of an unexpected error")
     return parser
 
 

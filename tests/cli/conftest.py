@@ -1,12 +1,9 @@
 """Fixtures for the command-line tests: small saved models built without training."""
 
 import copy
-import os
 from pathlib import Path
 
 import pytest
-
-MNIST_DIR = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
 
 
 def tiny_digit_preset() -> dict:

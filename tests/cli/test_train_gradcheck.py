@@ -206,3 +206,19 @@ def test_gradcheck_catches_a_wrong_backward(monkeypatch, capsys):
     assert main(["gradcheck", "gauss"]) == 1
     out = capsys.readouterr().out
     assert all("TOO LARGE" in line for line in out.splitlines() if "/b " in line)
+
+
+def test_progress_bar_on_a_terminal(monkeypatch, capsys):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["train", "xor", "--epochs", "2", "--json"]) == 0
+    text = terminal.getvalue()
+    assert "\repoch 1/2 [" in text and "%  loss " in text  # the live bar
+    assert "\r\x1b[Kepoch 1/2  train_loss" in text  # bar cleared before the epoch line
+    assert len(capsys.readouterr().out.splitlines()) == 2  # stdout: only the records
