@@ -28,9 +28,10 @@ __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Ad
 class Optimizer:
     """Base class: walks `params`/`grads` and updates each parameter in place.
 
-    Subclasses implement `_update(state, p, g)`, where `state` is this parameter's own dict
-    (empty on the first step). Hyperparameters are plain attributes, listed in `HYPER`, so a
-    driver can change them between steps (`opt.lr = 0.01`) and the state survives.
+    Subclasses implement `_delta(state, p, g) -> d`, the amount to subtract from `p` (written
+    into a scratch array they own), where `state` is this parameter's own dict (empty on the
+    first step). Hyperparameters are plain attributes, listed in `HYPER`, so a driver can
+    change them between steps (`opt.lr = 0.01`) and the state survives.
     """
 
     name = "optimizer"
@@ -42,16 +43,41 @@ class Optimizer:
         for key, value in {**self.DEFAULTS, **hyper}.items():
             setattr(self, key, value)
 
-    def step(self, params, grads):
-        """Update every array of `params` in place from the gradient with the same key."""
+    def _deltas(self, params, grads):
         state = self.state
+        out = []
         for key, p in params.items():
             s = state.get(key)
             if s is None:
                 s = state[key] = {}
-            self._update(s, p, grads[key])
+            out.append((key, p, self._delta(s, p, grads[key])))
+        return out
 
-    def _update(self, state, p, g):
+    def step(self, params, grads):
+        """Update every array of `params` in place from the gradient with the same key."""
+        for _, p, d in self._deltas(params, grads):
+            p -= d
+
+    def guarded_step(self, params, grads):
+        """Like `step`, but first checks every update: if one holds inf or NaN (or is so large
+        that its sum of squares overflows, |d| > ~1e19 in float32) nothing is applied and its
+        key is returned; else all are applied and None is returned.
+
+        Why this is enough to keep the parameters finite without copying them: a finite p minus
+        a finite d with |d| < 1e19 cannot overflow, because such a d is far below half the
+        spacing of floats near the largest float, so the result rounds to a finite number.
+        The trainer relies on it to avoid a per-step backup of all parameters.
+        """
+        deltas = self._deltas(params, grads)
+        isfinite, vdot = math.isfinite, np.vdot
+        for key, _, d in deltas:
+            if not isfinite(vdot(d, d)):
+                return key
+        for _, p, d in deltas:
+            p -= d
+        return None
+
+    def _delta(self, state, p, g):
         raise NotImplementedError
 
     def reset(self):
@@ -94,16 +120,8 @@ class SGD(Optimizer):
     HYPER = ("lr",)
     DEFAULTS = {"lr": 0.01}
 
-    def step(self, params, grads):
-        # SGD has no state: skip the base class's per-parameter dicts (hot path of small
-        # networks) but keep one scratch array per parameter so no temporary is allocated.
-        lr, scratch = self.lr, self.state
-        for key, p in params.items():
-            s = scratch.get(key)
-            if s is None:
-                s = scratch[key] = np.empty_like(p)
-            np.multiply(grads[key], lr, out=s)
-            p -= s
+    def _delta(self, state, p, g):
+        return np.multiply(g, self.lr, out=_scratch(state, p))
 
 
 class Momentum(Optimizer):
@@ -119,7 +137,7 @@ class Momentum(Optimizer):
     HYPER = ("lr", "momentum")
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
-    def _update(self, state, p, g):
+    def _delta(self, state, p, g):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = g.astype(p.dtype, copy=True)
@@ -127,8 +145,7 @@ class Momentum(Optimizer):
             v *= self.momentum
             v += g
         s = _scratch(state, p)
-        np.multiply(v, self.lr, out=s)
-        p -= s
+        return np.multiply(v, self.lr, out=s)
 
 
 class Nesterov(Optimizer):
@@ -142,7 +159,7 @@ class Nesterov(Optimizer):
     HYPER = ("lr", "momentum")
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
-    def _update(self, state, p, g):
+    def _delta(self, state, p, g):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = g.astype(p.dtype, copy=True)
@@ -153,7 +170,7 @@ class Nesterov(Optimizer):
         np.multiply(v, self.momentum, out=s)
         s += g
         s *= self.lr
-        p -= s
+        return s
 
 
 class AdaGrad(Optimizer):
@@ -167,7 +184,7 @@ class AdaGrad(Optimizer):
     HYPER = ("lr", "eps")
     DEFAULTS = {"lr": 0.01, "eps": 1e-10}
 
-    def _update(self, state, p, g):
+    def _delta(self, state, p, g):
         h = state.get("sum_sq")
         if h is None:
             h = state["sum_sq"] = np.zeros_like(p)
@@ -178,7 +195,7 @@ class AdaGrad(Optimizer):
         s += self.eps
         np.divide(g, s, out=s)
         s *= self.lr
-        p -= s
+        return s
 
 
 class RMSprop(Optimizer):
@@ -192,7 +209,7 @@ class RMSprop(Optimizer):
     HYPER = ("lr", "rho", "eps")
     DEFAULTS = {"lr": 0.01, "rho": 0.99, "eps": 1e-8}
 
-    def _update(self, state, p, g):
+    def _delta(self, state, p, g):
         v = state.get("square_avg")
         if v is None:
             v = state["square_avg"] = np.zeros_like(p)
@@ -205,7 +222,7 @@ class RMSprop(Optimizer):
         s += self.eps
         np.divide(g, s, out=s)
         s *= self.lr
-        p -= s
+        return s
 
 
 class Adam(Optimizer):
@@ -223,7 +240,7 @@ class Adam(Optimizer):
     HYPER = ("lr", "beta1", "beta2", "eps")
     DEFAULTS = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
-    def _update(self, state, p, g):
+    def _delta(self, state, p, g):
         m = state.get("m")
         if m is None:
             m = state["m"] = np.zeros_like(p)
@@ -246,7 +263,7 @@ class Adam(Optimizer):
         s += self.eps
         np.divide(m, s, out=s)
         s *= self.lr / (1.0 - b1 ** t)
-        p -= s
+        return s
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)}

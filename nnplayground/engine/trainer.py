@@ -20,12 +20,15 @@ The penalty is added to the step losses (what the optimizer minimises) and to th
 gradients in place (so gradient views show what the optimizer used). `evaluate()` reports the
 data loss alone, so train and test losses stay comparable.
 
-Divergence: a non-finite loss is caught before the update (the parameters are untouched); a
-non-finite parameter is caught right after it. Either way the trainer restores the parameters
-(and BatchNorm statistics) from before the step and raises `DivergenceError(step, message)`.
-The restore needs a copy of the parameters from before the update: it is one slice copy per
-parameter into buffers allocated once (measured in benchmarks/bench_mnist.py: about 1 % of an
-MNIST MLP step), and BatchNorm buffers are copied only when the model has any.
+Divergence: a non-finite loss is caught before the update, so the parameters are untouched.
+The update itself goes through `optimizer.guarded_step`, which checks every parameter's update
+(one BLAS dot product each) before applying any; a finite update of a finite parameter stays
+finite (see its docstring), so no copy of the parameters is ever needed. Only an optimizer
+without `guarded_step` gets the fallback: copy, update, check, undo. Either way the trainer
+leaves the parameters (and BatchNorm statistics, copied before the forward pass only when the
+model has any) as they were before the failed step and raises `DivergenceError(step, message)`;
+the step can be retried with, say, a lower learning rate. Costs are measured by
+benchmarks/bench_mnist.py ("safety net").
 """
 
 import math
@@ -173,7 +176,7 @@ class Trainer:
                     self._weights.append((p, layer.grads, name))
         self._buffers = [(layer.buffers, name) for node_id in self.model.order
                          for layer in [layers[node_id]] for name in layer.buffers]
-        self._backup = {key: np.empty_like(p) for key, p in self._params.items()}
+        self._backup_arrays = None
 
     # ------------------------------------------------------------ live settings
 
@@ -243,17 +246,25 @@ class Trainer:
             self._restore(None, saved_buffers)
             raise DivergenceError(step, self._divergence_message(step, f"the loss became {loss}"))
 
-        params, backup = self._params, self._backup
-        for key, p in params.items():
-            backup[key][...] = p
-        self.optimizer.step(params, {key: g[name] for key, g, name in self._grad_slots})
-        bad = self._first_nonfinite()
+        grads = {key: g[name] for key, g, name in self._grad_slots}
+        guarded = getattr(self.optimizer, "guarded_step", None)
+        if guarded is not None:
+            # The optimizer checks its updates before applying any: no backup copy needed.
+            bad = guarded(self._params, grads)
+            backup = None
+        else:
+            # Any other optimizer: copy, update, check, and undo from the copy if needed.
+            backup = self._backup
+            for key, p in self._params.items():
+                backup[key][...] = p
+            self.optimizer.step(self._params, grads)
+            bad = self._first_nonfinite()
         if bad is not None:
             self._restore(backup, saved_buffers)
             # The moments were fed the exploding gradients; keeping them would diverge again.
             self.optimizer.reset()
             raise DivergenceError(step, self._divergence_message(
-                step, f"parameter {bad[0]}/{bad[1]} became infinite or NaN"))
+                step, f"the update of {bad[0]}/{bad[1]} became infinite or NaN"))
         return loss
 
     def _apply_penalties(self):
@@ -269,6 +280,14 @@ class Trainer:
                 penalty += l1 * float(np.abs(w).sum())
                 g += l1 * np.sign(w)
         return penalty
+
+    @property
+    def _backup(self):
+        """Pre-update copies, allocated on first use (only optimizers without
+        `guarded_step` need them)."""
+        if self._backup_arrays is None:
+            self._backup_arrays = {key: np.empty_like(p) for key, p in self._params.items()}
+        return self._backup_arrays
 
     def _first_nonfinite(self):
         """The key of the first parameter holding inf or NaN, else None.

@@ -138,3 +138,18 @@ def test_make_optimizer_ignores_hyperparameters_of_other_types():
     opt = make_optimizer({"type": "sgd", "lr": 0.5, "momentum": 0.9, "beta1": 0.9})
     assert type(opt).__name__ == "SGD" and opt.lr == 0.5
     assert make_optimizer({"type": "adam"}).lr == 0.001
+
+
+@pytest.mark.parametrize("kind", sorted(OPTIMIZERS))
+def test_guarded_step_applies_nothing_when_an_update_is_not_finite(kind):
+    opt = make_optimizer({"type": kind, "lr": 0.1})
+    a, b = np.ones(3, np.float32), np.ones(2, np.float32)
+    params = {"a": a, "b": b}
+    assert opt.guarded_step(params, {"a": np.full(3, 0.5, np.float32),
+                                     "b": np.full(2, 0.5, np.float32)}) is None
+    a1, b1 = a.copy(), b.copy()
+    assert np.all(a1 < 1) and np.all(b1 < 1)
+    bad = {"a": np.full(3, 0.5, np.float32), "b": np.array([0.5, np.nan], np.float32)}
+    assert opt.guarded_step(params, bad) == "b"
+    np.testing.assert_array_equal(a, a1)             # not even the finite update of "a"
+    np.testing.assert_array_equal(b, b1)

@@ -181,9 +181,39 @@ def test_divergence_restores_the_last_finite_parameters(lr):
 
 def test_a_huge_lr_diverges_on_the_first_step_and_reports_it():
     trainer = make_trainer(optimizer={"type": "sgd", "lr": 1e300})
-    with pytest.raises(DivergenceError, match=r"diverged at step 1: parameter .* infinite"):
+    before = trainer.model.state_dict()
+    with pytest.raises(DivergenceError, match=r"diverged at step 1: the update of h0/W became "
+                                              r"infinite or NaN\. The learning rate 1e\+300"):
         trainer.step()
-    assert trainer.history.steps == []
+    assert trainer.history.steps == [] and trainer.steps_done == 0
+    after = trainer.model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+class PlainSGD:
+    """An optimizer with only the contract's `step` (no guarded_step): the fallback path."""
+
+    def __init__(self, lr):
+        self.lr = lr
+
+    def step(self, params, grads):
+        for key, p in params.items():
+            p -= self.lr * grads[key]
+
+    def reset(self):
+        pass
+
+
+def test_an_optimizer_without_guarded_step_is_undone_from_a_copy():
+    trainer = make_trainer()
+    trainer.optimizer = PlainSGD(0.05)
+    trainer.run_epoch()                              # trains normally through the fallback
+    trainer.optimizer.lr = 1e300
+    before = trainer.model.state_dict()
+    with pytest.raises(DivergenceError, match=r"the update of h0/W became infinite or NaN"):
+        trainer.step()
+    after = trainer.model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
 
 
 def test_evaluate_is_batched_and_matches_one_big_batch():
