@@ -9,11 +9,12 @@ Qt and work on a machine with no display.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 
 from nnplayground.cli.errors import (
-    EXIT_FAILURE, EXIT_INTERRUPTED, CliError, exit_code_of, one_line, project_error_types,
+    EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_INTERRUPTED, CliError, exit_code_of, one_line, project_error_types,
 )
 from nnplayground.cli.parser import build_parser
 
@@ -29,6 +30,8 @@ _HANDLERS = {
 }
 
 __all__ = ["main", "CliError"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _error(message: str) -> None:
@@ -56,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`... --json | head -1`): stop quietly, as `cat` would.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         if args.debug:
             traceback.print_exc()
@@ -64,10 +71,28 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if args.debug:
             traceback.print_exc()
-        if isinstance(exc, project_error_types()):
+        if isinstance(exc, project_error_types()) or _deliberate_value_error(exc):
             _error(one_line(exc, subject=subject))
             return exit_code_of(exc)
-        else:
-            _error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())} "
-                   "(rerun with --debug to see the traceback, and please report it)")
+        _error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())} "
+               "(rerun with --debug to see the traceback, and please report it)")
         return EXIT_FAILURE
+
+
+def _deliberate_value_error(exc: BaseException) -> bool:
+    """A ValueError raised by nnplayground's own code (the engine's "label 3 needs at least 4
+    output units", say) describes a bad input, so it is shown as a plain error; one raised
+    inside numpy or elsewhere is a bug and gets the "unexpected" treatment."""
+    if not isinstance(exc, ValueError) or exc.__traceback__ is None:
+        return False
+    last = traceback.extract_tb(exc.__traceback__)[-1]
+    return os.path.dirname(last.filename).startswith(_PACKAGE_DIR)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by something without a file descriptor
+        pass

@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # what the shell reports for a process killed by SIGPIPE
 
 # The project's own error types, looked up lazily so that `--help` works even while a part of the
 # package is missing or broken.

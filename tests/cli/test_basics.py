@@ -216,3 +216,23 @@ def test_print_predictions_for_each_kind_of_output():
     out = io.StringIO()
     print_predictions(np.array([[0.25], [-1.5]]), {"dataset": {"kind": "sine"}}, out)
     assert out.getvalue().splitlines() == ["sample  value", "0       0.25", "1       -1.5"]
+
+
+def test_our_value_errors_are_plain_errors_but_numpys_are_unexpected(monkeypatch, capsys):
+    import nnplayground.cli.info as info
+
+    def ours(args):
+        from nnplayground.engine import make_optimizer
+        make_optimizer({"type": "nope"})
+
+    def numpys(args):
+        np.zeros(2) + np.zeros(3)
+
+    monkeypatch.setattr(info, "run_presets", ours)
+    assert main(["presets"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nnplayground: error: optimizer.type: unknown optimizer 'nope'; ")
+    assert "unexpected" not in err and err.count("\n") == 1
+    monkeypatch.setattr(info, "run_presets", numpys)
+    assert main(["presets"]) == 1
+    assert "unexpected ValueError: operands could not be broadcast" in capsys.readouterr().err

@@ -222,3 +222,15 @@ def test_progress_bar_on_a_terminal(monkeypatch, capsys):
     assert "\repoch 1/2 [" in text and "%  loss " in text  # the live bar
     assert "\r\x1b[Kepoch 1/2  train_loss" in text  # bar cleared before the epoch line
     assert len(capsys.readouterr().out.splitlines()) == 2  # stdout: only the records
+
+
+def test_a_closed_pipe_stops_training_quietly():
+    process = subprocess.Popen([sys.executable, "-m", "nnplayground", "train", "xor", "--json",
+                                "--epochs", "100000"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    _, err = process.communicate(timeout=60)
+    assert json.loads(first)["epoch"] == 1
+    assert process.returncode == 141
+    assert "error" not in err and "Traceback" not in err
