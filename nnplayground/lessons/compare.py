@@ -1,0 +1,143 @@
+"""Train several variants of a preset headless, on the same data, and collect their histories.
+
+The compare view overlays the curves of two or more configurations (lesson 7: batch 1, 10 and
+the full set; lesson 9: with and without batch normalisation). Each variant is an ordinary
+preset document; every run is built with ``Experiment.from_preset``, so a variant trains exactly
+as it would alone in the main window. The data is the same for every run because datasets are
+deterministic from their spec and seed (MNIST subsets are always the first N images).
+
+Two ways to drive it:
+
+    runs = run_variants(lesson_doc)                 # everything, for tests and scripts
+    session = CompareSession(docs, labels)          # epoch by epoch, for a GUI worker
+    while not session.done:
+        session.run_epoch()                         # one epoch of every unfinished run
+
+A run that diverges (``DivergenceError``) stops with ``run.diverged`` holding the trainer's
+message - itself a lesson outcome (lesson 7's learning rate too large) - and the others go on.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from nnplayground.engine import DivergenceError
+from nnplayground.experiment import Experiment
+
+from .catalog import apply_changes, preset_document, variants
+
+
+@dataclass
+class Run:
+    """One variant's training: live experiment plus its record."""
+
+    label: str
+    doc: dict
+    experiment: Experiment
+    epochs_target: int
+    diverged: str | None = None        # the DivergenceError message, if it diverged
+    diverged_step: int | None = None
+    seconds: float = 0.0               # training time of this run alone
+    finished: bool = False
+
+    @property
+    def history(self):
+        """The per-epoch records (epoch, train_loss, test_accuracy, ...)."""
+        return self.experiment.trainer.history.epochs
+
+    @property
+    def step_losses(self):
+        """[(step, loss), ...] of every mini-batch."""
+        return self.experiment.trainer.history.steps
+
+    def final(self, key):
+        """The last epoch's value of ``key`` (e.g. "test_accuracy"), or None before epoch 1."""
+        return self.history[-1].get(key) if self.history else None
+
+    def epochs_to_reach(self, key, threshold, above=True):
+        """First epoch whose ``key`` is >= threshold (or <= with above=False); None if never."""
+        for record in self.history:
+            value = record.get(key)
+            if value is not None and (value >= threshold if above else value <= threshold):
+                return record["epoch"]
+        return None
+
+
+class CompareSession:
+    """Several runs trained side by side, one epoch of each at a time."""
+
+    def __init__(self, docs, labels=None, epochs=None, mnist_dir=None, progress=None):
+        docs = list(docs)
+        labels = list(labels) if labels is not None else [d.get("name", "") for d in docs]
+        if len(labels) != len(docs):
+            raise ValueError(f"labels: {len(labels)} labels for {len(docs)} documents")
+        self.runs = []
+        for label, doc in zip(labels, docs):
+            exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, progress=progress)
+            target = int(epochs if epochs is not None else doc["training"]["epochs"])
+            self.runs.append(Run(label, doc, exp, target))
+
+    @property
+    def done(self):
+        return all(run.finished for run in self.runs)
+
+    def run_epoch(self):
+        """Train one more epoch of every unfinished run; returns {label: epoch record or None}."""
+        records = {}
+        for run in self.runs:
+            records[run.label] = None
+            if run.finished:
+                continue
+            start = time.perf_counter()
+            try:
+                records[run.label] = run.experiment.trainer.run_epoch()
+            except DivergenceError as exc:
+                run.diverged, run.diverged_step = str(exc), getattr(exc, "step", None)
+                run.finished = True
+            run.seconds += time.perf_counter() - start
+            if len(run.history) >= run.epochs_target:
+                run.finished = True
+        return records
+
+    def run(self, callback=None):
+        """Train every run to its target; ``callback(records)`` after each round of epochs may
+        return False to stop early. Returns the runs."""
+        while not self.done:
+            records = self.run_epoch()
+            if callback is not None and callback(records) is False:
+                break
+        return self.runs
+
+
+def variant_documents(lesson_doc, group=None):
+    """[(label, preset document)] for a lesson's compare variants (optionally one group)."""
+    base = preset_document(lesson_doc)
+    return [(v["label"], apply_changes(base, v.get("changes", {})))
+            for v in variants(lesson_doc, group)]
+
+
+def run_variants(lesson_doc, group=None, epochs=None, mnist_dir=None, changes=None):
+    """Train every compare variant of a lesson to the end and return the Runs.
+
+    ``changes`` (dotted path: value) is applied to every variant first, e.g. a smaller
+    ``dataset.train_limit`` for a quick classroom run or a test.
+    """
+    pairs = variant_documents(lesson_doc, group)
+    if not pairs:
+        raise ValueError(f"lesson {lesson_doc.get('name')!r} has no compare variants"
+                         + (f" in group {group!r}" if group else ""))
+    docs = [apply_changes(doc, changes or {}) for _, doc in pairs]
+    return CompareSession(docs, [label for label, _ in pairs], epochs, mnist_dir).run()
+
+
+def runs_table(runs, keys=("train_accuracy", "test_accuracy")):
+    """A plain summary for a table or a report: one dict per run."""
+    rows = []
+    for run in runs:
+        row = {"label": run.label, "epochs": len(run.history), "seconds": round(run.seconds, 2),
+               "diverged": run.diverged is not None}
+        row.update({key: run.final(key) for key in keys})
+        rows.append(row)
+    return rows
+
+
+__all__ = ["Run", "CompareSession", "variant_documents", "run_variants", "runs_table"]
