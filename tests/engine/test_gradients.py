@@ -245,3 +245,38 @@ def test_gradient_check_detects_a_wrong_backward(monkeypatch):
     x, y = data(rng, (3,), n=4, classes=2, task="regression")
     errors = gradient_check(build_model(spec, dtype=np.float64), x, y, "mse")
     assert errors["n0/W"] > 1e-3
+
+
+@pytest.mark.parametrize("size,stride", [(2, None), (3, 2), (2, 1)])
+def test_maxpool_routes_ties_to_the_first_maximum(size, stride):
+    """A window whose maximum appears twice (e.g. all zeros after ReLU) passes its gradient to
+    one position only, the first in reading order, as PyTorch does."""
+    from nnplayground.engine.layers import MaxPool2D
+
+    pool = MaxPool2D(size, stride)
+    x = np.zeros((1, 1, 4, 4))
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = 1.0        # a tie inside the first window
+    y = pool.forward(x)
+    dx = pool.backward(np.ones_like(y))
+    assert y[0, 0, 0, 0] == 1.0
+    assert dx[0, 0, 0, 1] >= 1 and dx[0, 0, 1, 0] == 0
+    # every window routes its gradient exactly once
+    assert dx.sum() == y.size
+
+
+def test_backward_never_writes_into_dy():
+    rng = np.random.default_rng(17)
+    from test_graph import MNIST_CNN
+
+    model = build_model(MNIST_CNN, seed=0)
+    x = rng.random((3, 1, 28, 28), dtype=np.float32)
+    model.forward(x, training=True)
+    for node_id in reversed(model.order[1:]):
+        layer = model.layers[node_id]
+        out = model.forward_all(x)[node_id]
+        layer_in = model.forward_all(x)[model.order[model.order.index(node_id) - 1]]
+        layer.forward(layer_in, training=True)
+        dy = rng.normal(size=out.shape).astype(np.float32)
+        kept = dy.copy()
+        layer.backward(dy)
+        np.testing.assert_array_equal(dy, kept, err_msg=node_id)

@@ -1,7 +1,12 @@
-"""Max and average pooling, vectorised; 2x2 windows with stride 2 take a reshape fast path."""
+"""Max and average pooling, vectorised as a loop over the size*size window offsets.
+
+Each offset (i, j) of the window is one strided slice x[:, :, i::stride, j::stride] of the
+whole batch, so the work is size*size whole-array numpy operations and never a Python loop over
+pixels. (A reshape to (N, C, Ho, 2, Wo, 2) followed by max over two axes reads the same, but
+numpy's reduction over two strided axes is about thirty times slower than four slices.)
+"""
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import Layer, ShapeError
 from .conv import check_image_input
@@ -17,7 +22,6 @@ class _Pool(Layer):
         super().__init__()
         self.size = int(size)
         self.stride = self.size if stride is None else int(stride)
-        self.fast = self.size == self.stride   # non-overlapping windows: reshape, no gather
 
     @staticmethod
     def output_shape(params, in_shapes, in_ids):
@@ -33,59 +37,44 @@ class _Pool(Layer):
                              f"before it")
         return (c, (h - k) // s + 1, (w - k) // s + 1)
 
-    def _blocks(self, x):
-        """Non-overlapping windows as (N, C, Ho, k, Wo, k) (a view unless x must be cropped)."""
-        n, c, h, w = x.shape
-        k = self.size
-        ho, wo = h // k, w // k
-        if h != ho * k or w != wo * k:
-            x = x[:, :, :ho * k, :wo * k]
-        return x.reshape(n, c, ho, k, wo, k)
-
-    def _windows(self, x):
-        """Overlapping windows as (N, C, Ho, Wo, k, k), a strided view."""
+    def _offsets(self, x_shape):
+        """The slice of x seen at each window offset (i, j), row by row."""
         k, s = self.size, self.stride
-        return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-
-    def _uncrop(self, d, shape):
-        """Place d (N, C, ho*k, wo*k) in a zero array of the input's shape (when cropped)."""
-        if d.shape == tuple(shape):
-            return d
-        out = np.zeros(shape, dtype=d.dtype)
-        out[:, :, :d.shape[2], :d.shape[3]] = d
-        return out
+        h, w = x_shape[2:]
+        ho, wo = (h - k) // s + 1, (w - k) // s + 1
+        hs, ws = s * (ho - 1) + 1, s * (wo - 1) + 1
+        return [(slice(None), slice(None), slice(i, i + hs, s), slice(j, j + ws, s))
+                for i in range(k) for j in range(k)]
 
 
 class MaxPool2D(_Pool):
-    """y = the maximum of each window. The gradient goes to the position of the maximum (to
-    every tied position if several share it exactly, e.g. an all-zero window after ReLU,
-    where the ReLU then stops it anyway)."""
+    """y = the maximum of each window. The gradient goes to the position of the maximum;
+    when several positions tie (an all-zero window after ReLU), to the first one in reading
+    order, as PyTorch does."""
 
     def forward(self, x, training=False):
-        self.x_shape = x.shape
-        if self.fast:
-            b = self._blocks(x)
-            y = b.max(axis=(3, 5))
-            self.mask = b == y[:, :, :, None, :, None]
-        else:
-            self.x = x
-            y = self._windows(x).max(axis=(4, 5))
+        self.x = x
+        self.slices = self._offsets(x.shape)
+        y = x[self.slices[0]].copy(order="K")       # keep the input's memory layout
+        for sl in self.slices[1:]:
+            np.maximum(y, x[sl], out=y)
         self.y = y
         return y
 
     def backward(self, dy):
-        if self.fast:
-            n, c, ho, k, wo, _ = self.mask.shape
-            d = (self.mask * dy[:, :, :, None, :, None]).reshape(n, c, ho * k, wo * k)
-            return self._uncrop(d, self.x_shape)
-        k, s = self.size, self.stride
-        ho, wo = dy.shape[2:]
-        dx = np.zeros(self.x_shape, dtype=dy.dtype)
-        hs, ws = s * (ho - 1) + 1, s * (wo - 1) + 1
-        for i in range(k):
-            for j in range(k):
-                sl = (slice(None), slice(None), slice(i, i + hs, s), slice(j, j + ws, s))
-                dx[sl] += np.where(self.x[sl] == self.y, dy, 0)
+        x, y = self.x, self.y
+        dx = np.zeros_like(x, dtype=dy.dtype)
+        free = np.ones_like(y, dtype=bool)        # windows whose maximum is not yet routed
+        hit = np.empty_like(y, dtype=bool)
+        overlapping = self.stride < self.size
+        for sl in self.slices:
+            np.equal(x[sl], y, out=hit)
+            hit &= free
+            free &= ~hit
+            if overlapping:
+                dx[sl] += np.where(hit, dy, 0)
+            else:
+                np.multiply(dy, hit, out=dx[sl])
         return dx
 
 
@@ -94,21 +83,21 @@ class AvgPool2D(_Pool):
 
     def forward(self, x, training=False):
         self.x_shape = x.shape
-        if self.fast:
-            return self._blocks(x).mean(axis=(3, 5))
-        return self._windows(x).mean(axis=(4, 5))
+        self.slices = self._offsets(x.shape)
+        self.x_like = x
+        y = x[self.slices[0]].copy(order="K")
+        for sl in self.slices[1:]:
+            y += x[sl]
+        y *= y.dtype.type(1.0 / (self.size * self.size))
+        return y
 
     def backward(self, dy):
-        k, s = self.size, self.stride
-        scale = dy.dtype.type(1.0 / (k * k))
-        n, c, ho, wo = dy.shape
-        if self.fast:
-            d = np.broadcast_to((dy * scale)[:, :, :, None, :, None], (n, c, ho, k, wo, k))
-            return self._uncrop(d.reshape(n, c, ho * k, wo * k), self.x_shape)
-        dx = np.zeros(self.x_shape, dtype=dy.dtype)
-        hs, ws = s * (ho - 1) + 1, s * (wo - 1) + 1
-        dys = dy * scale
-        for i in range(k):
-            for j in range(k):
-                dx[:, :, i:i + hs:s, j:j + ws:s] += dys
+        dys = dy * dy.dtype.type(1.0 / (self.size * self.size))
+        dx = np.zeros_like(self.x_like, dtype=dy.dtype)
+        if self.stride >= self.size:
+            for sl in self.slices:
+                dx[sl] = dys
+        else:
+            for sl in self.slices:
+                dx[sl] += dys
         return dx
