@@ -79,6 +79,9 @@ def load_trained_model(path, dtype=np.float32):
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise ModelFileError([Problem("", "is not a readable .npz model file (not a zip archive)")],
+                             path)
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
@@ -115,5 +118,5 @@ def _shape_problems(doc: dict, state: dict) -> list[Problem]:
 
 
 def _fmt(shape) -> str:
-    return "(" + ", ".join(str(int(s)) for s in shape) + ")"
+    return str(tuple(int(s) for s in shape))
 

@@ -149,3 +149,22 @@ def test_not_an_object():
 def test_per_type_params(doc, node_type, params, path, reason):
     doc["model"]["nodes"][1].update(type=node_type, params=params)
     assert messages(doc)[f"model.nodes[1].{path}"] == reason
+
+
+def test_graph_problems_from_the_engine_are_mapped_to_node_paths(doc):
+    doc["model"]["nodes"][1].update(type="Conv2D", params={"filters": 2, "kernel": 3})
+    [problem] = validate_preset(doc)
+    assert problem.path == "model.nodes[1]"
+    assert "expects an image input" in problem.message and '"x"' in problem.message
+
+
+def test_cycle_reported_by_the_engine(doc):
+    doc["model"]["nodes"][1]["inputs"] = ["out"]
+    problems = validate_preset(doc)
+    assert any(p.path.startswith("model.nodes[") and "cycle" in p.message for p in problems)
+
+
+def test_binary_cross_entropy_needs_one_output_unit(doc):
+    doc["model"]["nodes"][2]["params"]["units"] = 2
+    assert messages(doc)["model.nodes[2]"] == ('the output node "out" gives 2 value(s) per example; '
+                                               'the loss "binary_cross_entropy" on "xor" needs 1')
