@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nnplayground.cli.common import check_mnist_dir, load_target
 from nnplayground.cli.errors import EXIT_INVALID, CliError
+from nnplayground.cli.parser import DEFAULT_PRESET
 
 
 def run_open(args) -> int:
@@ -24,7 +25,7 @@ def run_open(args) -> int:
         if not folder.is_dir():
             raise CliError(f"--screenshot {args.screenshot}: folder {folder} does not exist",
                            EXIT_INVALID)
-    target = args.target
+    target = args.target or DEFAULT_PRESET
     load_target(target)  # a bad name or file fails here in one line, before a window opens
     _check_display()
     try:

@@ -89,8 +89,9 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"nnplayground {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an unexpected error")
-    parser.set_defaults(handler="open", target=DEFAULT_PRESET, train_for=None, screenshot=None,
-                        mnist=None)
+    # No command: open the app (on DEFAULT_PRESET; target stays None so that error messages of
+    # other commands never name a preset the user did not give).
+    parser.set_defaults(handler="open", target=None, train_for=None, screenshot=None, mnist=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
     p = _command(commands, "open", "open the app on a preset or a trained model",
