@@ -254,14 +254,14 @@ def test_maxpool_routes_ties_to_the_first_maximum(size, stride):
     from nnplayground.engine.layers import MaxPool2D
 
     pool = MaxPool2D(size, stride)
-    x = np.zeros((1, 1, 4, 4))
-    x[0, 0, 0, 1] = x[0, 0, 1, 0] = 1.0        # a tie inside the first window
-    y = pool.forward(x)
-    dx = pool.backward(np.ones_like(y))
-    assert y[0, 0, 0, 0] == 1.0
-    assert dx[0, 0, 0, 1] >= 1 and dx[0, 0, 1, 0] == 0
-    # every window routes its gradient exactly once
-    assert dx.sum() == y.size
+    x = np.zeros((2, 1, size, size))             # one window per image
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = 1.0          # image 0: a tie of two ones
+    y = pool.forward(x)                          # image 1: all zeros, a tie everywhere
+    dx = pool.backward(np.full_like(y, 3.0))
+    np.testing.assert_array_equal(y.reshape(-1), [1.0, 0.0])
+    expected = np.zeros_like(x)
+    expected[0, 0, 0, 1] = expected[1, 0, 0, 0] = 3.0
+    np.testing.assert_array_equal(dx, expected)
 
 
 def test_backward_never_writes_into_dy():
