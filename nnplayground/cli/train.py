@@ -50,9 +50,11 @@ def run_train(args) -> int:
                        EXIT_INTERRUPTED) from None
     except Exception as exc:
         progress.close()
-        if type(exc).__name__ == "DivergenceError":
-            raise CliError(f"{label}: training diverged: {' '.join(str(exc).split())}; lower "
-                           "the learning rate (optimizer.lr) or the initial weight scale",
+        from nnplayground.engine import DivergenceError
+        if isinstance(exc, DivergenceError):  # its message names the step and the remedy
+            done = len(records)
+            raise CliError(f"{label}: {' '.join(str(exc).split())} ({done} complete "
+                           f"epoch{'s' if done != 1 else ''}; nothing saved)",
                            EXIT_FAILURE) from exc
         raise
     progress.close()
@@ -108,11 +110,12 @@ def steps_per_epoch(trainer, dataset) -> int:
 
 def run_epoch(trainer, progress: TrainProgress) -> dict:
     """One epoch, step by step so the bar can move, then the trainer's own epoch record."""
+    epoch = trainer.epoch + 1  # the one now running; a step that ends it already counts it
     step_in_epoch = 0
     while True:
         result = trainer.step()
         step_in_epoch += 1
-        progress.step(result.epoch + 1, step_in_epoch, float(result.loss))
+        progress.step(epoch, step_in_epoch, float(result.loss))
         if result.epoch_done:
             break
     return trainer.finish_epoch()
