@@ -117,7 +117,7 @@ class Conv2D(ActivatedLayer):
         f = W.shape[0]
         dz = dz.transpose(1, 0, 2, 3).reshape(f, -1)           # (F, N*Ho*Wo)
         np.matmul(dz, self.cols.T, out=self.grads["W"].reshape(f, -1))
-        np.sum(dz, axis=1, out=self.grads["b"])
+        np.add.reduce(dz, axis=1, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
         dcols = W.reshape(f, -1).T @ dz                        # (C*kh*kw, N*Ho*Wo)

@@ -42,7 +42,7 @@ class Dense(ActivatedLayer):
         # written in place: the model's grads dict and an optimizer hold these very arrays
         np.matmul(self.x.T, dz, out=self.grads["W"])
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.grads["b"])
+            np.add.reduce(dz, axis=0, out=self.grads["b"])   # np.sum: 2 us more per call
         if not self.needs_input_grad:
             return None
         return dz @ self.params["W"].T
