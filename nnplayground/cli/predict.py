@@ -172,6 +172,14 @@ def task_of(doc: dict) -> str:
     return task or "classification"
 
 
+def class_names(doc: dict) -> tuple[str, ...]:
+    """Names for datasets whose class numbers mean nothing by themselves (Fashion-MNIST)."""
+    if doc.get("dataset", {}).get("kind") != "fashion-mnist":
+        return ()
+    from nnplayground.data.mnist import FASHION_CLASSES
+    return tuple(FASHION_CLASSES)
+
+
 def print_predictions(outputs: np.ndarray, doc: dict, stream) -> None:
     """One line per sample: `index class probability` or `index value...`, with a header.
 
@@ -187,9 +195,11 @@ def print_predictions(outputs: np.ndarray, doc: dict, stream) -> None:
         else:
             classes = outputs.argmax(axis=1)
             scores = outputs[np.arange(len(outputs)), classes]
-        print(f"sample  class  {label}", file=stream)
+        names = class_names(doc)
+        print(f"sample  class  {label}" + ("  name" if names else ""), file=stream)
         for i, (c, s) in enumerate(zip(classes, scores)):
-            print(f"{i:<6}  {c:<5}  {s:.4f}", file=stream)
+            name = f"  {names[c]}" if names and c < len(names) else ""
+            print(f"{i:<6}  {c:<5}  {s:.4f}{name}", file=stream)
     else:
         names = ["value"] if outputs.shape[1] == 1 else [f"value_{j}" for j in
                                                          range(outputs.shape[1])]

@@ -236,3 +236,12 @@ def test_our_value_errors_are_plain_errors_but_numpys_are_unexpected(monkeypatch
     monkeypatch.setattr(info, "run_presets", numpys)
     assert main(["presets"]) == 1
     assert "unexpected ValueError: operands could not be broadcast" in capsys.readouterr().err
+
+
+def test_fashion_predictions_carry_the_class_name():
+    out = io.StringIO()
+    doc = {"dataset": {"kind": "fashion-mnist"}, "loss": "cross_entropy"}
+    print_predictions(np.eye(10)[[3, 9]], doc, out)
+    assert out.getvalue().splitlines() == ["sample  class  probability  name",
+                                           "0       3      1.0000  Dress",
+                                           "1       9      1.0000  Ankle boot"]
