@@ -50,31 +50,37 @@ class _Pool(Layer):
 class MaxPool2D(_Pool):
     """y = the maximum of each window. The gradient goes to the position of the maximum;
     when several positions tie (an all-zero window after ReLU), to the first one in reading
-    order, as PyTorch does."""
+    order, as PyTorch does.
+
+    The forward pass records, per window, which offset won (`argmax`, the first strict
+    improvement in reading order), so the backward pass is one compare and one multiply per
+    offset.
+    """
 
     def forward(self, x, training=False):
-        self.x = x
+        self.x_like = x
         self.slices = self._offsets(x.shape)
         y = x[self.slices[0]].copy(order="K")       # keep the input's memory layout
-        for sl in self.slices[1:]:
-            np.maximum(y, x[sl], out=y)
-        self.y = y
+        index_type = np.uint8 if len(self.slices) < 256 else np.uint16
+        argmax = np.zeros_like(y, dtype=index_type)
+        better = np.empty_like(y, dtype=bool)
+        for k, sl in enumerate(self.slices[1:], 1):
+            xs = x[sl]
+            np.greater(xs, y, out=better)
+            np.maximum(y, xs, out=y)
+            # offsets come in increasing k, so "the last k that improved" is a running max
+            np.maximum(argmax, better.view(np.uint8) * index_type(k), out=argmax)
+        self.argmax = argmax
         return y
 
     def backward(self, dy):
-        x, y = self.x, self.y
-        dx = np.zeros_like(x, dtype=dy.dtype)
-        free = np.ones_like(y, dtype=bool)        # windows whose maximum is not yet routed
-        hit = np.empty_like(y, dtype=bool)
+        dx = np.zeros_like(self.x_like, dtype=dy.dtype)
         overlapping = self.stride < self.size
-        for sl in self.slices:
-            np.equal(x[sl], y, out=hit)
-            hit &= free
-            free &= ~hit
+        for k, sl in enumerate(self.slices):
             if overlapping:
-                dx[sl] += np.where(hit, dy, 0)
+                dx[sl] += dy * (self.argmax == k)
             else:
-                np.multiply(dy, hit, out=dx[sl])
+                np.multiply(dy, self.argmax == k, out=dx[sl])
         return dx
 
 
