@@ -68,12 +68,18 @@ class Optimizer:
         spacing of floats near the largest float, so the result rounds to a finite number.
         The trainer relies on it to avoid a per-step backup of all parameters.
         """
-        deltas = self._deltas(params, grads)
+        state, delta = self.state, self._delta
         isfinite, vdot = math.isfinite, np.vdot
-        for key, _, d in deltas:
+        pending = []
+        for key, p in params.items():
+            s = state.get(key)
+            if s is None:
+                s = state[key] = {}
+            d = delta(s, p, grads[key])
             if not isfinite(vdot(d, d)):
                 return key
-        for _, p, d in deltas:
+            pending.append((p, d))
+        for p, d in pending:
             p -= d
         return None
 
@@ -121,7 +127,10 @@ class SGD(Optimizer):
     DEFAULTS = {"lr": 0.01}
 
     def _delta(self, state, p, g):
-        return np.multiply(g, self.lr, out=_scratch(state, p))
+        s = state.get("scratch")
+        if s is None:
+            s = state["scratch"] = np.empty_like(p)
+        return np.multiply(g, self.lr, out=s)
 
 
 class Momentum(Optimizer):

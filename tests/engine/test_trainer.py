@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nnplayground.engine import DivergenceError, Trainer, build_model, make_optimizer
+from nnplayground.engine.metrics import accuracy, confusion_matrix
 
 
 def mlp(n_in, hidden, n_out, out_activation, activation="tanh", dropout=None):
@@ -226,6 +227,9 @@ def test_evaluate_is_batched_and_matches_one_big_batch():
     assert small["loss"] == pytest.approx(big["loss"], rel=1e-6)
     np.testing.assert_array_equal(small["confusion"], big["confusion"])
     assert small["confusion"].shape == (3, 3) and small["confusion"].sum() == 30
+    out = trainer.model.predict(trainer.x_test)
+    assert small["accuracy"] == accuracy(trainer.y_test, out)
+    np.testing.assert_array_equal(small["confusion"], confusion_matrix(trainer.y_test, out, 3))
     with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
         trainer.evaluate("validation")
 
