@@ -1,0 +1,153 @@
+"""Lesson 6: the optimizer race, drawn on the function's contour plot and animated by step.
+
+The race itself is `nnplayground.lessons.optimizer_race` (the engine's own optimizers, a few
+milliseconds for five paths), so only the drawing lives here: a light filled contour of
+f(x, y), one path per optimizer, and a step slider that Play advances so a class can watch
+SGD zig-zag while Adam heads for the minimum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QVBoxLayout, QWidget)
+
+from nnplayground.lessons import optimizer_race as R
+
+from .common import light, pen
+
+BACKGROUND = pg.ColorMap([0.0, 1.0], [(250, 250, 255), (190, 205, 235)])
+PLAY_INTERVAL_MS = 120
+
+
+class OptimizerRacePanel(QWidget):
+    """Function and line-up choices, contour plot with paths, step slider and Play/Pause."""
+
+    title = "Optimizer race"
+
+    def __init__(self, settings: dict | None = None, parent=None):
+        super().__init__(parent)
+        settings = dict(settings or {})
+        self.steps = int(settings.get("steps", 30))
+        self.tolerance = float(settings.get("tolerance", 0.1))
+        self.function_box = QComboBox()
+        for name in settings.get("functions") or list(R.FUNCTIONS):
+            self.function_box.addItem(f"f(x, y) = {R.get_function(name).formula}", name)
+        self.function_box.setToolTip("The function the optimizers minimise")
+        self.lineup_box = QComboBox()
+        self.lineup_box.addItem("each its own learning rate (tuned)", None)
+        for lineup in settings.get("line_ups", []):
+            self.lineup_box.addItem(lineup["label"],
+                                    [tuple(pair) for pair in lineup["optimizers"]])
+        self.lineup_box.setToolTip("The optimizers and their learning rates")
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(0, self.steps)
+        self.slider.setToolTip("How many update steps to show")
+        self.play_button = QPushButton("Play")
+        self.play_button.setToolTip("Animate the race step by step")
+        self.step_label = QLabel()
+        self.readout = QLabel()
+        self.readout.setWordWrap(True)
+        self.plot_widget = light(pg.PlotWidget())
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setLabel("bottom", "x")
+        self.plot.setLabel("left", "y")
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.isocurves = []
+        self.paths: dict[str, pg.PlotDataItem] = {}
+        self.heads: dict[str, pg.ScatterPlotItem] = {}
+        self.minimum = pg.ScatterPlotItem(symbol="star", size=18, brush=pg.mkBrush("k"))
+        self.plot.addItem(self.minimum)
+        self.timer = QTimer(self, interval=PLAY_INTERVAL_MS)
+        self.timer.timeout.connect(self._on_tick)
+        top = QHBoxLayout()
+        top.addWidget(self.function_box, 1)
+        top.addWidget(self.lineup_box, 1)
+        bar = QHBoxLayout()
+        bar.addWidget(self.play_button)
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.step_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(bar)
+        layout.addWidget(self.readout)
+        self.function_box.currentIndexChanged.connect(lambda _i: self.recompute())
+        self.lineup_box.currentIndexChanged.connect(lambda _i: self.recompute())
+        self.slider.valueChanged.connect(self._on_step_changed)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.result = None
+        self.recompute()
+
+    def recompute(self) -> None:
+        """Run the race for the chosen function and line-up, redraw, rewind to step 0."""
+        name = self.function_box.currentData()
+        fn = R.get_function(name)
+        self.result = R.race(name, steps=self.steps, optimizers=self.lineup_box.currentData(),
+                             tolerance=self.tolerance)
+        xs, ys, z = R.contour_grid(name, n=160)
+        shown = np.log1p(z - z.min())
+        self.image.setImage(shown.T, levels=(shown.min(), shown.max()))
+        self.image.setLookupTable(BACKGROUND.getLookupTable(nPts=256))
+        self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        for item in self.isocurves:
+            self.plot.removeItem(item)
+        self.isocurves = []
+        for level in np.quantile(shown, [0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9]):
+            iso = pg.IsocurveItem(data=shown.T, level=float(level),
+                                  pen=pg.mkPen((110, 120, 150), width=1))
+            iso.setParentItem(self.image)
+            self.isocurves.append(iso)
+        for item in list(self.paths.values()) + list(self.heads.values()):
+            self.plot.removeItem(item)
+        self.legend.clear()
+        self.paths, self.heads = {}, {}
+        for i, label in enumerate(self.result.paths):
+            lr = self.result.optimizers[label].get("lr")
+            self.paths[label] = self.plot.plot([], [], pen=pen(i, 2.5), name=f"{label} (lr {lr:g})")
+            head = pg.ScatterPlotItem(size=10, brush=pen(i).color(), pen=pg.mkPen("k"))
+            self.plot.addItem(head)
+            self.heads[label] = head
+        self.minimum.setData([fn.minimum[0]], [fn.minimum[1]])
+        self.plot.setRange(xRange=fn.x_range, yRange=fn.y_range, padding=0)
+        arrivals = ", ".join(f"{label} {'never' if n is None else n}"
+                             for label, n in self.result.steps_to_minimum.items())
+        self.readout.setText(f"Steps to come within {self.tolerance:g} of the minimum "
+                             f"(\u2605): {arrivals}")
+        self.slider.setValue(0)
+        self._on_step_changed(0)
+
+    def _on_step_changed(self, step: int) -> None:
+        self.step_label.setText(f"step {step} / {self.steps}")
+        for label, path in self.result.paths.items():
+            shown = path[: step + 1]
+            self.paths[label].setData(shown[:, 0], shown[:, 1])
+            self.heads[label].setData([shown[-1, 0]], [shown[-1, 1]])
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+        else:
+            if self.slider.value() >= self.steps:
+                self.slider.setValue(0)
+            self.timer.start()
+        self.play_button.setText("Pause" if self.timer.isActive() else "Play")
+
+    def _on_tick(self) -> None:
+        if self.slider.value() >= self.steps:
+            self.toggle_play()
+            return
+        self.slider.setValue(self.slider.value() + 1)
+
+    def shown_points(self) -> dict[str, int]:
+        """{optimizer: number of path points drawn} - grows with the step."""
+        return {label: len(item.getData()[0] if item.getData()[0] is not None else [])
+                for label, item in self.paths.items()}
+
+
+__all__ = ["OptimizerRacePanel"]
