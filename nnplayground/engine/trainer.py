@@ -117,6 +117,9 @@ class Trainer:
         self.batch_size = batch_size
         self.l1, self.l2 = l1, l2
         self.eval_batch_size = int(eval_batch_size)
+        if self.eval_batch_size < 1:
+            raise ValueError(f"eval_batch_size: must be a positive integer, got "
+                             f"{eval_batch_size!r}")
         self.seed = seed
         self.history = History()
         self.steps_done = 0
@@ -139,6 +142,9 @@ class Trainer:
             y = y.astype(np.int64, copy=False)
             units = int(np.prod(self.model.output_shape))
             top = int(y.max(initial=0))
+            if y.size and y.min() < 0:
+                raise ValueError(f"y_{split}: class labels must be >= 0, got {int(y.min())}; "
+                                 f"number the classes 0, 1, 2, ...")
             if top >= max(units, 2):
                 raise ValueError(f"y_{split}: label {top} needs at least {top + 1} output "
                                  f"units, but the model has {units}; give the output layer "
@@ -165,7 +171,7 @@ class Trainer:
         layers = self.model.layers
         self._params = {}
         self._grad_slots = []
-        self._weights = []          # (param, grad slot) of every `W`, for the penalties
+        self._weights = []          # (W, its layer's grads dict, "W"), for the penalties
         for node_id in self.model.order:
             layer = layers[node_id]
             for name, p in layer.params.items():
@@ -186,7 +192,8 @@ class Trainer:
 
     @batch_size.setter
     def batch_size(self, value):
-        if isinstance(value, bool) or int(value) != value or value < 1:
+        ok = isinstance(value, (int, float, np.integer)) and not isinstance(value, bool)
+        if not ok or value != int(value) or value < 1:
             raise ValueError(f"batch_size: must be a positive integer, got {value!r}")
         self._batch_size = int(value)
 

@@ -112,8 +112,10 @@ def test_live_batch_size_change_takes_effect_at_the_next_step(monkeypatch):
     epoch = np.concatenate(seen)
     rows = {tuple(r) for r in epoch}
     assert len(epoch) == 90 and rows == {tuple(r) for r in trainer.x_train}
-    with pytest.raises(ValueError, match="batch_size: must be a positive integer, got 0"):
-        trainer.batch_size = 0
+    for bad in (0, 2.5, "10", None, True):
+        with pytest.raises(ValueError, match="batch_size: must be a positive integer"):
+            trainer.batch_size = bad
+    assert trainer.batch_size == 30
 
 
 def _one_step_grads(l1=0.0, l2=0.0):
@@ -264,6 +266,8 @@ def test_mismatches_are_reported_with_the_fix():
         Trainer(model, "binary_cross_entropy", opt, x, y)
     with pytest.raises(ValueError, match="label 3 needs at least 4 output units"):
         Trainer(model, "cross_entropy", opt, x, y + 1)
+    with pytest.raises(ValueError, match="class labels must be >= 0, got -1"):
+        Trainer(model, "cross_entropy", opt, x, y - 1)
     with pytest.raises(ValueError, match="x_train has 120 samples but y_train has 60"):
         Trainer(model, "cross_entropy", opt, x, y[:60])
     with pytest.raises(ValueError, match=r"samples of shape \(3,\) do not fit the input"):
