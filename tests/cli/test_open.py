@@ -30,7 +30,9 @@ def test_no_command_opens_the_xor_preset(fake_app):
 
 
 def test_open_passes_its_options(fake_app, tmp_path, monkeypatch):
-    monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR", raising=False)
+    # setenv first, so that monkeypatch restores the variable open sets for the app
+    monkeypatch.setenv("NNPLAYGROUND_MNIST_DIR", "unset-by-this-test")
+    monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR")
     out = tmp_path / "shot.png"
     assert main(["open", "spiral", "--train-for", "2.5", "--screenshot", str(out),
                  "--mnist", str(tmp_path)]) == 0
