@@ -17,6 +17,9 @@ def run_open(args) -> int:
     `--mnist` reaches the data package through NNPLAYGROUND_MNIST_DIR, the same variable a user
     would set, because the app looks datasets up lazily, long after the command line has run.
     """
+    if args.train_for is not None and args.screenshot is None:
+        raise CliError("--train-for only works with --screenshot (train, take the picture, "
+                       "quit); in the app, press Space to train", EXIT_INVALID)
     mnist_dir = check_mnist_dir(args.mnist)
     if mnist_dir is not None:
         os.environ["NNPLAYGROUND_MNIST_DIR"] = str(Path(mnist_dir).resolve())

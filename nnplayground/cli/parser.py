@@ -100,7 +100,7 @@ def build_parser() -> Parser:
                  "  nnplayground open xor --train-for 5 --screenshot xor.png", "open")
     p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
     p.add_argument("--train-for", type=_positive_float, metavar="SECONDS",
-                   help="start training at once and stop after SECONDS")
+                   help="with --screenshot: train for SECONDS before the picture is taken")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="save a picture of the window (after --train-for, if given) and quit")
     _add_mnist(p)

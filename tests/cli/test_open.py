@@ -44,6 +44,7 @@ def test_open_passes_its_options(fake_app, tmp_path, monkeypatch):
     (["open", "xr"], "not a built-in preset"),
     (["open", "xor", "--screenshot", "/no/such/dir/x.png"], "folder /no/such/dir does not exist"),
     (["open", "xor", "--mnist", "/no/such/mnist"], "no such folder"),
+    (["open", "xor", "--train-for", "3"], "--train-for only works with --screenshot"),
 ])
 def test_open_refuses_bad_targets_before_starting_qt(fake_app, argv, fragment, capsys):
     assert main(argv) == 2
