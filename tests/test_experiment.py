@@ -1,0 +1,149 @@
+"""Experiment: a preset made runnable, the same way for the CLI and the GUI worker."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from nnplayground.experiment import Experiment
+from nnplayground.presets import PresetError, load_builtin
+
+TINY = {
+    "format": "nnplayground-preset", "version": 1, "name": "Tiny",
+    "dataset": {"kind": "circle", "n_samples": 200, "seed": 3},
+    "model": {"nodes": [
+        {"id": "x", "type": "Input", "params": {"shape": [2]}, "inputs": []},
+        {"id": "h", "type": "Dense", "params": {"units": 6, "activation": "tanh"}, "inputs": ["x"]},
+        {"id": "out", "type": "Dense", "params": {"units": 1, "activation": "sigmoid"},
+         "inputs": ["h"]}]},
+    "loss": "binary_cross_entropy",
+    "optimizer": {"type": "adam", "lr": 0.02},
+    "regularization": {"l2": 1e-4},
+    "training": {"batch_size": 16, "epochs": 3, "seed": 5},
+}
+
+
+@pytest.fixture
+def doc():
+    return copy.deepcopy(TINY)
+
+
+def weights(model):
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+def test_builds_every_part_from_the_document(doc):
+    exp = Experiment.from_preset(doc)
+    assert exp.task == "classification" and exp.class_names == ("0", "1")
+    assert exp.model.input_shape == (2,) and exp.model.output_shape == (1,)
+    assert len(exp.dataset.x_train) == 100 and len(exp.dataset.x_test) == 100
+    assert exp.trainer.batch_size == 16 and exp.trainer.l2 == pytest.approx(1e-4)
+    assert exp.optimizer.lr == pytest.approx(0.02)
+    assert exp.output_id == "out" and exp.epochs == 3
+
+
+def test_keeps_its_own_copy_of_the_document(doc):
+    exp = Experiment.from_preset(doc)
+    doc["training"]["epochs"] = 99
+    assert exp.epochs == 3
+
+
+def test_same_preset_same_weights_and_history(doc):
+    a, b = Experiment.from_preset(doc), Experiment.from_preset(doc)
+    for key, value in weights(a.model).items():
+        np.testing.assert_array_equal(value, weights(b.model)[key])
+    ra, rb = a.fit(), b.fit()
+    assert [r["train_loss"] for r in ra] == [r["train_loss"] for r in rb]
+    doc["training"]["seed"] = 6
+    c = Experiment.from_preset(doc)
+    assert not np.array_equal(weights(c.model)["h/W"], weights(Experiment.from_preset(TINY).model)["h/W"])
+
+
+def test_fit_runs_the_presets_epochs_or_the_given_number(doc):
+    exp = Experiment.from_preset(doc)
+    assert [r["epoch"] for r in exp.fit()] == [1, 2, 3]
+    assert [r["epoch"] for r in exp.fit(epochs=2)] == [4, 5]
+    seen = []
+    exp.fit(epochs=10, callback=lambda r: seen.append(r["epoch"]) or len(seen) < 2)
+    assert seen == [6, 7]
+    assert exp.fit(epochs=0) == []
+
+
+def test_reset_restores_the_initial_weights(doc):
+    exp = Experiment.from_preset(doc)
+    before = weights(exp.model)
+    exp.fit(epochs=1)
+    assert not np.array_equal(weights(exp.model)["h/W"], before["h/W"])
+    exp.reset()
+    for key, value in before.items():
+        np.testing.assert_array_equal(weights(exp.model)[key], value)
+    assert exp.trainer.history.epochs == []
+
+
+def test_invalid_preset_fails_before_loading_anything(doc):
+    doc["model"]["nodes"][1]["params"]["units"] = -2
+    with pytest.raises(PresetError, match=r"model.nodes\[1\].params.units: must be a positive "
+                                          r"integer, got -2"):
+        Experiment.from_preset(doc)
+
+
+def test_input_shape_is_checked_against_a_user_file(tmp_path, doc):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,x3,label\n" + "".join(f"{i},{-i},{i % 3},{i % 2}\n" for i in range(40)))
+    doc["dataset"] = {"kind": "file", "path": str(csv), "task": "classification"}
+    with pytest.raises(PresetError) as info:
+        Experiment.from_preset(doc)
+    [problem] = info.value.problems
+    assert problem.path == "model.nodes[0].params.shape"
+    assert "gives inputs of shape [3] (x1, x2, x3), got [2]" in problem.message
+    doc["model"]["nodes"][0]["params"]["shape"] = [3]
+    assert Experiment.from_preset(doc).model.input_shape == (3,)
+
+
+def test_grid_maps_the_plane_through_the_datasets_features(doc):
+    doc["dataset"]["features"] = ["x1", "x2", "x1*x2", "sin(x1)"]
+    doc["model"]["nodes"][0]["params"]["shape"] = [4]
+    exp = Experiment.from_preset(doc)
+    assert exp.input_plane == "plane"
+    xs, ys, feats = exp.grid(5)
+    assert xs[0] == -6 and xs[-1] == 6 and feats.shape == (25, 4)
+    # row-major: the second point moves along x, the sixth starts the next row in y
+    np.testing.assert_allclose(feats[1], [xs[1], ys[0], xs[1] * ys[0], np.sin(xs[1])], rtol=1e-6)
+    np.testing.assert_allclose(feats[5, :2], [xs[0], ys[1]])
+    assert exp.model.predict(feats).reshape(5, 5, -1).shape == (5, 5, 1)
+
+
+def test_line_grid_for_one_dimensional_regression():
+    doc = load_builtin("regression-sine")
+    exp = Experiment.from_preset(doc)
+    xs, ys, feats = exp.grid(11)
+    assert exp.task == "regression" and exp.class_names == ()
+    assert exp.input_plane == "line" and ys is None and feats.shape == (11, 1)
+    assert "test_rmse" in exp.fit(epochs=1)[0]
+    assert set(exp.result()) == {"loss", "rmse", "r2"}
+
+
+def test_mnist_preset_on_a_slice_of_the_sample():
+    doc = load_builtin("mnist-mlp")
+    doc["dataset"].update(source="sample", train_limit=64, test_limit=32)
+    exp = Experiment.from_preset(doc)
+    assert exp.dataset.x_train.shape == (64, 1, 28, 28)
+    assert exp.class_names == tuple("0123456789") and exp.input_plane is None
+    with pytest.raises(ValueError, match="no input plane"):
+        exp.grid()
+
+
+def test_saved_model_reopens_with_identical_predictions(tmp_path, doc):
+    exp = Experiment.from_preset(doc)
+    exp.fit(epochs=2)
+    exp.save_model(tmp_path / "m.npz")
+    again = Experiment.from_model_file(tmp_path / "m.npz")
+    assert again.doc == exp.doc
+    np.testing.assert_array_equal(again.model.predict(exp.dataset.x_test),
+                                  exp.model.predict(exp.dataset.x_test))
+
+
+def test_from_name_takes_builtins_and_paths(tmp_path):
+    assert Experiment.from_name("gauss").doc["name"] == "Two Gaussians"
+    with pytest.raises(PresetError, match="the built-ins are: xor"):
+        Experiment.from_name("gaus")
