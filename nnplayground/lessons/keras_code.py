@@ -11,6 +11,7 @@ Mapping notes (documented in the generated code's comments where they matter):
   half-kernel padding with stride 1 is ``"same"``, anything else becomes a ``ZeroPadding2D``.
 - ``xavier`` is Keras' ``glorot_normal``, ``he`` is ``he_normal`` (both truncated in Keras).
 - cross-entropy with integer labels is ``sparse_categorical_crossentropy``.
+- the L2 penalty here is 0.5 * l2 * sum(W²), Keras' is l2 * sum(W²): the code halves l2.
 """
 
 from .catalog import LessonError
@@ -160,7 +161,8 @@ def _weights_args(params, default_init, reg):
         args.append(f"bias_initializer=keras.initializers.Constant({_fmt(params['bias_init'])})")
     if not params.get("use_bias", True):
         args.append("use_bias=False")
-    l1, l2 = float(reg.get("l1", 0.0) or 0.0), float(reg.get("l2", 0.0) or 0.0)
+    # our L2 penalty is 0.5 * l2 * sum(W**2) (gradient l2 * W); Keras' is l2 * sum(W**2)
+    l1, l2 = float(reg.get("l1", 0.0) or 0.0), float(reg.get("l2", 0.0) or 0.0) / 2
     if l1 or l2:
         args.append(f"kernel_regularizer=keras.regularizers.L1L2(l1={l1!r}, l2={l2!r})")
     return args

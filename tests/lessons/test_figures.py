@@ -94,9 +94,9 @@ def test_keras_code_for_lesson_14_is_python_naming_the_right_layers():
                      "model.add(layers.Dense(256, activation='sigmoid'",
                      "model.add(layers.Dense(128, activation='relu'",
                      "model.add(layers.Dense(10, activation='softmax'",
-                     "keras.optimizers.SGD(learning_rate=0.1)",
+                     "keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)",
                      "loss='sparse_categorical_crossentropy'",
-                     "model.fit(x_train, y_train, batch_size=32, epochs=10",
+                     "model.fit(x_train, y_train, batch_size=32, epochs=5",
                      "model.evaluate(x_test, y_test)", "model.predict("):
         assert expected in src, expected
     assert src.index("Dense(256") < src.index("Dense(128") < src.index("Dense(10")
@@ -107,11 +107,11 @@ def test_keras_code_follows_any_sequential_preset():
     compile(cnn, "cnn.py", "exec")
     assert "layers.Conv2D(8, kernel_size=5, strides=1, padding='valid'" in cnn
     assert "layers.MaxPooling2D(pool_size=2, strides=2)" in cnn
-    assert "keras.Input(shape=(28, 28, 1))" in cnn and "Adam(learning_rate=0.001" in cnn
+    assert "keras.Input(shape=(28, 28, 1))" in cnn and "Adam(learning_rate=0.002" in cnn
     drop = keras_code(variant_document(load_lesson(10), "dropout"))
     assert drop.count("layers.Dropout(0.2)") == 6
     decay = keras_code(variant_document(load_lesson(10), "weight decay"))
-    assert "kernel_regularizer=keras.regularizers.L1L2(l1=0.0, l2=0.01)" in decay
+    assert "kernel_regularizer=keras.regularizers.L1L2(l1=0.0, l2=0.05)" in decay
     gates = keras_code(preset_document(load_lesson(1)))
     compile(gates, "gates.py", "exec")
     assert "loss='binary_crossentropy'" in gates and "keras.Input(shape=(2,))" in gates
