@@ -20,6 +20,7 @@ from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
+TRAIN_SHARE = 2.0           # train at least this many times as long as a frame takes to draw
 IDLE_POLL = 0.1             # seconds the idle loop waits for a message before checking stop
 
 OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
@@ -56,6 +57,7 @@ class TrainingThread(QThread):
         self._stopping = threading.Event()
         self.ack = threading.Event()          # set by the GUI once it has drawn a snapshot
         self.ack.set()
+        self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
         self._exp = self._doc = self._builder = None
         self._mode = None            # None, "play", "epoch"
         self._overrides = {}
@@ -111,7 +113,9 @@ class TrainingThread(QThread):
         trainer = self._exp.trainer
         from nnplayground.engine import DivergenceError
         start = time.perf_counter()
-        deadline = start + PUBLISH_INTERVAL
+        # Publish no more often than every TRAIN_SHARE frame-drawing times: drawing competes
+        # with training for the interpreter lock, so it must not take more than about a third.
+        deadline = start + max(PUBLISH_INTERVAL, TRAIN_SHARE * self.draw_seconds)
         first = len(trainer.history.steps)
         try:
             while not self._interrupt.is_set():

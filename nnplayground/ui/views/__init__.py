@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcount fix first
-from nnplayground.ui.views.common import LiveView
+from nnplayground.ui.views.common import LiveView, cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
 from nnplayground.ui.views.metrics import MetricsView, StatusWidget
 from nnplayground.ui.views.mnist import ConfusionView, FiltersView, PredictionsView
@@ -116,6 +116,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
         dock = QDockWidget(view.title, window)
         dock.setObjectName(f"view_{name}")     # lets QMainWindow.saveState restore the layout
         dock.setWidget(view)
+        cache_axes(view)
         area, group = _PLACES[name]
         if group in groups:
             window.tabifyDockWidget(groups[group], dock)

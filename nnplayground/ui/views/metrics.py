@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.common import light, BLUE, ORANGE, LiveView
 
-MAX_POINTS = 20_000   # per-step points kept; older ones are merged pairwise (mean) beyond this
+MAX_POINTS = 4_000    # per-step points kept; older ones are merged pairwise (mean) beyond this
 
 
 class PointBuffer:
@@ -74,12 +74,11 @@ class MetricsView(LiveView):
                                                pen=pg.mkPen(ORANGE, width=2))
         self.test_curve = self.loss_plot.plot(name="test (per epoch)",
                                               pen=pg.mkPen(BLUE, width=2))
-        self.train_metric = self.metric_plot.plot(name="training", pen=pg.mkPen(ORANGE, width=2),
-                                                  symbol="o", symbolSize=4, symbolBrush=ORANGE)
-        self.test_metric = self.metric_plot.plot(name="test", pen=pg.mkPen(BLUE, width=2),
-                                                 symbol="o", symbolSize=4, symbolBrush=BLUE)
+        self.train_metric = self.metric_plot.plot(name="training", pen=pg.mkPen(ORANGE, width=2))
+        self.test_metric = self.metric_plot.plot(name="test", pen=pg.mkPen(BLUE, width=2))
         for plot in (self.loss_plot, self.metric_plot):
             plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.steps = PointBuffer()
