@@ -1,6 +1,6 @@
 """Per-layer and whole-step speed of the engine against PyTorch CPU (same thread count).
 
-    python benchmarks/bench_layers.py [--threads N] [--repeat R]
+    python benchmarks/bench_layers.py [--threads N] [--repeat R] [--cpu]
 
 Prints, for each layer of the reference models (batch 100), the forward + backward time of ours
 and of PyTorch and the ratio ours / PyTorch; then a whole training step (forward, loss,
@@ -20,6 +20,8 @@ def parse():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeat", type=int, default=30, help="timed repetitions per measurement")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time with process CPU time instead of wall-clock time")
     return ap.parse_args()
 
 
@@ -40,13 +42,16 @@ except ImportError:      # the ratios are skipped without PyTorch
 
 
 def best_of(fn, repeat):
-    """Median seconds of `fn()` over `repeat` runs after two warm-up runs."""
+    """Median seconds of `fn()` over `repeat` runs after two warm-up runs: wall-clock time,
+    or with --cpu the process's CPU time (steadier when other jobs share the cores; with
+    several threads it adds up the threads' time, including any spin-waiting)."""
+    clock = time.process_time if ARGS.cpu else time.perf_counter
     fn(), fn()
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return float(np.median(times))
 
 
@@ -170,11 +175,12 @@ def xor_steps():
     """Microseconds per step of the xor preset's network: engine alone, and the Trainer."""
     run = ours_step(XOR, (2,), "binary_cross_entropy", 10, lr=0.03)
     n = 5000
+    clock = time.process_time if ARGS.cpu else time.perf_counter
     run()
-    t = time.perf_counter()
+    t = clock()
     for _ in range(n):
         run()
-    engine_us = (time.perf_counter() - t) / n * 1e6
+    engine_us = (clock() - t) / n * 1e6
     trainer_us = None
     try:
         from nnplayground.engine import Trainer, make_optimizer
@@ -187,10 +193,10 @@ def xor_steps():
                           seed=0)
         for _ in range(100):
             trainer.step()
-        t = time.perf_counter()
+        t = clock()
         for _ in range(n):
             trainer.step()
-        trainer_us = (time.perf_counter() - t) / n * 1e6
+        trainer_us = (clock() - t) / n * 1e6
     except Exception as e:       # the trainer is another module; report, do not hide
         print(f"  (Trainer not measured: {e!r})")
     return engine_us, trainer_us
@@ -198,7 +204,8 @@ def xor_steps():
 
 def main():
     r = ARGS.repeat
-    print(f"threads: {ARGS.threads}; numpy {np.__version__}"
+    print(f"threads: {ARGS.threads}; {'CPU' if ARGS.cpu else 'wall-clock'} time; "
+          f"numpy {np.__version__}"
           + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
     print(f"\n{'forward+backward, batch 100':34s} {'ours ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for name, spec, shape, factory in layer_cases():

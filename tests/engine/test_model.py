@@ -153,3 +153,21 @@ def test_plain_gradient_descent_learns_xor():
             p -= 0.3 * m.grads[key]
     acc = np.mean((m.predict(x)[:, 0] > 0.5) == y)
     assert acc >= 0.95, acc
+
+
+def test_predict_never_builds_one_huge_im2col(monkeypatch):
+    """1,200 images in batches of 500: no im2col ever sees more than 500 images."""
+    from nnplayground.engine.layers import conv
+
+    seen = []
+    original = conv.im2col
+
+    def spy(xp, kh, kw, stride):
+        seen.append(len(xp))
+        return original(xp, kh, kw, stride)
+
+    monkeypatch.setattr(conv, "im2col", spy)
+    m = build_model(MNIST_CNN, seed=0)
+    out = m.predict(np.zeros((1200, 1, 28, 28), np.float32), batch_size=500)
+    assert out.shape == (1200, 10)
+    assert max(seen) == 500 and sum(seen) == 2 * 1200     # two conv layers
