@@ -66,7 +66,9 @@ class Optimizer:
         Why this is enough to keep the parameters finite without copying them: a finite p minus
         a finite d with |d| < 1e19 cannot overflow, because such a d is far below half the
         spacing of floats near the largest float, so the result rounds to a finite number.
-        The trainer relies on it to avoid a per-step backup of all parameters.
+        The trainer relies on it to avoid a per-step backup of all parameters. After a refusal
+        the state (moments) may already hold the bad gradient: call `reset()`, as the trainer
+        does.
         """
         state, delta = self.state, self._delta
         isfinite, vdot = math.isfinite, np.vdot
