@@ -74,7 +74,7 @@ class CompareSession:
         for label, doc in zip(labels, docs):
             exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, progress=progress)
             target = int(epochs if epochs is not None else doc["training"]["epochs"])
-            self.runs.append(Run(label, doc, exp, target))
+            self.runs.append(Run(label, doc, exp, target, finished=target <= 0))
 
     @property
     def done(self):
