@@ -125,6 +125,8 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
             groups[group] = dock
         dock.toggleViewAction().setToolTip(f"Show or hide the {view.title.lower()} view")
         docks[name] = dock
+    # The input plane is the view people watch: give it more height than the loss curves.
+    window.resizeDocks([docks["metrics"], docks["boundary"]], [300, 500], Qt.Orientation.Vertical)
     status = StatusWidget()
     window.statusBar().addPermanentWidget(status)
     window.live_views = ViewHub(window, controller, views, docks, status)

@@ -114,10 +114,15 @@ class BoundaryView(LiveView):
 
 
 class UnitsView(LiveView):
-    """A small heatmap per hidden unit over the input plane; click one to enlarge it."""
+    """A small heatmap per hidden unit over the input plane; click one to enlarge it.
+
+    All units are drawn into one image (a row per layer): one ImageItem redraws far faster
+    than a ViewBox per unit.
+    """
 
     title = "Hidden units"
     parts = frozenset({S.VIEW_UNITS})
+    PAD = 8
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -126,20 +131,24 @@ class UnitsView(LiveView):
         self.caption = QLabel("Click a unit to enlarge it")
         layout.addWidget(self.caption)
         self.grid = light(pg.GraphicsLayoutWidget())
-        self.grid.setToolTip("Each unit's output over the input plane; click to enlarge")
+        self.grid.setToolTip("Each hidden unit's output over the input plane (rows: layers); "
+                             "click one to enlarge it")
         layout.addWidget(self.grid, 3)
-        self.big = light(pg.PlotWidget())
-        self.big.setMouseEnabled(False, False)
-        self.big.hideButtons()
-        self.big.hideAxis("left")
-        self.big.hideAxis("bottom")
+        self.grid_vb = self.grid.addViewBox(lockAspect=True, enableMouse=False)
+        self.grid_vb.invertY(True)
+        self.tiles = pg.ImageItem(axisOrder="row-major")
+        self.tiles.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+        self.tiles.mouseClickEvent = self._on_tiles_clicked
+        self.grid_vb.addItem(self.tiles)
+        self.big = light(pg.GraphicsLayoutWidget())
+        big_vb = self.big.addViewBox(lockAspect=True, enableMouse=False)
         self.big_image = pg.ImageItem(axisOrder="row-major")
         self.big_image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
-        self.big.addItem(self.big_image)
+        big_vb.addItem(self.big_image)
         layout.addWidget(SquareBox(self.big), 2)
-        self.items = {}          # (node_id, unit) -> ImageItem
+        self.layout_keys = []      # [(node_id, n_units)] row by row
+        self.labels = []
         self.selected = None
-        self._structure = None
         self._last = {}
 
     def applies_to(self, info):
@@ -149,54 +158,69 @@ class UnitsView(LiveView):
         return "Hidden-unit images are drawn for small dense networks on two-input datasets."
 
     def on_dataset(self, info):
-        self._structure = None
-        self._rect = _rect(info.extent)
+        self.layout_keys = []
+        self.tiles.clear()
+        self.big_image.clear()
 
-    def _build(self, units):
-        self.grid.clear()
-        self.items = {}
-        for row, (node_id, images) in enumerate(units.items()):
-            label = self.grid.addLabel(node_id, row=row, col=0, color="k")
-            label.setMaximumWidth(60)
-            for k in range(images.shape[0]):
-                vb = self.grid.addViewBox(row=row, col=k + 1, lockAspect=True, enableMouse=False)
-                vb.invertY(False)
-                item = pg.ImageItem(axisOrder="row-major")
-                item.setLookupTable(DIVERGING.getLookupTable(nPts=256))
-                vb.addItem(item)
-                item.mouseClickEvent = (lambda ev, key=(node_id, k): self._on_unit_clicked(key))
-                self.items[(node_id, k)] = item
-        self._structure = {k: v.shape[0] for k, v in units.items()}
-        if self.selected not in self.items:
-            self.selected = next(iter(self.items), None)
+    def _relayout(self, units):
+        for label in self.labels:
+            self.grid_vb.removeItem(label)
+        self.labels = []
+        self.layout_keys = [(k, v.shape[0]) for k, v in units.items()]
+        step = S.GRID + self.PAD
+        for row, (node_id, _n) in enumerate(self.layout_keys):
+            label = pg.TextItem(node_id, color="k", anchor=(1, 0.5))
+            label.setPos(-4, row * step + S.GRID / 2)
+            self.grid_vb.addItem(label)
+            self.labels.append(label)
+        if self.selected not in [(k, i) for k, n in self.layout_keys for i in range(n)]:
+            self.selected = (self.layout_keys[0][0], 0)
+
+    @staticmethod
+    def _normalised(img):
+        """Map a unit's output to [0, 1] for the diverging colours: 0.5 is zero output."""
+        m = float(np.max(np.abs(img))) or 1.0
+        if float(np.min(img)) < 0:
+            return 0.5 + 0.5 * img / m
+        return img / m
 
     def on_snapshot(self, snapshot):
         units = snapshot.units
         if not units:
             self.caption.setText("This network has no small hidden dense layer to draw.")
             return
-        if self._structure != {k: v.shape[0] for k, v in units.items()}:
-            self._build(units)
+        if self.layout_keys != [(k, v.shape[0]) for k, v in units.items()]:
+            self._relayout(units)
         self._last = units
-        for (node_id, k), item in self.items.items():
-            img = units[node_id][k]
-            item.setImage(img, levels=self._levels(img), autoLevels=False)
+        step = S.GRID + self.PAD
+        cols = max(n for _k, n in self.layout_keys)
+        canvas = np.full((len(self.layout_keys) * step - self.PAD, cols * step - self.PAD),
+                         np.nan, np.float32)
+        for row, (node_id, n) in enumerate(self.layout_keys):
+            for k in range(n):
+                # flipped: row 0 of a unit image is the bottom of the plane, and this view
+                # draws its rows downwards
+                canvas[row * step:row * step + S.GRID, k * step:k * step + S.GRID] = \
+                    self._normalised(units[node_id][k])[::-1]
+        self.tiles.setImage(np.nan_to_num(canvas, nan=0.5), levels=(0, 1), autoLevels=False)
         self._draw_big()
-
-    @staticmethod
-    def _levels(img):
-        m = float(np.max(np.abs(img))) or 1.0
-        lo = float(np.min(img))
-        return (-m, m) if lo < 0 else (0.0, max(m, 1e-6))
 
     def _draw_big(self):
         if self.selected is None or not self._last:
             return
         node_id, k = self.selected
-        img = self._last[node_id][k]
-        self.big_image.setImage(img, levels=self._levels(img), autoLevels=False, rect=self._rect)
+        self.big_image.setImage(self._normalised(self._last[node_id][k]), levels=(0, 1),
+                                autoLevels=False)
         self.caption.setText(f"{node_id}, unit {k + 1} (enlarged below); click a unit to choose")
 
-    def _on_unit_clicked(self, key):
+    def _on_tiles_clicked(self, event):
+        step = S.GRID + self.PAD
+        pos = event.pos()
+        row, col = int(pos.y() // step), int(pos.x() // step)
+        if 0 <= row < len(self.layout_keys) and 0 <= col < self.layout_keys[row][1]:
+            self.select((self.layout_keys[row][0], col))
+        event.accept()
+
+    def select(self, key):
         self.selected = key
         self._draw_big()
