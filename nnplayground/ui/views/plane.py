@@ -51,6 +51,7 @@ class BoundaryView(LiveView):
         self.image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
+        self.scatter.setToolTip("Data points: colour is the class (orange 0, blue 1) or target")
         self.plot.addItem(self.scatter)
         self.train_radio.toggled.connect(self._on_split_changed)
         self.discrete_box.toggled.connect(self._on_discrete_changed)
@@ -88,7 +89,7 @@ class BoundaryView(LiveView):
         else:
             lo, hi = self._levels
             t = np.clip((np.ravel(y) - lo) / max(hi - lo, 1e-12), 0, 1)
-            brushes = [pg.mkBrush(DIVERGING.map(v, mode="qcolor")) for v in t]
+            brushes = [pg.mkBrush(*c) for c in DIVERGING.map(t, mode="byte")]
         self.scatter.setData(pos=pts, brush=brushes)
 
     def on_snapshot(self, snapshot):
@@ -145,7 +146,8 @@ class UnitsView(LiveView):
         self.big_image = pg.ImageItem(axisOrder="row-major")
         self.big_image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         big_vb.addItem(self.big_image)
-        layout.addWidget(SquareBox(self.big), 2)
+        self.big_box = SquareBox(self.big)
+        layout.addWidget(self.big_box, 2)
         self.layout_keys = []      # [(node_id, n_units)] row by row
         self.labels = []
         self.selected = None
@@ -186,6 +188,7 @@ class UnitsView(LiveView):
 
     def on_snapshot(self, snapshot):
         units = snapshot.units
+        self.big_box.setVisible(bool(units))
         if not units:
             self.caption.setText("This network has no small hidden dense layer to draw.")
             return
