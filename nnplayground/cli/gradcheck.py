@@ -1,7 +1,9 @@
 """`nnplayground gradcheck`: does back-propagation agree with finite differences?
 
 The model is built in float64 and checked on the first few training samples, so that rounding
-cannot hide (or fake) a wrong gradient. See `parser.GRADCHECK_TOLERANCE` for the threshold.
+cannot hide (or fake) a wrong gradient. See `parser.GRADCHECK_TOLERANCE` for the threshold;
+parameters over it are checked again with 10x and 100x smaller steps before they are called
+wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from nnplayground.cli.common import MODEL_SUFFIX, check_mnist_dir, load_target, 
 from nnplayground.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 
 BIAS_JITTER = 0.1
+STEP = 1e-4                 # the engine's central-difference step (issue 2)
+RETRY_STEPS = (1e-5, 1e-6)  # for parameters over the tolerance: kink crossings get rarer, and
+                            # float64 round-off (~1e-16 * loss / h) stays far below 1e-5
 
 
 def run_gradcheck(args) -> int:
@@ -30,24 +35,53 @@ def run_gradcheck(args) -> int:
     if moved:
         note(f"moved {moved} all-zero bias array{'s' if moved != 1 else ''} by N(0, "
              f"{BIAS_JITTER:g}) noise, away from ReLU kinks (see 'gradcheck --help')")
-    errors = gradient_check(model, x, y, make_loss(doc["loss"]))
+    loss = make_loss(doc["loss"])
+    errors = gradient_check(model, x, y, loss, h=STEP)
     if not errors:
         raise CliError(f"{label}: the model has no trainable parameters to check")
+    # A +-h step that crosses a ReLU or max-pool kink fakes a large error for one entry; a
+    # wrong gradient stays wrong at any h, a crossing vanishes with a smaller step.
+    columns = {STEP: errors}
+    suspects = [name for name, error in errors.items() if not error <= args.tolerance]
+    for h in RETRY_STEPS:
+        if not suspects:
+            break
+        again = gradient_check(model, x, y, loss, h=h)
+        columns[h] = {name: again[name] for name in suspects}
+        suspects = [name for name in suspects if not again[name] <= args.tolerance]
 
-    width = max(len("parameter"), *(len(name) for name in errors))
-    print(f"{'parameter':<{width}}  max relative error")
-    for name, error in errors.items():
-        verdict = "ok" if error <= args.tolerance else "TOO LARGE"
-        print(f"{name:<{width}}  {error:<18.2e}  {verdict}")
-    worst = max(errors, key=errors.get)
-    failed = [name for name, error in errors.items() if not error <= args.tolerance]
-    if failed:
-        listed = ", ".join(f"{name} ({errors[name]:.1e})" for name in failed)
-        raise CliError(f"{label}: {len(failed)} of {len(errors)} parameters exceed the "
-                       f"tolerance {args.tolerance:g}: {listed}", EXIT_FAILURE)
+    print_table(columns, args.tolerance)
+    final = {name: min(col[name] for col in columns.values() if name in col) for name in errors}
+    if suspects:
+        listed = ", ".join(f"{name} ({final[name]:.1e})" for name in suspects)
+        steps = ", ".join(f"{h:g}" for h in columns)
+        raise CliError(f"{label}: {len(suspects)} of {len(errors)} parameters exceed the "
+                       f"tolerance {args.tolerance:g} at every step h = {steps}: {listed}",
+                       EXIT_FAILURE)
+    worst = max(final, key=final.get)
     print(f"{label}: all {len(errors)} parameters within {args.tolerance:g} "
-          f"(largest {errors[worst]:.1e} at {worst}; {len(x)} samples, float64)")
+          f"(largest {final[worst]:.1e} at {worst}; {len(x)} samples, float64)")
     return EXIT_OK
+
+
+def print_table(columns: dict, tolerance: float) -> None:
+    """One row per parameter: its max relative error at each step h tried, and a verdict."""
+    names = list(columns[STEP])
+    width = max(len("parameter"), *(len(name) for name in names))
+    print(f"{'parameter':<{width}}" + "".join(f"  {'h=' + format(h, 'g'):<10}" for h in columns)
+          + "  verdict")
+    for name in names:
+        cells = [col.get(name) for col in columns.values()]
+        line = f"{name:<{width}}" + "".join(
+            f"  {'':<10}" if c is None else f"  {c:<10.2e}" for c in cells)
+        passed = [c for c in cells if c is not None and c <= tolerance]
+        if cells[0] <= tolerance:
+            verdict = "ok"
+        elif passed:
+            verdict = "ok (the larger step crossed a kink)"
+        else:
+            verdict = "TOO LARGE"
+        print(f"{line}  {verdict}")
 
 
 def move_zero_biases(model, seed: int) -> int:

@@ -148,7 +148,10 @@ def build_parser() -> Parser:
                  "initial weights (or a model file's), except that all-zero biases get small\n"
                  "random values: a zero bias on a blank input region puts a ReLU exactly on\n"
                  "its kink, where finite differences and back-propagation rightly disagree.\n"
-                 "Every weight is nudged twice, so big models take a while (mnist-cnn: ~30 s).",
+                 "A parameter over the tolerance at h=1e-4 is checked again at 1e-5 and 1e-6: a\n"
+                 "step that crosses a ReLU or max-pool kink fakes a large error that a smaller\n"
+                 "step removes, while a wrong gradient stays wrong. Every weight is nudged twice,\n"
+                 "so big models take a while (mnist-cnn: ~30 s, mnist-mlp: minutes).",
                  "gradcheck")
     p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
     p.add_argument("--samples", type=_positive_int, default=4, metavar="N",

@@ -175,7 +175,7 @@ def test_headless_commands_never_import_qt(tmp_path):
 def test_gradcheck_lists_every_parameter_within_tolerance(capsys):
     assert main(["gradcheck", "xor"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split() == ["parameter", "max", "relative", "error"]
+    assert lines[0].split() == ["parameter", "h=0.0001", "verdict"]
     rows = [line.split() for line in lines[1:-1]]
     assert [r[0] for r in rows] == ["h1/W", "h1/b", "h2/W", "h2/b", "out/W", "out/b"]
     assert all(float(r[1]) < 1e-5 and r[2] == "ok" for r in rows)
@@ -189,7 +189,7 @@ def test_gradcheck_exits_1_when_an_error_exceeds_the_tolerance(capsys):
     assert captured.out.count("TOO LARGE") == 6
     last = captured.err.strip().splitlines()[-1]
     assert last.startswith("nnplayground: error: xor: 6 of 6 parameters exceed the tolerance "
-                           "1e-20: h1/W (")
+                           "1e-20 at every step h = 0.0001, 1e-05, 1e-06: h1/W (")
 
 
 def test_gradcheck_catches_a_wrong_backward(monkeypatch, capsys):
@@ -245,3 +245,25 @@ def test_train_with_the_full_mnist_says_so(capsys):
     assert main(["train", "mnist-mlp", "--epochs", "0", "--mnist", str(mnist)]) == 0
     err = capsys.readouterr().err
     assert "60,000" in err and "bundled sample" not in err
+
+
+def test_gradcheck_forgives_a_kink_crossing_that_a_smaller_step_removes(monkeypatch, capsys):
+    import nnplayground.engine as engine
+
+    real = engine.gradient_check
+    steps = []
+
+    def kinked(model, x, y, loss, h=1e-4, training=True):
+        steps.append(h)
+        errors = real(model, x, y, loss, h=h, training=training)
+        if h == 1e-4:  # as if one entry of h2/W sat within 1e-4 of a ReLU kink
+            errors["h2/W"] = 0.4
+        return errors
+
+    monkeypatch.setattr(engine, "gradient_check", kinked)
+    assert main(["gradcheck", "xor"]) == 0
+    out = capsys.readouterr().out
+    assert steps == [1e-4, 1e-5]
+    assert out.splitlines()[0].split() == ["parameter", "h=0.0001", "h=1e-05", "verdict"]
+    row = next(line for line in out.splitlines() if line.startswith("h2/W"))
+    assert row.split()[1] == "4.00e-01" and row.endswith("ok (the larger step crossed a kink)")
