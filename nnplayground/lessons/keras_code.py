@@ -1,4 +1,4 @@
-"""Lesson 14: the Keras program equivalent to a sequential preset document.
+"""Lesson 14: the Keras program equivalent to a preset document.
 
 Students meet Keras' five verbs - ``add``, ``compile``, ``fit``, ``evaluate``, ``predict`` - in
 every tutorial. Generating the code from the diagram (rather than showing a fixed string) lets
@@ -14,6 +14,8 @@ Mapping notes (documented in the generated code's comments where they matter):
 - the L2 penalty here is 0.5 * l2 * sum(W²), Keras' is l2 * sum(W²): the code halves l2.
 """
 
+import keyword
+
 from .catalog import LessonError
 
 _ACTIVATIONS = {"identity": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -22,19 +24,32 @@ _LOSSES = {"cross_entropy": "sparse_categorical_crossentropy",
            "binary_cross_entropy": "binary_crossentropy", "mse": "mse"}
 
 
-def keras_code(doc):
-    """Return the Keras (TensorFlow 2 / Keras 3) program for a sequential preset, as a string.
+def keras_code(doc, style="auto"):
+    """Return the Keras (TensorFlow 2 / Keras 3) program for a preset, as a string.
 
-    Raises LessonError for a graph with branches (Add, Concatenate, several consumers), which
-    the Sequential API cannot express.
+    ``style``: "sequential" (``model.add`` per layer, the tutorials' form; LessonError naming
+    the node for a graph with branches), "functional" (``keras.Model(inputs, outputs)``, which
+    also expresses Add and Concatenate skips), or "auto": sequential whenever the graph is one
+    chain, functional otherwise.
     """
-    nodes = _sequential_nodes(doc["model"])
+    if style not in ("auto", "sequential", "functional"):
+        raise ValueError(f"style: must be 'auto', 'sequential' or 'functional', got {style!r}")
+    reg = doc.get("regularization", {}) or {}
     lines = ["import numpy as np", "import keras", "from keras import layers", ""]
     lines += _data_lines(doc.get("dataset", {}), doc.get("loss"))
-    lines += ["", "model = keras.Sequential()"]
-    reg = doc.get("regularization", {}) or {}
-    for node in nodes:
-        lines += [f"model.add({layer})" for layer in _layers(node, reg)]
+    try:
+        nodes = _sequential_nodes(doc["model"]) if style != "functional" else None
+    except LessonError:
+        if style == "sequential":
+            raise
+        nodes = None
+    if nodes is not None:
+        lines += ["", "model = keras.Sequential()"]
+        for node in nodes:
+            lines += [f"model.add({layer})" for layer in _layers(node, reg)]
+    else:
+        nodes, body = _functional_lines(doc["model"], reg)
+        lines += [""] + body
     opt = doc["optimizer"]
     metrics = ", metrics=['accuracy']" if doc.get("loss") != "mse" or _is_classification(doc) \
         else ""
@@ -89,6 +104,59 @@ def _sequential_nodes(model):
         raise LessonError(f"nodes {', '.join(loose)} are not on the chain from the Input: "
                           "connect or delete them first")
     return chain
+
+
+def _functional_lines(model, reg):
+    """(nodes in topological order, code lines) building a keras.Model from the graph."""
+    nodes = _topological(model["nodes"])
+    names = {n["id"]: _identifier(n["id"]) for n in nodes}
+    lines = []
+    for node in nodes:
+        var = names[node["id"]]
+        if node["type"] == "Input":
+            lines.append(f"{var} = {_layers(node, reg)[0]}")
+            continue
+        if node["type"] in ("Add", "Concatenate"):
+            args = "[" + ", ".join(names[i] for i in node["inputs"]) + "]"
+            layer = "layers.Add()" if node["type"] == "Add" else "layers.Concatenate(axis=-1)"
+            lines.append(f"{var} = {layer}({args})")
+            continue
+        source = names[node["inputs"][0]]
+        for layer in _layers(node, reg):
+            lines.append(f"{var} = {layer}({source})")
+            source = var
+    inputs = [names[n["id"]] for n in nodes if n["type"] == "Input"]
+    output = names[model.get("output") or nodes[-1]["id"]]
+    lines.append(f"model = keras.Model({inputs[0]}, {output})")
+    return nodes, lines
+
+
+def _topological(nodes):
+    by_id = {n["id"]: n for n in nodes}
+    done, order = set(), []
+    pending = list(nodes)
+    while pending:
+        ready = [n for n in pending if all(i in done for i in n.get("inputs", []))]
+        if not ready:
+            stuck = ", ".join(n["id"] for n in pending)
+            raise LessonError(f"nodes {stuck} wait on inputs that never come (a cycle or a "
+                              "missing node); fix the graph first")
+        for n in ready:
+            done.add(n["id"])
+            order.append(by_id[n["id"]])
+        pending = [n for n in pending if n["id"] not in done]
+    return order
+
+
+_TAKEN = {"np", "keras", "layers", "model", "data", "split", "predictions", "test_loss",
+          "test_metrics", "x_train", "y_train", "x_test", "y_test"}
+
+
+def _identifier(node_id):
+    """A node id as a Python variable name: ids may hold '-', be keywords ('in') or clash
+    with the program's own names ('model')."""
+    name = node_id.replace("-", "_")
+    return name + "_" if keyword.iskeyword(name) or name in _TAKEN else name
 
 
 def _is_classification(doc):

@@ -117,6 +117,30 @@ def test_keras_code_follows_any_sequential_preset():
     assert "loss='binary_crossentropy'" in gates and "keras.Input(shape=(2,))" in gates
 
 
-def test_keras_code_refuses_a_graph_with_skips_naming_the_node():
+def test_keras_code_for_a_graph_with_skips_uses_the_functional_api():
+    doc = preset_document(load_lesson(12))
+    src = keras_code(doc)
+    compile(src, "skips.py", "exec")
+    assert "add1 = layers.Add()([h0, d1])" in src
+    assert "model = keras.Model(x, out)" in src and "model.add(" not in src
     with pytest.raises(LessonError, match="'add1' \\(Add\\) joins several inputs"):
-        keras_code(preset_document(load_lesson(12)))
+        keras_code(doc, style="sequential")
+    doc["model"]["nodes"][1]["id"] = "model"          # a name the program itself uses
+    doc["model"]["nodes"][2]["inputs"] = ["model"]
+    doc["model"]["nodes"][3]["inputs"] = ["model", "d1"]
+    src = keras_code(doc, style="functional")
+    compile(src, "renamed.py", "exec")
+    assert "model_ = layers.Dense(16" in src and "layers.Add()([model_, d1])" in src
+
+
+@pytest.mark.parametrize("style", ["auto", "functional"])
+def test_keras_code_compiles_for_every_lesson_and_step(style):
+    from nnplayground.lessons import list_lessons, step_document
+    for info in list_lessons():
+        doc = load_lesson(info.number)
+        docs = [preset_document(doc)] + [step_document(doc, i)
+                                         for i in range(len(doc["lesson"].get("steps", [])))]
+        for d in docs:
+            src = keras_code(d, style=style)
+            compile(src, f"lesson{info.number}.py", "exec")
+            assert "model.compile(" in src and "model.fit(" in src
