@@ -151,7 +151,7 @@ def build_parser() -> Parser:
                  "A parameter over the tolerance at h=1e-4 is checked again at 1e-5 and 1e-6: a\n"
                  "step that crosses a ReLU or max-pool kink fakes a large error that a smaller\n"
                  "step removes, while a wrong gradient stays wrong. Every weight is nudged twice,\n"
-                 "so big models take a while (mnist-cnn: ~30 s, mnist-mlp: minutes).",
+                 "so big models take a while (mnist-cnn: 30-70 s, mnist-mlp: minutes).",
                  "gradcheck")
     p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
     p.add_argument("--samples", type=_positive_int, default=4, metavar="N",
