@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 
 import jsonschema
@@ -81,11 +82,10 @@ def _header_problems(doc) -> list[Problem]:
 # ---------------------------------------------------------------------------------------- schema
 
 def _schema_problems(doc) -> list[Problem]:
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: _sort_key(e.absolute_path))
     problems = []
-    for err in errors:
+    for err in _validator().iter_errors(doc):
         problems.extend(_translate(err))
-    return problems
+    return sorted(problems, key=lambda p: _sort_key(p.path))
 
 
 def _translate(err) -> list[Problem]:
@@ -297,8 +297,22 @@ def show(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sort_key(parts):
-    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in parts)
+_TOP_ORDER = ("format", "version", "name", "description", "dataset", "model", "loss", "optimizer",
+              "regularization", "training", "views")
+
+
+def _sort_key(path: str):
+    """Document order: top-level keys as in a saved file, list items by index, then by name."""
+    parts = [p for p in re.split(r"\.|\[(\d+)\]", path) if p]
+    key = []
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            key.append((0, int(part), ""))
+        elif i == 0 and part in _TOP_ORDER:
+            key.append((1, _TOP_ORDER.index(part), ""))
+        else:
+            key.append((2, 0, part))
+    return tuple(key)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
