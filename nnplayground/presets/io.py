@@ -26,14 +26,26 @@ INLINE_WIDTH = 96   # columns, indent included
 def parse_preset(text: str, source: str | None = None) -> dict:
     """JSON text -> validated document; raises PresetError (with line and column for bad JSON)."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise PresetError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, "
                                        f"column {exc.colno}")], source) from None
+    except _NonFinite as exc:
+        raise PresetError([Problem("", f"not valid JSON: {exc} is not a number in JSON; write "
+                                       "a finite number instead")], source) from None
     problems = validate_preset(doc)
     if problems:
         raise PresetError(problems, source)
     return doc
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    """Python's json reads NaN and Infinity, which JSON does not allow and no setting needs."""
+    raise _NonFinite(name)
 
 
 def load_preset(path) -> dict:

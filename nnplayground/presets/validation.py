@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from importlib import resources
 
@@ -52,6 +53,7 @@ def validate_preset(doc) -> list[Problem]:
     if any(p.path in ("", "format") or "newer" in p.message for p in header):
         return header          # not our format, or a newer one: the rest would only be noise
     problems = header + [p for p in _schema_problems(doc) if p.path not in ("format", "version")]
+    problems += _nonfinite_problems(doc, "")
     problems += _semantic_problems(doc, schema_ok=not problems)
     return _dedupe(problems)
 
@@ -108,6 +110,17 @@ def _translate(err) -> list[Problem]:
 
 
 # ------------------------------------------------------------------------------------- semantics
+
+def _nonfinite_problems(value, path: str) -> list[Problem]:
+    """NaN and infinities pass every numeric range check of a schema, so look for them here."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [Problem(path, f"must be a finite number, got {value}")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nonfinite_problems(v, join(path, str(k)))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nonfinite_problems(v, f"{path}[{i}]")]
+    return []
+
 
 def _semantic_problems(doc: dict, schema_ok: bool) -> list[Problem]:
     model = doc.get("model")

@@ -102,3 +102,10 @@ def test_failed_write_leaves_the_old_file_intact(tmp_path, doc, monkeypatch):
         save_preset(doc, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json"]
+
+
+def test_nan_in_a_file_is_not_json(tmp_path, doc):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc).replace('"lr": 0.1', '"lr": NaN'))
+    with pytest.raises(PresetError, match="NaN is not a number in JSON"):
+        load_preset(path)

@@ -168,3 +168,10 @@ def test_binary_cross_entropy_needs_one_output_unit(doc):
     doc["model"]["nodes"][2]["params"]["units"] = 2
     assert messages(doc)["model.nodes[2]"] == ('the output node "out" gives 2 value(s) per example; '
                                                'the loss "binary_cross_entropy" on "xor" needs 1')
+
+
+def test_nan_and_infinity_are_refused(doc):
+    doc["optimizer"]["lr"] = float("nan")
+    doc["model"]["nodes"][1]["pos"] = [float("inf"), 0]
+    assert messages(doc) == {"optimizer.lr": "must be a finite number, got nan",
+                             "model.nodes[1].pos[0]": "must be a finite number, got inf"}
