@@ -92,6 +92,7 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        _set_mode(fd, path)
         with os.fdopen(fd, "wb") as fh:
             if writer is not None:
                 writer(fh)
@@ -107,6 +108,27 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
             pass
         raise
     _fsync_folder(folder)
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()   # once, at import: os.umask has no read-only form and is process-wide
+
+
+def _set_mode(fd: int, path: Path) -> None:
+    """mkstemp makes files only the owner can read; a preset is for sharing, so give the new
+    file the old file's permissions, or the usual ones (0o666 minus the umask)."""
+    if not hasattr(os, "fchmod"):
+        return
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_UMASK
+    os.fchmod(fd, mode)
 
 
 def _fsync_folder(folder: Path) -> None:

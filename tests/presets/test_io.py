@@ -109,3 +109,14 @@ def test_nan_in_a_file_is_not_json(tmp_path, doc):
     path.write_text(json.dumps(doc).replace('"lr": 0.1', '"lr": NaN'))
     with pytest.raises(PresetError, match="NaN is not a number in JSON"):
         load_preset(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX file modes only")
+def test_saved_file_is_readable_by_others_like_any_new_file(tmp_path, doc, monkeypatch):
+    from nnplayground.presets import io as preset_io
+    monkeypatch.setattr(preset_io, "_UMASK", 0o022)
+    save_preset(doc, tmp_path / "p.json")
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o644     # not mkstemp's 0o600
+    os.chmod(tmp_path / "p.json", 0o640)
+    save_preset(doc, tmp_path / "p.json")                            # an existing file keeps its mode
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o640
