@@ -280,3 +280,27 @@ def test_backward_never_writes_into_dy():
         kept = dy.copy()
         layer.backward(dy)
         np.testing.assert_array_equal(dy, kept, err_msg=node_id)
+
+
+def test_threaded_channel_split_is_exact(monkeypatch):
+    """im2col, col2im and pooling split channels over threads for big arrays: the results must
+    be bit-identical to one thread, and the gradients still check."""
+    from nnplayground.engine.layers import threads
+
+    spec = chain([3, 7, 7], ("Conv2D", {"filters": 5, "kernel": 3, "padding": 1,
+                                        "activation": "relu"}),
+                 ("MaxPool2D", {}), ("Conv2D", {"filters": 3, "kernel": 2, "stride": 2}),
+                 ("MaxPool2D", {"size": 2, "stride": 1}), ("Flatten", {}),
+                 ("Dense", {"units": 3, "activation": "softmax"}))
+    rng = np.random.default_rng(18)
+    x, y = data(rng, (3, 7, 7), n=4)
+    results = []
+    for n_threads in (1, 3):
+        monkeypatch.setattr(threads, "THREADS", n_threads)
+        monkeypatch.setattr(threads, "MIN_WORK", 0)
+        model = build_model(spec, seed=0)
+        model.forward_backward(x, y, make_loss("cross_entropy"))
+        results.append({k: v.copy() for k, v in model.grads.items()})
+    for key in results[0]:
+        np.testing.assert_array_equal(results[0][key], results[1][key], err_msg=str(key))
+    check(spec, x, y, "cross_entropy")

@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..init import constant, initialize
 from .base import ActivatedLayer, ShapeError, fmt_shape, pair
+from .threads import over_channels
 
 
 def check_image_input(kind, shape, src):
@@ -44,12 +45,18 @@ def pad_images(x, p):
 def im2col(xp, kh, kw, stride):
     """xp: padded (N, C, Hp, Wp) -> cols (C*kh*kw, N*Ho*Wo), rows ordered (c, i, j) like the
     flattened kernel W[f, c, i, j], columns ordered (n, y, x). One copy: the strided window
-    view is gathered once. With the batch in the columns, the whole convolution of the batch
-    is a single large matrix product (BLAS's best case)."""
+    view is gathered once (split over the channels between threads). With the batch in the
+    columns, the whole convolution of the batch is a single large matrix product."""
     n, c = xp.shape[:2]
     win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
     ho, wo = win.shape[2:4]
-    return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo), ho, wo
+    cols = np.empty((c * kh * kw, n * ho * wo), dtype=xp.dtype)
+    blocks = cols.reshape(c, kh, kw, n, ho, wo)
+
+    def gather(c0, c1):
+        blocks[c0:c1] = win[:, c0:c1].transpose(1, 4, 5, 0, 2, 3)
+    over_channels(gather, c, cols.size)
+    return cols, ho, wo
 
 
 def col2im(dcols, xp_shape, kh, kw, stride, ho, wo):
@@ -59,9 +66,13 @@ def col2im(dcols, xp_shape, kh, kw, stride, ho, wo):
     dxp = channels_first_zeros(*xp_shape, dcols.dtype)
     d = dcols.reshape(c, kh, kw, n, ho, wo)
     hs, ws = stride * (ho - 1) + 1, stride * (wo - 1) + 1
-    for i in range(kh):
-        for j in range(kw):
-            dxp[:, :, i:i + hs:stride, j:j + ws:stride] += d[:, i, j].transpose(1, 0, 2, 3)
+
+    def scatter(c0, c1):
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, c0:c1, i:i + hs:stride, j:j + ws:stride] += \
+                    d[c0:c1, i, j].transpose(1, 0, 2, 3)
+    over_channels(scatter, c, dcols.size)
     return dxp
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .base import Layer, ShapeError
 from .conv import check_image_input
+from .threads import over_channels
 
 
 class _Pool(Layer):
@@ -54,33 +55,41 @@ class MaxPool2D(_Pool):
 
     The forward pass records, per window, which offset won (`argmax`, the first strict
     improvement in reading order), so the backward pass is one compare and one multiply per
-    offset.
+    offset. Both passes split the channels between threads (see threads.py).
     """
 
     def forward(self, x, training=False):
         self.x_like = x
-        self.slices = self._offsets(x.shape)
-        y = x[self.slices[0]].copy(order="K")       # keep the input's memory layout
-        index_type = np.uint8 if len(self.slices) < 256 else np.uint16
-        argmax = np.zeros_like(y, dtype=index_type)
+        slices = self.slices = self._offsets(x.shape)
+        y = x[slices[0]].copy(order="K")            # keep the input's memory layout
+        index_type = np.uint8 if len(slices) < 256 else np.uint16
+        argmax = self.argmax = np.zeros_like(y, dtype=index_type)
         better = np.empty_like(y, dtype=bool)
-        for k, sl in enumerate(self.slices[1:], 1):
-            xs = x[sl]
-            np.greater(xs, y, out=better)
-            np.maximum(y, xs, out=y)
-            # offsets come in increasing k, so "the last k that improved" is a running max
-            np.maximum(argmax, better.view(np.uint8) * index_type(k), out=argmax)
-        self.argmax = argmax
+
+        def pool(c0, c1):
+            ys, best, win = y[:, c0:c1], better[:, c0:c1], argmax[:, c0:c1]
+            for k, sl in enumerate(slices[1:], 1):
+                xs = x[sl][:, c0:c1]
+                np.greater(xs, ys, out=best)
+                np.maximum(ys, xs, out=ys)
+                # offsets come in increasing k, so "the last k that improved" is a running max
+                np.maximum(win, best.view(np.uint8) * index_type(k), out=win)
+        over_channels(pool, x.shape[1], x.size)
         return y
 
     def backward(self, dy):
         dx = np.zeros_like(self.x_like, dtype=dy.dtype)
         overlapping = self.stride < self.size
-        for k, sl in enumerate(self.slices):
-            if overlapping:
-                dx[sl] += dy * (self.argmax == k)
-            else:
-                np.multiply(dy, self.argmax == k, out=dx[sl])
+
+        def route(c0, c1):
+            dys, win = dy[:, c0:c1], self.argmax[:, c0:c1]
+            for k, sl in enumerate(self.slices):
+                target = dx[sl][:, c0:c1]
+                if overlapping:
+                    target += dys * (win == k)
+                else:
+                    np.multiply(dys, win == k, out=target)
+        over_channels(route, dx.shape[1], dx.size)
         return dx
 
 
@@ -88,9 +97,8 @@ class AvgPool2D(_Pool):
     """y = the mean of each window; each input receives dy / (size * size) per window."""
 
     def forward(self, x, training=False):
-        self.x_shape = x.shape
-        self.slices = self._offsets(x.shape)
         self.x_like = x
+        self.slices = self._offsets(x.shape)
         y = x[self.slices[0]].copy(order="K")
         for sl in self.slices[1:]:
             y += x[sl]
