@@ -99,7 +99,7 @@ def spec_of(kind):
     return {"nodes": nodes, "output": "out"}
 
 
-def run_ours(kind, data, epochs):
+def ours_trainer(kind, data):
     import numpy as np
 
     from nnplayground.engine import Trainer, build_model, make_optimizer
@@ -108,9 +108,13 @@ def run_ours(kind, data, epochs):
     if kind == "mlp":
         x_train, x_test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
     model = build_model(spec_of(kind), seed=0, dtype=np.float32)
-    trainer = Trainer(model, "cross_entropy", make_optimizer(MODELS[kind]["optimizer"]),
-                      x_train, data["y_train"], x_test, data["y_test"], task="classification",
-                      batch_size=MODELS[kind]["batch"], seed=0)
+    return Trainer(model, "cross_entropy", make_optimizer(MODELS[kind]["optimizer"]),
+                   x_train, data["y_train"], x_test, data["y_test"], task="classification",
+                   batch_size=MODELS[kind]["batch"], seed=0)
+
+
+def run_ours(kind, data, epochs):
+    trainer = ours_trainer(kind, data)
     seconds, chunks = [], []
     for _ in range(epochs):
         start = chunk_start = time.perf_counter()
@@ -203,7 +207,7 @@ def run_xor(steps=5000):
 
 # ---------------------------------------------------------------- PyTorch
 
-def run_torch(kind, data, epochs, threads):
+def torch_net(kind, threads):
     import torch
     from torch import nn
 
@@ -218,6 +222,14 @@ def run_torch(kind, data, epochs, threads):
                             nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                             nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    return net, opt
+
+
+def run_torch(kind, data, epochs, threads):
+    import torch
+    from torch import nn
+
+    net, opt = torch_net(kind, threads)
     x, y = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
     loss_fn = nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(0)
@@ -245,6 +257,42 @@ def run_torch(kind, data, epochs, threads):
             "steps": epochs * -(-len(x) // batch)}
 
 
+def run_paired(kind, data, threads, rounds=15):
+    """Ours and PyTorch in one process, alternating CHUNK-step chunks on the same batches, so
+    that a burst of other load hits both alike; the ratio is the median of the paired chunks."""
+    import statistics
+
+    import torch
+    from torch import nn
+
+    trainer = ours_trainer(kind, data)
+    net, opt = torch_net(kind, threads)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
+    batch = MODELS[kind]["batch"]
+    perm = torch.from_numpy(trainer._rng.permutation(len(x)))   # any order will do
+
+    def torch_steps(first):
+        for n in range(first, first + CHUNK):
+            idx = perm[n * batch % len(x):][:batch]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(net(x[idx]), y[idx]).backward()
+            opt.step()
+
+    ratios = []
+    for r in range(rounds + 1):
+        start = time.perf_counter()
+        for _ in range(CHUNK):
+            trainer.step()
+        ours = time.perf_counter() - start
+        start = time.perf_counter()
+        torch_steps(r * CHUNK)
+        ref = time.perf_counter() - start
+        if r:                                   # the first round warms both up
+            ratios.append(ours / ref)
+    return {"ratio": statistics.median(ratios), "ratios": ratios}
+
+
 # ---------------------------------------------------------------- driver
 
 def child(args):
@@ -259,6 +307,8 @@ def child(args):
             data["y_train"] = data["y_train"][:args.train_limit]
         if impl == "ours":
             result = run_ours(kind, data, args.epochs)
+        elif impl == "paired":
+            result = run_paired(kind, data, args.threads)
         else:
             result = run_torch(kind, data, args.epochs, args.threads)
     result["peak_rss_mb"] = peak_rss_mb()
@@ -322,8 +372,11 @@ def main(argv=None):
         if with_torch:
             ref = spawn(f"torch-{kind}", args, mnist)
             ref_epoch, ref_med = report(kind, "torch", ref)
+            paired = spawn(f"paired-{kind}", args, mnist)
             print(f"{kind} ratio ours/PyTorch: {ours_epoch / ref_epoch:.2f} (wall), "
-                  f"{ours_med / ref_med:.2f} (median chunk)")
+                  f"{ours_med / ref_med:.2f} (median chunks), {paired['ratio']:.2f} (paired "
+                  f"chunks in one process, the least sensitive to other load; range "
+                  f"{min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
 
 
 def report(kind, who, r):
