@@ -172,8 +172,10 @@ def _is_flat(value) -> bool:
         items = value
     else:
         return False
-    return all(not isinstance(v, (dict, list, tuple))
-               or (isinstance(v, (list, tuple)) and not any(isinstance(w, (dict, list, tuple)) for w in v))
+    def scalar(v):
+        return not isinstance(v, (dict, list, tuple))
+
+    return all(scalar(v) or (isinstance(v, (list, tuple)) and all(scalar(w) for w in v))
                for v in items)
 
 

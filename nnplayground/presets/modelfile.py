@@ -109,7 +109,8 @@ def _shape_problems(doc: dict, state: dict) -> list[Problem]:
             problems.append(Problem(PARAM_PREFIX + key, f"expected shape {_fmt(shape)}, found "
                                                         f"{_fmt(state[key].shape)}"))
         elif not np.issubdtype(state[key].dtype, np.floating):
-            problems.append(Problem(PARAM_PREFIX + key, f"must hold floats, found {state[key].dtype}"))
+            problems.append(Problem(PARAM_PREFIX + key,
+                                    f"must hold floats, found {state[key].dtype}"))
     for key in state:
         if key not in expected:
             problems.append(Problem(PARAM_PREFIX + key, "not part of the preset's graph "

@@ -144,8 +144,9 @@ def _id_problems(model: dict, nodes: list) -> list[Problem]:
             continue
         nid = node["id"]
         if nid in first_seen:
-            problems.append(Problem(f"model.nodes[{i}].id", f'duplicate id "{nid}" (already used by '
-                                    f"model.nodes[{first_seen[nid]}]); give each node its own id"))
+            problems.append(Problem(f"model.nodes[{i}].id",
+                                    f'duplicate id "{nid}" (already used by model.nodes['
+                                    f"{first_seen[nid]}]); give each node its own id"))
         else:
             first_seen[nid] = i
     for i, node in enumerate(nodes):
@@ -242,8 +243,9 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
             wanted = {1} if task == "regression" and kind != "file" else set()
         if wanted and units not in wanted:
             expect = " or ".join(str(w) for w in sorted(wanted))
-            problems.append(Problem(f"model.nodes[{i}]", f'the output node "{out["id"]}" gives {units} '
-                                    f'value(s) per example; the loss "{loss}" on "{kind}" needs {expect}'))
+            problems.append(Problem(f"model.nodes[{i}]",
+                                    f'the output node "{out["id"]}" gives {units} value(s) per '
+                                    f'example; the loss "{loss}" on "{kind}" needs {expect}'))
     return problems
 
 

@@ -45,7 +45,8 @@ if doc["dataset"]["kind"] == "mnist":
 start = time.perf_counter()
 exp = Experiment.from_preset(doc)
 records = exp.fit()
-print(json.dumps({"epochs": exp.epochs, "records": records, "seconds": time.perf_counter() - start}))
+seconds = time.perf_counter() - start
+print(json.dumps({"epochs": exp.epochs, "records": records, "seconds": seconds}))
 """
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 

@@ -118,5 +118,5 @@ def test_saved_file_is_readable_by_others_like_any_new_file(tmp_path, doc, monke
     save_preset(doc, tmp_path / "p.json")
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o644     # not mkstemp's 0o600
     os.chmod(tmp_path / "p.json", 0o640)
-    save_preset(doc, tmp_path / "p.json")                            # an existing file keeps its mode
+    save_preset(doc, tmp_path / "p.json")       # an existing file keeps its mode
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o640

@@ -78,7 +78,8 @@ def test_duplicate_node_id(doc):
 
 def test_unknown_input_id(doc):
     doc["model"]["nodes"][2]["inputs"] = ["h2"]
-    assert messages(doc) == {"model.nodes[2].inputs[0]": 'unknown node id "h2" (known ids: x, h1, out)'}
+    assert messages(doc) == {
+        "model.nodes[2].inputs[0]": 'unknown node id "h2" (known ids: x, h1, out)'}
 
 
 def test_unknown_output_id(doc):
@@ -124,8 +125,8 @@ def test_all_problems_reported_not_just_the_first(doc):
 def test_newer_version_refused_with_upgrade_message(doc):
     doc["version"] = 3
     doc["model"] = "whatever a future version puts here"
-    assert validate_preset(doc) == [Problem(
-        "version", "made by a newer nnplayground (format version 3); this one reads up to 1: upgrade")]
+    assert validate_preset(doc) == [Problem("version", "made by a newer nnplayground (format "
+                                            "version 3); this one reads up to 1: upgrade")]
 
 
 def test_foreign_format_refused(doc):
@@ -166,8 +167,9 @@ def test_cycle_reported_by_the_engine(doc):
 
 def test_binary_cross_entropy_needs_one_output_unit(doc):
     doc["model"]["nodes"][2]["params"]["units"] = 2
-    assert messages(doc)["model.nodes[2]"] == ('the output node "out" gives 2 value(s) per example; '
-                                               'the loss "binary_cross_entropy" on "xor" needs 1')
+    assert messages(doc)["model.nodes[2]"] == (
+        'the output node "out" gives 2 value(s) per example; '
+        'the loss "binary_cross_entropy" on "xor" needs 1')
 
 
 def test_nan_and_infinity_are_refused(doc):
