@@ -177,3 +177,31 @@ def test_nan_and_infinity_are_refused(doc):
     doc["model"]["nodes"][1]["pos"] = [float("inf"), 0]
     assert messages(doc) == {"optimizer.lr": "must be a finite number, got nan",
                              "model.nodes[1].pos[0]": "must be a finite number, got inf"}
+
+
+def test_never_raises_on_mangled_documents(doc):
+    """The editor validates after every keystroke; no shape of document may crash it."""
+    import copy
+    import random
+
+    rng = random.Random(0)
+    junk = [None, -1, 0, 2.5, "", "x", [], [1, "a"], {}, {"id": 3}, True]
+
+    def slots(value, out):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out.append((value, k))
+                slots(v, out)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                out.append((value, i))
+                slots(v, out)
+        return out
+
+    for _ in range(150):
+        mangled = copy.deepcopy(doc)
+        for _ in range(rng.randint(1, 3)):
+            container, key = rng.choice(slots(mangled, []))
+            container[key] = rng.choice(junk)
+        problems = validate_preset(mangled)
+        assert all(isinstance(p, Problem) and isinstance(p.path, str) for p in problems)
