@@ -171,3 +171,9 @@ def test_predict_never_builds_one_huge_im2col(monkeypatch):
     out = m.predict(np.zeros((1200, 1, 28, 28), np.float32), batch_size=500)
     assert out.shape == (1200, 10)
     assert max(seen) == 500 and sum(seen) == 2 * 1200     # two conv layers
+
+
+def test_input_of_the_wrong_shape_is_explained():
+    with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, 1, 28, 28\), got an "
+                                         r"array of shape \(4, 784\)"):
+        build_model(MNIST_CNN).forward(np.zeros((4, 784), np.float32))

@@ -23,7 +23,12 @@ class Input(Layer):
         return tuple(params["shape"])
 
     def forward(self, x, training=False):
-        return np.asarray(x).astype(self.dtype, copy=False)
+        x = np.asarray(x)
+        if x.shape[1:] != self.shape:     # one tuple compare: cheap enough for every step
+            raise ValueError(f"the model expects inputs of shape {fmt_shape(self.shape)}, got "
+                             f"an array of shape {x.shape}; reshape the data or change the "
+                             f"Input node's shape")
+        return x.astype(self.dtype, copy=False)
 
     def backward(self, dy):
         return None
