@@ -18,7 +18,7 @@ message - itself a lesson outcome (lesson 7's learning rate too large) - and the
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nnplayground.engine import DivergenceError
 from nnplayground.experiment import Experiment

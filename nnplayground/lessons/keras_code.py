@@ -16,6 +16,8 @@ Mapping notes (documented in the generated code's comments where they matter):
 
 import keyword
 
+from nnplayground.engine.optimizers import OPTIMIZERS
+
 from .catalog import LessonError
 
 _ACTIVATIONS = {"identity": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -242,7 +244,8 @@ def _activation(name, alpha=None):
     if name in _ACTIVATIONS and not (name == "elu" and alpha not in (None, 1.0)):
         return f"activation={_ACTIVATIONS[name]!r}", None
     if name == "leaky_relu":
-        return None, f"layers.LeakyReLU(negative_slope={_fmt(alpha if alpha is not None else 0.01)})"
+        slope = _fmt(alpha if alpha is not None else 0.01)
+        return None, f"layers.LeakyReLU(negative_slope={slope})"
     if name == "elu":
         return None, f"layers.ELU(alpha={_fmt(alpha)})"
     if name == "step":
@@ -298,22 +301,25 @@ def _layers(node, reg):
 
 
 def _optimizer(opt):
-    lr = _fmt(float(opt["lr"]))
+    """Keras optimizer for a preset's; hyperparameters left out take the engine's defaults
+    (not Keras', which differ: e.g. AdaGrad's eps is 1e-10 here, 1e-7 in Keras)."""
     kind = opt["type"]
+    if kind not in OPTIMIZERS:
+        raise LessonError(f"optimizer {kind!r} has no Keras equivalent here")
+    hyper = {**OPTIMIZERS[kind].DEFAULTS, **opt}
+
+    def h(key):
+        return _fmt(float(hyper[key]))
+
     if kind == "sgd":
-        return f"keras.optimizers.SGD(learning_rate={lr})"
+        return f"keras.optimizers.SGD(learning_rate={h('lr')})"
     if kind in ("momentum", "nesterov"):
         nesterov = ", nesterov=True" if kind == "nesterov" else ""
-        return (f"keras.optimizers.SGD(learning_rate={lr}, "
-                f"momentum={_fmt(float(opt.get('momentum', 0.9)))}{nesterov})")
+        return f"keras.optimizers.SGD(learning_rate={h('lr')}, momentum={h('momentum')}{nesterov})"
     if kind == "adagrad":
-        return f"keras.optimizers.Adagrad(learning_rate={lr}, epsilon={_fmt(float(opt.get('eps', 1e-8)))})"
+        return f"keras.optimizers.Adagrad(learning_rate={h('lr')}, epsilon={h('eps')})"
     if kind == "rmsprop":
-        return (f"keras.optimizers.RMSprop(learning_rate={lr}, rho={_fmt(float(opt.get('rho', 0.99)))},"
-                f" epsilon={_fmt(float(opt.get('eps', 1e-8)))})")
-    if kind == "adam":
-        return (f"keras.optimizers.Adam(learning_rate={lr}, "
-                f"beta_1={_fmt(float(opt.get('beta1', 0.9)))}, "
-                f"beta_2={_fmt(float(opt.get('beta2', 0.999)))}, "
-                f"epsilon={_fmt(float(opt.get('eps', 1e-8)))})")
-    raise LessonError(f"optimizer {kind!r} has no Keras equivalent here")
+        return (f"keras.optimizers.RMSprop(learning_rate={h('lr')}, rho={h('rho')}, "
+                f"epsilon={h('eps')})")
+    return (f"keras.optimizers.Adam(learning_rate={h('lr')}, beta_1={h('beta1')}, "
+            f"beta_2={h('beta2')}, epsilon={h('eps')})")

@@ -70,6 +70,7 @@ def test_lessons_package_imports_without_qt():
             "for name in ('PySide6', 'pyqtgraph', 'shiboken6'): sys.modules[name] = None\n"
             "import nnplayground.lessons.compare, nnplayground.lessons.optimizer_race\n"
             "import nnplayground.lessons.init_histograms, nnplayground.lessons.keras_code\n"
-            "import nnplayground.lessons.activation_curves, nnplayground.lessons.gradcheck_timing\n")
+            "import nnplayground.lessons.activation_curves\n"
+            "import nnplayground.lessons.gradcheck_timing\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

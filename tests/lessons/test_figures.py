@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from nnplayground.lessons import LessonError, load_lesson, preset_document, variant_document
+from nnplayground.lessons import (
+    LessonError, apply_changes, load_lesson, preset_document, variant_document,
+)
 from nnplayground.lessons.activation_curves import activation_curves
 from nnplayground.lessons.init_histograms import histograms, layer_activations
 from nnplayground.lessons.keras_code import keras_code
@@ -112,6 +114,9 @@ def test_keras_code_follows_any_sequential_preset():
     assert drop.count("layers.Dropout(0.2)") == 6
     decay = keras_code(variant_document(load_lesson(10), "weight decay"))
     assert "kernel_regularizer=keras.regularizers.L1L2(l1=0.0, l2=0.05)" in decay
+    ada = keras_code(apply_changes(preset_document(load_lesson(1)),
+                                   {"optimizer": {"type": "adagrad", "lr": 0.5}}))
+    assert "keras.optimizers.Adagrad(learning_rate=0.5, epsilon=1e-10)" in ada
     gates = keras_code(preset_document(load_lesson(1)))
     compile(gates, "gates.py", "exec")
     assert "loss='binary_crossentropy'" in gates and "keras.Input(shape=(2,))" in gates

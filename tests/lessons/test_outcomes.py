@@ -10,7 +10,9 @@ import pytest
 
 from nnplayground.engine import DivergenceError
 from nnplayground.experiment import Experiment
-from nnplayground.lessons import apply_changes, load_lesson, preset_document, step_document, variant_document
+from nnplayground.lessons import (
+    apply_changes, load_lesson, preset_document, step_document, variant_document,
+)
 from nnplayground.lessons.compare import run_variants
 from nnplayground.lessons.gradcheck_timing import gradcheck_experiment
 
