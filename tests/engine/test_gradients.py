@@ -287,13 +287,13 @@ def test_threaded_channel_split_is_exact(monkeypatch):
     be bit-identical to one thread, and the gradients still check."""
     from nnplayground.engine.layers import threads
 
-    spec = chain([3, 9, 9], ("Conv2D", {"filters": 5, "kernel": 3, "padding": 1,
+    spec = chain([3, 8, 8], ("Conv2D", {"filters": 5, "kernel": 3, "padding": 1,
                                         "activation": "relu"}),
                  ("MaxPool2D", {}), ("Conv2D", {"filters": 3, "kernel": 2, "stride": 2}),
                  ("MaxPool2D", {"size": 2, "stride": 1}), ("Flatten", {}),
                  ("Dense", {"units": 3, "activation": "softmax"}))
     rng = np.random.default_rng(18)
-    x, y = data(rng, (3, 9, 9), n=4)
+    x, y = data(rng, (3, 8, 8), n=4)
     results = []
     for n_threads in (1, 3):
         monkeypatch.setattr(threads, "THREADS", n_threads)
