@@ -119,10 +119,11 @@ def layer_cases():
 
 
 def ours_fwd_bwd(spec, shape, batch=100):
-    """Forward + backward of `spec` on random input, with d loss / d output = ones."""
+    """Forward + backward of `spec` on random input, with d loss / d output = ones (laid out
+    in memory like the output, as the next layer's gradient would be)."""
     model = build_model(spec, seed=0)
     x = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)
-    dy = np.ones((batch, *model.output_shape), np.float32)
+    dy = np.ones_like(model.forward(x, training=True))
 
     def run():
         model._forward(x, True)
