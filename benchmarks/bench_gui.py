@@ -99,7 +99,8 @@ def bench_xor(seconds, mnist_dir):
           f"{100 * snap.last_epoch['test_accuracy']:.1f}%")
     print(f"     views visible: {', '.join(shown)}; frames drawn per view: "
           f"{min(frames.values())}-{max(frames.values())} "
-          f"({min(frames.values()) / elapsed:.0f} fps)")
+          f"({min(frames.values()) / elapsed:.0f} fps, "
+          f"{1000 * controller._thread.draw_seconds:.0f} ms each)")
     print(f"     {epochs / cpu:.0f} epochs per CPU second; this process had {cpu / elapsed:.2f} "
           f"CPU cores of {os.cpu_count()} (load average {os.getloadavg()[0]:.1f})")
     controller.shutdown()
@@ -141,7 +142,8 @@ def bench_cnn(seconds, mnist_dir):
           f"(target <= 50 ms; {len(gaps)} probes every {PROBE_MS} ms)")
     print(f"mnist-cnn: views refreshed {len(frames) / elapsed:.1f} times a second "
           f"(target >= 20); {steps / elapsed:.1f} training steps/s; "
-          f"visible: {', '.join(hub.visible_views())}")
+          f"visible: {', '.join(hub.visible_views())}; a frame takes "
+          f"{1000 * controller._thread.draw_seconds:.0f} ms to draw")
     controller.shutdown()
     window.close()
 

@@ -132,3 +132,43 @@ def mosaic(tiles: np.ndarray, columns=None, pad=1, normalise=True):
         r, c = divmod(i, cols)
         out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = tiles[i]
     return np.nan_to_num(out, nan=0.5)
+
+
+class StableRange:
+    """Moves a plot's visible range only when the data leaves it or shrinks well inside it.
+
+    Auto-ranging to growing data changes the axes on every frame, and redrawing an axis' tick
+    labels costs more than drawing the data; growing the range in steps keeps the axes cached.
+    """
+
+    def __init__(self, plot, margin=0.25):
+        self.plot = plot
+        self.margin = margin
+        plot.disableAutoRange()
+        self.current = None
+
+    def reset(self):
+        self.current = None
+
+    def update(self, xs, ys):
+        xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+        if self.plot.ctrl.logYCheck.isChecked():
+            ys = np.log10(ys[ys > 0])
+        xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+        if not xs.size or not ys.size:
+            return
+        bounds = (xs.min(), xs.max(), ys.min(), ys.max())
+        if self.current is not None and self._fits(bounds):
+            return
+        x0, x1, y0, y1 = bounds
+        dx, dy = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+        self.current = (x0, x1 + self.margin * dx, y0 - 0.05 * dy, y1 + 0.1 * dy)
+        self.plot.setRange(xRange=self.current[:2], yRange=self.current[2:], padding=0)
+
+    def _fits(self, bounds):
+        x0, x1, y0, y1 = bounds
+        cx0, cx1, cy0, cy1 = self.current
+        inside = cx0 <= x0 and x1 <= cx1 and cy0 <= y0 and y1 <= cy1
+        used_x = (x1 - x0) / max(cx1 - cx0, 1e-12)
+        used_y = (y1 - y0) / max(cy1 - cy0, 1e-12)
+        return inside and used_x > 0.5 and used_y > 0.25

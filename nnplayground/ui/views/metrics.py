@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import light, BLUE, ORANGE, LiveView
+from nnplayground.ui.views.common import BLUE, ORANGE, LiveView, StableRange, light
 
 MAX_POINTS = 4_000    # per-step points kept; older ones are merged pairwise (mean) beyond this
 
@@ -41,6 +41,17 @@ class PointBuffer:
             self.data = np.concatenate([self.data[:even].reshape(-1, 2, 2).mean(axis=1),
                                         self.data[even:]])
             self.stride *= 2
+
+
+def _nice_above(n):
+    """The next of 10, 20, 50, 100, 200, ... above n: the epoch axis grows in few steps."""
+    bound = 10
+    while bound <= n:
+        for factor in (2, 2.5, 2):
+            bound *= factor
+            if bound > n:
+                break
+    return bound
 
 
 class MetricsView(LiveView):
@@ -81,6 +92,8 @@ class MetricsView(LiveView):
             plot.setDownsampling(auto=True, mode="peak")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.loss_range = StableRange(self.loss_plot)
+        self.metric_range = StableRange(self.metric_plot)
         self.steps = PointBuffer()
         self.epochs = []
         self.metric_key = "accuracy"
@@ -95,6 +108,8 @@ class MetricsView(LiveView):
             self.metric_plot.enableAutoRange(y=False)
         else:
             self.metric_plot.enableAutoRange(y=True)
+        self.loss_range.reset()
+        self.metric_range.reset()
         for curve in (self.step_curve, self.train_curve, self.test_curve, self.train_metric,
                       self.test_metric):
             curve.setData([], [])
@@ -108,6 +123,22 @@ class MetricsView(LiveView):
         if snapshot.epoch_records:
             self.epochs.extend(snapshot.epoch_records)
             self._draw_epochs()
+        self._update_ranges()
+
+    def _update_ranges(self):
+        xs, ys = [self.steps.data[:, 0]], [self.steps.data[:, 1]]
+        if self.epochs:
+            steps, epochs = self._column("step"), self._column("epoch")
+            for split in ("train", "test"):
+                xs.append(steps)
+                ys.append(self._column(f"{split}_loss"))
+            if self.metric_key == "accuracy":
+                self.metric_plot.setXRange(0, _nice_above(epochs[-1]), padding=0)
+            else:
+                self.metric_range.update(
+                    np.concatenate([epochs, epochs]), np.concatenate(
+                        [self._column("train_rmse"), self._column("test_rmse")]))
+        self.loss_range.update(np.concatenate(xs), np.concatenate(ys))
 
     def _column(self, key):
         return np.array([e.get(key, np.nan) for e in self.epochs], dtype=float)
@@ -122,6 +153,8 @@ class MetricsView(LiveView):
 
     def _on_log_changed(self, on):
         self.loss_plot.setLogMode(y=on)
+        self.loss_range.reset()
+        self._update_ranges()
 
     def _on_mouse_moved(self, pos):
         for plot in (self.loss_plot, self.metric_plot):

@@ -93,8 +93,9 @@ class FiltersView(LiveView):
             return
         maps = self._last.feature_maps[node]
         self.maps_image.setImage(mosaic(maps), levels=(0, 1), autoLevels=False)
-        self.maps_label.setText(f"feature maps of {node}: {maps.shape[0]} channels of "
-                                f"{maps.shape[1]}x{maps.shape[2]}", color="k")
+        text = f"feature maps of {node}: {maps.shape[0]} channels of {maps.shape[1]}x{maps.shape[2]}"
+        if text != self.maps_label.text:
+            self.maps_label.setText(text, color="k")
 
     def _on_layer_changed(self, _index):
         self._draw_maps()
@@ -120,7 +121,7 @@ class PredictionsView(LiveView):
         layout.addWidget(self.graphs)
         self.vb, self.image = image_view_box(self.graphs)
         self.labels = []
-        self._grid_shape = None
+        self._shown = None        # (pred, true) drawn last: unchanged frames cost nothing
 
     def applies_to(self, info):
         return info.kind == "image" and info.task == "classification"
@@ -132,12 +133,16 @@ class PredictionsView(LiveView):
         for label in self.labels:
             self.vb.removeItem(label)
         self.labels = []
-        self._grid_shape = None
+        self._shown = None
 
     def on_snapshot(self, snapshot):
         if snapshot.predictions is None:
             return
         idx, pred, true = snapshot.predictions
+        if self._shown is not None and np.array_equal(self._shown[0], pred) and \
+                np.array_equal(self._shown[1], true):
+            return
+        self._shown = (pred, true)
         images = self.info.images_test[idx, 0]
         n, h, w = images.shape
         cell_h, cell_w, pad = h + 12, w + 4, 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from nnplayground.ui.views.common import light, BLUE, ORANGE, LiveView
+from nnplayground.ui.views.common import BLUE, ORANGE, LiveView, light
 from nnplayground.worker import snapshot as S
 
 

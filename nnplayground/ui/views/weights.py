@@ -6,22 +6,57 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import light, BLUE, DIVERGING, ORANGE, LiveView, mosaic
+from nnplayground.ui.views.common import BLUE, DIVERGING, ORANGE, LiveView, light, mosaic
 from nnplayground.worker import snapshot as S
 
 BINS = 40
 MAX_UNIT_TILES = 64
 
 
-def _histogram(values):
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return np.array([0.0, 1.0]), np.array([0.0])
-    lo, hi = float(values.min()), float(values.max())
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(values, bins=BINS, range=(lo, hi))
-    return edges, counts.astype(float)
+def nice_ceil(v):
+    """The smallest of 1, 2, 5 x 10^k that is >= v (v > 0): axis bounds that change rarely."""
+    if not np.isfinite(v) or v <= 0:
+        return 1.0
+    base = 10.0 ** np.floor(np.log10(v))
+    return float(next(f * base for f in (1, 2, 5, 10) if f * base >= v * (1 - 1e-9)))
+
+
+class HistogramAxis:
+    """A symmetric bin range +-R and a count axis 0..C, both moved only in 1-2-5 steps.
+
+    The range grows at once but shrinks only when the values use less than a tenth of it, and
+    the count axis only grows (until the layer changes), so the axes are rarely redrawn.
+
+    Fixed bins also make successive frames comparable: the bars grow and move, not the grid.
+    """
+
+    def __init__(self, plot):
+        self.plot = plot
+        plot.disableAutoRange()
+        self.half_width = None
+        self.top = None
+        self.recent = 0.0       # decaying maximum of |values| over the last frames
+
+    def reset(self):
+        self.half_width = self.top = None
+        self.recent = 0.0
+
+    def histogram(self, values):
+        values = values[np.isfinite(values)]
+        biggest = float(np.abs(values).max()) if values.size else 1.0
+        # Mini-batch gradients jump by 10x from step to step: follow a slowly decaying maximum.
+        self.recent = max(biggest, 0.97 * self.recent)
+        m = nice_ceil(self.recent)
+        if self.half_width is None or m > self.half_width or m < self.half_width / 10:
+            self.half_width = m
+            self.top = None
+        counts, edges = np.histogram(values, bins=BINS, range=(-self.half_width, self.half_width))
+        top = nice_ceil(float(counts.max()) * 1.1) if counts.max() else 1.0
+        if self.top is None or top > self.top:
+            self.top = top
+            self.plot.setRange(xRange=(-self.half_width, self.half_width), yRange=(0, top),
+                               padding=0)
+        return edges, counts.astype(float)
 
 
 class HistogramView(LiveView):
@@ -51,6 +86,7 @@ class HistogramView(LiveView):
                                        brush=pg.mkBrush(*ORANGE, 160), pen=pg.mkPen(ORANGE))
         self.w_plot.addItem(self.w_hist)
         self.g_plot.addItem(self.g_hist)
+        self.w_range, self.g_range = HistogramAxis(self.w_plot), HistogramAxis(self.g_plot)
         self._keys = []
         self._last = None
 
@@ -76,14 +112,16 @@ class HistogramView(LiveView):
         if s is None or not (0 <= i < len(self._keys)):
             return
         node, name = self._keys[i]
-        self.w_hist.setData(*_histogram(np.ravel(s.weights[node][name])))
-        grads = s.gradients.get(node, {})
-        if name in grads:
-            self.g_hist.setData(*_histogram(np.ravel(grads[name])))
-        else:
-            self.g_hist.setData([0.0, 1.0], [0.0])
+        for hist, rng, values in ((self.w_hist, self.w_range, s.weights[node][name]),
+                                  (self.g_hist, self.g_range, s.gradients.get(node, {}).get(name))):
+            if values is None:
+                hist.setData(np.array([0.0, 1.0]), np.array([0.0]))
+            else:
+                hist.setData(*rng.histogram(np.ravel(values)))
 
     def _on_layer_changed(self, _index):
+        self.w_range.reset()
+        self.g_range.reset()
         self._draw()
 
 
