@@ -182,6 +182,7 @@ class Trainer:
                     self._weights.append((p, layer.grads, name))
         self._buffers = [(layer.buffers, name) for node_id in self.model.order
                          for layer in [layers[node_id]] for name in layer.buffers]
+        self._buffer_copies = [np.empty_like(b[name]) for b, name in self._buffers]
         self._backup_arrays = None
 
     # ------------------------------------------------------------ live settings
@@ -229,7 +230,11 @@ class Trainer:
         cursor = self._cursor
         idx = self._perm[cursor:cursor + self._batch_size]
         step = self.steps_done + 1
-        saved_buffers = [b[name].copy() for b, name in self._buffers] if self._buffers else None
+        saved_buffers = None
+        if self._buffers:                   # BatchNorm statistics change in the forward pass
+            saved_buffers = self._buffer_copies
+            for (buffers, name), copy in zip(self._buffers, saved_buffers):
+                copy[...] = buffers[name]
         # A diverging network overflows on purpose; that is reported as DivergenceError, not
         # as numpy RuntimeWarnings (which the test suite turns into errors). ~3 us a step.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):

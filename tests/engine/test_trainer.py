@@ -272,3 +272,21 @@ def test_mismatches_are_reported_with_the_fix():
         Trainer(model, "cross_entropy", opt, x, y[:60])
     with pytest.raises(ValueError, match=r"samples of shape \(3,\) do not fit the input"):
         Trainer(model, "cross_entropy", opt, np.zeros((5, 3), np.float32), y[:5])
+
+
+def test_divergence_also_restores_batchnorm_statistics():
+    x, y = blobs()
+    spec = mlp(2, [8], 3, "softmax")
+    spec["nodes"].insert(2, {"id": "bn", "type": "BatchNorm", "params": {}, "inputs": ["h0"]})
+    spec["nodes"][-1]["inputs"] = ["bn"]
+    trainer = Trainer(build_model(spec, seed=0), "cross_entropy",
+                      make_optimizer({"type": "momentum", "lr": 0.1}), x, y, batch_size=16)
+    trainer.step()
+    trainer.optimizer.lr = 1e300
+    before = trainer.model.state_dict()
+    assert "bn/running_mean" in before
+    with pytest.raises(DivergenceError, match="at step 2"):
+        trainer.step()
+    after = trainer.model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert trainer.optimizer.state == {}             # poisoned moments are dropped
