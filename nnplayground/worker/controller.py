@@ -8,6 +8,7 @@ the live model itself.
 from __future__ import annotations
 
 import atexit
+from concurrent.futures import Future
 import itertools
 import time
 import weakref
@@ -84,11 +85,25 @@ class TrainingController(QObject):
 
     # -- commands (return immediately) -------------------------------------------------------
 
-    def load(self, doc):
-        """Build the experiment described by a preset document (replaces any current run)."""
+    def load(self, doc, state=None):
+        """Build the experiment described by a preset document (replaces any current run).
+
+        state: optional trained parameters {"<node_id>/<name>": array} (as in a model .npz)
+        loaded into the fresh model; a name or shape mismatch is reported by error_occurred.
+        """
         self._set_state("loading")
         self._thread.post("forget_overrides")
-        self._thread.post("load", doc, urgent=True)
+        self._thread.post("load", doc, state, urgent=True)
+
+    def save_model(self, path, timeout=60.0):
+        """Save the live model and its preset as a model .npz (atomic), between two steps.
+
+        Blocks until the worker has written the file (at most one training step plus the
+        write); raises what the save raised, e.g. when nothing is loaded.
+        """
+        done = Future()
+        self._thread.post("save_model", str(path), done, urgent=True)
+        return done.result(timeout=timeout)
 
     def play(self):
         self._thread.post("play")

@@ -170,12 +170,14 @@ class TrainingThread(QThread):
 
     # -- messages ---------------------------------------------------------------------------
 
-    def _do_load(self, doc):
+    def _do_load(self, doc, state=None):
         self._mode = None
         self._set_state("loading")
         self._exp = self._builder = None
         self._doc = doc
         exp = self._factory(doc)
+        if state is not None:
+            exp.model.load_state_dict(state)
         for key, value in self._overrides.items():
             self._apply(exp, key, value)
         info = S.dataset_info(exp.dataset)
@@ -240,8 +242,20 @@ class TrainingThread(QThread):
         self._set_state("running")
 
     def _do_reset(self):
+        """Fresh weights from the preset's seed (a trained model opened from a file included:
+        Reset means start learning again)."""
         if self._doc is not None:
             self._do_load(self._doc)
+
+    def _do_save_model(self, path, done):
+        if done.set_running_or_notify_cancel():
+            try:
+                self._require_experiment()
+                self._exp.save_model(path)
+            except Exception as exc:   # noqa: BLE001 - handed to the caller's thread
+                done.set_exception(exc)
+            else:
+                done.set_result(path)
 
     def _do_hyper(self, changes):
         self._overrides.update(changes)

@@ -139,3 +139,25 @@ def test_closing_the_window_mid_run_exits_cleanly():
     stderr = "\n".join(l for l in result.stderr.splitlines() if noise not in l)
     assert result.returncode == 0, stderr
     assert "QThread" not in stderr and stderr.strip() == "", stderr
+
+
+def test_save_model_writes_the_live_weights_and_load_takes_them_back(qtbot, controller, tmp_path):
+    from nnplayground.presets import load_model
+    load(qtbot, controller, load_builtin("xor"))
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=10_000)
+    trained = controller.latest_snapshot.weights
+    path = tmp_path / "xor.npz"
+    controller.save_model(path)
+    doc, state = load_model(path)
+    assert np.array_equal(state["h1/W"], trained["h1"]["W"])
+    with qtbot.waitSignal(controller.dataset_ready, timeout=LOAD_TIMEOUT):
+        controller.load(doc, state=state)
+    qtbot.waitUntil(lambda: controller.state == "idle")
+    assert np.array_equal(controller.latest_snapshot.weights["h1"]["W"], trained["h1"]["W"])
+
+
+def test_save_model_without_a_run_raises_a_clear_error(controller, tmp_path):
+    import pytest
+    with pytest.raises(RuntimeError, match="no experiment is loaded"):
+        controller.save_model(tmp_path / "x.npz")
