@@ -4,6 +4,8 @@ Each offset (i, j) of the window is one strided slice x[:, :, i::stride, j::stri
 whole batch, so the work is size*size whole-array numpy operations and never a Python loop over
 pixels. (A reshape to (N, C, Ho, 2, Wo, 2) followed by max over two axes reads the same, but
 numpy's reduction over two strided axes is about thirty times slower than four slices.)
+Max-pooling's common case, 2x2 windows with stride 2, has a faster path of its own: column
+pairs first, then row pairs (see MaxPool2D).
 """
 
 import numpy as np
