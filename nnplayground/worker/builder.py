@@ -42,6 +42,7 @@ class SnapshotBuilder:
         self.epoch_steps = {}     # epoch index -> step at which it ended (for the loss plot)
         self.image_index = 0
         self.confusion = None
+        self.confusion_epoch = 0
         self._heavy_at = -1.0
         self._heavy = {}
         self._grid = None
@@ -86,7 +87,8 @@ class SnapshotBuilder:
             step_points=points, epoch_records=new_epochs, last_epoch=last_epoch,
             task=self.info.task, lr=float(getattr(self.exp.optimizer, "lr", float("nan"))),
             weights=_copy_params(model.layers, "params"), gradients=MappingProxyType(grads),
-            image_index=self.image_index, confusion=self.confusion, **parts)
+            image_index=self.image_index, confusion=self.confusion,
+            confusion_epoch=self.confusion_epoch, **parts)
 
     # -- the parts -------------------------------------------------------------------------
 

@@ -200,6 +200,7 @@ class TrainingThread(QThread):
         conf = np.zeros((k, k), dtype=np.int64)
         np.add.at(conf, (np.asarray(ds.y_test[:n], dtype=int), pred), 1)
         self._builder.confusion = conf
+        self._builder.confusion_epoch = int(self._exp.trainer.epoch)
 
     def _require_experiment(self):
         if self._exp is None:

@@ -83,7 +83,8 @@ class Snapshot:
     curve: (xs, ys) of the network over the x range for 1-D regression.
     filters: (F, C, kh, kw) first conv layer's kernels; feature_maps {node_id: (C, H, W)} of the
         chosen test image (`image_index`).
-    predictions: (indices, predicted, true) for a grid of test images; confusion: (K, K).
+    predictions: (indices, predicted, true) for a grid of test images; confusion: (K, K) on at
+        most 2,000 test samples, refreshed at epoch ends (`confusion_epoch`; 0 = untrained).
     """
 
     step: int
@@ -104,6 +105,7 @@ class Snapshot:
     image_index: int = 0
     predictions: tuple | None = None
     confusion: np.ndarray | None = None
+    confusion_epoch: int = 0         # the epoch after which `confusion` was computed
 
 
 def map_features(points, feature_names):

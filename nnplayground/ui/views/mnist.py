@@ -93,7 +93,7 @@ class FiltersView(LiveView):
             return
         maps = self._last.feature_maps[node]
         self.maps_image.setImage(mosaic(maps), levels=(0, 1), autoLevels=False)
-        text = f"feature maps of {node}: {maps.shape[0]} channels of {maps.shape[1]}x{maps.shape[2]}"
+        text = f"{node}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}"
         if text != self.maps_label.text:
             self.maps_label.setText(text, color="k")
 
@@ -212,6 +212,9 @@ class ConfusionView(LiveView):
         if c is None or (self._last is not None and np.array_equal(c, self._last)):
             return
         self._last = c
+        when = (f"after epoch {snapshot.confusion_epoch}" if snapshot.confusion_epoch
+                else "before training")
+        self.plot.setTitle(f"Test set, {when} (rows: true class)", color="k")
         k = c.shape[0]
         if len(self.texts) != k * k:
             for i in range(k * k):
