@@ -29,6 +29,14 @@ TRAINER_KEYS = frozenset({"batch_size", "l1", "l2"})
 HYPERPARAMETERS = OPTIMIZER_KEYS | TRAINER_KEYS
 
 
+ERROR_TITLES = {
+    "load": "Could not load the experiment", "reset": "Could not reset the experiment",
+    "play": "Cannot train", "step": "Cannot train", "step_epoch": "Cannot train",
+    "hyper": "Could not change the setting", "classify": "Could not classify the image",
+    "select_image": "Could not show that test image",
+}
+
+
 def divergence_message(exc, lr):
     """A message that says what happened, the likely cause and what to do about it."""
     step = getattr(exc, "step", None)
@@ -82,7 +90,16 @@ class TrainingThread(QThread):
         while not self._stopping.is_set():
             self._drain(block=self._mode is None)
             if self._mode is not None and not self._stopping.is_set():
-                self._train_slice()
+                try:
+                    self._train_slice()
+                except Exception as exc:   # noqa: BLE001 - the thread must survive and say why
+                    self._fail("Training stopped", exc)
+
+    def _fail(self, title, exc):
+        """Pause, and tell the user what went wrong (the thread keeps serving messages)."""
+        self._mode = None
+        self._set_state("paused" if self._exp is not None else "idle")
+        self.error.emit(title, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
 
     def _drain(self, block):
         try:
@@ -97,9 +114,7 @@ class TrainingThread(QThread):
             try:
                 getattr(self, "_do_" + message[0])(*message[1:])
             except Exception as exc:   # noqa: BLE001 - every failure must reach the user
-                self._mode = None
-                self._set_state("paused" if self._exp is not None else "idle")
-                self.error.emit(f"Could not {message[0].replace('_', ' ')}", str(exc))
+                self._fail(ERROR_TITLES.get(message[0], "Training error"), exc)
             try:
                 message = self._messages.get_nowait()
             except queue.Empty:

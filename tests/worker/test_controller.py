@@ -161,3 +161,24 @@ def test_save_model_without_a_run_raises_a_clear_error(controller, tmp_path):
     import pytest
     with pytest.raises(RuntimeError, match="no experiment is loaded"):
         controller.save_model(tmp_path / "x.npz")
+
+
+def test_a_bad_live_value_is_reported_and_training_can_go_on(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    with qtbot.waitSignal(controller.error_occurred) as blocker:
+        controller.set_hyperparameters(batch_size=0)
+    assert blocker.args[0] == "Could not change the setting"
+    assert "batch_size" in blocker.args[1]
+    with qtbot.waitSignal(controller.snapshot_ready):
+        controller.step()                  # the thread is alive and still trains
+    assert controller.latest_snapshot.step == 1
+
+
+def test_shutdown_mid_run_returns_within_200ms(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 100, timeout=10_000)
+    start = time.perf_counter()
+    controller.shutdown()
+    assert time.perf_counter() - start < 0.2
+    assert not controller._thread.isRunning()

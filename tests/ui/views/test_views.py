@@ -131,3 +131,21 @@ def test_boundary_toggles_and_log_scale(qtbot, window):
     metrics = win.live_views.views["metrics"]
     metrics.log_box.setChecked(True)
     assert metrics.loss_plot.ctrl.logYCheck.isChecked()
+
+
+def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+    from nnplayground.worker.snapshot import GRID
+    win, controller, docks = window
+    snapshot = _load_and_step(qtbot, controller, load_builtin("xor"))
+    units = win.live_views.views["units"]
+    units.show_snapshot(snapshot)
+    step = GRID + units.PAD
+    centre = units.tiles.mapToScene(QPointF(1 * step + GRID / 2, 1 * step + GRID / 2))
+    QTest.mouseClick(units.grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=units.grid.mapFromScene(centre))
+    assert units.selected == ("h2", 1)
+    expected = snapshot.units["h2"][1]
+    assert np.allclose(units.big_image.image, units._normalised(expected))
+    assert "h2, unit 2" in units.caption.text()

@@ -1,0 +1,125 @@
+"""Fixtures for the editor tests: Qt warnings fail the test, settings live in a temp dir, and a
+recording controller stands in for the training worker where real training is not the point."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QObject, QSettings, QtMsgType, Signal, qInstallMessageHandler
+
+# Messages of the offscreen platform plugin itself, not of our code.
+BENIGN = ("propagateSizeHints", "This plugin does not support")
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings():
+    """Any qWarning/qCritical during a test fails it (Qt's own way of reporting misuse)."""
+    caught = []
+
+    def handler(kind, context, message):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) \
+                and not any(b in message for b in BENIGN):
+            caught.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield caught
+    qInstallMessageHandler(previous)
+    assert not caught, "Qt warnings:\n" + "\n".join(caught)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "user-settings"))
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+class FakeController(QObject):
+    """Same signals and commands as nnplayground.worker.TrainingController; records the calls."""
+
+    snapshot_ready = Signal(object)
+    state_changed = Signal(str)
+    error_occurred = Signal(str, str)
+    diverged = Signal(str)
+    dataset_ready = Signal(object)
+    classified = Signal(int, object)
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+        self.state = "idle"
+        self.dataset = None
+        self.latest_snapshot = None
+
+    @property
+    def running(self):
+        return self.state == "running"
+
+    def _record(self, name, *args, **kwargs):
+        self.calls.append((name, args, kwargs))
+
+    def load(self, doc):
+        self._record("load", doc)
+
+    def play(self):
+        self._record("play")
+        self.state = "running"
+        self.state_changed.emit("running")
+
+    def pause(self):
+        self._record("pause")
+        self.state = "paused"
+        self.state_changed.emit("paused")
+
+    def step(self):
+        self._record("step")
+
+    def step_epoch(self):
+        self._record("step_epoch")
+
+    def reset(self):
+        self._record("reset")
+
+    def set_hyperparameters(self, **changes):
+        self._record("hyper", **changes)
+
+    def set_visible_views(self, names):
+        pass
+
+    def select_image(self, index):
+        pass
+
+    def classify(self, x):
+        return 0
+
+    def shutdown(self):
+        self._record("shutdown")
+
+    def names(self):
+        return [c[0] for c in self.calls]
+
+
+@pytest.fixture
+def fake_controller():
+    return FakeController()
+
+
+@pytest.fixture
+def make_window(qtbot, settings, fake_controller):
+    """make_window(doc=None) -> a shown MainWindow on the recording controller."""
+    from nnplayground.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(doc=None, controller=fake_controller):
+        window = MainWindow(controller=controller, settings=settings, doc=doc)
+        qtbot.addWidget(window)
+        window.resize(1600, 1000)
+        window.show()
+        windows.append(window)
+        return window
+    yield make
+    for window in windows:   # closing must not stop at an unsaved-changes prompt
+        window.model.undo_stack.setClean()

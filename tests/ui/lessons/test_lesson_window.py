@@ -1,0 +1,157 @@
+"""The Lessons menu, start page, notes and steps, driven as a teacher would."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from nnplayground.lessons import catalog as C
+
+
+def _menu_actions(lessons):
+    return [a for a in lessons.menu.actions() if a in lessons.lesson_actions.values()]
+
+
+def test_every_lesson_opens_from_the_menu_with_its_notes(lesson_window):
+    window, lessons = lesson_window
+    actions = _menu_actions(lessons)
+    assert len(actions) == 14
+    for info, action in zip(C.list_lessons(), actions):
+        assert action.text() == f"{info.number}. {info.title}"
+        assert action.toolTip() == info.summary
+        action.trigger()
+        assert lessons.number == info.number
+        doc = C.load_lesson(info.number)
+        assert window.model.doc == C.preset_document(doc)      # the preset, no "lesson" key
+        assert window.model.path is None and not window.model.modified
+        assert lessons.notes.lesson_title.text() == f"Lesson {info.number}: " \
+                                                   f"{doc['lesson']['title']}"
+        first_line = doc["description"].strip().splitlines()[0].lstrip("# ").strip()
+        assert first_line in lessons.notes.notes_text()
+        assert lessons.notes_dock.isVisible()
+        assert lessons.compare_dock.isVisible() == bool(doc["lesson"].get("compare"))
+    assert window.controller.loaded[-1] == window.model.doc      # handed to the worker
+
+
+def test_lessons_menu_sits_before_help(lesson_window):
+    window, _ = lesson_window
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles.index("Lessons") == titles.index("Help") - 1
+
+
+def test_lesson_panels_match_the_lessons(lesson_window):
+    _, lessons = lesson_window
+    expected = {3: "ActivationPanel", 5: "GradcheckPanel", 6: "OptimizerRacePanel",
+                8: "InitHistogramsPanel", 14: "KerasCodePanel"}
+    for number in range(1, 15):
+        lessons.open_lesson(number, ask=False)
+        name = type(lessons.panel).__name__ if lessons.panel is not None else None
+        assert name == expected.get(number)
+        assert lessons.panel_dock.isVisible() == (number in expected)
+
+
+def test_steps_apply_their_changes_and_come_back(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(7, ask=False)
+    doc = window.model.doc
+    assert (doc["training"]["batch_size"], doc["optimizer"]["lr"]) == (10, 0.2)
+    assert not lessons.notes.prev_button.isEnabled()
+    lessons.notes.next_button.click()
+    assert window.model.doc["training"]["batch_size"] == 1
+    assert lessons.notes.step_title.text() == "Step 1 of 6: Batch 1"
+    assert "100 updates per epoch" in lessons.notes.notes_text()
+    lessons.notes.next_button.click()
+    lessons.notes.next_button.click()
+    assert window.model.doc["training"]["batch_size"] == 100
+    lessons.notes.next_button.click()      # learning rate too small: the batch size goes back
+    assert (window.model.doc["training"]["batch_size"], window.model.doc["optimizer"]["lr"]) \
+        == (10, 0.002)
+    lessons.notes.prev_button.click()
+    assert (window.model.doc["training"]["batch_size"], window.model.doc["optimizer"]["lr"]) \
+        == (100, 0.2)
+    assert lessons.position == 3
+    for _ in range(3):
+        lessons.notes.prev_button.click()
+    assert window.model.doc == C.preset_document(C.load_lesson(7))     # back to the start
+    assert not lessons.notes.prev_button.isEnabled()
+
+
+def test_steps_are_undoable_edits(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(2, ask=False)
+    before = window.model.snapshot()
+    lessons.step(+1)
+    after = window.model.snapshot()
+    assert after != before and window.model.modified
+    assert window.model.undo_stack.undoText().startswith("Lesson step: ")
+    window.model.undo_stack.undo()
+    assert window.model.doc == before
+    window.model.undo_stack.redo()
+    assert window.model.doc == after
+
+
+def test_step_changes_keep_the_users_other_edits(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(7, ask=False)
+    window.model.edit("seed", lambda d: d["training"].__setitem__("seed", 5))
+    lessons.step(+1)
+    assert window.model.doc["training"]["seed"] == 5
+    assert window.model.doc["training"]["batch_size"] == 1
+
+
+def test_opening_a_lesson_asks_about_unsaved_changes(lesson_window, monkeypatch):
+    window, lessons = lesson_window
+    lessons.open_lesson(7, ask=False)
+    lessons.step(+1)                       # an unsaved edit
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.Cancel)
+    lessons.lesson_actions[2].trigger()
+    assert asked, "no unsaved-changes prompt"
+    assert lessons.number == 7 and window.model.doc["training"]["batch_size"] == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+    lessons.lesson_actions[2].trigger()
+    assert lessons.number == 2
+
+
+def test_a_broken_lesson_shows_its_problems_and_changes_nothing(lesson_window, monkeypatch):
+    window, lessons = lesson_window
+    lessons.open_lesson(1, ask=False)
+    before = window.model.snapshot()
+    broken = C.load_lesson(2)
+    broken["model"]["nodes"][1]["params"]["units"] = -2
+    monkeypatch.setattr(C, "load_lesson", lambda number, root=None: broken)
+    shown = []
+    window.show_problems = lambda title, intro, problems: shown.append((title, problems))
+    assert not lessons.open_lesson(2, ask=False)
+    assert shown and any("units" in p for p in shown[0][1])
+    assert window.model.doc == before and lessons.number == 1
+
+
+def test_opening_another_preset_closes_the_lesson(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(6, ask=False)
+    assert lessons.panel is not None
+    assert window.open_builtin("xor", ask=False)
+    assert lessons.number is None and lessons.panel is None
+    assert "No lesson open" in lessons.notes.notes_text()
+    assert not lessons.notes.next_button.isEnabled()
+
+
+def test_start_page_lists_every_lesson_and_opens_the_chosen_one(lesson_window, qtbot):
+    from nnplayground.ui.lessons.start_page import StartPage
+    window, lessons = lesson_window
+    page = StartPage(lessons.lessons, window)
+    qtbot.addWidget(page)
+    assert [c.info.number for c in page.cards] == list(range(1, 15))
+    card = page.cards[8]
+    assert card.info.summary and card.open_button.text() == "Open lesson"
+    card.open_button.click()
+    assert page.result() == page.Accepted and page.chosen == 9
+
+
+@pytest.mark.parametrize("number", [3, 13])
+def test_lesson_views_are_shown(lesson_window, number):
+    window, lessons = lesson_window
+    lessons.open_lesson(number, ask=False)
+    assert window.view_docks["metrics"].isVisible()     # every lesson names "loss"

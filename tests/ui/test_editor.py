@@ -1,0 +1,244 @@
+"""The diagram editor: building from the palette, connecting, problems shown in place, undo."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from nnplayground.engine import check_graph
+from nnplayground.presets import load_builtin
+from nnplayground.ui import document as D
+from nnplayground.ui.diagram import LAYER_MIME
+from nnplayground.ui.diagram_items import WeightLine
+
+
+def drop_layer(window, node_type: str, view_pos: QPoint) -> None:
+    """Delivers the events a drag from the palette ends with: enter, then drop."""
+    mime = window.palette.mimeData([window.palette.findItems(node_type, Qt.MatchExactly)[0]])
+    with warnings.catch_warnings():   # Qt 6 marks the QPoint constructor deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(view_pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window.view.viewport(), enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(view_pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window.view.viewport(), event)
+
+
+def drag_wire(qtbot, window, src: str, dst: str) -> None:
+    """A real mouse drag from src's output port to dst's block."""
+    scene, view = window.scene, window.view
+    start = view.mapFromScene(scene.nodes[src].out_scene_pos())
+    end = view.mapFromScene(scene.nodes[dst].in_scene_pos() + QPointF(20, 0))
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, (start + end) / 2)
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+
+
+def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
+    window = make_window()
+    assert window.model.doc["model"]["nodes"] == []
+    assert not window.act_play.isEnabled()
+    drop_layer(window, "Input", QPoint(200, 300))
+    drop_layer(window, "Dense", QPoint(420, 300))
+    drop_layer(window, "Dense", QPoint(640, 300))
+    nodes = window.model.doc["model"]["nodes"]
+    assert [n["type"] for n in nodes] == ["Input", "Dense", "Dense"]
+    x, h, out = (n["id"] for n in nodes)
+    # the second Dense becomes the 1-unit sigmoid output through the properties panel
+    window.scene.select_node(out)
+    window.properties.widgets["units"].setValue(1)
+    window.properties.widgets["activation"].setCurrentText("sigmoid")
+    window.view.fit()
+    drag_wire(qtbot, window, x, h)
+    window.scene.connect_nodes(h, out)      # the code path the port drag ends in
+    model = window.model.doc["model"]
+    assert [n["inputs"] for n in model["nodes"]] == [[], [x], [h]]
+    assert model["nodes"][0]["params"] == {"shape": [2]}
+    assert model["nodes"][1]["params"] == {"units": 4, "activation": "tanh"}
+    assert model["nodes"][2]["params"] == {"units": 1, "activation": "sigmoid"}
+    report = check_graph(model)
+    assert report.ok and report.shapes[out] == (1,)
+    assert window.status.ok and window.act_play.isEnabled()
+    assert window.problems.count() == 0
+    # the diagram draws the 2x4 and 4x1 weights unit to unit
+    assert [len(r) for r in window.scene.weight_lines[(x, h)]] == [4, 4]
+    assert window.scene.nodes[out].out_shape == (1,)
+
+
+def test_dense_fed_an_image_is_red_with_the_message_and_blocks_play(make_window):
+    doc = D.empty_document()
+    D.add_node(doc, "Input", (0, 0), {"shape": [1, 28, 28]})
+    window = make_window(doc)
+    window.scene.add_layer("Dense", QPointF(230, 0))
+    assert window.act_play.isEnabled() is False or window.status.ok   # not yet connected: ok
+    window.scene.connect_nodes("x", "dense1")
+    item = window.scene.nodes["dense1"]
+    assert item.problem, "the Dense fed an image must be flagged"
+    assert item.toolTip() == item.problem
+    messages = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert any(m.startswith("dense1:") for m in messages)
+    assert not window.act_play.isEnabled() and not window.act_step.isEnabled()
+    window.play_pause()
+    assert "play" not in window.controller.names()
+    # the fix: a Flatten in between; everything turns valid again
+    window.scene.add_layer("Flatten", QPointF(100, 200))
+    window.scene.connect_nodes("x", "flatten1")
+    window.scene.connect_nodes("flatten1", "dense1")
+    assert window.scene.nodes["dense1"].problem is None
+    assert window.act_play.isEnabled()
+
+
+def _check_undo(window, action):
+    before = copy.deepcopy(window.model.doc)
+    action()
+    after = copy.deepcopy(window.model.doc)
+    assert after != before, "the action must change the document"
+    window.act_undo.trigger()
+    assert window.model.doc == before
+    window.act_redo.trigger()
+    assert window.model.doc == after
+    window.act_undo.trigger()
+    assert window.model.doc == before
+    window.act_redo.trigger()
+
+
+def test_undo_and_redo_of_every_kind_of_edit_restore_the_exact_document(make_window):
+    window = make_window(load_builtin("xor"))
+    scene = window.scene
+    _check_undo(window, lambda: scene.add_layer("Dropout", QPointF(300, 300)))
+    _check_undo(window, lambda: scene.disconnect_nodes("h1", "h2"))
+    _check_undo(window, lambda: scene.connect_nodes("h1", "dropout1"))
+    scene.select_node("h2")
+    _check_undo(window, scene.delete_selection)
+    scene.select_node("h1")
+    _check_undo(window, lambda: window.properties.widgets["units"].setValue(7))
+    _check_undo(window, lambda: window.properties.widgets["activation"].setCurrentText("relu"))
+    _check_undo(window, lambda: scene.change_units("h1", +1))
+    _check_undo(window, scene.duplicate_selection)
+    _check_undo(window, scene.tidy)
+    _check_undo(window, window.dataset_panel.regenerate)
+    _check_undo(window, lambda: window.dataset_panel.fields[("dataset", "noise")][0].setValue(25))
+    _check_undo(window, lambda: window.training_panel.fields[("optimizer", "lr")][0].setValue(0.3))
+    _check_undo(window, lambda: window.training_panel.fields[(None, "loss")][0]
+                .setCurrentText("mse"))
+
+    def move():   # two drags of the same node merge into one undo step
+        scene.nodes["out"].setPos(700, 40)
+        scene.commit_moves()
+        scene.nodes["out"].setPos(720, 80)
+        scene.commit_moves()
+    before = copy.deepcopy(window.model.doc)
+    _check_undo(window, move)
+    window.act_undo.trigger()
+    assert window.model.doc == before
+    assert D.node_by_id(window.model.doc, "out")["pos"] == before["model"]["nodes"][3]["pos"]
+    assert scene.nodes["out"].pos() == QPointF(*before["model"]["nodes"][3]["pos"])
+
+
+def test_keyboard_delete_and_shortcuts_for_undo_redo(make_window, qtbot):
+    window = make_window(load_builtin("xor"))
+    window.scene.select_node("h2")
+    window.view.setFocus()
+    before = copy.deepcopy(window.model.doc)
+    QTest.keyClick(window.view, Qt.Key_Delete)
+    assert "h2" not in window.scene.nodes
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert window.model.doc == before
+    QTest.keyClick(window.view, Qt.Key_Y, Qt.ControlModifier)
+    assert "h2" not in window.scene.nodes
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert "h2" not in window.scene.nodes
+
+
+def test_selected_edge_is_disconnected_by_delete(make_window):
+    window = make_window(load_builtin("xor"))
+    window.scene.clearSelection()
+    window.scene.edges[("h1", "h2")].setSelected(True)
+    window.act_delete.trigger()
+    assert D.node_by_id(window.model.doc, "h2")["inputs"] == []
+    assert set(window.scene.nodes) == {"x", "h1", "h2", "out"}
+
+
+def test_plus_minus_buttons_change_units_and_redraw_units(make_window):
+    window = make_window(load_builtin("xor"))
+    item = window.scene.nodes["h1"]
+    minus, plus = item.buttons
+    plus._callback()
+    plus._callback()
+    assert D.node_by_id(window.model.doc, "h1")["params"]["units"] == 6
+    assert len(window.scene.nodes["h1"].units) == 6
+    assert [len(r) for r in window.scene.weight_lines[("x", "h1")]] == [6, 6]
+    minus._callback()
+    assert D.node_by_id(window.model.doc, "h1")["params"]["units"] == 5
+
+
+def test_large_layers_collapse_to_a_block(make_window):
+    window = make_window(load_builtin("xor"))
+    window.scene.select_node("h1")
+    window.properties.widgets["units"].setValue(64)
+    assert window.scene.nodes["h1"].units == []
+    assert ("x", "h1") not in window.scene.weight_lines and ("h1", "h2") not in \
+        window.scene.weight_lines
+
+
+def test_weight_lines_follow_snapshots_without_being_recreated(make_window):
+    window = make_window(load_builtin("xor"))
+    lines = window.scene.weight_lines[("x", "h1")]
+    ids = [id(line) for row in lines for line in row]
+    w = np.array([[2.0, -1.0, 0.1, 0.0], [-2.0, 0.5, 1.0, -0.1]])
+    window.controller.snapshot_ready.emit(type("Snap", (), {"weights": {"h1": {"W": w}}})())
+    assert [id(line) for row in window.scene.weight_lines[("x", "h1")] for line in row] == ids
+    strong, weak = lines[0][0], lines[0][2]
+    assert strong.pen().widthF() > weak.pen().widthF()
+    assert strong.pen().color().blue() > strong.pen().color().red()      # positive: blue
+    assert lines[1][0].pen().color().red() > lines[1][0].pen().color().blue()  # negative: orange
+    assert "+2.0000" in strong.toolTip() and "-2.0000" in lines[1][0].toolTip()
+    assert isinstance(strong, WeightLine)
+
+
+def test_tidy_layout_layers_by_depth(make_window):
+    doc = load_builtin("xor")
+    for n in doc["model"]["nodes"]:
+        n["pos"] = [0, 0]
+    window = make_window(doc)
+    window.scene.tidy()
+    xs = [n["pos"][0] for n in window.model.doc["model"]["nodes"]]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+
+
+def test_skip_connection_with_add_and_refused_loop(make_window):
+    window = make_window(load_builtin("xor"))
+    s = window.scene
+    s.add_layer("Add", QPointF(500, 200))
+    s.connect_nodes("h1", "add1")
+    s.select_node("h1")
+    window.properties.widgets["units"].setValue(2)
+    s.connect_nodes("h2", "add1")
+    assert D.node_by_id(window.model.doc, "add1")["inputs"] == ["h1", "h2"]
+    assert s.nodes["add1"].problem is None
+    messages = []
+    s.status_message.connect(messages.append)
+    assert not s.connect_nodes("add1", "h1")   # would close a loop
+    assert messages and "loop" in messages[0]
+
+
+def test_live_changes_go_to_the_worker_and_structure_reloads(make_window, qtbot):
+    window = make_window()
+    assert window.open_builtin("xor", ask=False)
+    ctl = window.controller
+    assert ctl.names().count("load") == 1
+    window.training_panel.fields[("optimizer", "lr")][0].setValue(0.1)
+    assert ctl.calls[-1][0] == "hyper" and ctl.calls[-1][2]["lr"] == pytest.approx(0.1)
+    window.scene.change_units("h1", +1)
+    qtbot.waitUntil(lambda: ctl.names().count("load") == 2, timeout=2000)
+    assert ctl.calls[-1][1][0]["model"]["nodes"][1]["params"]["units"] == 5
