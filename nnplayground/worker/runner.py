@@ -1,10 +1,12 @@
 """The training thread: owns the live Experiment and drives `trainer.step()` between messages.
 
 Why a hand-written loop instead of one queued slot per step: at xor's 7,000+ steps a second a
-Qt event per step would cost more than the step itself. The loop trains in slices of about 33 ms,
-checks the pause/stop flag between steps (so Stop answers within one step), drains a
-thread-safe message queue between slices, and publishes at most one snapshot per slice - and
-only once the GUI has drawn the previous one, so stale frames are never even built.
+Qt event per step would cost more than the step itself. The loop trains in slices of at least
+33 ms (longer when frames are expensive to draw), checks the pause/stop flag between steps (so
+Stop answers within one step), drains a thread-safe message queue between slices and publishes
+one snapshot per slice. Before the next slice it waits (briefly, bounded) until the GUI has
+drawn that snapshot: stale frames are never built, and painting never competes with a numpy
+call for the interpreter lock.
 """
 
 from __future__ import annotations
