@@ -119,7 +119,6 @@ class Model:
         plan = self._plan
         last = len(plan) - 1
         grads = [None] * len(plan)
-        layer = plan[last][0]
         grads[last] = dout
         for k in range(last, 0, -1):
             layer, ins = plan[k]

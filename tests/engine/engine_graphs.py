@@ -14,3 +14,12 @@ def chain(input_shape, *layers):
         nodes.append(node(nid, type_name, [prev], **params))
         prev = nid
     return {"nodes": nodes, "output": prev}
+
+
+MNIST_CNN = chain([1, 28, 28],
+                  ("Conv2D", {"filters": 16, "kernel": 3, "padding": 1, "activation": "relu"}),
+                  ("MaxPool2D", {}),
+                  ("Conv2D", {"filters": 32, "kernel": 3, "padding": 1, "activation": "relu"}),
+                  ("MaxPool2D", {"size": 2}),
+                  ("Flatten", {}),
+                  ("Dense", {"units": 10, "activation": "softmax"}))

@@ -7,7 +7,7 @@ import pytest
 from nnplayground.engine import build_model, gradient_check, make_loss
 from nnplayground.engine.activations import ACTIVATIONS
 
-from engine_graphs import chain, node
+from engine_graphs import MNIST_CNN, chain, node
 
 TOL = 1e-6
 
@@ -266,8 +266,6 @@ def test_maxpool_routes_ties_to_the_first_maximum(size, stride):
 
 def test_backward_never_writes_into_dy():
     rng = np.random.default_rng(17)
-    from test_graph import MNIST_CNN
-
     model = build_model(MNIST_CNN, seed=0)
     x = rng.random((3, 1, 28, 28), dtype=np.float32)
     model.forward(x, training=True)

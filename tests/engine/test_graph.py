@@ -6,7 +6,7 @@ import pytest
 
 from nnplayground.engine import GraphError, build_model, check_graph
 
-from engine_graphs import chain, node
+from engine_graphs import MNIST_CNN, chain, node
 
 
 def messages(spec):
@@ -23,15 +23,6 @@ def one_problem(spec, *fragments):
     for fragment in fragments:
         assert fragment in text, text
     return report.problems[0]
-
-
-MNIST_CNN = chain([1, 28, 28],
-                  ("Conv2D", {"filters": 16, "kernel": 3, "padding": 1, "activation": "relu"}),
-                  ("MaxPool2D", {}),
-                  ("Conv2D", {"filters": 32, "kernel": 3, "padding": 1, "activation": "relu"}),
-                  ("MaxPool2D", {"size": 2}),
-                  ("Flatten", {}),
-                  ("Dense", {"units": 10, "activation": "softmax"}))
 
 
 def test_shape_inference_for_a_cnn():

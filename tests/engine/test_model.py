@@ -5,8 +5,7 @@ import pytest
 
 from nnplayground.engine import build_model, make_loss
 
-from engine_graphs import chain, node
-from test_graph import MNIST_CNN
+from engine_graphs import MNIST_CNN, chain, node
 
 XOR = chain([2], ("Dense", {"units": 4, "activation": "tanh"}),
             ("Dense", {"units": 2, "activation": "tanh"}),
