@@ -91,3 +91,11 @@ def test_mse_label_conventions():
     assert mse(out, np.array([[0.2, 0.8], [0.6, 0.5]])) == pytest.approx(0.01 / 4)
     with pytest.raises(ValueError, match="do not match the output"):
         mse(out, np.zeros((2, 3)))
+
+
+def test_module_level_evaluate_for_plots():
+    from nnplayground.engine.activations import evaluate
+
+    f, df = evaluate("leaky_relu", np.array([-1.0, 2.0]), alpha=0.1)
+    np.testing.assert_allclose(f, [-0.1, 2.0])
+    np.testing.assert_allclose(df, [0.1, 1.0])
