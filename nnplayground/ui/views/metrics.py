@@ -43,6 +43,39 @@ class PointBuffer:
             self.stride *= 2
 
 
+class EpochTable:
+    """Epoch records as growing numpy columns: appending is amortised O(1) and reading a column
+    is a view, so a frame's cost does not grow with the thousands of epochs xor runs."""
+
+    def __init__(self):
+        self.records = []
+        self._columns = {}
+        self._n = 0
+
+    def __len__(self):
+        return self._n
+
+    def extend(self, records):
+        for record in records:
+            for key, value in record.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    self._store(key, float(value))
+            self._n += 1
+            self.records.append(record)
+
+    def _store(self, key, value):
+        column = self._columns.get(key)
+        if column is None:
+            column = self._columns[key] = np.full(64, np.nan)
+        if self._n >= len(column):
+            column = self._columns[key] = np.concatenate([column, np.full(len(column), np.nan)])
+        column[self._n] = value
+
+    def column(self, key):
+        column = self._columns.get(key)
+        return column[:self._n] if column is not None else np.full(self._n, np.nan)
+
+
 def _nice_above(n):
     """The next of 10, 20, 50, 100, 200, ... above n: the epoch axis grows in few steps."""
     bound = 10
@@ -95,12 +128,12 @@ class MetricsView(LiveView):
         self.loss_range = StableRange(self.loss_plot)
         self.metric_range = StableRange(self.metric_plot)
         self.steps = PointBuffer()
-        self.epochs = []
+        self.epochs = EpochTable()
         self.metric_key = "accuracy"
 
     def on_dataset(self, info):
         self.steps.clear()
-        self.epochs = []
+        self.epochs = EpochTable()
         self.metric_key = "accuracy" if info.task == "classification" else "rmse"
         self.metric_plot.setTitle("Accuracy" if self.metric_key == "accuracy" else "RMSE")
         if self.metric_key == "accuracy":
@@ -110,12 +143,13 @@ class MetricsView(LiveView):
             self.metric_plot.enableAutoRange(y=True)
         self.loss_range.reset()
         self.metric_range.reset()
+        self._epoch_bound = None
         for curve in (self.step_curve, self.train_curve, self.test_curve, self.train_metric,
                       self.test_metric):
             curve.setData([], [])
 
     def on_snapshot(self, snapshot):
-        if snapshot.step == 0 and not len(snapshot.step_points) and self.epochs:
+        if snapshot.step == 0 and not len(snapshot.step_points) and len(self.epochs):
             self.on_dataset(self.info)        # a reset: start the plots again
         if len(snapshot.step_points):
             self.steps.extend(snapshot.step_points)
@@ -127,13 +161,16 @@ class MetricsView(LiveView):
 
     def _update_ranges(self):
         xs, ys = [self.steps.data[:, 0]], [self.steps.data[:, 1]]
-        if self.epochs:
+        if len(self.epochs):
             steps, epochs = self._column("step"), self._column("epoch")
             for split in ("train", "test"):
                 xs.append(steps)
                 ys.append(self._column(f"{split}_loss"))
             if self.metric_key == "accuracy":
-                self.metric_plot.setXRange(0, _nice_above(epochs[-1]), padding=0)
+                bound = _nice_above(epochs[-1])
+                if bound != self._epoch_bound:       # only when it changes: axes stay cached
+                    self._epoch_bound = bound
+                    self.metric_plot.setXRange(0, bound, padding=0)
             else:
                 self.metric_range.update(
                     np.concatenate([epochs, epochs]), np.concatenate(
@@ -141,7 +178,7 @@ class MetricsView(LiveView):
         self.loss_range.update(np.concatenate(xs), np.concatenate(ys))
 
     def _column(self, key):
-        return np.array([e.get(key, np.nan) for e in self.epochs], dtype=float)
+        return self.epochs.column(key)
 
     def _draw_epochs(self):
         steps = self._column("step")
@@ -171,10 +208,10 @@ class MetricsView(LiveView):
                                 len(self.steps.data) - 1))
                 text += f": training loss {self.steps.data[i, 1]:.4g}"
             return text
-        if not self.epochs:
+        records = self.epochs.records
+        if not records:
             return f"epoch {x:.0f}"
-        e = self.epochs[int(np.clip(round(x) - self.epochs[0]["epoch"], 0,
-                                    len(self.epochs) - 1))]
+        e = records[int(np.clip(round(x) - records[0]["epoch"], 0, len(records) - 1))]
         key = self.metric_key
         return (f"epoch {e['epoch']}: {key} training {e.get('train_' + key, np.nan):.4g}, "
                 f"test {e.get('test_' + key, np.nan):.4g}; loss training "

@@ -141,6 +141,9 @@ def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
     snapshot = _load_and_step(qtbot, controller, load_builtin("xor"))
     units = win.live_views.views["units"]
     units.show_snapshot(snapshot)
+    docks["units"].raise_()
+    qtbot.waitUntil(lambda: units.grid.isVisible() and units.grid.width() > 100)
+    units.grid_vb.autoRange(padding=0)     # lay the tiles out now rather than at the next paint
     step = GRID + units.PAD
     centre = units.tiles.mapToScene(QPointF(1 * step + GRID / 2, 1 * step + GRID / 2))
     QTest.mouseClick(units.grid.viewport(), Qt.MouseButton.LeftButton,
