@@ -41,12 +41,25 @@ except ImportError:      # the ratios are skipped without PyTorch
     torch = None
 
 
-def best_of(fn, repeat):
+def compare(ours, theirs, repeat):
+    """(median seconds of ours, of theirs or None), the two timed in alternation so that a
+    change in the machine's load hits both alike."""
+    if theirs is None:
+        return best_of(ours, repeat), None
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(best_of(ours, 1, warm=a == []))
+        b.append(best_of(theirs, 1, warm=b == []))
+    return float(np.median(a)), float(np.median(b))
+
+
+def best_of(fn, repeat, warm=True):
     """Median seconds of `fn()` over `repeat` runs after two warm-up runs: wall-clock time,
     or with --cpu the process's CPU time (steadier when other jobs share the cores; with
     several threads it adds up the threads' time, including any spin-waiting)."""
     clock = time.process_time if ARGS.cpu else time.perf_counter
-    fn(), fn()
+    if warm:
+        fn(), fn()
     times = []
     for _ in range(repeat):
         t = clock()
@@ -210,18 +223,19 @@ def main():
           + (f"; torch {torch.__version__}" if torch else "; torch not installed"))
     print(f"\n{'forward+backward, batch 100':34s} {'ours ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for name, spec, shape, factory in layer_cases():
-        ours = best_of(ours_fwd_bwd(spec, shape), r)
+        ours, theirs = compare(ours_fwd_bwd(spec, shape),
+                               torch_fwd_bwd(factory, shape, "(dx)" in name) if torch else None,
+                               r)
         line = f"{name:34s} {ours * 1e3:9.3f}"
-        if torch:
-            theirs = best_of(torch_fwd_bwd(factory, shape, "(dx)" in name), r)
+        if theirs:
             line += f" {theirs * 1e3:9.3f} {ours / theirs:6.2f}"
         print(line)
     print(f"\n{'training step (SGD), batch 100':34s} {'ours ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for kind, spec, shape in (("mlp", MLP, (784,)), ("cnn", CNN, (1, 28, 28))):
-        ours = best_of(ours_step(spec, shape, "cross_entropy", 100), r)
+        ours, theirs = compare(ours_step(spec, shape, "cross_entropy", 100),
+                               torch_step(kind, 100) if torch else None, r)
         line = f"{kind.upper() + ' step':34s} {ours * 1e3:9.3f}"
-        if torch:
-            theirs = best_of(torch_step(kind, 100), r)
+        if theirs:
             line += f" {theirs * 1e3:9.3f} {ours / theirs:6.2f}"
         print(line)
     engine_us, trainer_us = xor_steps()
