@@ -287,9 +287,13 @@ class TrainingThread(QThread):
         setattr(target, key, int(value) if key == "batch_size" else float(value))
 
     def _do_visible(self, names):
+        """A newly shown view gets its data at once, even while training is paused."""
+        added = set(names) - self._visible
         self._visible = set(names)
         if self._builder is not None:
             self._builder.reset_heavy()
+            if added and self._mode is None:
+                self._publish(0.0, force=True)
 
     def _do_select_image(self, index):
         if self._builder is not None:

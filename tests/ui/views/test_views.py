@@ -152,3 +152,18 @@ def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
     expected = snapshot.units["h2"][1]
     assert np.allclose(units.big_image.image, units._normalised(expected))
     assert "h2, unit 2" in units.caption.text()
+
+
+def test_a_view_shown_while_paused_is_drawn_at_once(qtbot, window):
+    win, controller, docks = window
+    _load_and_step(qtbot, controller, load_builtin("regression-sine"))
+    histograms = win.live_views.views["histograms"]
+    docks["histograms"].hide()
+    qtbot.waitUntil(lambda: not docks["histograms"].isVisible())
+    before = histograms.updates
+    docks["curve"].hide()                      # the histograms share the bottom area alone now
+    with qtbot.waitSignal(controller.snapshot_ready, timeout=10_000) as blocker:
+        docks["histograms"].show()
+    assert blocker.args[0].gradients           # gradients computed for the newly shown view
+    qtbot.waitUntil(lambda: histograms.updates > before)
+    assert histograms.g_hist.yData is not None and histograms.g_hist.yData.sum() > 0
