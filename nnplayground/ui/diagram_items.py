@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker,
+                           QPen)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
@@ -134,7 +135,7 @@ class NodeItem(QGraphicsObject):
         super().__init__()
         self.node_id = node["id"]
         self.node: dict = {}
-        self.shape = None
+        self.out_shape = None
         self.problem: str | None = None
         self.is_output = False
         self.units: list[QGraphicsEllipseItem] = []
@@ -211,7 +212,7 @@ class NodeItem(QGraphicsObject):
         self.buttons = [minus, plus]
 
     def set_status(self, shape, problem: str | None, is_output: bool) -> None:
-        self.shape, self.problem, self.is_output = shape, problem, is_output
+        self.out_shape, self.problem, self.is_output = shape, problem, is_output
         self._update_tooltip()
         self.update()
 
@@ -225,14 +226,14 @@ class NodeItem(QGraphicsObject):
         if self.problem:
             self.setToolTip(self.problem)
         else:
-            shape = "?" if self.shape is None else "(" + ", ".join(map(str, self.shape)) + ")"
+            shape = "?" if self.out_shape is None else "(" + ", ".join(map(str, self.out_shape)) + ")"
             self.setToolTip(f"{self.node_id}: {self.node['type']} {describe(self.node)}\n"
                             f"output shape {shape}\nDrag to move; right-click for more")
 
     def shape_text(self) -> str:
-        if self.shape is None:
+        if self.out_shape is None:
             return "shape ?"
-        return "\u2192 (" + ", ".join(map(str, self.shape)) + ")"
+        return "\u2192 (" + ", ".join(map(str, self.out_shape)) + ")"
 
     # -- painting -----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -304,10 +305,12 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(path)
 
     def shape(self) -> QPainterPath:
-        from PySide6.QtGui import QPainterPathStroker
+        """A 12 px wide hit area so a thin curve is easy to click. The path is kept on self:
+        Qt holds a reference to the returned path, which Python must not free."""
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
-        return stroker.createStroke(self.path())
+        self._shape = stroker.createStroke(self.path())
+        return self._shape
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.ItemSelectedHasChanged:
@@ -334,9 +337,10 @@ class WeightLine(QGraphicsLineItem):
         self.setToolTip(f"weight {dst}.W[{i}, {j}] = {value:+.4f}")
 
     def shape(self) -> QPainterPath:
-        from PySide6.QtGui import QPainterPathStroker
+        """At least 6 px wide for hovering; kept on self for the same reason as EdgeItem's."""
         path = QPainterPath(self.line().p1())
         path.lineTo(self.line().p2())
         stroker = QPainterPathStroker()
         stroker.setWidth(max(6.0, self.pen().widthF()))
-        return stroker.createStroke(path)
+        self._shape = stroker.createStroke(path)
+        return self._shape

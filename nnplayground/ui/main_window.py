@@ -81,9 +81,9 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._reload_timer.timeout.connect(self.load_into_controller)
 
         self.model.changed.connect(self._on_document_changed)
-        self.model.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.model.undo_stack.cleanChanged.connect(self.update_title)
         self.scene.selectionChanged.connect(self._on_selection_changed)
-        self.scene.status_message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.scene.status_message.connect(self._on_status_message)
         self.palette.add_requested.connect(self._add_from_palette)
         self.view_docks = self._install_views()
         self._connect_controller()
@@ -250,7 +250,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         c.snapshot_ready.connect(self._on_snapshot)
         c.state_changed.connect(self._on_state_changed)
         c.error_occurred.connect(self._on_error)
-        c.diverged.connect(lambda msg: self._on_error("Training diverged", msg))
+        c.diverged.connect(self._on_diverged)
         if hasattr(c, "dataset_ready"):
             c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
 
@@ -285,7 +285,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.act_play.setToolTip(why or ("Pause (Space)" if self.is_running() else
                                          "Train (Space)"))
 
-    def update_title(self) -> None:
+    def update_title(self, *_args) -> None:
         self.setWindowTitle(f"{self.document_name()}[*] \u2014 nnplayground")
         self.setWindowModified(self.model.modified)
 
@@ -382,6 +382,12 @@ class MainWindow(FileOpsMixin, QMainWindow):
         weights = getattr(snapshot, "weights", None)
         if weights:
             self.scene.set_weights(weights)
+
+    def _on_status_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
+    def _on_diverged(self, message: str) -> None:
+        self._on_error("Training diverged", message)
 
     def _on_error(self, title: str, message: str) -> None:
         QMessageBox.warning(self, title, message)

@@ -31,7 +31,7 @@ class _Form(QGroupBox):
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
-        model.changed.connect(lambda _kind: self.sync())
+        model.changed.connect(self.sync)
 
     def _bind(self, label: str, section, key, widget: QWidget, tip: str, default=None):
         widget.setToolTip(tip)
@@ -56,7 +56,7 @@ class _Form(QGroupBox):
         name = key if section is None else f"{section}.{key}"
         self.model.edit(f"{name} = {value}", apply, merge_key=("field", section, key))
 
-    def sync(self) -> None:
+    def sync(self, *_args) -> None:
         doc = self.model.doc
         for (section, key), (w, default) in self.fields.items():
             value = doc.get(key, default) if section is None else \
@@ -122,7 +122,7 @@ class DatasetPanel(_Form):
         self.layout_.addWidget(self.plot)
         self.layout_.addWidget(self.note)
         self._preview_key = None
-        model.changed.connect(lambda _kind: self.update_preview())
+        model.changed.connect(self.update_preview)
         self.sync()
 
     def regenerate(self) -> None:
@@ -130,7 +130,7 @@ class DatasetPanel(_Form):
         self.model.edit(f"Regenerate data (seed {seed})",
                         lambda d: _set_key(d, "dataset", "seed", seed))
 
-    def update_preview(self) -> None:
+    def update_preview(self, *_args) -> None:
         """Toy data is generated here (milliseconds); images come from the worker's DatasetInfo."""
         spec = dict(self.model.doc.get("dataset", {}))
         key = repr(sorted(spec.items()))

@@ -43,7 +43,7 @@ class PropertiesPanel(QWidget):
         self.error.setWordWrap(True)
         outer.addWidget(self.error)
         outer.addStretch(1)
-        model.changed.connect(lambda _kind: self.sync())
+        model.changed.connect(self.sync)
 
     def show_node(self, node_id: str | None) -> None:
         if node_id == self.node_id:
@@ -95,7 +95,7 @@ class PropertiesPanel(QWidget):
             w.editingFinished.connect(lambda n=p.name, k=p.kind, w=w: self._set_text(n, k, w))
         return w
 
-    def sync(self) -> None:
+    def sync(self, *_args) -> None:
         """Shows the document's values; the node may have been deleted by an edit or undo."""
         if self.node_id is None:
             return

@@ -107,19 +107,21 @@ def fake_controller():
 
 
 @pytest.fixture
-def make_window(qtbot, settings, fake_controller):
-    """make_window(doc=None) -> a shown MainWindow on the recording controller."""
-    from nnplayground.ui.main_window import MainWindow
+def make_window(qtbot, settings, fake_controller, monkeypatch):
+    """make_window(doc=None) -> a shown MainWindow on the recording controller.
 
-    windows = []
+    pytest-qt closes the windows before fixtures tear down, so a modified document would stop
+    at the modal unsaved-changes prompt: answer Discard unless a test patches it itself.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    from nnplayground.ui.main_window import MainWindow
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
 
     def make(doc=None, controller=fake_controller):
         window = MainWindow(controller=controller, settings=settings, doc=doc)
         qtbot.addWidget(window)
         window.resize(1600, 1000)
         window.show()
-        windows.append(window)
         return window
-    yield make
-    for window in windows:   # closing must not stop at an unsaved-changes prompt
-        window.model.undo_stack.setClean()
+    return make
