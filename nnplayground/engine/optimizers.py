@@ -28,9 +28,9 @@ __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Ad
 class Optimizer:
     """Base class: walks `params`/`grads` and updates each parameter in place.
 
-    Subclasses implement `_delta(state, p, g) -> d`, the amount to subtract from `p` (written
-    into a scratch array they own), where `state` is this parameter's own dict (empty on the
-    first step). Hyperparameters are plain attributes, listed in `HYPER`, so a driver can
+    Subclasses implement `_delta(state, p, g, s) -> d`, the amount to subtract from `p`,
+    written into the scratch array `s` (shaped like `p`), where `state` is this parameter's own
+    dict (empty on the first step). Hyperparameters are plain attributes, listed in `HYPER`, so a driver can
     change them between steps (`opt.lr = 0.01`) and the state survives.
     """
 
@@ -40,22 +40,44 @@ class Optimizer:
 
     def __init__(self, **hyper):
         self.state = {}
+        self._scratch_src, self._scratch_flat, self._scratch_views = None, None, []
         for key, value in {**self.DEFAULTS, **hyper}.items():
             setattr(self, key, value)
 
+    def _scratch(self, params):
+        """The work arrays, one per parameter, that receive the updates d (so a step allocates
+        no temporaries). When all parameters share a dtype they are views into one flat
+        buffer, so that checking every update is a single dot product (tiny networks pay per
+        numpy call, not per number). Rebuilt only when a different params dict comes in."""
+        if params is self._scratch_src and len(params) == len(self._scratch_views):
+            return self._scratch_flat, self._scratch_views
+        dtypes = {p.dtype for p in params.values()}
+        if len(dtypes) == 1:
+            flat = np.empty(sum(p.size for p in params.values()), dtypes.pop())
+            views, start = [], 0
+            for p in params.values():
+                views.append(flat[start:start + p.size].reshape(p.shape))
+                start += p.size
+        else:
+            flat, views = None, [np.empty_like(p) for p in params.values()]
+        self._scratch_src, self._scratch_flat, self._scratch_views = params, flat, views
+        return flat, views
+
     def _deltas(self, params, grads):
-        state = self.state
+        """Compute every update into the scratch arrays; returns (flat, [(key, p, d)])."""
+        state, delta = self.state, self._delta
+        flat, views = self._scratch(params)
         out = []
-        for key, p in params.items():
-            s = state.get(key)
-            if s is None:
-                s = state[key] = {}
-            out.append((key, p, self._delta(s, p, grads[key])))
-        return out
+        for (key, p), s in zip(params.items(), views):
+            st = state.get(key)
+            if st is None:
+                st = state[key] = {}
+            out.append((key, p, delta(st, p, grads[key], s)))
+        return flat, out
 
     def step(self, params, grads):
         """Update every array of `params` in place from the gradient with the same key."""
-        for _, p, d in self._deltas(params, grads):
+        for _, p, d in self._deltas(params, grads)[1]:
             p -= d
 
     def guarded_step(self, params, grads):
@@ -70,22 +92,17 @@ class Optimizer:
         the state (moments) may already hold the bad gradient: call `reset()`, as the trainer
         does.
         """
-        state, delta = self.state, self._delta
+        flat, deltas = self._deltas(params, grads)
         isfinite, vdot = math.isfinite, np.vdot
-        pending = []
-        for key, p in params.items():
-            s = state.get(key)
-            if s is None:
-                s = state[key] = {}
-            d = delta(s, p, grads[key])
-            if not isfinite(vdot(d, d)):
-                return key
-            pending.append((p, d))
-        for p, d in pending:
+        if flat is None or not isfinite(vdot(flat, flat)):
+            for key, _, d in deltas:
+                if not isfinite(vdot(d, d)):
+                    return key
+        for _, p, d in deltas:
             p -= d
         return None
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         raise NotImplementedError
 
     def reset(self):
@@ -110,14 +127,6 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-def _scratch(state, p):
-    """A preallocated work array shaped like `p`, so updates create no temporaries."""
-    buf = state.get("scratch")
-    if buf is None:
-        buf = state["scratch"] = np.empty_like(p)
-    return buf
-
-
 class SGD(Optimizer):
     """Plain stochastic gradient descent (PyTorch `SGD`, DLFS `SGD`).
 
@@ -128,10 +137,7 @@ class SGD(Optimizer):
     HYPER = ("lr",)
     DEFAULTS = {"lr": 0.01}
 
-    def _delta(self, state, p, g):
-        s = state.get("scratch")
-        if s is None:
-            s = state["scratch"] = np.empty_like(p)
+    def _delta(self, state, p, g, s):
         return np.multiply(g, self.lr, out=s)
 
 
@@ -148,14 +154,13 @@ class Momentum(Optimizer):
     HYPER = ("lr", "momentum")
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = g.astype(p.dtype, copy=True)
         else:
             v *= self.momentum
             v += g
-        s = _scratch(state, p)
         return np.multiply(v, self.lr, out=s)
 
 
@@ -170,14 +175,13 @@ class Nesterov(Optimizer):
     HYPER = ("lr", "momentum")
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = g.astype(p.dtype, copy=True)
         else:
             v *= self.momentum
             v += g
-        s = _scratch(state, p)
         np.multiply(v, self.momentum, out=s)
         s += g
         s *= self.lr
@@ -195,11 +199,10 @@ class AdaGrad(Optimizer):
     HYPER = ("lr", "eps")
     DEFAULTS = {"lr": 0.01, "eps": 1e-10}
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         h = state.get("sum_sq")
         if h is None:
             h = state["sum_sq"] = np.zeros_like(p)
-        s = _scratch(state, p)
         np.multiply(g, g, out=s)
         h += s
         np.sqrt(h, out=s)
@@ -220,11 +223,10 @@ class RMSprop(Optimizer):
     HYPER = ("lr", "rho", "eps")
     DEFAULTS = {"lr": 0.01, "rho": 0.99, "eps": 1e-8}
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         v = state.get("square_avg")
         if v is None:
             v = state["square_avg"] = np.zeros_like(p)
-        s = _scratch(state, p)
         np.multiply(g, g, out=s)
         s *= 1.0 - self.rho
         v *= self.rho
@@ -251,7 +253,7 @@ class Adam(Optimizer):
     HYPER = ("lr", "beta1", "beta2", "eps")
     DEFAULTS = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
-    def _delta(self, state, p, g):
+    def _delta(self, state, p, g, s):
         m = state.get("m")
         if m is None:
             m = state["m"] = np.zeros_like(p)
@@ -260,7 +262,6 @@ class Adam(Optimizer):
         v = state["v"]
         t = state["t"] = state["t"] + 1
         b1, b2 = self.beta1, self.beta2
-        s = _scratch(state, p)
         np.multiply(g, 1.0 - b1, out=s)
         m *= b1
         m += s

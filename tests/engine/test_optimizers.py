@@ -153,3 +153,21 @@ def test_guarded_step_applies_nothing_when_an_update_is_not_finite(kind):
     assert opt.guarded_step(params, bad) == "b"
     np.testing.assert_array_equal(a, a1)             # not even the finite update of "a"
     np.testing.assert_array_equal(b, b1)
+
+
+def test_mixed_dtypes_and_new_params_dicts_are_handled():
+    opt = make_optimizer({"type": "momentum", "lr": 0.5, "momentum": 0.5})
+    a, b = np.ones(2, np.float32), np.ones((2, 2), np.float64)
+    assert opt.guarded_step({"a": a, "b": b}, {"a": np.ones(2, np.float32),
+                                               "b": np.ones((2, 2))}) is None
+    np.testing.assert_array_equal(a, [0.5, 0.5])
+    np.testing.assert_array_equal(b, np.full((2, 2), 0.5))
+    assert opt.guarded_step({"a": a, "b": b}, {"a": np.ones(2, np.float32),
+                                               "b": np.full((2, 2), np.inf)}) == "b"
+    np.testing.assert_array_equal(a, [0.5, 0.5])      # refused: nothing applied
+    opt.reset()
+    # a new dict with another parameter gets its own scratch arrays
+    c = np.ones(3, np.float32)
+    opt.step({"a": a, "c": c}, {"a": np.zeros(2, np.float32), "c": np.ones(3, np.float32)})
+    np.testing.assert_array_equal(a, [0.5, 0.5])      # fresh velocity = g = 0
+    np.testing.assert_array_equal(c, [0.5, 0.5, 0.5])
