@@ -22,7 +22,7 @@ data loss alone, so train and test losses stay comparable.
 
 Divergence: a non-finite loss is caught before the update, so the parameters are untouched.
 The update itself goes through `optimizer.guarded_step`, which checks every parameter's update
-(one BLAS dot product each) before applying any; a finite update of a finite parameter stays
+(one dot product over all of them) before applying any; a finite update of a finite parameter stays
 finite (see its docstring), so no copy of the parameters is ever needed. Only an optimizer
 without `guarded_step` gets the fallback: copy, update, check, undo. Either way the trainer
 leaves the parameters (and BatchNorm statistics, copied before the forward pass only when the
