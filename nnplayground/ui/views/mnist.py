@@ -40,7 +40,8 @@ class FiltersView(LiveView):
         layout.addWidget(self.graphs)
         self.graphs.addLabel("test image", row=0, col=0, color="k")
         self.input_vb, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
-        self.graphs.addLabel("first conv layer's filters", row=2, col=0, color="k")
+        self.filters_label = self.graphs.addLabel("first conv layer's filters", row=2, col=0,
+                                                  color="k")
         self.filter_vb, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
         self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color="k")
         self.maps_vb = self.graphs.addViewBox(row=1, col=1, rowspan=3, lockAspect=True,
@@ -73,6 +74,10 @@ class FiltersView(LiveView):
         self._last = snapshot
         self.input_image.setImage(self.info.images_test[snapshot.image_index, 0],
                                   levels=(0, 1), autoLevels=False)
+        if snapshot.filters is None:
+            self.filters_label.setText("no convolutional layer", color="k")
+            self.maps_label.setText("This network has no convolutional layer: its dense "
+                                    "weights are in the Unit weights view", color="k")
         if snapshot.filters is not None:
             f = snapshot.filters
             self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]),
