@@ -20,8 +20,10 @@ _done = False
 def make_singletons_immortal():
     """Idempotent; a no-op on Python >= 3.12 where these objects are immortal already."""
     global _done
-    if _done or sys.version_info >= (3, 12):
+    if _done or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
+    if hasattr(sys, "gettotalrefcount"):
+        return    # a debug build: ob_refcnt is not the first field there, and it has no bug
     for obj in (None, True, False):
         # ob_refcnt is the first field of every PyObject in release builds of CPython.
         ctypes.c_ssize_t.from_address(id(obj)).value += _EXTRA
