@@ -156,7 +156,8 @@ class TrainingThread(QThread):
         if self._mode is None:
             self._publish(rate, force=True)
             self._set_state("paused")
-        else:
+        elif not self._interrupt.is_set():
+            # (when interrupted, the urgent message - pause, step, load - publishes itself)
             self._publish(rate)
 
     def _finish_epoch(self, step):

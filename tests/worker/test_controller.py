@@ -182,3 +182,27 @@ def test_shutdown_mid_run_returns_within_200ms(qtbot, controller):
     controller.shutdown()
     assert time.perf_counter() - start < 0.2
     assert not controller._thread.isRunning()
+
+
+def test_snapshots_are_throttled_to_about_30_a_second(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    stamps, points = [], []
+
+    def on_snapshot(s):
+        stamps.append((time.perf_counter(), s.step))
+        points.extend(s.step_points[:, 0])
+    controller.snapshot_ready.connect(on_snapshot)
+    controller.play()
+    qtbot.waitUntil(lambda: len(stamps) > 2 and stamps[-1][0] - stamps[0][0] > 1.0,
+                    timeout=10_000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == "paused")
+    running = [t for t in stamps if t[1] > 0][:-1]      # leave out the final pause snapshot
+    seconds = running[-1][0] - running[0][0]
+    assert (len(running) - 1) / seconds <= 31
+    gaps = np.diff([t for t, _ in running])
+    assert gaps.min() >= 0.030
+    steps = [s for _, s in running]
+    assert steps[-1] - steps[0] > 5 * (len(running) - 1)   # many steps per snapshot
+    # every step's loss arrives exactly once, in order, across the snapshots
+    assert points == list(range(1, len(points) + 1))
