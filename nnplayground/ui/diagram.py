@@ -72,6 +72,9 @@ class DiagramScene(QGraphicsScene):
                     item.set_node(node)
                 item.set_status(self.status.shapes.get(node_id), self.status.for_node(node_id),
                                 node_id == output)
+                if node["type"] == "Input":
+                    item.set_unit_labels(self.model.doc.get("dataset", {}).get("features")
+                                         or ["x1", "x2"])
             self._sync_edges(wanted)
         finally:
             self._syncing = False
@@ -327,9 +330,11 @@ class DiagramView(QGraphicsView):
             super().wheelEvent(event)
 
     def fit(self) -> None:
-        rect = self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        """Zoom to the whole network, between 70 % (text stays readable) and 100 %."""
+        rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isValid():
             self.fitInView(rect, Qt.KeepAspectRatio)
-            if self.transform().m11() > 1.0:    # never blow small networks up past 100 %
-                self.resetTransform()
-                self.centerOn(rect.center())
+            scale = min(max(self.transform().m11(), 0.7), 1.0)
+            self.resetTransform()
+            self.scale(scale, scale)
+            self.centerOn(rect.center())

@@ -25,7 +25,7 @@ FILL = QColor("#ffffff")
 HEADER = QColor("#eef2f7")
 MAX_UNITS_DRAWN = 16
 NODE_WIDTH = 128
-HEADER_HEIGHT = 70
+HEADER_HEIGHT = 84
 UNIT_SPACING = 26
 UNIT_RADIUS = 9
 
@@ -231,9 +231,31 @@ class NodeItem(QGraphicsObject):
                             f"output shape {shape}\nDrag to move; right-click for more")
 
     def shape_text(self) -> str:
+        """Compact output shape: '→ (4)' for vectors, '→ 8×28×28' for images."""
         if self.out_shape is None:
             return "shape ?"
-        return "\u2192 (" + ", ".join(map(str, self.out_shape)) + ")"
+        if len(self.out_shape) == 1:
+            return f"\u2192 ({self.out_shape[0]})"
+        return "\u2192 " + "\u00d7".join(map(str, self.out_shape))
+
+    def set_unit_labels(self, names) -> None:
+        """Feature names beside an Input's unit circles (x1, x2, sin(x1)...), as on the Playground."""
+        for label in getattr(self, "_labels", []):
+            if label.scene() is not None:
+                label.scene().removeItem(label)
+        self._labels = []
+        if len(names) != len(self.units):
+            return
+        font = QFont()
+        font.setPointSize(8)
+        for circle, name in zip(self.units, names):
+            label = QGraphicsSimpleTextItem(str(name), self)
+            label.setFont(font)
+            label.setBrush(QBrush(QColor("#3b4252")))
+            rect = label.boundingRect()
+            label.setPos(circle.pos().x() - UNIT_RADIUS - 4 - rect.width(),
+                         circle.pos().y() - rect.height() / 2)
+            self._labels.append(label)
 
     # -- painting -----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -247,28 +269,26 @@ class NodeItem(QGraphicsObject):
         header = QPainterPath()
         header.addRoundedRect(QRectF(1, 1, NODE_WIDTH - 2, HEADER_HEIGHT - 2), 7, 7)
         painter.fillPath(header, QColor("#fbd5d1") if self.problem else HEADER)
-        font = QFont(painter.font())
-        font.setPointSize(11)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor("#1d2330"))
-        title = self.node["type"] + ("  \u2605" if self.is_output else "")
         right = 44 if self.node["type"] == "Dense" else 10
-        painter.drawText(QRectF(8, 3, NODE_WIDTH - 8 - right, 22), Qt.AlignLeft | Qt.AlignVCenter,
-                         title)
-        font.setBold(False)
-        font.setPointSize(9)
-        painter.setFont(font)
-        painter.setPen(QColor("#3b4252"))
-        metrics = painter.fontMetrics()
-        settings = metrics.elidedText(describe(self.node) or self.node_id, Qt.ElideRight,
-                                      NODE_WIDTH - 14)
-        painter.drawText(QRectF(8, 24, NODE_WIDTH - 14, 20), Qt.AlignLeft | Qt.AlignVCenter,
-                         settings)
-        painter.setPen(ERROR if self.problem else QColor("#55606e"))
-        bottom = f"{self.node_id}  {self.shape_text()}"
-        painter.drawText(QRectF(8, 45, NODE_WIDTH - 14, 20), Qt.AlignLeft | Qt.AlignVCenter,
-                         metrics.elidedText(bottom, Qt.ElideRight, NODE_WIDTH - 14))
+        lines = [   # (text, point size, bold, colour, width)
+            (self.node["type"], 12, True, QColor("#1d2330"), NODE_WIDTH - 8 - right),
+            (self.node_id + ("  (output)" if self.is_output else ""), 9, False,
+             QColor("#6b7280"), NODE_WIDTH - 14),
+            (describe(self.node), 10, False, QColor("#3b4252"), NODE_WIDTH - 14),
+            (self.shape_text(), 10, True, ERROR if self.problem else QColor("#2b5797"),
+             NODE_WIDTH - 14),
+        ]
+        y = 3
+        for text, size, bold, colour, width in lines:
+            font = QFont(painter.font())
+            font.setPointSize(size)
+            font.setBold(bold)
+            painter.setFont(font)
+            painter.setPen(colour)
+            height = painter.fontMetrics().height() + 2
+            painter.drawText(QRectF(8, y, width, height), Qt.AlignLeft | Qt.AlignVCenter,
+                             painter.fontMetrics().elidedText(text, Qt.ElideRight, int(width)))
+            y += height
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:

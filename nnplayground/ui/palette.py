@@ -25,7 +25,7 @@ class LayerPalette(QListWidget):
         self.setFlow(QListView.LeftToRight)
         self.setWrapping(True)
         self.setResizeMode(QListView.Adjust)
-        self.setGridSize(QSize(104, 30))
+        self.setGridSize(QSize(92, 28))
         self.setUniformItemSizes(True)
         self.setToolTip("Layer types: drag one onto the diagram, or double-click to add it")
         for name, node_type in NODE_TYPES.items():

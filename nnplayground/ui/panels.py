@@ -28,6 +28,7 @@ class _Form(QGroupBox):
         super().__init__(title, parent)
         self.model = model
         self.fields: dict[tuple, QWidget] = {}
+        self.setFlat(True)
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
@@ -88,7 +89,7 @@ class DatasetPanel(_Form):
     """Dataset kind, noise, training share, size and seed, with a preview of the data."""
 
     def __init__(self, model: DocumentModel, parent=None):
-        super().__init__("Data", model, parent)
+        super().__init__("", model, parent)   # the dock's title names it
         kind = QComboBox()
         kind.addItems(D.DATASET_KINDS)
         self._bind("Dataset", "dataset", "kind", kind, "Which data the network learns")
@@ -192,7 +193,7 @@ class TrainingPanel(_Form):
     """Loss, optimizer, learning rate, batch size, L1/L2, seed, epochs, and the run buttons."""
 
     def __init__(self, model: DocumentModel, actions: list, parent=None):
-        super().__init__("Training", model, parent)
+        super().__init__("", model, parent)
         loss = QComboBox()
         loss.addItems(D.LOSSES)
         self._bind("Loss", None, "loss", loss, "What training minimises")
@@ -218,4 +219,5 @@ class TrainingPanel(_Form):
             button.setMinimumHeight(34)
             row.addWidget(button)
         self.layout_.addLayout(row)
+        self.layout_.addStretch(1)
         self.sync()
