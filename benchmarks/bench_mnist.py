@@ -279,7 +279,7 @@ def run_paired(kind, data, threads, rounds=15):
             loss_fn(net(x[idx]), y[idx]).backward()
             opt.step()
 
-    ratios = []
+    ratios, ours_ms, ref_ms = [], [], []
     for r in range(rounds + 1):
         start = time.perf_counter()
         for _ in range(CHUNK):
@@ -290,7 +290,10 @@ def run_paired(kind, data, threads, rounds=15):
         ref = time.perf_counter() - start
         if r:                                   # the first round warms both up
             ratios.append(ours / ref)
-    return {"ratio": statistics.median(ratios), "ratios": ratios}
+            ours_ms.append(ours / CHUNK * 1e3)
+            ref_ms.append(ref / CHUNK * 1e3)
+    return {"ratio": statistics.median(ratios), "ratios": ratios,
+            "ours_ms": statistics.median(ours_ms), "torch_ms": statistics.median(ref_ms)}
 
 
 # ---------------------------------------------------------------- driver
@@ -375,8 +378,8 @@ def main(argv=None):
             paired = spawn(f"paired-{kind}", args, mnist)
             print(f"{kind} ratio ours/PyTorch: {ours_epoch / ref_epoch:.2f} (wall), "
                   f"{ours_med / ref_med:.2f} (median chunks), {paired['ratio']:.2f} (paired "
-                  f"chunks in one process, the least sensitive to other load; range "
-                  f"{min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
+                  f"chunks in one process: {paired['ours_ms']:.2f} vs {paired['torch_ms']:.2f} "
+                  f"ms/step, range {min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
 
 
 def report(kind, who, r):
