@@ -22,8 +22,9 @@ from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
-TRAIN_SHARE = 2.0           # train at least this many times as long as a frame takes to draw
+TRAIN_SHARE = 3.0           # train at least this many times as long as a frame takes to draw
 MAX_GUI_WAIT = 0.25         # seconds the trainer waits at most for the GUI to draw a frame
+CONFUSION_INTERVAL = 0.5    # seconds between confusion matrices while epochs fly by
 IDLE_POLL = 0.1             # seconds the idle loop waits for a message before checking stop
 
 OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
@@ -74,6 +75,7 @@ class TrainingThread(QThread):
         self._overrides = {}
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
+        self._confusion_at = 0.0
 
     # -- called from the GUI thread ----------------------------------------------------------
 
@@ -133,7 +135,7 @@ class TrainingThread(QThread):
         self._wait_for_gui()
         start = time.perf_counter()
         # Publish no more often than every TRAIN_SHARE frame-drawing times: drawing competes
-        # with training for the interpreter lock, so it must not take more than about a third.
+        # with training for the interpreter lock, so it must not take more than about a quarter.
         deadline = start + max(PUBLISH_INTERVAL, TRAIN_SHARE * self.draw_seconds)
         first = len(trainer.history.steps)
         try:
@@ -154,6 +156,7 @@ class TrainingThread(QThread):
             return
         rate = (len(trainer.history.steps) - first) / max(time.perf_counter() - start, 1e-9)
         if self._mode is None:
+            self._refresh_confusion_if_stale()
             self._publish(rate, force=True)
             self._set_state("paused")
         elif not self._interrupt.is_set():
@@ -164,7 +167,9 @@ class TrainingThread(QThread):
         """Evaluate and record the finished epoch (the trainer's step() leaves that to us)."""
         self._exp.trainer.finish_epoch()
         self._builder.epoch_steps[len(self._exp.trainer.history.epochs) - 1] = int(step)
-        if S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification":
+        # xor finishes hundreds of epochs a second: a few matrices a second are plenty.
+        if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
+                and time.perf_counter() - self._confusion_at >= CONFUSION_INTERVAL):
             self._update_confusion()
 
     def _wait_for_gui(self):
@@ -206,8 +211,15 @@ class TrainingThread(QThread):
         self._publish(0.0, force=True)
         self._set_state("idle")
 
+    def _refresh_confusion_if_stale(self):
+        """On pause the matrix must match the weights the user is looking at."""
+        if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
+                and self._builder.confusion_epoch != self._exp.trainer.epoch):
+            self._update_confusion()
+
     def _update_confusion(self):
         """The test confusion matrix on at most 2,000 test points: cheap enough per epoch."""
+        self._confusion_at = time.perf_counter()
         ds, model = self._exp.dataset, self._exp.model
         n = min(len(ds.y_test), 2000)
         if n == 0:
@@ -236,6 +248,7 @@ class TrainingThread(QThread):
         was_running = self._mode is not None
         self._mode = None
         if was_running:
+            self._refresh_confusion_if_stale()
             self._publish(0.0, force=True)
             self._set_state("paused")
 

@@ -206,3 +206,15 @@ def test_snapshots_are_throttled_to_about_30_a_second(qtbot, controller):
     assert steps[-1] - steps[0] > 5 * (len(running) - 1)   # many steps per snapshot
     # every step's loss arrives exactly once, in order, across the snapshots
     assert points == list(range(1, len(points) + 1))
+
+
+def test_on_pause_the_confusion_matrix_matches_the_shown_epoch(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    assert controller.latest_snapshot.confusion_epoch == 0
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest_snapshot.epoch > 20, timeout=20_000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == "paused")
+    snap = controller.latest_snapshot
+    assert snap.confusion_epoch == snap.epoch
+    assert snap.confusion.sum() == 250          # every test point counted once
