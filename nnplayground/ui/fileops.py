@@ -171,36 +171,18 @@ class FileOpsMixin:
             self.save_trained_model(path if path.endswith(".npz") else path + ".npz")
 
     def save_trained_model(self, path: str) -> bool:
-        """Through the worker when it offers it; else from the newest snapshot's parameters."""
+        """The worker writes the live model between two steps (the UI never touches it)."""
+        if self.controller is None or self.loaded_doc is None:
+            QMessageBox.information(self, "Nothing to save", "Load a valid network and train "
+                                    "it first; then save the trained model.")
+            return False
         try:
-            if hasattr(self.controller, "save_model"):
-                self.controller.save_model(path)
-            else:
-                self._save_model_from_snapshot(path)
+            self.controller.save_model(path)
         except Exception as exc:   # shown to the user; the run goes on
-            QMessageBox.critical(self, "Save trained model failed", str(exc))
+            QMessageBox.critical(self, "Save trained model failed", f"Could not save {path}: {exc}")
             return False
         self.statusBar().showMessage(f"Saved trained model {path}", 4000)
         return True
-
-    def _save_model_from_snapshot(self, path: str) -> None:
-        from nnplayground.engine import build_model
-        from nnplayground.presets import save_model
-        snap = getattr(self.controller, "latest_snapshot", None)
-        doc = self.loaded_doc
-        if snap is None or doc is None:
-            raise RuntimeError("Nothing trained yet: press Play or Step first")
-        model = build_model(doc["model"], seed=doc.get("training", {}).get("seed", 0))
-        state = model.state_dict()
-        for key in state:
-            node, name = key.split("/", 1)
-            value = snap.weights.get(node, {}).get(name)
-            if value is None:
-                raise RuntimeError(f"The snapshot has no {key} (BatchNorm statistics are not "
-                                   "published); this model cannot be saved from the editor yet")
-            state[key] = value
-        model.load_state_dict(state)
-        save_model(path, doc, model)
 
     def open_model_dialog(self) -> None:
         if not self.maybe_save():

@@ -253,3 +253,43 @@ def test_live_changes_go_to_the_worker_and_structure_reloads(make_window, qtbot)
     window.scene.change_units("h1", +1)
     qtbot.waitUntil(lambda: ctl.names().count("load") == 2, timeout=2000)
     assert ctl.calls[-1][1][0]["model"]["nodes"][1]["params"]["units"] == 5
+
+
+def test_every_control_has_a_tooltip(make_window):
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit,
+                                   QListWidget)
+    window = make_window(load_builtin("xor"))
+    for node_id in ("x", "h1"):
+        window.scene.select_node(node_id)   # builds the properties form
+        docks = [window.dock_layers, window.dock_training, window.dock_data,
+                 window.dock_properties, window.dock_problems]
+        kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QListWidget)
+        missing = [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+                   for dock in docks for kind in kinds for w in dock.findChildren(kind)
+                   if w.isVisibleTo(dock) and not w.toolTip() and not w.parent().toolTip()]
+        assert missing == []
+    for action in window.toolbar.actions():
+        assert action.isSeparator() or action.toolTip()
+    for menu in window.menuBar().findChildren(type(window.recent_menu)):
+        for action in menu.actions():
+            assert action.isSeparator() or action.menu() or action.toolTip(), action.text()
+
+
+def test_space_s_r_keys_drive_training(make_window, qtbot):
+    window = make_window(load_builtin("xor"))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    ctl = window.controller
+    QTest.keyClick(window.view, Qt.Key_Space)
+    assert ctl.names()[-1] == "play" and window.act_play.text() == "Pause"
+    QTest.keyClick(window.view, Qt.Key_Space)
+    assert ctl.names()[-1] == "pause"
+    QTest.keyClick(window.view, Qt.Key_S)
+    assert ctl.names()[-1] == "step"
+    QTest.keyClick(window.view, Qt.Key_R)
+    assert ctl.names()[-1] in ("reset", "load")
+    QTest.keyClick(window.view, Qt.Key_F11)
+    assert window.isFullScreen()
+    QTest.keyClick(window.view, Qt.Key_F11)
+    assert not window.isFullScreen()

@@ -1,0 +1,53 @@
+"""The window with the real training worker: Play/Pause, live weight lines, trained models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnplayground.presets import load_builtin, load_model
+
+
+@pytest.fixture
+def controller():
+    from nnplayground.worker import TrainingController
+    ctl = TrainingController()
+    yield ctl
+    ctl.shutdown()
+
+
+def test_play_pause_draws_weights_and_trained_model_round_trips(make_window, controller, qtbot,
+                                                                 tmp_path):
+    window = make_window(controller=controller)
+    assert window.open_builtin("xor", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    line = window.scene.weight_lines[("x", "h1")][0][0]
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: controller.running, timeout=5000)
+    assert window.act_play.text() == "Pause"
+    qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
+                             and controller.latest_snapshot.step >= 200), timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+    assert window.act_play.text() == "Play"
+    w = controller.latest_snapshot.weights["h1"]["W"]
+    qtbot.waitUntil(lambda: line.value == pytest.approx(float(controller.latest_snapshot
+                                                              .weights["h1"]["W"][0, 0])))
+    assert line.toolTip().startswith("weight h1.W[0, 0] = ")
+
+    path = tmp_path / "xor-trained.npz"
+    assert window.save_trained_model(str(path))
+    doc, state = load_model(path)
+    assert doc["model"] == window.model.doc["model"]
+    trained = state["h1/W"]
+    assert not np.allclose(trained, 0)
+
+    window.reset()                      # fresh weights in the worker
+    qtbot.waitUntil(lambda: not np.allclose(controller.latest_snapshot.weights["h1"]["W"],
+                                            trained), timeout=10000)
+    assert window.open_path(str(path))  # opens the preset and hands the weights to the worker
+    qtbot.waitUntil(lambda: np.allclose(controller.latest_snapshot.weights["h1"]["W"], trained),
+                    timeout=15000)
+    qtbot.waitUntil(lambda: line.value == pytest.approx(float(trained[0, 0]), rel=1e-5))
+    assert w.shape == (2, 4)
