@@ -10,6 +10,8 @@ step is one undoable edit) and `view_docks` (to show the views a lesson names).
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu
 
@@ -233,12 +235,9 @@ class LessonsController(QObject):
         changes = all_steps[position - 1].get("changes", {}) if position else {}
         title = all_steps[position - 1]["title"] if position else "overview"
 
-        def apply(doc):
-            new = C.apply_changes(C.apply_changes(doc, restore), changes)
-            doc.clear()
-            doc.update(new)
         try:
-            self.window.model.edit(f"Lesson step: {title}", apply)
+            target = C.apply_changes(C.apply_changes(self.window.model.doc, restore), changes)
+            self._edit(f"Lesson step: {title}", target)
         except C.LessonError as exc:
             self.window.show_problems("Cannot apply the lesson step", "The network was edited "
                                       "so that this step no longer fits; reopen the lesson to "
@@ -248,6 +247,32 @@ class LessonsController(QObject):
         self._show_notes()
         self.position_changed.emit(position)
         return True
+
+    def _edit(self, text: str, target: dict) -> None:
+        """Turn the document into `target` as one undoable entry.
+
+        When the step swaps the network, kept layers first stay where they are and move in a
+        second edit of the same macro: the diagram's sync (ui/diagram.py) currently fails when
+        a layer moves while unit lines still point at a layer being removed.
+        """
+        model = self.window.model
+
+        def become(new):
+            return lambda doc: (doc.clear(), doc.update(copy.deepcopy(new)))
+        old_pos = {n["id"]: n.get("pos") for n in model.doc["model"]["nodes"]}
+        still = copy.deepcopy(target)
+        for node in still["model"]["nodes"]:
+            if node["id"] in old_pos:
+                node["pos"] = old_pos[node["id"]]
+        if still == target:
+            model.edit(text, become(target))
+            return
+        model.undo_stack.beginMacro(text)
+        try:
+            model.edit(text, become(still))
+            model.edit(text, become(target))
+        finally:
+            model.undo_stack.endMacro()
 
     def _show_notes(self) -> None:
         doc = self.lesson_doc
@@ -267,8 +292,10 @@ class LessonsController(QObject):
     # -- window events -------------------------------------------------------------------------
     def _on_document_changed(self, kind: str) -> None:
         w = self.window
-        if self.lesson_doc is not None and not self._opening and kind == "structure" \
-                and w.model.undo_stack.count() == 0:
+        # Another document replaced the lesson (File > Open, New, Gallery): it has a path or
+        # another name. (The undo stack cannot tell: a first edit also sees it empty.)
+        if self.lesson_doc is not None and not self._opening and kind == "structure" and (
+                w.model.path is not None or w.model.doc.get("name") != self.lesson_doc["name"]):
             self.close_lesson()
         if isinstance(self.panel, KerasCodePanel):
             self.panel.show_document(C.preset_document(w.model.doc))

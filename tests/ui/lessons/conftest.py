@@ -92,11 +92,13 @@ def lesson_window(qtbot, tmp_path):
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "user-settings"))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(controller=RecordingController(), settings=settings)
-    qtbot.addWidget(window)
     lessons = install_lessons(window)
+
+    def before_close(w):      # closing must not stop at an unsaved-changes prompt
+        lessons.shutdown()
+        w.model.undo_stack.setClean()
+    qtbot.addWidget(window, before_close_func=before_close)
     window.resize(1600, 1000)
     window.show()
     qtbot.waitExposed(window)
-    yield window, lessons
-    lessons.shutdown()
-    window.model.undo_stack.setClean()     # closing must not stop at an unsaved-changes prompt
+    return window, lessons
