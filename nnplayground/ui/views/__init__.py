@@ -8,7 +8,7 @@ the user can hide or show any of them from the View menu (the docks' toggleViewA
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcount fix first
@@ -30,23 +30,33 @@ class ViewHub(QObject):
         super().__init__(window)
         self.controller, self.views, self.docks, self.status = controller, views, docks, status
         self._kind = None
+        self._parts = None
         controller.snapshot_ready.connect(self._on_snapshot)
         controller.dataset_ready.connect(self._on_dataset)
         for dock in docks.values():
             dock.visibilityChanged.connect(self._on_visibility_changed)
         if controller.dataset is not None:
             self._on_dataset(controller.dataset)
-        self._on_visibility_changed()
+        self._send_parts()
 
     def visible_views(self):
         return [name for name, dock in self.docks.items()
                 if dock.isVisible() and not dock.visibleRegion().isEmpty()]
 
     def _on_visibility_changed(self, *_):
+        # A dock's visible region is only updated after this signal, once Qt has laid the docks
+        # out (sometimes a paint later): look soon, and again a little later. Every snapshot
+        # checks again too (`_send_parts`), which catches the rest while training.
+        QTimer.singleShot(0, self._send_parts)
+        QTimer.singleShot(100, self._send_parts)
+
+    def _send_parts(self, visible=None):
         parts = set()
-        for name in self.visible_views():
+        for name in visible if visible is not None else self.visible_views():
             parts |= self.views[name].parts
-        self.controller.set_visible_views(parts)
+        if parts != self._parts:
+            self._parts = parts
+            self.controller.set_visible_views(parts)
 
     def _on_dataset(self, info):
         kind_changed = (info.kind, info.task) != self._kind
@@ -69,8 +79,10 @@ class ViewHub(QObject):
 
     def _on_snapshot(self, snapshot):
         self.status.show_snapshot(snapshot)
-        for name in self.visible_views():
+        visible = self.visible_views()
+        for name in visible:
             self.views[name].show_snapshot(snapshot)
+        self._send_parts(visible)
 
 
 def _views(controller):

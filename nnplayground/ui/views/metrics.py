@@ -107,10 +107,10 @@ class MetricsView(LiveView):
         layout.addWidget(self.graphs)
         self.loss_plot = self.graphs.addPlot(row=0, col=0, title="Loss")
         self.loss_plot.setLabel("bottom", "step")
-        self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_plot.addLegend(offset=(-10, 5), colCount=3)
         self.metric_plot = self.graphs.addPlot(row=1, col=0, title="Accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
-        self.metric_plot.addLegend(offset=(-10, -10))
+        self.metric_plot.addLegend(offset=(-10, -5), colCount=2)
         self.graphs.setMinimumHeight(260)
         self.step_curve = self.loss_plot.plot(name="training (per step)",
                                               pen=pg.mkPen((150, 150, 150), width=1))

@@ -157,11 +157,12 @@ def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
 def test_a_view_shown_while_paused_is_drawn_at_once(qtbot, window):
     win, controller, docks = window
     _load_and_step(qtbot, controller, load_builtin("regression-sine"))
+    win.live_views._parts = set(ALL_VIEWS)     # what _load_and_step told the worker
     histograms = win.live_views.views["histograms"]
     docks["histograms"].hide()
-    qtbot.waitUntil(lambda: not docks["histograms"].isVisible())
+    # the worker is told (after the layout settles) and stops computing the gradients
+    qtbot.waitUntil(lambda: "histograms" not in win.live_views._parts)
     before = histograms.updates
-    docks["curve"].hide()                      # the histograms share the bottom area alone now
     with qtbot.waitSignal(controller.snapshot_ready, timeout=10_000) as blocker:
         docks["histograms"].show()
     assert blocker.args[0].gradients           # gradients computed for the newly shown view
