@@ -161,10 +161,10 @@ class ComparePanel(QWidget):
         if lesson_doc is not None:
             for group, members in compare_groups(lesson_doc).items():
                 names = ", ".join(v["label"] for v in members)
-                self.choice.addItem(f"Lesson: {group or 'variants'} ({names})", ("lesson", group))
+                self.choice.addItem(f"Lesson: {group or 'variants'} ({names})", f"lesson:{group}")
         self.choice.addItem("This network: learning rate \u00f7 10, as set, \u00d7 10",
-                            ("current", "lr"))
-        self.choice.addItem("This network: batch size 1, 10, full", ("current", "batch"))
+                            "current:lr")
+        self.choice.addItem("This network: batch size 1, 10, full", "current:batch")
         source = lesson_doc or self._current_doc() or {}
         epochs = int(source.get("training", {}).get("epochs", 10))
         self.epochs.setValue(max(1, min(epochs, MAX_DEFAULT_EPOCHS)))
@@ -176,7 +176,7 @@ class ComparePanel(QWidget):
 
     def chosen_runs(self):
         """[(label, preset document)] for the current choice."""
-        kind, key = self.choice.currentData()
+        kind, _, key = (self.choice.currentData() or "").partition(":")
         if kind == "lesson" and self._lesson is not None:
             return variant_documents(self._lesson, key if key else None)
         doc = self._current_doc()

@@ -88,8 +88,12 @@ class OptimizerRacePanel(QWidget):
         """Run the race for the chosen function and line-up, redraw, rewind to step 0."""
         name = self.function_box.currentData()
         fn = R.get_function(name)
-        self.result = R.race(name, steps=self.steps, optimizers=self.lineup_box.currentData(),
-                             tolerance=self.tolerance)
+        # A learning rate too large for the function overflows on purpose: race() stops that
+        # path where it leaves the finite numbers, which is the lesson, not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.result = R.race(name, steps=self.steps,
+                                 optimizers=self.lineup_box.currentData(),
+                                 tolerance=self.tolerance)
         xs, ys, z = R.contour_grid(name, n=160)
         shown = np.log1p(z - z.min())
         self.image.setImage(shown.T, levels=(shown.min(), shown.max()))

@@ -1,0 +1,139 @@
+"""The compare dock and the lesson-specific panels, with real computations off the GUI thread."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplayground.engine import build_model
+from nnplayground.lessons import catalog as C
+
+
+def test_compare_trains_two_variants_side_by_side(lesson_window, qtbot):
+    window, lessons = lesson_window
+    lessons.open_lesson(4, ask=False)          # cross-entropy against MSE on one classifier
+    panel = lessons.compare
+    assert panel.choice.currentData() == "lesson:"
+    panel.epochs.setValue(3)
+    with qtbot.waitSignal(panel.finished, timeout=60_000):
+        panel.start_button.click()
+        assert panel.running and not panel.start_button.isEnabled()
+    curves = panel.curve_points()
+    assert list(curves) == ["cross-entropy", "mean squared error"]
+    for epochs, losses in curves.values():
+        assert epochs == [1, 2, 3] and all(np.isfinite(losses))
+    assert curves["cross-entropy"][1] != curves["mean squared error"][1]
+    assert len(panel.legend.items) == 2
+    assert not panel.running and panel.start_button.isEnabled()
+    panel.metric_box.setCurrentIndex(panel.metric_box.findData("test_accuracy"))
+    accuracy = panel.curve_points()["cross-entropy"][1]
+    assert len(accuracy) == 3 and all(0.0 <= a <= 1.0 for a in accuracy)
+
+
+def test_compare_stop_answers_mid_run_and_reports_divergence(lesson_window, qtbot):
+    _, lessons = lesson_window
+    lessons.open_lesson(7, ask=False)
+    panel = lessons.compare
+    panel.choice.setCurrentIndex(panel.choice.findData("lesson:learning rate"))
+    panel.epochs.setValue(500)
+    panel.start()
+    qtbot.waitUntil(lambda: len(panel.records[1]) >= 2 and 2 in panel._diverged,
+                    timeout=30_000)
+    assert "diverged" in panel.status.text()
+    panel.stop_button.click()
+    assert not panel.running and panel.start_button.isEnabled()
+    drawn = panel.curve_points()["lr 0.2 (right)"][0]
+    assert 2 <= len(drawn) < 500
+
+
+def test_compare_can_vary_the_current_network(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(2, ask=False)
+    panel = lessons.compare
+    panel.choice.setCurrentIndex(panel.choice.findData("current:lr"))
+    runs = panel.chosen_runs()
+    lr = window.model.doc["optimizer"]["lr"]
+    assert [d["optimizer"]["lr"] for _, d in runs] == [lr * 0.1, lr, lr * 10]
+    assert all(d["model"] == window.model.doc["model"] for _, d in runs)
+
+
+def test_optimizer_race_paths_grow_with_the_steps(lesson_window, qtbot):
+    _, lessons = lesson_window
+    lessons.open_lesson(6, ask=False)
+    race = lessons.panel
+    assert set(race.paths) == {"SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"}
+    assert set(race.shown_points().values()) == {1}          # only the start at step 0
+    race.slider.setValue(5)
+    assert set(race.shown_points().values()) == {6}
+    sgd = race.paths["SGD"].getData()
+    assert np.allclose(sgd[0][:6], race.result.paths["SGD"][:6, 0])
+    race.slider.setValue(0)
+    race.play_button.click()
+    assert race.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: race.slider.value() >= 3, timeout=5_000)
+    race.play_button.click()
+    assert min(race.shown_points().values()) >= 4
+    assert "Adam" in race.readout.text()
+
+
+def test_race_switches_function_and_line_up(lesson_window):
+    _, lessons = lesson_window
+    lessons.open_lesson(6, ask=False)
+    race = lessons.panel
+    race.lineup_box.setCurrentIndex(2)                       # all with learning rate 0.1
+    assert {spec["lr"] for spec in race.result.optimizers.values()} == {0.1}
+    race.function_box.setCurrentIndex(race.function_box.findData("rosenbrock"))
+    assert race.result.function == "rosenbrock" and race.slider.value() == 0
+
+
+def test_gradient_check_lists_every_parameter_with_timings(lesson_window, qtbot):
+    window, lessons = lesson_window
+    lessons.open_lesson(5, ask=False)
+    panel = lessons.panel
+    panel.check_button.click()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=30_000)
+    model = build_model(window.model.doc["model"])
+    expected = [f"{node}/{name}" for node in model.order for name in model.layers[node].params]
+    assert sorted(panel.parameters()) == sorted(expected)
+    verdicts = [panel.table.item(r, 3).text() for r in range(panel.table.rowCount())]
+    assert verdicts == ["ok"] * len(expected)
+    assert "Back-propagation" in panel.timing.text() and "slower" in panel.timing.text()
+    assert panel.result["numerical_seconds"] > panel.result["backprop_seconds"]
+
+
+def test_init_histograms_fill_the_grid_off_the_gui_thread(lesson_window, qtbot):
+    _, lessons = lesson_window
+    lessons.open_lesson(8, ask=False)
+    panel = lessons.panel
+    qtbot.waitUntil(lambda: panel.stats is not None, timeout=30_000)
+    assert len(panel.bars) == 4 * 5            # four initialisations x five layers
+    saturated = panel.bars[("std 1", "layer5")].outer_mass
+    assert saturated > panel.bars[("xavier", "layer5")].outer_mass
+    panel.activation_box.setCurrentIndex(panel.activation_box.findData("relu"))
+    assert panel.status.text().startswith("relu")
+
+
+def test_activation_panel_draws_each_function_and_its_derivative(lesson_window):
+    _, lessons = lesson_window
+    lessons.open_lesson(3, ask=False)
+    panel = lessons.panel
+    settings = C.load_lesson(3)["lesson"]["curves"]
+    assert list(panel.items) == settings["functions"]
+    f, d = panel.items["sigmoid"]
+    x, dy = d.getData()
+    assert abs(dy.max() - 0.25) < 1e-3                 # sigmoid's slope is at most 1/4
+    assert np.all(panel.items["step"][1].getData()[1] == 0)
+
+
+def test_keras_code_follows_the_diagram(lesson_window):
+    window, lessons = lesson_window
+    lessons.open_lesson(14, ask=False)
+    panel = lessons.panel
+    code = panel.code()
+    for verb in ("model.add(", "model.compile(", "model.fit(", "model.evaluate(",
+                 "model.predict("):
+        assert verb in code
+    assert "256" in code and panel.editor.isReadOnly()
+    dense = next(n["id"] for n in window.model.doc["model"]["nodes"]
+                 if n["params"].get("units") == 256)
+    window.model.edit("units", lambda d: C._set_path(d, f"model.nodes.{dense}.params.units", 300))
+    assert "300" in panel.code() and "256" not in panel.code()
