@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -64,9 +64,16 @@ def _dispose(window) -> None:
 
 
 def _screenshot(app, window, out: Path, train_for: float, size) -> int:
-    """Waits for the data to load, trains `train_for` seconds, grabs the window, quits."""
+    """Waits for the data to load, trains `train_for` seconds, grabs the window, closes it.
+
+    Runs a local event loop and never quits the application, so it also works inside a host
+    that owns the QApplication (the test suite, a notebook).
+    """
     result = {"code": 0}
     controller = window.controller
+    loop = QEventLoop()
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
 
     def grab():
         if controller is not None and controller.running:
@@ -78,7 +85,7 @@ def _screenshot(app, window, out: Path, train_for: float, size) -> int:
             result["code"] = 1
         window.model.undo_stack.setClean()
         window.close()
-        app.quit()
+        loop.quit()
 
     def start():
         window.view.fit()
@@ -97,7 +104,8 @@ def _screenshot(app, window, out: Path, train_for: float, size) -> int:
 
     window.resize(*size)
     QTimer.singleShot(200, wait_loaded)
-    app.exec()
+    loop.exec()
+    app.setQuitOnLastWindowClosed(quit_on_close)
     return result["code"]
 
 

@@ -24,7 +24,7 @@ from nnplayground.ui.palette import LayerPalette
 from nnplayground.ui.panels import DatasetPanel, TrainingPanel
 from nnplayground.ui.properties import PropertiesPanel
 from nnplayground.ui.undo import DocumentModel
-from nnplayground.ui.validation import check_model
+from nnplayground.ui.validation import check_document, check_model
 
 ORGANIZATION = "nnplayground"
 APPLICATION = "nnplayground"
@@ -256,7 +256,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
 
     # -- document changes -------------------------------------------------------------------------
     def _on_document_changed(self, kind: str) -> None:
-        self.status = check_model(self.model.doc["model"])
+        self.status = check_document(self.model.doc)
         self.scene.sync(self.status)
         self._show_problems()
         self.update_title()

@@ -21,6 +21,15 @@ def _set_key(doc: dict, section: str, key: str, value) -> None:
     doc.setdefault(section, {})[key] = value
 
 
+def _accepted_keys(kind) -> set | None:
+    """Parameters a dataset kind takes, from the data package (None when it cannot say)."""
+    try:
+        from nnplayground.data import dataset_defaults
+        return set(dataset_defaults(kind))
+    except Exception:   # unknown kind or older data package: allow everything, validation reports
+        return None
+
+
 class _Form(QGroupBox):
     """A group of fields, each bound to doc[section][key] (or doc[key] when section is None)."""
 
@@ -125,6 +134,25 @@ class DatasetPanel(_Form):
         self._preview_key = None
         model.changed.connect(self.update_preview)
         self.sync()
+
+    def _set(self, section, key, value) -> None:
+        """Changing the kind keeps only the parameters the new kind accepts (MNIST takes no
+        noise), so the document stays loadable; other fields edit as usual."""
+        if key != "kind":
+            return super()._set(section, key, value)
+        accepted = _accepted_keys(value)
+
+        def apply(d):
+            old = d.get("dataset", {})
+            d["dataset"] = {"kind": value, **{k: v for k, v in old.items()
+                                              if k != "kind" and (accepted is None or k in accepted)}}
+        self.model.edit(f"dataset = {value}", apply)
+
+    def sync(self, *_args) -> None:
+        super().sync()
+        accepted = _accepted_keys(self.model.doc.get("dataset", {}).get("kind"))
+        for (section, key), (widget, _default) in self.fields.items():
+            widget.setEnabled(key == "kind" or accepted is None or key in accepted)
 
     def regenerate(self) -> None:
         seed = int(self.model.doc.get("dataset", {}).get("seed", 0)) + 1

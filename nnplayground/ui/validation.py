@@ -6,7 +6,10 @@ node where possible; check_graph never raises for a bad graph, which is exactly 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+NODE_PATH = re.compile(r"^model\.nodes\[(\d+)\]")
 
 
 @dataclass
@@ -38,3 +41,28 @@ def check_model(model_spec: dict) -> GraphStatus:
         return GraphStatus({}, [(None, f"Shape check failed: {exc}")])
     problems = [(p.node_id, p.message) for p in report.problems]
     return GraphStatus(dict(report.shapes), problems)
+
+
+def check_document(doc: dict) -> GraphStatus:
+    """Shapes from the engine plus every problem of the whole preset.
+
+    validate_preset also knows what check_graph cannot: the dataset's input shape, the loss
+    against the output layer, hyperparameter ranges. Its problems on `model.nodes[i]...` are
+    pinned to that node so the diagram can turn it red; the rest are listed only.
+    """
+    status = check_model(doc.get("model", {}))
+    if not doc.get("model", {}).get("nodes"):
+        return status
+    try:
+        from nnplayground.presets import validate_preset
+        found = validate_preset(doc)
+    except Exception as exc:   # validation bugs must not kill the editor; show them instead
+        return GraphStatus(status.shapes, status.problems + [(None, f"Validation failed: {exc}")])
+    nodes = doc["model"]["nodes"]
+    problems = []
+    for path, message in found:
+        match = NODE_PATH.match(path)
+        index = int(match.group(1)) if match else -1
+        node_id = nodes[index].get("id") if 0 <= index < len(nodes) else None
+        problems.append((node_id, message if node_id else f"{path}: {message}"))
+    return GraphStatus(status.shapes, problems)

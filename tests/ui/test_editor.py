@@ -77,6 +77,7 @@ def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
 
 def test_dense_fed_an_image_is_red_with_the_message_and_blocks_play(make_window):
     doc = D.empty_document()
+    doc.update(dataset={"kind": "mnist", "source": "sample"}, loss="cross_entropy")
     D.add_node(doc, "Input", (0, 0), {"shape": [1, 28, 28]})
     window = make_window(doc)
     window.scene.add_layer("Dense", QPointF(230, 0))
@@ -94,6 +95,11 @@ def test_dense_fed_an_image_is_red_with_the_message_and_blocks_play(make_window)
     window.scene.add_layer("Flatten", QPointF(100, 200))
     window.scene.connect_nodes("x", "flatten1")
     window.scene.connect_nodes("flatten1", "dense1")
+    assert window.scene.nodes["dense1"].problem is None or "softmax" in \
+        window.scene.nodes["dense1"].problem    # the shapes are fine now; the loss is not
+    window.scene.select_node("dense1")
+    window.properties.widgets["units"].setValue(10)
+    window.properties.widgets["activation"].setCurrentText("softmax")
     assert window.scene.nodes["dense1"].problem is None
     assert window.act_play.isEnabled()
 
@@ -293,3 +299,16 @@ def test_space_s_r_keys_drive_training(make_window, qtbot):
     assert window.isFullScreen()
     QTest.keyClick(window.view, Qt.Key_F11)
     assert not window.isFullScreen()
+
+
+def test_preset_level_problems_pin_to_nodes_and_block_play(make_window):
+    window = make_window(load_builtin("xor"))
+    window.dataset_panel.fields[("dataset", "kind")][0].setCurrentText("mnist")
+    assert "[1, 28, 28]" in window.scene.nodes["x"].problem
+    assert not window.act_play.isEnabled()
+    window.act_undo.trigger()
+    window.training_panel.fields[(None, "loss")][0].setCurrentText("cross_entropy")
+    assert "softmax" in window.scene.nodes["out"].problem
+    assert not window.act_play.isEnabled()
+    window.act_undo.trigger()
+    assert window.status.ok and window.act_play.isEnabled()

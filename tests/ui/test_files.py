@@ -133,7 +133,8 @@ def test_gallery_lists_builtins_with_markdown_notes(qtbot):
 
 
 def test_window_layout_and_mnist_folder_persist(make_window, settings, tmp_path, monkeypatch):
-    monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR", raising=False)
+    monkeypatch.setenv("NNPLAYGROUND_MNIST_DIR", "")   # so that teardown restores the original
+    monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR")
     window = make_window()
     window.dock_problems.hide()
     window.set_mnist_folder(str(tmp_path))
