@@ -199,6 +199,7 @@ class ConfusionView(LiveView):
         self.plot.addItem(self.image)
         self.texts = []
         self._last = None
+        self._epoch = None
 
     def applies_to(self, info):
         return info.task == "classification"
@@ -211,15 +212,19 @@ class ConfusionView(LiveView):
             self.plot.removeItem(t)
         self.texts = []
         self._last = None
+        self._epoch = None
 
     def on_snapshot(self, snapshot):
         c = snapshot.confusion
-        if c is None or (self._last is not None and np.array_equal(c, self._last)):
+        if c is None:
+            return
+        if snapshot.confusion_epoch != self._epoch:
+            self._epoch = snapshot.confusion_epoch
+            when = f"after epoch {self._epoch}" if self._epoch else "before training"
+            self.plot.setTitle(f"Test set, {when} (rows: true class)", color="k")
+        if self._last is not None and np.array_equal(c, self._last):
             return
         self._last = c
-        when = (f"after epoch {snapshot.confusion_epoch}" if snapshot.confusion_epoch
-                else "before training")
-        self.plot.setTitle(f"Test set, {when} (rows: true class)", color="k")
         k = c.shape[0]
         if len(self.texts) != k * k:
             for i in range(k * k):

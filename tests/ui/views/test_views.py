@@ -129,8 +129,14 @@ def test_boundary_toggles_and_log_scale(qtbot, window):
     boundary.discrete_box.setChecked(True)
     assert set(np.unique(boundary.image.image)) <= {0.0, 1.0}
     metrics = win.live_views.views["metrics"]
+    metrics.show_snapshot(snapshot)
     metrics.log_box.setChecked(True)
     assert metrics.loss_plot.ctrl.logYCheck.isChecked()
+    # hover readout: the mouse over the loss plot at step 1 reads that step's loss
+    middle = metrics.loss_plot.vb.viewRect().center().y()
+    scene_pos = metrics.loss_plot.vb.mapViewToScene(QPointF(1, middle))
+    metrics._on_mouse_moved(scene_pos)
+    assert metrics.readout.text() == f"step 1: training loss {snapshot.step_points[0, 1]:.4g}"
 
 
 def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
