@@ -47,8 +47,9 @@ class ViewHub(QObject):
         # A dock's visible region is only updated after this signal, once Qt has laid the docks
         # out (sometimes a paint later): look soon, and again a little later. Every snapshot
         # checks again too (`_send_parts`), which catches the rest while training.
-        QTimer.singleShot(0, self._send_parts)
-        QTimer.singleShot(100, self._send_parts)
+        # (the hub as context object: a pending call is dropped if the window goes away)
+        QTimer.singleShot(0, self, self._send_parts)
+        QTimer.singleShot(100, self, self._send_parts)
 
     def _send_parts(self, visible=None):
         parts = set()
