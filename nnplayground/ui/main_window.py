@@ -78,7 +78,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self._reload_timer = QTimer(self, singleShot=True, interval=150)
-        self._reload_timer.timeout.connect(self.load_into_controller)
+        self._reload_timer.timeout.connect(self._on_reload_timer)
 
         self.model.changed.connect(self._on_document_changed)
         self.model.undo_stack.cleanChanged.connect(self.update_title)
@@ -304,13 +304,28 @@ class MainWindow(FileOpsMixin, QMainWindow):
             changes["batch_size"] = doc["training"]["batch_size"]
         self.controller.set_hyperparameters(**changes)
 
+    def _on_reload_timer(self) -> None:
+        """A structural edit: the worker must rebuild; mid-run, only if the user agrees."""
+        if not self.status.ok:
+            return
+        if self.is_running() and not self.confirm_restart():
+            self.statusBar().showMessage("Training goes on with the previous network; press "
+                                         "Reset to train the edited one", 8000)
+            return
+        self.load_into_controller()
+
+    def confirm_restart(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Restart training?",
+            "The network changed during training. Restart with the edited network and fresh "
+            "weights?\n\nNo: keep training the previous network (Reset applies the edit later).",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
     def load_into_controller(self, state=None) -> None:
         """Hands the current document to the worker (a fresh run) when the graph is valid."""
         if self.controller is None or not self.status.ok:
             return
-        if self.is_running():
-            self.statusBar().showMessage("The network changed: training restarts from fresh "
-                                         "weights", 5000)
         self.loaded_doc = copy.deepcopy(self.model.doc)
         if state is not None and self.controller_accepts_state():
             self.controller.load(self.loaded_doc, state=state)

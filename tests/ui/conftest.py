@@ -110,18 +110,28 @@ def fake_controller():
 def make_window(qtbot, settings, fake_controller, monkeypatch):
     """make_window(doc=None) -> a shown MainWindow on the recording controller.
 
-    pytest-qt closes the windows before fixtures tear down, so a modified document would stop
-    at the modal unsaved-changes prompt: answer Discard unless a test patches it itself.
+    Closing would stop at the modal unsaved-changes prompt: it answers Discard unless a test
+    patches it itself. The fixture closes its windows itself and lets their pending
+    zero/short timers (the live views schedule some on every visibility change) run while the
+    windows still exist, before deleting them.
     """
     from PySide6.QtWidgets import QMessageBox
 
     from nnplayground.ui.main_window import MainWindow
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+    windows = []
 
     def make(doc=None, controller=fake_controller):
         window = MainWindow(controller=controller, settings=settings, doc=doc)
-        qtbot.addWidget(window)
         window.resize(1600, 1000)
         window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
         return window
-    return make
+    yield make
+    for window in windows:
+        window.close()
+    qtbot.wait(200)   # drains timers scheduled by the close, not a wait for behaviour
+    for window in windows:
+        window.deleteLater()
+    qtbot.wait(0)

@@ -312,3 +312,22 @@ def test_preset_level_problems_pin_to_nodes_and_block_play(make_window):
     assert not window.act_play.isEnabled()
     window.act_undo.trigger()
     assert window.status.ok and window.act_play.isEnabled()
+
+
+@pytest.mark.parametrize("button, reloads", [("Yes", True), ("No", False)])
+def test_structural_edit_during_training_asks_before_restarting(make_window, qtbot, monkeypatch,
+                                                                button, reloads):
+    from PySide6.QtWidgets import QMessageBox
+    window = make_window(load_builtin("xor"))
+    ctl = window.controller
+    qtbot.waitUntil(lambda: "load" in ctl.names())
+    window.act_play.trigger()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[1]) or getattr(QMessageBox, button))
+    loads = ctl.names().count("load")
+    window.training_panel.fields[("optimizer", "lr")][0].setValue(0.1)   # live: no question
+    window.scene.change_units("h1", +1)
+    qtbot.waitUntil(lambda: asked == ["Restart training?"])
+    assert (ctl.names().count("load") == loads + 1) is reloads
+    assert any(name == "hyper" and kw["lr"] == pytest.approx(0.1) for name, _, kw in ctl.calls)
