@@ -120,13 +120,14 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.act_mnist = a("Set &MNIST folder\u2026", self.choose_mnist_folder, None,
                            "Folder with the full MNIST IDX files (else the bundled sample)")
         self.act_quit = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
-        self.act_undo = self.model.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = self.model.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for act, tip in ((self.act_undo, "Undo the last edit"), (self.act_redo, "Redo the edit")):
-            act.setToolTip(tip)
-            self.addAction(act)
+        stack = self.model.undo_stack
+        self.act_undo = a("&Undo", stack.undo, "Ctrl+Z", "Undo the last edit", enabled=False)
+        self.act_redo = a("&Redo", stack.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the edit",
+                          enabled=False)
+        stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        stack.undoTextChanged.connect(self._on_undo_text_changed)
+        stack.redoTextChanged.connect(self._on_redo_text_changed)
         self.act_delete = a("&Delete", self.scene.delete_selection, QKeySequence.Delete,
                             "Delete the selected layers or connections")
         self.act_duplicate = a("D&uplicate", self.scene.duplicate_selection, "Ctrl+D",
@@ -269,7 +270,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
     def _show_problems(self) -> None:
         self.problems.clear()
         for node_id, message in self.status.problems:
-            item = QListWidgetItem(f"{node_id}: {message}" if node_id else message)
+            named = not node_id or f'"{node_id}"' in message
+            item = QListWidgetItem(message if named else f"{node_id}: {message}")
             item.setData(Qt.UserRole, node_id)
             item.setToolTip(message)
             self.problems.addItem(item)
@@ -397,6 +399,17 @@ class MainWindow(FileOpsMixin, QMainWindow):
         weights = getattr(snapshot, "weights", None)
         if weights:
             self.scene.set_weights(weights)
+
+    def _on_undo_text_changed(self, text: str) -> None:
+        """The short "Undo" stays on the toolbar; what it undoes goes in the tooltip and menu."""
+        self.act_undo.setToolTip(f"Undo: {text} (Ctrl+Z)" if text else "Nothing to undo")
+        self.act_undo.setIconText("Undo")
+        self.act_undo.setText(f"&Undo {text}" if text else "&Undo")
+
+    def _on_redo_text_changed(self, text: str) -> None:
+        self.act_redo.setToolTip(f"Redo: {text} (Ctrl+Shift+Z)" if text else "Nothing to redo")
+        self.act_redo.setIconText("Redo")
+        self.act_redo.setText(f"&Redo {text}" if text else "&Redo")
 
     def _on_status_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
