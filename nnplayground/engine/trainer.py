@@ -156,6 +156,12 @@ class Trainer:
         if len(x) != len(y):
             raise ValueError(f"x_{split} has {len(x)} samples but y_{split} has {len(y)}; "
                              f"they must have one label per sample")
+        # Bad data would otherwise surface as a "divergence" blamed on the learning rate.
+        for name, a in ((f"x_{split}", x), (f"y_{split}", y)):
+            if a.dtype.kind == "f" and not math.isfinite(float(a.sum(dtype=np.float64))):
+                row = int(np.argwhere(~np.isfinite(a.reshape(len(a), -1)))[0, 0])
+                raise ValueError(f"{name}: sample {row} holds NaN or infinite values; remove "
+                                 f"or fix those samples in the data")
         if x.shape[1:] != tuple(self.model.input_shape):
             raise ValueError(f"x_{split}: samples of shape {x.shape[1:]} do not fit the input "
                              f"shape {tuple(self.model.input_shape)} of the model")
@@ -274,7 +280,9 @@ class Trainer:
         if bad is not None:
             self._restore(backup, saved_buffers)
             # The moments were fed the exploding gradients; keeping them would diverge again.
-            self.optimizer.reset()
+            reset = getattr(self.optimizer, "reset", None)
+            if reset is not None:
+                reset()
             raise DivergenceError(step, self._divergence_message(
                 step, f"the update of {bad[0]}/{bad[1]} became infinite or NaN"))
         return loss

@@ -268,6 +268,10 @@ def test_mismatches_are_reported_with_the_fix():
         Trainer(model, "cross_entropy", opt, x, y + 1)
     with pytest.raises(ValueError, match="class labels must be >= 0, got -1"):
         Trainer(model, "cross_entropy", opt, x, y - 1)
+    bad = x.copy()
+    bad[7, 1] = np.nan
+    with pytest.raises(ValueError, match="x_train: sample 7 holds NaN or infinite values"):
+        Trainer(model, "cross_entropy", opt, bad, y)
     with pytest.raises(ValueError, match="x_train has 120 samples but y_train has 60"):
         Trainer(model, "cross_entropy", opt, x, y[:60])
     with pytest.raises(ValueError, match=r"samples of shape \(3,\) do not fit the input"):
