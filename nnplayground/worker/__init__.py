@@ -4,11 +4,7 @@
 Experiment; the thread answers with frozen `Snapshot`s at most ~30 times a second.
 """
 
-from nnplayground.worker.qtcompat import make_singletons_immortal
-
-make_singletons_immortal()   # before any Qt painting: see qtcompat's docstring
-
-from nnplayground.worker.controller import TrainingController  # noqa: E402
-from nnplayground.worker.snapshot import DatasetInfo, Snapshot  # noqa: E402
+from nnplayground.worker.controller import TrainingController
+from nnplayground.worker.snapshot import DatasetInfo, Snapshot
 
 __all__ = ["DatasetInfo", "Snapshot", "TrainingController"]
