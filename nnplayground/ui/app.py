@@ -75,9 +75,17 @@ def _screenshot(app, window, out: Path, train_for: float, size) -> int:
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
 
+    def pause_then_grab(tries=[0]):
+        """Pauses, and grabs once the worker says so (the Play button then reads Play)."""
+        tries[0] += 1
+        if controller is not None and controller.running and tries[0] < 60:
+            if tries[0] == 1:
+                controller.pause()
+            QTimer.singleShot(50, pause_then_grab)
+        else:
+            grab()
+
     def grab():
-        if controller is not None and controller.running:
-            controller.pause()
         app.processEvents()
         pixmap = window.grab()
         if not pixmap.save(str(out), "PNG"):
@@ -91,7 +99,7 @@ def _screenshot(app, window, out: Path, train_for: float, size) -> int:
         window.view.fit()
         if train_for > 0 and window.act_play.isEnabled():
             window.play_pause()
-        QTimer.singleShot(int(train_for * 1000), grab)
+        QTimer.singleShot(int(train_for * 1000), pause_then_grab)
 
     def wait_loaded(tries=[0]):
         tries[0] += 1

@@ -179,11 +179,11 @@ class MainWindow(FileOpsMixin, QMainWindow):
         """Proportions for 1600x1000: diagram about 850x600 in the middle."""
         self.resizeDocks([self.dock_layers, self.dock_training, self.dock_problems],
                          [130, 580, 150], Qt.Vertical)
-        self.resizeDocks([self.dock_layers], [300], Qt.Horizontal)
+        self.resizeDocks([self.dock_layers], [322], Qt.Horizontal)
         right = [d for n, d in self.view_docks.items() if n in ("metrics", "boundary")]
         bottom = [d for n, d in self.view_docks.items() if n in ("units", "histograms")]
         if right:
-            self.resizeDocks(right, [400] * len(right), Qt.Horizontal)
+            self.resizeDocks(right, [390] * len(right), Qt.Horizontal)
         if bottom:
             self.resizeDocks(bottom[:1], [330], Qt.Vertical)
 
