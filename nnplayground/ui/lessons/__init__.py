@@ -11,6 +11,7 @@ step is one undoable edit) and `view_docks` (to show the views a lesson names).
 from __future__ import annotations
 
 import copy
+import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu
@@ -98,9 +99,16 @@ class LessonsController(QObject):
         self.panel_dock = _dock(w, "Lesson panel", self._placeholder(), "dock_lesson_panel",
                                 "A figure made for this lesson")
         w.addDockWidget(Qt.RightDockWidgetArea, self.notes_dock)
-        w.addDockWidget(Qt.BottomDockWidgetArea, self.compare_dock)
-        w.addDockWidget(Qt.BottomDockWidgetArea, self.panel_dock)
+        # Compare and the lesson panel share a tab group with the weight views at the bottom,
+        # so a 1600-pixel-wide window keeps room for the diagram.
+        neighbour = (getattr(w, "view_docks", None) or {}).get("histograms")
+        if neighbour is not None:
+            w.tabifyDockWidget(neighbour, self.compare_dock)
+        else:
+            w.addDockWidget(Qt.BottomDockWidgetArea, self.compare_dock)
+        w.tabifyDockWidget(self.compare_dock, self.panel_dock)
         w.resizeDocks([self.notes_dock], [360], Qt.Horizontal)
+        w.resizeDocks([self.notes_dock], [380], Qt.Vertical)
         self.compare_dock.hide()
         self.panel_dock.hide()
         view = find_menu(w, "View")
@@ -159,6 +167,8 @@ class LessonsController(QObject):
         self.notes_dock.raise_()
         if self.panel is not None:
             self.panel_dock.raise_()
+        elif self.compare_dock.isVisible():
+            self.compare_dock.raise_()
         self._show_notes()
         self.lesson_opened.emit(self.number)
         return True
@@ -278,7 +288,9 @@ class LessonsController(QObject):
         doc = self.lesson_doc
         lesson = doc["lesson"]
         n = self.step_count()
-        markdown = doc.get("description", "")
+        # The notes' own "# Title" would be the largest text on the screen; the dock's title
+        # line says it already, so headings are demoted to a readable size.
+        markdown = re.sub(r"^#{1,2} ", "#### ", doc.get("description", ""), flags=re.M)
         if self.position:
             step = C.steps(doc)[self.position - 1]
             step_line = f"Step {self.position} of {n}: {step['title']}"

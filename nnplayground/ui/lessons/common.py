@@ -25,6 +25,14 @@ def light(widget):
     return widget
 
 
+def compact(combo, chars: int = 12):
+    """A combo box that does not demand the width of its longest entry (docks stay narrow)."""
+    from PySide6.QtWidgets import QComboBox
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
+
+
 def pen(index: int, width: float = 2.0):
     return pg.mkPen(RUN_COLOURS[index % len(RUN_COLOURS)], width=width)
 

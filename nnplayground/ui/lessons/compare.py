@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpi
 from nnplayground.lessons.compare import variant_documents
 from nnplayground.lessons.catalog import compare_groups
 
-from .common import light, pen
+from .common import compact, light, pen
 
 METRICS = (("train_loss", "Training loss"), ("test_loss", "Test loss"),
            ("test_accuracy", "Test accuracy"), ("train_accuracy", "Training accuracy"),
@@ -111,14 +111,14 @@ class ComparePanel(QWidget):
         self.labels: list[str] = []
         self.curves: list[pg.PlotDataItem] = []
         self._diverged: dict[int, str] = {}
-        self.choice = QComboBox()
+        self.choice = compact(QComboBox(), 20)
         self.choice.setToolTip("What to compare: the lesson's variants or the current network "
                                "with one setting varied")
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 1000)
         self.epochs.setPrefix("epochs ")
         self.epochs.setToolTip("How many epochs each configuration trains")
-        self.metric_box = QComboBox()
+        self.metric_box = compact(QComboBox())
         for key, text in METRICS:
             self.metric_box.addItem(text, key)
         self.metric_box.setToolTip("The curve to overlay")
@@ -141,7 +141,7 @@ class ComparePanel(QWidget):
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setLabel("bottom", "epoch")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.plot_widget.setMinimumHeight(180)
         self.status = QLabel("Choose what to compare and press Start.")
         self.status.setWordWrap(True)

@@ -18,7 +18,7 @@ from nnplayground.lessons.catalog import LessonError
 from nnplayground.lessons.init_histograms import INITS, histograms
 from nnplayground.lessons.keras_code import keras_code
 
-from .common import TaskThread, light, pen, stop_thread
+from .common import compact, TaskThread, light, pen, stop_thread
 
 
 class ActivationPanel(QWidget):
@@ -40,7 +40,7 @@ class ActivationPanel(QWidget):
         self.graphs = light(pg.GraphicsLayoutWidget())
         self.f_plot = self.graphs.addPlot(row=0, col=0, title="f(x)")
         self.d_plot = self.graphs.addPlot(row=0, col=1, title="f\u2032(x), the derivative")
-        self.f_plot.addLegend(offset=(10, 10))
+        self.f_plot.addLegend(offset=(10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.items = {}
         for i, (name, curve) in enumerate(self.curves.items()):
             f = self.f_plot.plot(curve.x, curve.y, pen=pen(i), name=name)
@@ -64,7 +64,7 @@ class InitHistogramsPanel(QWidget):
     def __init__(self, settings: dict | None = None, parent=None):
         super().__init__(parent)
         self.settings = dict(settings or {})
-        self.activation_box = QComboBox()
+        self.activation_box = compact(QComboBox(), 8)
         for act in self.settings.get("activations", ["sigmoid", "relu"]):
             self.activation_box.addItem(act, act)
         self.activation_box.setToolTip("The activation function of every layer")
@@ -153,8 +153,10 @@ class KerasCodePanel(QWidget):
     def show_document(self, doc: dict) -> None:
         try:
             text = keras_code(doc)
-        except (LessonError, KeyError) as exc:
-            text = f"# This network has no Keras Sequential equivalent:\n# {exc}\n"
+        except LessonError as exc:
+            text = f"# This network has no Keras equivalent yet:\n# {exc}\n"
+        except Exception as exc:    # a half-built graph: say so instead of failing the edit
+            text = f"# No Keras code for this network while it is incomplete ({exc!r})\n"
         if text != self.editor.toPlainText():
             self.editor.setPlainText(text)
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSli
 
 from nnplayground.lessons import optimizer_race as R
 
-from .common import light, pen
+from .common import compact, light, pen
 
 BACKGROUND = pg.ColorMap([0.0, 1.0], [(250, 250, 255), (190, 205, 235)])
 PLAY_INTERVAL_MS = 120
@@ -32,11 +32,11 @@ class OptimizerRacePanel(QWidget):
         settings = dict(settings or {})
         self.steps = int(settings.get("steps", 30))
         self.tolerance = float(settings.get("tolerance", 0.1))
-        self.function_box = QComboBox()
+        self.function_box = compact(QComboBox())
         for name in settings.get("functions") or list(R.FUNCTIONS):
             self.function_box.addItem(f"f(x, y) = {R.get_function(name).formula}", name)
         self.function_box.setToolTip("The function the optimizers minimise")
-        self.lineup_box = QComboBox()
+        self.lineup_box = compact(QComboBox())
         self.lineup_box.addItem("each its own learning rate (tuned)", None)
         for lineup in settings.get("line_ups", []):
             self.lineup_box.addItem(lineup["label"],
@@ -54,7 +54,7 @@ class OptimizerRacePanel(QWidget):
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.isocurves = []
