@@ -34,7 +34,9 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     if screenshot:
         window.settings = _scratch_settings()   # a screenshot must not depend on the user's layout
         window.show_problems = _print_problems
-    window.resize(*size)
+        window.resize(*size)
+    elif window.settings.value("geometry") is None:
+        window.resize(*size)                    # else keep the size the user left it at
     if not open_target(window, target):
         if screenshot:
             _dispose(window)

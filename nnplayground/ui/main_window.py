@@ -12,7 +12,7 @@ import copy
 import os
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget,
                                QVBoxLayout)
@@ -34,6 +34,16 @@ LIVE_TRAINER_KEYS = ("batch_size",)
 def make_settings() -> QSettings:
     """INI settings under the user scope; tests redirect them with QSettings.setPath."""
     return QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
+
+
+def app_icon() -> QIcon:
+    """resources/icons/nnplayground.svg (found through the presets' resources folder)."""
+    try:
+        from nnplayground.presets import resources_dir
+        path = resources_dir() / "icons" / "nnplayground.svg"
+    except ImportError:
+        return QIcon()
+    return QIcon(str(path)) if path.is_file() else QIcon()
 
 
 def _dock(title: str, widget: QWidget, name: str, tip: str, scroll=False) -> QDockWidget:
@@ -63,6 +73,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.loaded_doc: dict | None = None
         self.status = check_model({"nodes": []})
         self.setWindowTitle("nnplayground")
+        self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         font = QFont(self.font())

@@ -331,3 +331,21 @@ def test_structural_edit_during_training_asks_before_restarting(make_window, qtb
     qtbot.waitUntil(lambda: asked == ["Restart training?"])
     assert (ctl.names().count("load") == loads + 1) is reloads
     assert any(name == "hyper" and kw["lr"] == pytest.approx(0.1) for name, _, kw in ctl.calls)
+
+
+def test_typed_shapes_are_parsed_and_bad_text_is_explained(make_window):
+    window = make_window(load_builtin("xor"))
+    window.scene.select_node("x")
+    field = window.properties.widgets["shape"]
+    assert field.text() == "2"
+    field.setText("1, 28, 28")
+    field.editingFinished.emit()
+    assert D.node_by_id(window.model.doc, "x")["params"]["shape"] == [1, 28, 28]
+    assert window.scene.nodes["x"].problem          # xor data gives 2 features, not images
+    field.setText("1, -28")
+    field.editingFinished.emit()
+    assert "positive whole numbers" in window.properties.error.text()
+    assert D.node_by_id(window.model.doc, "x")["params"]["shape"] == [1, 28, 28]
+    window.act_undo.trigger()
+    assert field.text() == "2" and window.status.ok
+    assert not window.windowIcon().isNull()
