@@ -5,7 +5,9 @@ errors are `DatasetError` with a message naming the parameter or file and the fi
 numpy only (plus platformdirs, Pillow for digit images); never Qt.
 """
 
-from .dataset import Dataset, DatasetError, resources_dir
+from nnplayground.resources import resources_dir
+
+from .dataset import Dataset, DatasetError
 from .digits import load_digit_image, preprocess_digit
 from .download import MIRRORS, download_mnist
 from .files import load_file

@@ -6,9 +6,7 @@ experiment, the CLI and the GUI never need to know where the numbers came from.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -59,18 +57,3 @@ def split_indices(n: int, train_fraction: float, rng: np.random.Generator):
     n_train = min(max(n_train, 1), n - 1)
     return order[:n_train], order[n_train:]
 
-
-def resources_dir() -> Path:
-    """The repository's `resources/` folder (bundled presets and datasets).
-
-    The package is installed editable, so the folder sits next to the package; the environment
-    variable NNPLAYGROUND_RESOURCES overrides it (frozen apps, unusual layouts).
-    """
-    override = os.environ.get("NNPLAYGROUND_RESOURCES")
-    if override:
-        path = Path(override).expanduser()
-        if not path.is_dir():
-            raise DatasetError(f"NNPLAYGROUND_RESOURCES={override!r} is not a folder; "
-                               "point it at nnplayground's resources/ folder or unset it")
-        return path
-    return Path(__file__).resolve().parents[2] / "resources"

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import Dataset, DatasetError, resources_dir
+from nnplayground.resources import ResourcesError, resources_dir
+
+from .dataset import Dataset, DatasetError
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 PARTS = {  # array name -> IDX base name (the same for MNIST and Fashion-MNIST)
@@ -43,7 +45,12 @@ def user_mnist_dir(kind: str = "mnist") -> Path:
 
 
 def sample_path() -> Path:
-    return resources_dir() / "datasets" / SAMPLE_FILE
+    """The bundled sample's file; a missing resources folder is a DatasetError like any other
+    unreadable dataset, so callers handle one error type."""
+    try:
+        return resources_dir() / "datasets" / SAMPLE_FILE
+    except ResourcesError as exc:
+        raise DatasetError(str(exc)) from None
 
 
 def _idx_file(folder: Path, base: str) -> Path | None:

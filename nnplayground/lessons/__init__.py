@@ -12,13 +12,13 @@ numpy only (no Qt), so the GUI, the tests and a notebook can all use it:
 """
 
 from .catalog import (
-    LESSONS_DIR, LessonError, LessonInfo, apply_changes, compare_groups, find_lesson,
-    get_path, lesson_problems, list_lessons, load_lesson, preset_document, step_document,
+    LessonError, LessonInfo, apply_changes, compare_groups, find_lesson, get_path,
+    lesson_problems, lessons_dir, list_lessons, load_lesson, preset_document, step_document,
     steps, variant_document, variants,
 )
 
 __all__ = [
-    "LESSONS_DIR", "LessonError", "LessonInfo", "apply_changes", "compare_groups", "find_lesson",
-    "get_path", "lesson_problems", "list_lessons", "load_lesson", "preset_document",
+    "LessonError", "LessonInfo", "apply_changes", "compare_groups", "find_lesson", "get_path",
+    "lesson_problems", "lessons_dir", "list_lessons", "load_lesson", "preset_document",
     "step_document", "steps", "variant_document", "variants",
 ]

@@ -23,11 +23,20 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
+from nnplayground.resources import ResourcesError, resources_dir
 
 
 class LessonError(ValueError):
     """A lesson file, lesson name or change path that cannot be used; the message says why."""
+
+
+def lessons_dir():
+    """The bundled lessons folder (looked up at call time, so NNPLAYGROUND_RESOURCES set after
+    import still counts); a missing resources folder is a LessonError like a missing index."""
+    try:
+        return resources_dir() / "lessons"
+    except ResourcesError as exc:
+        raise LessonError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class LessonInfo:
 
 def list_lessons(root=None):
     """Return every lesson of ``root``/index.json (default: the bundled lessons), by number."""
-    root = Path(root) if root is not None else LESSONS_DIR
+    root = Path(root) if root is not None else lessons_dir()
     index_path = root / "index.json"
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))

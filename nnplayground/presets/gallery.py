@@ -10,10 +10,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnplayground.resources import ENV_VAR as RESOURCES_ENV
+from nnplayground.resources import ResourcesError, resources_dir
+
 from .errors import PresetError, Problem
 from .io import load_preset
 
-RESOURCES_ENV = "NNPLAYGROUND_RESOURCES"
 # Gallery order: from the first lesson to the last; other files follow alphabetically.
 ORDER = ("xor", "circle", "gauss", "spiral", "regression-sine", "regression-plane",
          "mnist-mlp", "mnist-cnn")
@@ -30,16 +32,13 @@ class PresetInfo:
     path: Path
 
 
-def resources_dir() -> Path:
-    """`$NNPLAYGROUND_RESOURCES`, else `resources/` at the repository root beside the package."""
-    env = os.environ.get(RESOURCES_ENV)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
 def presets_dir() -> Path:
-    return resources_dir() / "presets"
+    """The built-in presets folder; a missing resources folder is a PresetError like a
+    missing preset, so the CLI and the Gallery report it the same way."""
+    try:
+        return resources_dir() / "presets"
+    except ResourcesError as exc:
+        raise PresetError([Problem("", str(exc))]) from None
 
 
 def builtin_presets() -> list[PresetInfo]:
