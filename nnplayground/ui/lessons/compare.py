@@ -15,7 +15,7 @@ import copy
 import threading
 
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -111,6 +111,10 @@ class ComparePanel(QWidget):
         self.labels: list[str] = []
         self.curves: list[pg.PlotDataItem] = []
         self._diverged: dict[int, str] = {}
+        # Toy runs finish an epoch in a millisecond: draw at most ~20 times a second.
+        self._dirty: set[int] = set()
+        self._redraw_timer = QTimer(self, singleShot=True, interval=50)
+        self._redraw_timer.timeout.connect(self._flush)
         self.choice = compact(QComboBox(), 20)
         self.choice.setToolTip("What to compare: the lesson's variants or the current network "
                                "with one setting varied")
@@ -195,6 +199,7 @@ class ComparePanel(QWidget):
             self.status.setText("Nothing to compare: open a lesson or build a valid network.")
             return
         self._clear()
+        self._dirty.clear()
         self.labels = [label for label, _ in runs]
         self.records = [[] for _ in runs]
         for i, label in enumerate(self.labels):
@@ -229,24 +234,38 @@ class ComparePanel(QWidget):
         self.legend.clear()
         self.curves = []
 
+    def _stale(self) -> bool:
+        """A signal still queued from a run that was stopped (or replaced by a new Start)."""
+        return self.sender() is not self._thread
+
     def _on_runs_started(self, labels) -> None:
+        if self._stale():
+            return
         self.status.setText("Training " + ", ".join(labels) + "\u2026")
 
     def _on_epoch_done(self, index: int, record: dict) -> None:
+        if self._stale():
+            return
         if index >= len(self.records):
             return
         self.records[index].append(record)
-        self._redraw(index)
-        self.status.setText(self._summary())
+        self._dirty.add(index)
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
 
     def _on_run_diverged(self, index: int, message: str) -> None:
+        if self._stale():
+            return
         self._diverged[index] = message
         self.status.setText(self._summary())
 
     def _on_failed(self, message: str) -> None:
+        if self._stale():
+            return
         self.status.setText(f"Could not start the comparison: {message}")
 
     def _on_thread_finished(self) -> None:
+        self._flush()
         if self.sender() is not self._thread and self._thread is not None:
             return
         if self._thread is not None:
@@ -266,6 +285,14 @@ class ComparePanel(QWidget):
                 parts.append(f"{label}: {self.records[i][-1][key]:.3g}")
         return f"{self.metric_box.currentText()} after the latest epoch \u2014 " + "; ".join(parts)
 
+    def _flush(self) -> None:
+        self._redraw_timer.stop()
+        for index in sorted(self._dirty):
+            self._redraw(index)
+        self._dirty.clear()
+        if self.labels:
+            self.status.setText(self._summary())
+
     def _redraw(self, index: int) -> None:
         key = self.metric_box.currentData()
         rows = [r for r in self.records[index] if r.get(key) is not None]
@@ -278,6 +305,7 @@ class ComparePanel(QWidget):
 
     def curve_points(self):
         """{label: (epochs, values)} as drawn (what a test or a screenshot checks)."""
+        self._flush()
         result = {}
         for label, curve in zip(self.labels, self.curves):
             x, y = curve.getData()

@@ -34,15 +34,19 @@ def test_compare_stop_answers_mid_run_and_reports_divergence(lesson_window, qtbo
     lessons.open_lesson(7, ask=False)
     panel = lessons.compare
     panel.choice.setCurrentIndex(panel.choice.findData("lesson:learning rate"))
-    panel.epochs.setValue(500)
+    panel.epochs.setValue(1000)
+    panel.epochs.setMaximum(10**6)
+    panel.epochs.setValue(10**6)       # cannot finish before Stop
     panel.start()
     qtbot.waitUntil(lambda: len(panel.records[1]) >= 2 and 2 in panel._diverged,
                     timeout=30_000)
+    panel.curve_points()
     assert "diverged" in panel.status.text()
     panel.stop_button.click()
     assert not panel.running and panel.start_button.isEnabled()
     drawn = panel.curve_points()["lr 0.2 (right)"][0]
-    assert 2 <= len(drawn) < 500
+    assert 2 <= len(drawn) < 10**6
+    assert len(panel.curve_points()["lr 0.2 (right)"][0]) == len(drawn)   # really stopped
 
 
 def test_compare_can_vary_the_current_network(lesson_window):
