@@ -265,7 +265,10 @@ class DiagramScene(QGraphicsScene):
 
     # -- context menus ----------------------------------------------------------------------------
     def contextMenuEvent(self, event):  # noqa: N802
-        pos = event.scenePos()
+        self.context_menu(event.scenePos()).exec(event.screenPos())
+
+    def context_menu(self, pos: QPointF) -> QMenu:
+        """The right-click menu for what is under pos: a layer, a connection, or empty canvas."""
         menu = QMenu()
         node_id = self.node_at(pos)
         edge = next((i for i in self.items(pos) if isinstance(i, EdgeItem)), None)
@@ -287,7 +290,7 @@ class DiagramScene(QGraphicsScene):
             for t in D.NODE_TYPES:
                 add.addAction(t, lambda t=t: self.add_layer(t, pos))
             menu.addAction("Tidy layout", self.tidy)
-        menu.exec(event.screenPos())
+        return menu
 
 
 class DiagramView(QGraphicsView):

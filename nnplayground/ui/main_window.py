@@ -8,18 +8,17 @@ hyperparameters without a reset.
 
 from __future__ import annotations
 
-import copy
 import os
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget,
-                               QVBoxLayout)
+                               QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget)
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
 from nnplayground.ui.fileops import FileOpsMixin
+from nnplayground.ui.training import TrainingMixin
 from nnplayground.ui.palette import LayerPalette
 from nnplayground.ui.panels import DatasetPanel, TrainingPanel
 from nnplayground.ui.properties import PropertiesPanel
@@ -60,7 +59,7 @@ def _dock(title: str, widget: QWidget, name: str, tip: str, scroll=False) -> QDo
     return dock
 
 
-class MainWindow(FileOpsMixin, QMainWindow):
+class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
     def __init__(self, controller=None, settings: QSettings | None = None, doc: dict | None = None,
                  create_controller: bool = True):
         super().__init__()
@@ -255,17 +254,6 @@ class MainWindow(FileOpsMixin, QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         return docks
 
-    def _connect_controller(self) -> None:
-        c = self.controller
-        if c is None:
-            return
-        c.snapshot_ready.connect(self._on_snapshot)
-        c.state_changed.connect(self._on_state_changed)
-        c.error_occurred.connect(self._on_error)
-        c.diverged.connect(self._on_diverged)
-        if hasattr(c, "dataset_ready"):
-            c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
-
     # -- document changes -------------------------------------------------------------------------
     def _on_document_changed(self, kind: str) -> None:
         self.status = check_document(self.model.doc)
@@ -302,115 +290,6 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.setWindowTitle(f"{self.document_name()}[*] \u2014 nnplayground")
         self.setWindowModified(self.model.modified)
 
-    def _send_live_changes(self) -> None:
-        if self.controller is None or self.loaded_doc is None:
-            return
-        doc = self.model.doc
-        if doc.get("optimizer", {}).get("type") != self.loaded_doc.get("optimizer", {}).get("type"):
-            self._reload_timer.start()
-            return
-        from nnplayground.worker.runner import HYPERPARAMETERS
-        changes = {k: v for k, v in doc.get("optimizer", {}).items() if k in HYPERPARAMETERS}
-        changes.update({k: v for k, v in doc.get("regularization", {}).items()
-                        if k in HYPERPARAMETERS})
-        if "batch_size" in doc.get("training", {}):
-            changes["batch_size"] = doc["training"]["batch_size"]
-        self.controller.set_hyperparameters(**changes)
-
-    def _on_reload_timer(self) -> None:
-        """A structural edit: the worker must rebuild; mid-run, only if the user agrees."""
-        if not self.status.ok:
-            return
-        if self.is_running() and not self.confirm_restart():
-            self.statusBar().showMessage("Training goes on with the previous network; press "
-                                         "Reset to train the edited one", 8000)
-            return
-        self.load_into_controller()
-
-    def confirm_restart(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Restart training?",
-            "The network changed during training. Restart with the edited network and fresh "
-            "weights?\n\nNo: keep training the previous network (Reset applies the edit later).",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-        return answer == QMessageBox.Yes
-
-    def load_into_controller(self, state=None) -> None:
-        """Hands the current document to the worker (a fresh run) when the graph is valid."""
-        if self.controller is None or not self.status.ok:
-            return
-        self.loaded_doc = copy.deepcopy(self.model.doc)
-        if state is not None and self.controller_accepts_state():
-            self.controller.load(self.loaded_doc, state=state)
-        else:
-            self.controller.load(self.loaded_doc)
-        self._sync_view_docks()
-
-    def after_open(self, state=None) -> None:
-        self.scene.clearSelection()
-        self._reload_timer.stop()
-        self.load_into_controller(state=state)
-        if state is not None and not self.controller_accepts_state():
-            self.statusBar().showMessage("Opened the model's preset; the worker cannot take "
-                                         "trained weights yet, so training starts fresh", 8000)
-        QTimer.singleShot(0, self.view.fit)
-
-    def _sync_view_docks(self) -> None:
-        """Shows the docks the preset names; the views module hides what the data cannot use."""
-        aliases = {"loss": "metrics", "hidden": "units"}
-        for name in self.model.doc.get("views", []):
-            dock = self.view_docks.get(name) or self.view_docks.get(aliases.get(name, ""))
-            if dock is not None:
-                dock.setVisible(True)
-
-    # -- training -----------------------------------------------------------------------------
-    def is_running(self) -> bool:
-        return bool(self.controller is not None and self.controller.running)
-
-    def play_pause(self) -> None:
-        if not self.act_play.isEnabled():
-            return
-        if self.is_running():
-            self.controller.pause()
-        else:
-            self._ensure_loaded()
-            self.controller.play()
-
-    def step(self) -> None:
-        if self.act_step.isEnabled():
-            self._ensure_loaded()
-            self.controller.step()
-
-    def step_epoch(self) -> None:
-        if self.act_epoch.isEnabled():
-            self._ensure_loaded()
-            self.controller.step_epoch()
-
-    def reset(self) -> None:
-        if not self.act_reset.isEnabled():
-            return
-        if self._reload_timer.isActive() or self.loaded_doc != self.model.doc:
-            self._reload_timer.stop()
-            self.load_into_controller()
-        else:
-            self.controller.reset()
-
-    def _ensure_loaded(self) -> None:
-        if self._reload_timer.isActive() or self.loaded_doc is None:
-            self._reload_timer.stop()
-            self.load_into_controller()
-
-    def _on_state_changed(self, state: str) -> None:
-        self.act_play.setText("Pause" if state == "running" else "Play")
-        self._update_actions()
-        self.statusBar().showMessage({"loading": "Loading data\u2026", "running": "Training",
-                                      "paused": "Paused", "idle": "Ready"}.get(state, state), 3000)
-
-    def _on_snapshot(self, snapshot) -> None:
-        weights = getattr(snapshot, "weights", None)
-        if weights:
-            self.scene.set_weights(weights)
-
     def _on_undo_text_changed(self, text: str) -> None:
         """The short "Undo" stays on the toolbar; what it undoes goes in the tooltip and menu."""
         self.act_undo.setToolTip(f"Undo: {text} (Ctrl+Z)" if text else "Nothing to undo")
@@ -424,12 +303,6 @@ class MainWindow(FileOpsMixin, QMainWindow):
 
     def _on_status_message(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
-
-    def _on_diverged(self, message: str) -> None:
-        self._on_error("Training diverged", message)
-
-    def _on_error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self, title, message)
 
     # -- misc slots ----------------------------------------------------------------------------
     def _on_selection_changed(self) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 from nnplayground.engine import check_graph
 from nnplayground.presets import load_builtin
 from nnplayground.ui import document as D
-from nnplayground.ui.diagram import LAYER_MIME
 from nnplayground.ui.diagram_items import WeightLine
 from nnplayground.worker import Snapshot
 
@@ -349,3 +348,31 @@ def test_typed_shapes_are_parsed_and_bad_text_is_explained(make_window):
     window.act_undo.trigger()
     assert field.text() == "2" and window.status.ok
     assert not window.windowIcon().isNull()
+
+
+def _context_menu(scene, scene_pos, choose: list[str]):
+    """Builds the scene's right-click menu at scene_pos and triggers the entry at `choose`."""
+    menu = scene.context_menu(scene_pos)
+    entries = [a.text() for a in menu.actions()]
+    current = menu
+    for text in choose[:-1]:
+        current = next(a.menu() for a in current.actions() if a.text() == text)
+    next(a for a in current.actions() if a.text() == choose[-1]).trigger()
+    return entries
+
+
+def test_context_menus_add_disconnect_and_set_output(make_window):
+    window = make_window(load_builtin("xor"))
+    scene = window.scene
+    entries = _context_menu(scene, QPointF(200, 600), ["Add layer", "Dropout"])
+    assert "Tidy layout" in entries
+    assert D.node_by_id(window.model.doc, "dropout1")["pos"] == [200, 600]
+    h2 = scene.nodes["h2"]
+    entries = _context_menu(scene, h2.mapToScene(20, 20), ["Disconnect h1 \u2192 h2"])
+    assert "Delete" in entries and "Duplicate" in entries
+    assert D.node_by_id(window.model.doc, "h2")["inputs"] == []
+    _context_menu(scene, scene.nodes["dropout1"].mapToScene(20, 20),
+                  ["Set as output"])
+    assert window.model.doc["model"]["output"] == "dropout1"
+    window.act_undo.trigger()
+    assert window.model.doc["model"]["output"] == "out"

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.presets import load_builtin, load_preset
-from nnplayground.ui import document as D
 
 
 def answer(monkeypatch, button):

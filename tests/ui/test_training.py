@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplayground.presets import load_builtin, load_model
+from nnplayground.presets import load_model
 
 
 @pytest.fixture

@@ -167,6 +167,7 @@ class LessonsController(QObject):
         self.notes_dock.raise_()
         if self.panel is not None:
             self.panel_dock.raise_()
+            self.window.resizeDocks([self.panel_dock], [560], Qt.Horizontal)
         elif self.compare_dock.isVisible():
             self.compare_dock.raise_()
         self._show_notes()

@@ -40,7 +40,11 @@ class ActivationPanel(QWidget):
         self.graphs = light(pg.GraphicsLayoutWidget())
         self.f_plot = self.graphs.addPlot(row=0, col=0, title="f(x)")
         self.d_plot = self.graphs.addPlot(row=0, col=1, title="f\u2032(x), the derivative")
-        self.f_plot.addLegend(offset=(10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
+        # A key above the plots rather than a legend inside: small plots have no free corner.
+        self.key = QLabel("  ".join(
+            f'<span style="color: {pen(i).color().name()}; font-weight: bold">\u2014 {name}'
+            "</span>" for i, name in enumerate(self.curves)))
+        self.key.setWordWrap(True)
         self.items = {}
         for i, (name, curve) in enumerate(self.curves.items()):
             f = self.f_plot.plot(curve.x, curve.y, pen=pen(i), name=name)
@@ -53,7 +57,8 @@ class ActivationPanel(QWidget):
         self.d_plot.setYRange(-0.1, 1.2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.graphs)
+        layout.addWidget(self.key)
+        layout.addWidget(self.graphs, 1)
 
 
 class InitHistogramsPanel(QWidget):
@@ -143,7 +148,8 @@ class KerasCodePanel(QWidget):
         font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
         font.setStyleHint(QFont.Monospace)
         self.editor.setFont(font)
-        self.editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+        # Wrapped, not scrolled sideways: a dock beside the diagram is narrower than the code.
+        self.editor.setLineWrapMode(QPlainTextEdit.WidgetWidth)
         self.editor.setToolTip("The same network in Keras: add, compile, fit, evaluate, predict "
                                "(read-only; change the diagram and this follows)")
         layout = QVBoxLayout(self)
