@@ -17,7 +17,7 @@ _EXPORTS = {
     # training
     "make_optimizer": "optimizers", "Optimizer": "optimizers",
     "Trainer": "trainer", "StepResult": "trainer", "DivergenceError": "trainer",
-    "History": "trainer",
+    "History": "trainer", "EpochEvaluation": "trainer",
     "accuracy": "metrics", "confusion_matrix": "metrics", "rmse": "metrics", "r2_score": "metrics",
 }
 

@@ -8,6 +8,10 @@ Determinism: the only randomness here is the order of the samples, drawn per epo
 `np.random.default_rng(seed)`; the model owns the RNG of its Dropout layers. Same seed, same
 platform -> bit-identical `history` (except the wall-clock `seconds` of each epoch record).
 
+Evaluation: `finish_epoch()` evaluates both splits in one call; `epoch_evaluation()` hands out
+the same work as an `EpochEvaluation` that a responsive driver (the GUI worker) advances one eval
+batch at a time between its pause/stop checks.
+
 Live changes: `batch_size`, `l1`, `l2` and the optimizer's hyperparameters are read at the start
 of every step, so a change between two steps applies to the next one. A smaller or larger batch
 simply takes the next `batch_size` samples of the current epoch's shuffled order.
@@ -40,7 +44,7 @@ import numpy as np
 from .losses import make_loss
 from .metrics import predicted_classes, r2_score, rmse
 
-__all__ = ["Trainer", "StepResult", "DivergenceError", "History"]
+__all__ = ["Trainer", "StepResult", "DivergenceError", "History", "EpochEvaluation"]
 
 
 class StepResult(NamedTuple):
@@ -128,6 +132,7 @@ class Trainer:
         self._perm = None
         self._cursor = 0
         self._epoch_seconds = 0.0
+        self._evaluation = None             # the EpochEvaluation under way, if any
         self._collect_parameters()
 
     # ------------------------------------------------------------ set-up
@@ -227,6 +232,8 @@ class Trainer:
 
         Raises DivergenceError (parameters restored) on a non-finite loss or parameter.
         """
+        if self._evaluation is not None:
+            self._evaluation.run()
         start = time.perf_counter()
         n = len(self.x_train)
         if self._perm is None or self._cursor >= n:
@@ -345,17 +352,31 @@ class Trainer:
         """Evaluate on the training and test sets and append the epoch record (returned).
 
         `step()` does not evaluate by itself (that costs a pass over both sets), so a driver
-        calls this when a step reports `epoch_done`; `run_epoch()` does it for you.
+        calls this when a step reports `epoch_done`; `run_epoch()` does it for you. A driver
+        that must stay responsive meanwhile uses `epoch_evaluation()` instead.
         """
+        return self.epoch_evaluation().run()
+
+    def epoch_evaluation(self):
+        """The end-of-epoch evaluation as an `EpochEvaluation`, advanced one eval batch at a
+        time: over full MNIST with a CNN the two passes take 0.3-1.2 s, longer than a GUI may
+        go without answering Pause. The one already under way, if any, is returned again, so
+        an epoch never gets two records."""
+        if self._evaluation is None:
+            self._evaluation = EpochEvaluation(self._epoch_record())
+        return self._evaluation
+
+    def _epoch_record(self):
+        """Generator behind `EpochEvaluation`: yields after each eval batch, returns the record
+        once it is in the history."""
         record = {"epoch": self.epoch}
-        for split in ("train", "test"):
-            if split == "test" and self.x_test is None:
-                continue
-            for key, value in self.evaluate(split).items():
-                if key != "confusion":
-                    record[f"{split}_{key}"] = value
+        for split in ("train", "test") if self.x_test is not None else ("train",):
+            metrics = yield from self._evaluation_batches(split)
+            record.update((f"{split}_{key}", value) for key, value in metrics.items()
+                          if key != "confusion")
         record["seconds"] = self._epoch_seconds
         self.history.epochs.append(record)
+        self._evaluation = None
         return record
 
     def run_epoch(self):
@@ -381,6 +402,11 @@ class Trainer:
         classification -> {"loss", "accuracy", "confusion" (n_classes x n_classes)};
         regression -> {"loss", "rmse", "r2"}.
         """
+        return _run(self._evaluation_batches(split))
+
+    def _evaluation_batches(self, split):
+        """Generator behind `evaluate`: predicts one eval batch per `next()`, then returns the
+        metrics. (A generator, so `EpochEvaluation` can pause between batches.)"""
         if split == "train":
             x, y = self.x_train, self.y_train
         elif split == "test":
@@ -390,19 +416,73 @@ class Trainer:
             x, y = self.x_test, self.y_test
         else:
             raise ValueError(f"evaluate: split must be 'train' or 'test', got {split!r}")
-        # Parameters restored after a divergence may be huge: report inf/nan, do not warn.
+        size = self.eval_batch_size
+        out = np.empty((len(x),) + tuple(self.model.output_shape), dtype=self.dtype)
+        for start in range(0, len(x), size):
+            # Parameters restored after a divergence may be huge: report inf/nan, do not warn.
+            # (The errstate is entered per batch: one held across a yield would leak into the
+            # driver's code.)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                batch = x[start:start + size]
+                out[start:start + size] = self.model.predict(batch, batch_size=size)
+            yield
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            out = self.model.predict(x, batch_size=self.eval_batch_size)
-            loss = float(self.loss(out, y))
-            if self.task == "classification":
-                # Labels were checked against the output units in __init__, so the confusion
-                # matrix is one bincount and the accuracy its trace (the GUI evaluates both
-                # splits every epoch: this path is hot for small networks).
-                k = max(2, int(np.prod(self.model.output_shape)))
-                pred = predicted_classes(out)
-                confusion = np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
-                correct = int(np.trace(confusion))
-                return {"loss": loss, "accuracy": correct / len(y) if len(y) else float("nan"),
-                        "confusion": confusion}
-            out = out.reshape(len(out), -1)
-            return {"loss": loss, "rmse": rmse(y, out), "r2": r2_score(y, out)}
+            return self._metrics(out, y)
+
+    def _metrics(self, out, y):
+        loss = float(self.loss(out, y))
+        if self.task == "classification":
+            # Labels were checked against the output units in __init__, so the confusion
+            # matrix is one bincount and the accuracy its trace (the GUI evaluates both
+            # splits every epoch: this path is hot for small networks).
+            k = max(2, int(np.prod(self.model.output_shape)))
+            pred = predicted_classes(out)
+            confusion = np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
+            correct = int(np.trace(confusion))
+            return {"loss": loss, "accuracy": correct / len(y) if len(y) else float("nan"),
+                    "confusion": confusion}
+        out = out.reshape(len(out), -1)
+        return {"loss": loss, "rmse": rmse(y, out), "r2": r2_score(y, out)}
+
+
+class EpochEvaluation:
+    """One epoch's evaluation of both splits, in slices: `advance()` runs one eval batch.
+
+    A driver that must answer pause/stop within ~200 ms (the GUI worker) calls `advance()`
+    between its checks; `run()` finishes it in one go (`finish_epoch`, the CLI, tests). When
+    the last batch is done the record is appended to the trainer's history and kept in
+    `record`. `Trainer.step()` finishes a pending evaluation first, so the record always
+    describes the weights at the end of its epoch.
+    """
+
+    def __init__(self, batches):
+        self._batches = batches
+        self.record = None
+
+    @property
+    def done(self):
+        return self.record is not None
+
+    def advance(self):
+        """Run one eval batch (or build the record after the last); True once done."""
+        if self.record is None:
+            try:
+                next(self._batches)
+            except StopIteration as stop:
+                self.record = stop.value
+        return self.record is not None
+
+    def run(self):
+        """Finish the evaluation; returns the epoch record."""
+        while not self.advance():
+            pass
+        return self.record
+
+
+def _run(generator):
+    """Exhaust a generator; return what it returned."""
+    while True:
+        try:
+            next(generator)
+        except StopIteration as stop:
+            return stop.value

@@ -71,7 +71,10 @@ class TrainingThread(QThread):
         self.ack.set()
         self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
         self._exp = self._doc = self._builder = None
+        self._evaluation = None      # the trainer's EpochEvaluation while it is under way
+        self._evaluation_step = 0    # the step that ended the epoch being evaluated
         self._mode = None            # None, "play", "epoch"
+        self._epoch_goal = 0         # in "epoch" mode: stop once this epoch is recorded
         self._overrides = {}
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
@@ -140,12 +143,11 @@ class TrainingThread(QThread):
         first = len(trainer.history.steps)
         try:
             while not self._interrupt.is_set():
-                result = trainer.step()
-                if result.epoch_done:
-                    self._finish_epoch(result.step)
-                    if self._mode == "epoch":
-                        self._mode = None
-                        break
+                record = self._advance()
+                if (record is not None and self._mode == "epoch"
+                        and record["epoch"] >= self._epoch_goal):
+                    self._mode = None
+                    break
                 if time.perf_counter() >= deadline:
                     break
         except DivergenceError as exc:
@@ -163,9 +165,31 @@ class TrainingThread(QThread):
             # (when interrupted, the urgent message - pause, step, load - publishes itself)
             self._publish(rate)
 
-    def _finish_epoch(self, step):
-        """Evaluate and record the finished epoch (the trainer's step() leaves that to us)."""
-        self._exp.trainer.finish_epoch()
+    def _advance(self):
+        """One unit of work between two flag checks: a training step, or one batch of the
+        epoch-end evaluation (a whole one can take a second on full MNIST). Returns the epoch
+        record when this unit completed one, else None."""
+        if self._evaluation is None:
+            result = self._exp.trainer.step()
+            if not result.epoch_done:
+                return None
+            self._evaluation = self._exp.trainer.epoch_evaluation()
+            self._evaluation_step = result.step
+        if not self._evaluation.advance():
+            return None
+        record, self._evaluation = self._evaluation.record, None
+        self._epoch_recorded(self._evaluation_step)
+        return record
+
+    def _finish_epoch_now(self):
+        """Complete the evaluation under way, if any, in one go (a single Step waits for it)."""
+        if self._evaluation is not None:
+            self._evaluation.run()
+            self._evaluation = None
+            self._epoch_recorded(self._evaluation_step)
+
+    def _epoch_recorded(self, step):
+        """Bookkeeping once an epoch's record is in the history."""
         self._builder.epoch_steps[len(self._exp.trainer.history.epochs) - 1] = int(step)
         # xor finishes hundreds of epochs a second: a few matrices a second are plenty.
         if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
@@ -196,7 +220,7 @@ class TrainingThread(QThread):
     def _do_load(self, doc, state=None):
         self._mode = None
         self._set_state("loading")
-        self._exp = self._builder = None
+        self._exp = self._builder = self._evaluation = None
         self._doc = doc
         exp = self._factory(doc)
         if state is not None:
@@ -257,9 +281,9 @@ class TrainingThread(QThread):
         self._require_experiment()
         self._mode = None
         try:
-            result = self._exp.trainer.step()
-            if result.epoch_done:
-                self._finish_epoch(result.step)
+            self._finish_epoch_now()    # one a pause left under way
+            self._advance()             # the step (and the first batch of its evaluation)
+            self._finish_epoch_now()
         except DivergenceError as exc:
             self._publish(0.0, force=True)
             self._set_state("paused")
@@ -269,7 +293,10 @@ class TrainingThread(QThread):
         self._set_state("paused")
 
     def _do_step_epoch(self):
+        """Train to the end of the next epoch (an evaluation left by a pause is finished
+        first and does not count as that epoch)."""
         self._require_experiment()
+        self._epoch_goal = self._exp.trainer.epoch + 1
         self._mode = "epoch"
         self._set_state("running")
 

@@ -93,6 +93,39 @@ def test_steps_epochs_and_records():
     assert record2["epoch"] == 2 and len(trainer.history.steps) == 6
 
 
+def test_epoch_evaluation_in_slices_gives_the_same_record_as_finish_epoch():
+    whole, sliced = make_trainer(eval_batch_size=7), make_trainer(eval_batch_size=7)
+    whole.run_epoch()
+    while not sliced.step().epoch_done:
+        pass
+    evaluation = sliced.epoch_evaluation()
+    advances = 1
+    while not evaluation.advance():
+        advances += 1
+        assert sliced.history.epochs == []            # nothing recorded half-way
+    assert advances == 13 + 5 + 1                     # ceil(90/7) + ceil(30/7) batches, record
+    expected = dict(whole.history.epochs[0], seconds=None)
+    assert dict(evaluation.record, seconds=None) == expected
+    assert sliced.history.epochs == [evaluation.record]
+    assert sliced.epoch_evaluation() is not evaluation  # the next epoch gets a fresh one
+
+
+def test_a_step_finishes_the_pending_evaluation_first():
+    trainer = make_trainer()
+    while not trainer.step().epoch_done:
+        pass
+    evaluation = trainer.epoch_evaluation()
+    evaluation.advance()
+    assert trainer.epoch_evaluation() is evaluation    # asked twice: still one record
+    weights = trainer.model.state_dict()
+    trainer.step()
+    assert evaluation.done and [r["epoch"] for r in trainer.history.epochs] == [1]
+    reference = make_trainer()
+    reference.run_epoch()                              # evaluated before the step changed W
+    assert evaluation.record["train_loss"] == reference.history.epochs[0]["train_loss"]
+    assert not all(np.array_equal(w, trainer.model.state_dict()[k]) for k, w in weights.items())
+
+
 def test_live_batch_size_change_takes_effect_at_the_next_step(monkeypatch):
     trainer = make_trainer(batch_size=10)
     seen = []
