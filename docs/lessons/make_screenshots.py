@@ -77,13 +77,17 @@ def hide_stale_tab_bars(window) -> None:
 
     Qt keeps the tab bar of a dock group that shrank to one visible dock shown (and painted
     over the dock's title) in offscreen grabs; it happens without the lessons too (reported).
-    A live tab bar lists only visible docks, so a bar naming a hidden one is stale.
+    A live tab bar lists only visible docks, and each dock sits in one group, so a bar naming a
+    hidden dock, or a subset of another bar's docks, is stale.
     """
     from PySide6.QtWidgets import QDockWidget, QTabBar
     visible = {d.windowTitle() for d in window.findChildren(QDockWidget) if d.isVisible()}
-    for bar in window.findChildren(QTabBar):
-        if bar.parent() is window and any(bar.tabText(i) not in visible
-                                          for i in range(bar.count())):
+    bars = [b for b in window.findChildren(QTabBar) if b.parent() is window and b.isVisible()]
+    tabs = {b: {b.tabText(i) for i in range(b.count())} for b in bars}
+    for bar in bars:
+        named_hidden = not tabs[bar] <= visible
+        superseded = any(tabs[bar] < tabs[other] for other in bars)   # an older, smaller group
+        if named_hidden or superseded:
             bar.hide()
 
 
