@@ -111,7 +111,7 @@ class DatasetPanel(_Form):
                    "How many points the generator makes", 500)
         self._bind("Data seed", "dataset", "seed", _spin(0, 2**31 - 1),
                    "Same seed, same points", 0)
-        regen = QPushButton("Regenerate")
+        self.regen = regen = QPushButton("Regenerate")
         regen.setToolTip("New random points: the next data seed (undoable)")
         regen.clicked.connect(self.regenerate)
         self.layout_.addWidget(regen)
@@ -153,6 +153,7 @@ class DatasetPanel(_Form):
         accepted = _accepted_keys(self.model.doc.get("dataset", {}).get("kind"))
         for (section, key), (widget, _default) in self.fields.items():
             widget.setEnabled(key == "kind" or accepted is None or key in accepted)
+        self.regen.setEnabled(accepted is None or "seed" in accepted)
 
     def regenerate(self) -> None:
         seed = int(self.model.doc.get("dataset", {}).get("seed", 0)) + 1
@@ -195,8 +196,15 @@ class DatasetPanel(_Form):
             else:
                 v = np.asarray(y, dtype=float).reshape(len(x), -1)[:, 0]
                 brushes = [CLASS_BRUSHES[int(t >= np.median(v))] for t in v]
+        self._image_mode(False)
         self.scatter.setData(pos=pts, brush=brushes)
         self.plot.autoRange()
+
+    def _image_mode(self, images: bool) -> None:
+        """Square pixels and no axes for sample images; free aspect and axes for points."""
+        self.plot.setAspectLocked(images)
+        for axis in ("left", "bottom"):
+            self.plot.showAxis(axis, not images)
 
     def show_dataset_info(self, info) -> None:
         """Called with the worker's DatasetInfo: draws a mosaic of test images for image data."""
@@ -205,13 +213,14 @@ class DatasetPanel(_Form):
             return
         tiles = np.asarray(images[:16])[:, 0]
         n, h, w = tiles.shape
-        cols = 8
+        cols = 4
         rows = (n + cols - 1) // cols
         mosaic = np.zeros((rows * (h + 2), cols * (w + 2)), dtype=np.float32)
         for k, tile in enumerate(tiles):
             r, c = divmod(k, cols)
             mosaic[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = tile
         self.scatter.clear()
+        self._image_mode(True)
         self.images.setImage(mosaic.T[:, ::-1], levels=(0, 1))
         self.plot.autoRange()
         self.note.setText(getattr(info, "note", "") or f"{info.name}: sample test images")
