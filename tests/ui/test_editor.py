@@ -376,3 +376,23 @@ def test_context_menus_add_disconnect_and_set_output(make_window):
     assert window.model.doc["model"]["output"] == "dropout1"
     window.act_undo.trigger()
     assert window.model.doc["model"]["output"] == "out"
+
+
+def test_dragging_a_block_with_the_mouse_is_one_undoable_move(make_window):
+    window = make_window(load_builtin("xor"))
+    view, item = window.view, window.scene.nodes["h2"]
+    old = list(D.node_by_id(window.model.doc, "h2")["pos"])
+    start = view.mapFromScene(item.mapToScene(30, 12))    # the block's title
+    end = start + QPoint(60, 90)
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 6):
+        QTest.mouseMove(vp, start + (end - start) * k / 5)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    new = D.node_by_id(window.model.doc, "h2")["pos"]
+    assert new != old and new == [round(item.pos().x()), round(item.pos().y())]
+    edge = window.scene.edges[("h2", "out")]
+    assert edge.path().pointAtPercent(0) == item.out_scene_pos()   # wires follow the block
+    window.act_undo.trigger()
+    assert D.node_by_id(window.model.doc, "h2")["pos"] == old
+    assert not window.model.undo_stack.canUndo()
