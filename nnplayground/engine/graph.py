@@ -21,6 +21,17 @@ from .node_params import NONE_MEANS_DEFAULT, PARAMS, REQUIRED
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
+# Sizes refused before anything is allocated (float32, the training dtype): 1 GB of weights in
+# one layer, 0.25 GB of one node's output per sample (a batch of 32 is then 8 GB).
+BYTES_PER_VALUE = 4
+MAX_LAYER_VALUES = 2 ** 30 // BYTES_PER_VALUE
+MAX_SAMPLE_VALUES = 2 ** 28 // BYTES_PER_VALUE
+
+
+def _gb(values):
+    """A count of float32 values as memory, for a message: "3.7 GB"."""
+    return f"{values * BYTES_PER_VALUE / 2 ** 30:.2g} GB"
+
 
 @dataclass(frozen=True)
 class GraphProblem:
@@ -326,7 +337,38 @@ class _Checker:
                                  f"empty {r.shapes[node_id]}; use a smaller kernel, stride or "
                                  f"pool size")
                     r.shapes[node_id] = None
+                elif self._too_large(node_id, cls, [r.shapes[i] for i in ins]):
+                    r.shapes[node_id] = None    # no echo problems from the nodes after it
 
+    def _too_large(self, node_id, cls, in_shapes):
+        """Report a node whose weights or per-sample output could not fit in memory; True
+        if it did. (Checked before anything is allocated: numpy would otherwise raise a bare
+        MemoryError, or the machine would swap, at build time.)"""
+        r, k = self.report, self.index[node_id]
+        type_name, params, shape = r.types[node_id], r.params[node_id], r.shapes[node_id]
+        weights = cls.n_weights(params, in_shapes)
+        values = int(np.prod(shape, dtype=object))
+        if weights <= MAX_LAYER_VALUES and values <= MAX_SAMPLE_VALUES:
+            return False
+        if weights > MAX_LAYER_VALUES:
+            what = f"would need {_gb(weights)} of weights (a layer may hold at most 1 GB)"
+        else:
+            what = (f"would output {values:,} values per sample ({_gb(values)}), and a "
+                    f"training batch holds many samples (at most {_gb(MAX_SAMPLE_VALUES)} "
+                    f"per sample)")
+        width, path = cls.width_param, f"model.nodes[{k}]"
+        if width is not None:
+            # weights and output both grow in proportion to units/filters
+            n = params[width]
+            most = min(MAX_LAYER_VALUES * n // max(weights, 1), MAX_SAMPLE_VALUES * n // values)
+            path += f".params.{width}"
+            fix = f"{n:,} {width} {what}; use at most {most:,} {width}, or a smaller input"
+        elif type_name == "Input":
+            fix = f"the shape {list(shape)} {what}; use a smaller input shape"
+        else:
+            fix = f"its output {shape} {what}; make its input smaller"
+        self.problem(node_id, path, f"{_label(node_id, type_name)}: {fix}")
+        return True
 
 def check_graph(spec):
     """Every problem of the graph `spec` and the shapes inferred; never raises."""

@@ -204,3 +204,36 @@ def test_build_model_raises_graph_error_listing_problems():
     assert len(info.value.problems) == 2
     text = str(info.value)
     assert "2 problems" in text and "add a Flatten" in text and "positive integer" in text
+
+
+def test_a_dense_of_a_billion_units_is_refused_before_any_allocation():
+    spec = chain([1], ("Dense", {"units": 2}), ("Dense", {"units": 10 ** 9}),
+                 ("Dense", {"units": 1}))
+    p = one_problem(spec, '"n1" (Dense): 1,000,000,000 units would need 11 GB of weights',
+                    "at most 1 GB", "use at most 67,108,864 units")
+    assert p.node_id == "n1" and p.path == "model.nodes[2].params.units"
+    assert check_graph(spec).shapes["n2"] is None        # no echo from the layer after it
+    with pytest.raises(GraphError, match="1,000,000,000 units would need"):
+        build_model(spec)
+    # The advised size is accepted (checked, not built: it is still a 0.75 GB layer), one
+    # more is not: the output of one sample must stay within 0.25 GB too.
+    spec["nodes"][2]["params"]["units"] = 67_108_864
+    assert check_graph(spec).ok
+    spec["nodes"][2]["params"]["units"] += 1
+    one_problem(spec, "67,108,865 units would output 67,108,865 values per sample")
+
+
+def test_a_conv_whose_weights_exceed_1_gb_names_the_filters_to_use():
+    spec = chain([512, 8, 8], ("Conv2D", {"filters": 100_000, "kernel": 3}))
+    p = one_problem(spec, '"n0" (Conv2D): 100,000 filters would need 1.7 GB of weights',
+                    "use at most 58,241 filters")
+    assert p.path == "model.nodes[1].params.filters"
+
+
+def test_an_output_too_large_for_a_batch_names_the_node_and_the_fix():
+    one_problem(chain([3, 10_000, 10_000], ("Flatten", {})),
+                '"x" (Input): the shape [3, 10000, 10000] would output 300,000,000 values per '
+                "sample (1.1 GB)", "use a smaller input shape")
+    one_problem(chain([1, 4096, 4096], ("Conv2D", {"filters": 64, "kernel": 3, "padding": 1})),
+                '"n0" (Conv2D): 64 filters would output 1,073,741,824 values per sample (4 GB)',
+                "use at most 4 filters")

@@ -43,9 +43,19 @@ class Layer:
         self.grads = {}
         self.buffers = {}
 
+    # The param that sets a layer's size (Dense "units", Conv2D "filters"), for the advice
+    # in the graph checker's "too large" message; None when the size follows from the input.
+    width_param = None
+
     @staticmethod
     def output_shape(params, in_shapes, in_ids):
         return tuple(in_shapes[0])
+
+    @staticmethod
+    def n_weights(params, in_shapes):
+        """How many trainable values the node would hold, known before anything is
+        allocated, so the graph checker can refuse a size that would exhaust the memory."""
+        return 0
 
     def forward(self, x, training=False):
         raise NotImplementedError

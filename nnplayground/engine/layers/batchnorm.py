@@ -16,6 +16,10 @@ class BatchNorm(Layer):
     x: (batch, F) or (batch, C, H, W) -> the same; gamma, beta, running_*: (F,) or (C,)
     """
 
+    @staticmethod
+    def n_weights(params, in_shapes):
+        return 2 * in_shapes[0][0]
+
     def __init__(self, shape, momentum=0.9, eps=1e-5, dtype=np.float32):
         super().__init__()
         n = shape[0]

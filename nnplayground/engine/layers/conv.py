@@ -98,6 +98,13 @@ class Conv2D(ActivatedLayer):
         self.params["b"] = constant((filters,), bias_init, dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
+    width_param = "filters"
+
+    @staticmethod
+    def n_weights(params, in_shapes):
+        kh, kw = pair(params["kernel"])
+        return (in_shapes[0][0] * kh * kw + 1) * params["filters"]
+
     @staticmethod
     def output_shape(params, in_shapes, in_ids):
         (shape,) = in_shapes

@@ -22,6 +22,12 @@ class Dense(ActivatedLayer):
             self.params["b"] = constant((units,), bias_init, dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
+    width_param = "units"
+
+    @staticmethod
+    def n_weights(params, in_shapes):
+        return (in_shapes[0][0] + bool(params["use_bias"])) * params["units"]
+
     @staticmethod
     def output_shape(params, in_shapes, in_ids):
         (shape,) = in_shapes
