@@ -42,6 +42,11 @@ def test_save_and_open_round_trip(make_window, tmp_path):
     assert window.model.path == str(path)
     assert str(path.resolve()) == window.recent_files()[0]
     assert window.settings.value("recent")  # persisted in QSettings
+    window.new_document()
+    recent = window.recent_menu.actions()[0]
+    assert recent.text() == "mine.json"
+    recent.trigger()                        # File > Open Recent > mine.json
+    assert window.model.doc == saved
 
 
 def test_a_bad_file_lists_its_problems_and_keeps_the_network(make_window, tmp_path):
