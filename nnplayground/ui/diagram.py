@@ -74,7 +74,7 @@ class DiagramScene(QGraphicsScene):
                                 node_id == output)
                 if node["type"] == "Input":
                     item.set_unit_labels(self.model.doc.get("dataset", {}).get("features")
-                                         or ["x1", "x2"])
+                                         or ["x1", "x2"][:len(item.units)])
             self._sync_edges(wanted)
         finally:
             self._syncing = False
