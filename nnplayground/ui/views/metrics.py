@@ -6,7 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, ORANGE, LiveView, StableRange, light
+from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, legend_row,
+                                          light)
 
 MAX_POINTS = 4_000    # per-step points kept; older ones are merged pairwise (mean) beyond this
 
@@ -105,21 +106,29 @@ class MetricsView(LiveView):
         layout.addLayout(bar)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
-        self.loss_plot = self.graphs.addPlot(row=0, col=0, title="Loss")
+        # Legends in rows of their own above each plot: inside a plot they covered the
+        # curves and lost their first entry off the left edge in a narrow dock.
+        loss_legend = legend_row(self.graphs.ci, row=0, columns=3)
+        self.loss_plot = self.graphs.addPlot(row=1, col=0)
+        self.loss_plot.setLabel("left", "loss")
         self.loss_plot.setLabel("bottom", "step")
-        self.loss_plot.addLegend(offset=(-10, 5), colCount=3)
-        self.metric_plot = self.graphs.addPlot(row=1, col=0, title="Accuracy")
+        metric_legend = legend_row(self.graphs.ci, row=2, columns=2)
+        self.metric_plot = self.graphs.addPlot(row=3, col=0)
+        self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
-        self.metric_plot.addLegend(offset=(-10, -5), colCount=2)
         self.graphs.setMinimumHeight(260)
-        self.step_curve = self.loss_plot.plot(name="training (per step)",
-                                              pen=pg.mkPen((150, 150, 150), width=1))
-        self.train_curve = self.loss_plot.plot(name="training (per epoch)",
-                                               pen=pg.mkPen(ORANGE, width=2))
-        self.test_curve = self.loss_plot.plot(name="test (per epoch)",
-                                              pen=pg.mkPen(BLUE, width=2))
-        self.train_metric = self.metric_plot.plot(name="training", pen=pg.mkPen(ORANGE, width=2))
-        self.test_metric = self.metric_plot.plot(name="test", pen=pg.mkPen(BLUE, width=2))
+        self.step_curve = self.loss_plot.plot(pen=pg.mkPen((150, 150, 150), width=1))
+        self.train_curve = self.loss_plot.plot(pen=pg.mkPen(ORANGE, width=2))
+        self.test_curve = self.loss_plot.plot(pen=pg.mkPen(BLUE, width=2))
+        self.train_metric = self.metric_plot.plot(pen=pg.mkPen(ORANGE, width=2))
+        self.test_metric = self.metric_plot.plot(pen=pg.mkPen(BLUE, width=2))
+        for curve, name in ((self.step_curve, "training (per step)"),
+                            (self.train_curve, "training (per epoch)"),
+                            (self.test_curve, "test (per epoch)")):
+            loss_legend.addItem(curve, name)
+        metric_legend.addItem(self.train_metric, "training")
+        metric_legend.addItem(self.test_metric, "test")
+        self.legends = (loss_legend, metric_legend)
         for plot in (self.loss_plot, self.metric_plot):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
@@ -135,7 +144,8 @@ class MetricsView(LiveView):
         self.steps.clear()
         self.epochs = EpochTable()
         self.metric_key = "accuracy" if info.task == "classification" else "rmse"
-        self.metric_plot.setTitle("Accuracy" if self.metric_key == "accuracy" else "RMSE")
+        self.metric_plot.setLabel("left", self.metric_key if self.metric_key == "accuracy"
+                                  else "RMSE")
         if self.metric_key == "accuracy":
             self.metric_plot.setYRange(0, 1.02)
             self.metric_plot.enableAutoRange(y=False)

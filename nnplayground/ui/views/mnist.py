@@ -6,10 +6,23 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
-from nnplayground.ui.views.common import GREYS, LiveView, SquareBox, image_view_box, light, mosaic
+from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, LiveView, SquareBox,
+                                          image_view_box, light, mosaic, set_title)
 from nnplayground.worker import snapshot as S
 
 GRID_COLUMNS = 6
+FILTERS_CAPTION = "first conv layer's filters"
+LABEL_SIZE = f"{FONT_PT}pt"
+NO_CONV_CAPTION = "no convolutional layer"
+NO_CONV_MAPS = ("This network has no convolutional layer: its dense weights are in the Unit "
+                "weights view")
+
+
+def has_conv_layer(weights) -> bool:
+    """Whether a snapshot's model has a Conv2D layer: only conv kernels are 4-D
+    (out_c, in_c, kh, kw). Every snapshot carries the weights, unlike the filters, which the
+    worker skips while the view is hidden or between its refreshes of the heavy parts."""
+    return any("W" in params and np.ndim(params["W"]) == 4 for params in weights.values())
 
 
 class FiltersView(LiveView):
@@ -38,12 +51,13 @@ class FiltersView(LiveView):
         layout.addLayout(bar)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
-        self.graphs.addLabel("test image", row=0, col=0, color="k")
+        self.graphs.addLabel("test image", row=0, col=0, color=TEXT, size=LABEL_SIZE)
         self.input_vb, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
-        self.filters_label = self.graphs.addLabel("first conv layer's filters", row=2, col=0,
-                                                  color="k")
+        self.filters_label = self.graphs.addLabel(FILTERS_CAPTION, row=2, col=0, color=TEXT,
+                                                  size=LABEL_SIZE)
         self.filter_vb, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
-        self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color="k")
+        self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color=TEXT,
+                                               size=LABEL_SIZE)
         self.maps_vb = self.graphs.addViewBox(row=1, col=1, rowspan=3, lockAspect=True,
                                               enableMouse=False)
         self.maps_vb.invertY(True)
@@ -55,6 +69,7 @@ class FiltersView(LiveView):
             item.setLookupTable(GREYS.getLookupTable(nPts=256))
         self._nodes = []
         self._last = None
+        self.has_conv = None       # unknown until the first snapshot of a loaded model
 
     def applies_to(self, info):
         return info.kind == "image"
@@ -67,30 +82,47 @@ class FiltersView(LiveView):
         self.index_box.setRange(0, len(info.images_test) - 1)
         self.index_box.blockSignals(False)
         self._nodes = []
+        self._last = None
+        self.has_conv = None
         self.filter_image.clear()
         self.maps_image.clear()
 
     def on_snapshot(self, snapshot):
-        self._last = snapshot
         self.input_image.setImage(self.info.images_test[snapshot.image_index, 0],
                                   levels=(0, 1), autoLevels=False)
-        if snapshot.filters is None:
-            self.filters_label.setText("no convolutional layer", color="k")
-            self.maps_label.setText("This network has no convolutional layer: its dense "
-                                    "weights are in the Unit weights view", color="k")
+        has_conv = has_conv_layer(snapshot.weights)
+        if has_conv != self.has_conv:
+            self.has_conv = has_conv
+            self._set_caption(self.filters_label, FILTERS_CAPTION if has_conv else NO_CONV_CAPTION)
+            if not has_conv:
+                self._nodes = []
+                self.layer_box.clear()
+                self.filter_image.clear()
+                self.maps_image.clear()
+                self._set_caption(self.maps_label, NO_CONV_MAPS)
+        if not has_conv:
+            return
+        # A snapshot without filters (the worker skipped them this frame) keeps the last ones.
         if snapshot.filters is not None:
             f = snapshot.filters
             self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]),
                                               columns=min(f.shape[0] * f.shape[1], 4)),
                                        levels=(0, 1), autoLevels=False)
-        nodes = list(snapshot.feature_maps)
-        if nodes != self._nodes and nodes:
-            self._nodes = nodes
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            self.layer_box.addItems(nodes)
-            self.layer_box.blockSignals(False)
-        self._draw_maps()
+        if snapshot.feature_maps:
+            self._last = snapshot
+            nodes = list(snapshot.feature_maps)
+            if nodes != self._nodes:
+                self._nodes = nodes
+                self.layer_box.blockSignals(True)
+                self.layer_box.clear()
+                self.layer_box.addItems(nodes)
+                self.layer_box.blockSignals(False)
+            self._draw_maps()
+
+    @staticmethod
+    def _set_caption(label, text):
+        if text != label.text:
+            label.setText(text, color=TEXT, size=LABEL_SIZE)
 
     def _draw_maps(self):
         node = self.layer_box.currentText()
@@ -98,9 +130,8 @@ class FiltersView(LiveView):
             return
         maps = self._last.feature_maps[node]
         self.maps_image.setImage(mosaic(maps), levels=(0, 1), autoLevels=False)
-        text = f"{node}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}"
-        if text != self.maps_label.text:
-            self.maps_label.setText(text, color="k")
+        self._set_caption(self.maps_label,
+                          f"{node}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}")
 
     def _on_layer_changed(self, _index):
         self._draw_maps()
@@ -220,8 +251,9 @@ class ConfusionView(LiveView):
             return
         if snapshot.confusion_epoch != self._epoch:
             self._epoch = snapshot.confusion_epoch
+            # short: the dock is narrow, and the axes already say rows are the true class
             when = f"after epoch {self._epoch}" if self._epoch else "before training"
-            self.plot.setTitle(f"Test set, {when} (rows: true class)", color="k")
+            set_title(self.plot, f"Test set, {when}")
         if self._last is not None and np.array_equal(c, self._last):
             return
         self._last = c

@@ -156,12 +156,27 @@ class UnitWeightsView(LiveView):
         self.node = None
         self.image_shape = info.images_test.shape[2:]
 
+    @staticmethod
+    def _first_dense_on_pixels(weights, pixels):
+        """The first Dense layer if it sees the pixels themselves, else "".
+
+        Weights come in the model's topological order. A Dense after a Conv2D sees feature
+        maps, even when their size happens to be a multiple of the image's (mnist-cnn's
+        16x7x7 = 784 = 28x28): drawing those weights as images would mislead.
+        """
+        for node, params in weights.items():
+            W = params.get("W")
+            if W is None:
+                continue
+            if W.ndim != 2:
+                return ""            # a conv layer comes first
+            return node if W.shape[0] % pixels == 0 and W.shape[0] // pixels <= 3 else ""
+        return ""
+
     def on_snapshot(self, snapshot):
         h, w = self.image_shape
         if self.node is None:
-            self.node = next((n for n, p in snapshot.weights.items()
-                              if "W" in p and p["W"].ndim == 2 and p["W"].shape[0] % (h * w) == 0
-                              and p["W"].shape[0] // (h * w) <= 3), "")
+            self.node = self._first_dense_on_pixels(snapshot.weights, h * w)
         if not self.node:
             self.caption.setText("This network has no dense layer that sees the image directly.")
             return

@@ -1,0 +1,135 @@
+"""What users do with the views: draw or open a digit, toggle the boundary's options, read
+the loss under the mouse, enlarge a hidden unit, show a hidden view while paused."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMainWindow
+
+from nnplayground.ui.views import install_views
+from nnplayground.worker import TrainingController
+from nnplayground.worker.snapshot import ALL_VIEWS, GRID
+from view_helpers import load, small_doc, step, stroke
+
+
+@pytest.fixture
+def window(qtbot):
+    win = QMainWindow()
+    controller = TrainingController(win)
+    docks = install_views(win, controller)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    yield win, controller, docks
+    controller.shutdown()
+
+
+def _load_and_step(qtbot, controller, name):
+    load(qtbot, controller, small_doc(name))
+    controller.set_visible_views(ALL_VIEWS)    # tabbed docks too: the test reads every view
+    return step(qtbot, controller)
+
+
+def test_drawing_pad_classifies_a_synthetic_stroke(qtbot, window):
+    win, controller, docks = window
+    _load_and_step(qtbot, controller, "mnist-mlp")
+    pad = win.live_views.views["drawpad"]
+    # A vertical bar: a "1", drawn as a user would, in one stroke.
+    with qtbot.waitSignal(controller.classified, timeout=10_000):
+        stroke(pad.canvas, [(140, 50 + 10 * i) for i in range(19)])
+    qtbot.waitUntil(lambda: pad.probabilities is not None)
+    probs = pad.probabilities
+    assert probs.shape == (10,) and abs(float(probs.sum()) - 1) < 1e-4
+    assert pad.canvas.gray().max() == 255
+    assert pad.answer.text().startswith("It is a ")
+    assert sum(bar.value() for bar in pad.bars) > 900     # the bars show the probabilities
+    pad.clear_button.click()
+    assert pad.canvas.gray().max() == 0
+    assert all(bar.value() == 0 for bar in pad.bars)
+
+
+def test_drawing_pad_opens_a_digit_image(qtbot, window, tmp_path):
+    from PIL import Image
+    win, controller, docks = window
+    _load_and_step(qtbot, controller, "mnist-mlp")
+    pad = win.live_views.views["drawpad"]
+    img = np.full((60, 40), 255, np.uint8)        # a dark "1" on white paper
+    img[10:50, 18:23] = 0
+    path = tmp_path / "one.png"
+    Image.fromarray(img).save(path)
+    with qtbot.waitSignal(controller.classified, timeout=10_000):
+        pad.open_image(path)
+    qtbot.waitUntil(lambda: pad.probabilities is not None)
+    assert pad.canvas.gray().max() > 200
+
+
+def test_boundary_toggles_and_log_scale(qtbot, window):
+    win, controller, docks = window
+    snapshot = _load_and_step(qtbot, controller, "xor")
+    boundary = win.live_views.views["boundary"]
+    assert np.array_equal(boundary.image.image, snapshot.boundary)    # drawn by the hub
+    train_points = boundary.scatter.data["x"].copy()
+    boundary.test_radio.setChecked(True)
+    assert not np.array_equal(boundary.scatter.data["x"], train_points)
+    boundary.discrete_box.setChecked(True)
+    assert set(np.unique(boundary.image.image)) <= {0.0, 1.0}
+    metrics = win.live_views.views["metrics"]
+    metrics.log_box.setChecked(True)
+    assert metrics.loss_plot.ctrl.logYCheck.isChecked()
+    # hover readout: the mouse over the loss plot at step 1 reads that step's loss
+    middle = metrics.loss_plot.vb.viewRect().center().y()
+    scene_pos = metrics.loss_plot.vb.mapViewToScene(QPointF(1, middle))
+    metrics._on_mouse_moved(scene_pos)
+    assert metrics.readout.text() == f"step 1: training loss {snapshot.step_points[0, 1]:.4g}"
+
+
+def test_loss_legend_sits_above_the_plot_whole(qtbot, window):
+    """The legend used to cover the curves and lose its first entry off the plot's edge."""
+    win, controller, docks = window
+    _load_and_step(qtbot, controller, "xor")
+    metrics = win.live_views.views["metrics"]
+    docks["metrics"].raise_()
+    qtbot.waitUntil(lambda: metrics.graphs.isVisible() and metrics.graphs.width() > 100)
+    for legend, plot in zip(metrics.legends, (metrics.loss_plot, metrics.metric_plot)):
+        names = [label.text for _sample, label in legend.items]
+        assert len(names) in (2, 3) and all(names)
+        box = legend.sceneBoundingRect()
+        assert box.bottom() <= plot.vb.sceneBoundingRect().top() + 1, "legend over the data"
+        assert metrics.graphs.sceneRect().contains(box) or box.width() <= metrics.graphs.width()
+        for _sample, label in legend.items:
+            assert label.sceneBoundingRect().left() >= 0, f"{label.text!r} cut off"
+
+
+def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
+    win, controller, docks = window
+    snapshot = _load_and_step(qtbot, controller, "xor")
+    units = win.live_views.views["units"]
+    units.show_snapshot(snapshot)     # the dock is tabbed: draw it for the click
+    docks["units"].raise_()
+    qtbot.waitUntil(lambda: units.grid.isVisible() and units.grid.width() > 100)
+    units.grid_vb.autoRange(padding=0)     # lay the tiles out now rather than at the next paint
+    pitch = GRID + units.PAD
+    centre = units.tiles.mapToScene(QPointF(1 * pitch + GRID / 2, 1 * pitch + GRID / 2))
+    QTest.mouseClick(units.grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=units.grid.mapFromScene(centre))
+    assert units.selected == ("h2", 1)
+    expected = snapshot.units["h2"][1]
+    assert np.allclose(units.big_image.image, units._normalised(expected))
+    assert "h2, unit 2" in units.caption.text()
+
+
+def test_a_view_shown_while_paused_is_drawn_at_once(qtbot, window):
+    win, controller, docks = window
+    _load_and_step(qtbot, controller, "regression-sine")
+    hub = win.live_views
+    hub._parts = set(ALL_VIEWS)     # what _load_and_step told the worker
+    histograms = hub.views["histograms"]
+    docks["histograms"].hide()
+    # the worker is told (after the layout settles) and stops computing the gradients
+    qtbot.waitUntil(lambda: "histograms" not in hub._parts)
+    histograms.g_hist.setData(np.array([0.0, 1.0]), np.array([0.0]))   # forget the last frame
+    with qtbot.waitSignal(controller.snapshot_ready, timeout=10_000) as blocker:
+        docks["histograms"].show()
+    assert blocker.args[0].gradients           # gradients computed for the newly shown view
+    qtbot.waitUntil(lambda: histograms.g_hist.getData()[1].sum() > 0)
