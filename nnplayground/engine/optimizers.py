@@ -30,8 +30,8 @@ class Optimizer:
 
     Subclasses implement `_delta(state, p, g, s) -> d`, the amount to subtract from `p`,
     written into the scratch array `s` (shaped like `p`), where `state` is this parameter's own
-    dict (empty on the first step). Hyperparameters are plain attributes, listed in `HYPER`, so a driver can
-    change them between steps (`opt.lr = 0.01`) and the state survives.
+    dict (empty on the first step). Hyperparameters are plain attributes, listed in `HYPER`, so
+    a driver can change them between steps (`opt.lr = 0.01`) and the state survives.
     """
 
     name = "optimizer"
@@ -141,6 +141,18 @@ class SGD(Optimizer):
         return np.multiply(g, self.lr, out=s)
 
 
+def _velocity(state, p, g, momentum):
+    """v <- momentum * v + g in place, the buffer Momentum and Nesterov share; the first v is
+    g itself (v starts at 0)."""
+    v = state.get("velocity")
+    if v is None:
+        v = state["velocity"] = g.astype(p.dtype, copy=True)
+    else:
+        v *= momentum
+        v += g
+    return v
+
+
 class Momentum(Optimizer):
     """SGD with momentum (PyTorch `SGD(momentum=mu)`, dampening 0).
 
@@ -155,12 +167,7 @@ class Momentum(Optimizer):
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
     def _delta(self, state, p, g, s):
-        v = state.get("velocity")
-        if v is None:
-            v = state["velocity"] = g.astype(p.dtype, copy=True)
-        else:
-            v *= self.momentum
-            v += g
+        v = _velocity(state, p, g, self.momentum)
         return np.multiply(v, self.lr, out=s)
 
 
@@ -176,16 +183,21 @@ class Nesterov(Optimizer):
     DEFAULTS = {"lr": 0.01, "momentum": 0.9}
 
     def _delta(self, state, p, g, s):
-        v = state.get("velocity")
-        if v is None:
-            v = state["velocity"] = g.astype(p.dtype, copy=True)
-        else:
-            v *= self.momentum
-            v += g
+        v = _velocity(state, p, g, self.momentum)
         np.multiply(v, self.momentum, out=s)
         s += g
         s *= self.lr
         return s
+
+
+def _scaled_step(g, accumulator, s, lr, eps):
+    """lr * g / (sqrt(accumulator) + eps), written into s: the step AdaGrad and RMSprop share
+    (they differ only in how they accumulate the squared gradients)."""
+    np.sqrt(accumulator, out=s)
+    s += eps
+    np.divide(g, s, out=s)
+    s *= lr
+    return s
 
 
 class AdaGrad(Optimizer):
@@ -205,11 +217,7 @@ class AdaGrad(Optimizer):
             h = state["sum_sq"] = np.zeros_like(p)
         np.multiply(g, g, out=s)
         h += s
-        np.sqrt(h, out=s)
-        s += self.eps
-        np.divide(g, s, out=s)
-        s *= self.lr
-        return s
+        return _scaled_step(g, h, s, self.lr, self.eps)
 
 
 class RMSprop(Optimizer):
@@ -231,11 +239,7 @@ class RMSprop(Optimizer):
         s *= 1.0 - self.rho
         v *= self.rho
         v += s
-        np.sqrt(v, out=s)
-        s += self.eps
-        np.divide(g, s, out=s)
-        s *= self.lr
-        return s
+        return _scaled_step(g, v, s, self.lr, self.eps)
 
 
 class Adam(Optimizer):

@@ -81,11 +81,23 @@ class History:
         return f"History({len(self.steps)} steps, {len(self.epochs)} epochs)"
 
 
-def _check_nonneg(name, value):
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}: must be a number >= 0 (0 turns it off), got {value!r}")
-    return value
+class _Penalty:
+    """A regularisation strength (`l1`, `l2`), a live setting checked when it is set, so a bad
+    value fails at the user's change rather than steps later. Stored as `_l1`/`_l2`, which the
+    step reads directly."""
+
+    def __set_name__(self, owner, name):
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, trainer, owner=None):
+        return self if trainer is None else getattr(trainer, self.slot)
+
+    def __set__(self, trainer, value):
+        value = float(value)
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{self.name}: must be a number >= 0 (0 turns it off), got "
+                             f"{value!r}")
+        setattr(trainer, self.slot, value)
 
 
 class Trainer:
@@ -209,21 +221,8 @@ class Trainer:
             raise ValueError(f"batch_size: must be a positive integer, got {value!r}")
         self._batch_size = int(value)
 
-    @property
-    def l1(self):
-        return self._l1
-
-    @l1.setter
-    def l1(self, value):
-        self._l1 = _check_nonneg("l1", value)
-
-    @property
-    def l2(self):
-        return self._l2
-
-    @l2.setter
-    def l2(self, value):
-        self._l2 = _check_nonneg("l2", value)
+    l1 = _Penalty()
+    l2 = _Penalty()
 
     # ------------------------------------------------------------ training
 

@@ -327,3 +327,13 @@ def test_divergence_also_restores_batchnorm_statistics():
     after = trainer.model.state_dict()
     assert all(np.array_equal(before[k], after[k]) for k in before)
     assert trainer.optimizer.state == {}             # poisoned moments are dropped
+
+
+def test_penalties_are_checked_when_set_and_read_back():
+    trainer = make_trainer(l1=0.25)
+    trainer.l2 = 1e-4
+    assert (trainer.l1, trainer.l2) == (0.25, 1e-4)
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"l2: must be a number >= 0 \(0 turns it off\)"):
+            trainer.l2 = bad
+    assert trainer.l2 == 1e-4                           # a refused value changes nothing

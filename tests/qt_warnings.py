@@ -1,0 +1,43 @@
+"""Fixtures the Qt test folders share: Qt warnings fail the test; the real training controller.
+
+A conftest re-exports what it needs (`from qt_warnings import fail_on_qt_warnings`); pytest
+puts `tests/` on the import path because `tests/conftest.py` lives there. Importing this module
+also selects the offscreen platform, which must happen before pytest-qt creates the application.
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
+
+# The offscreen platform plugin cannot resize windows to their hints; it says so for every
+# window shown. That is the test platform talking, not our code.
+PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings():
+    """Any qWarning/qCritical during a test fails it (Qt's own way of reporting misuse)."""
+    messages = []
+
+    def handler(kind, _context, text):
+        if kind not in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg) and \
+                not text.startswith(PLATFORM_NOISE):
+            messages.append(text)
+
+    previous = qInstallMessageHandler(handler)
+    yield messages
+    qInstallMessageHandler(previous)
+    assert not messages, f"Qt warnings: {messages}"
+
+
+@pytest.fixture
+def controller(qtbot):
+    """A real TrainingController, shut down (and its thread proven stopped) afterwards."""
+    from nnplayground.worker import TrainingController
+    c = TrainingController()
+    yield c
+    c.shutdown()
+    assert not c._thread.isRunning()
