@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from nnplayground.data import make_features
 from nnplayground.worker import snapshot as S
 
 # Parts that cost a forward pass over many images are refreshed at most this often; the cheap
@@ -34,9 +35,7 @@ class SnapshotBuilder:
         self.exp = experiment
         self.info = info
         self.node_types = {n["id"]: n["type"] for n in experiment.doc["model"]["nodes"]}
-        self.output_id = experiment.model.order[-1]
-        if experiment.doc["model"].get("output"):
-            self.output_id = experiment.doc["model"]["output"]
+        self.output_id = experiment.output_id
         self.steps_sent = 0
         self.epochs_sent = 0
         self.epoch_steps = {}     # epoch index -> step at which it ended (for the loss plot)
@@ -47,7 +46,7 @@ class SnapshotBuilder:
         self._heavy = {}
         self._grid = None
         if info.kind == "plane":
-            self._grid = S.map_features(S.plane_grid(info.extent), info.feature_names)
+            self._grid = make_features(S.plane_grid(info.extent), info.feature_names)
         self.first_conv = next((i for i in experiment.model.order
                                 if self.node_types.get(i) == "Conv2D"), None)
 
@@ -120,7 +119,7 @@ class SnapshotBuilder:
     def _curve(self):
         lo, hi = self.info.extent[0], self.info.extent[1]
         xs = np.linspace(lo, hi, 200, dtype=np.float32)
-        inputs = S.map_features(xs[:, None], self.info.feature_names or ("x1",))
+        inputs = make_features(xs[:, None], self.info.feature_names or ("x1",))
         ys = np.asarray(self.exp.model.predict(inputs))[:, 0]
         return (xs, ys.astype(np.float32))
 

@@ -31,17 +31,6 @@ GRID = 50               # boundary heatmap resolution (GRID x GRID points of the
 MAX_UNIT_IMAGES = 16    # hidden units drawn as images only for layers up to this wide
 N_TEST_GRID = 36        # test images in the predictions view
 
-FEATURE_FUNCTIONS = {
-    "x1": lambda a, b: a,
-    "x2": lambda a, b: b,
-    "x1^2": lambda a, b: a * a,
-    "x2^2": lambda a, b: b * b,
-    "x1*x2": lambda a, b: a * b,
-    "sin(x1)": lambda a, b: np.sin(a),
-    "sin(x2)": lambda a, b: np.sin(b),
-}
-
-
 def _frozen(mapping):
     return MappingProxyType(dict(mapping))
 
@@ -108,36 +97,13 @@ class Snapshot:
     confusion_epoch: int = 0         # the epoch after which `confusion` was computed
 
 
-def map_features(points, feature_names):
-    """(N, 2) or (N, 1) raw points -> (N, len(feature_names)) model inputs.
-
-    Uses the data package's own mapping so that the boundary image and the training data go
-    through the same function; the local table is only a fallback for older data packages.
-    """
-    try:
-        from nnplayground.data.toy import make_features
-    except ImportError:
-        make_features = None
-    if make_features is not None:
-        return np.asarray(make_features(points, tuple(feature_names)), dtype=np.float32)
-    a = points[:, 0]
-    b = points[:, 1] if points.shape[1] > 1 else a
-    cols = []
-    for name in feature_names:
-        if name not in FEATURE_FUNCTIONS:
-            raise ValueError(f"unknown input feature {name!r}; expected one of "
-                             f"{', '.join(FEATURE_FUNCTIONS)}")
-        cols.append(FEATURE_FUNCTIONS[name](a, b))
-    return np.stack(cols, axis=1).astype(np.float32)
-
-
 def _raw_points(ds, split):
     """The raw input-plane coordinates of a 2-D or 1-D dataset, or None for other data."""
-    raw = getattr(ds, f"points_{split}", None)
+    raw = getattr(ds, f"points_{split}")
     if raw is not None:
         return np.array(raw, dtype=np.float32)
     x = np.asarray(getattr(ds, f"x_{split}"))
-    names = tuple(getattr(ds, "feature_names", ()) or ())
+    names = tuple(ds.feature_names)
     if x.ndim != 2:
         return None
     if "x1" in names and "x2" in names:
@@ -149,7 +115,7 @@ def _raw_points(ds, split):
 
 def dataset_info(ds) -> DatasetInfo:
     """Describe a loaded `Dataset` for the views (copies, so the views can keep it)."""
-    names = tuple(getattr(ds, "feature_names", ()) or ())
+    names = tuple(ds.feature_names)
     pts_train, pts_test = _raw_points(ds, "train"), _raw_points(ds, "test")
     x_train = np.asarray(ds.x_train)
     images = None
@@ -163,9 +129,8 @@ def dataset_info(ds) -> DatasetInfo:
     else:
         kind = "other"
     extent = (0.0, 1.0, 0.0, 1.0)
-    input_range = getattr(ds, "input_range", None)
-    if kind in ("plane", "line") and input_range is not None:
-        lo, hi = (float(v) for v in input_range)
+    if kind in ("plane", "line") and ds.input_range is not None:
+        lo, hi = (float(v) for v in ds.input_range)
         extent = (lo, hi, lo, hi) if kind == "plane" else (lo, hi, 0.0, 1.0)
     elif kind in ("plane", "line"):
         both = np.concatenate([pts_train, pts_test]) if pts_test is not None else pts_train
@@ -177,11 +142,10 @@ def dataset_info(ds) -> DatasetInfo:
         else:
             extent = (float(lo[0]), float(hi[0]), 0.0, 1.0)
     return DatasetInfo(
-        name=str(getattr(ds, "name", "")), task=ds.task, kind=kind,
-        n_classes=getattr(ds, "n_classes", None), feature_names=names,
+        name=ds.name, task=ds.task, kind=kind, n_classes=ds.n_classes, feature_names=names,
         points_train=pts_train, y_train=np.array(ds.y_train),
         points_test=pts_test, y_test=np.array(ds.y_test), extent=extent,
-        images_test=images, note=str(getattr(ds, "note", "") or ""))
+        images_test=images, note=ds.note)
 
 
 def plane_grid(extent, n=GRID):
