@@ -52,15 +52,21 @@ class DiagramScene(QGraphicsScene):
 
     # -- syncing from the document ----------------------------------------------------------
     def sync(self, status: GraphStatus | None = None) -> None:
+        """Makes the items match the document.
+
+        Order matters: connections that no longer fit the new document (an end removed, a unit
+        count changed) go first, so that moving or rebuilding a block never meets a weight line
+        that points at units which are gone. Lines are placed once, at the end.
+        """
         if status is not None:
             self.status = status
         self._syncing = True
         try:
             model = self.model.doc["model"]
             wanted = {n["id"]: n for n in model["nodes"]}
-            for node_id in list(self.nodes):
-                if node_id not in wanted:
-                    self.removeItem(self.nodes.pop(node_id))
+            self._drop_stale_connections(wanted)
+            for node_id in [n for n in self.nodes if n not in wanted]:
+                self._discard(self.nodes.pop(node_id))
             ends = D.sinks(self.model.doc)
             output = model.get("output") or (ends[0] if len(ends) == 1 else None)
             for node_id, node in wanted.items():
@@ -75,26 +81,41 @@ class DiagramScene(QGraphicsScene):
                 if node["type"] == "Input":
                     item.set_unit_labels(self.model.doc.get("dataset", {}).get("features")
                                          or ["x1", "x2"][:len(item.units)])
-            self._sync_edges(wanted)
+            self._add_connections(wanted)
         finally:
             self._syncing = False
+        self._place_edges()
 
-    def _sync_edges(self, nodes: dict) -> None:
-        wanted = {(src, n["id"]) for n in nodes.values() for src in n["inputs"] if src in nodes}
-        for key in list(self.edges):
-            if key not in wanted:
-                self.removeItem(self.edges.pop(key))
-        for key in wanted:
-            if key not in self.edges:
-                self.edges[key] = EdgeItem(*key)
-                self.addItem(self.edges[key])
+    def _discard(self, item) -> None:
+        """Removes an item for good: removeItem hands it back to Python, and with the last
+        reference gone here (callers pop it first) it is deleted with its children."""
+        if item.scene() is self:
+            self.removeItem(item)
+
+    @staticmethod
+    def _wanted_edges(nodes: dict) -> set[tuple[str, str]]:
+        return {(src, n["id"]) for n in nodes.values() for src in n["inputs"] if src in nodes}
+
+    def _drop_stale_connections(self, nodes: dict) -> None:
+        """Edges and weight lines the new document does not have, or has with other sizes."""
+        wanted = self._wanted_edges(nodes)
+        for key in [k for k in self.edges if k not in wanted]:
+            self._discard(self.edges.pop(key))
         for key in list(self.weight_lines):
             src, dst = key
             if key not in wanted or not self._draws_weights(nodes, src, dst) or \
                     self._line_dims(key) != (drawn_units(nodes[src]), drawn_units(nodes[dst])):
                 for row in self.weight_lines.pop(key):
                     for line in row:
-                        self.removeItem(line)
+                        self._discard(line)
+
+    def _add_connections(self, nodes: dict) -> None:
+        """Edges and weight lines the document has and the scene does not have yet."""
+        wanted = self._wanted_edges(nodes)
+        for key in wanted:
+            if key not in self.edges:
+                self.edges[key] = EdgeItem(*key)
+                self.addItem(self.edges[key])
         for src, dst in wanted:
             if (src, dst) not in self.weight_lines and self._draws_weights(nodes, src, dst):
                 rows = [[WeightLine(src, dst, i, j) for j in range(drawn_units(nodes[dst]))]
@@ -105,8 +126,6 @@ class DiagramScene(QGraphicsScene):
                 self.weight_lines[(src, dst)] = rows
         for key, edge in self.edges.items():
             edge.set_faint(key in self.weight_lines)
-        for node_id in nodes:
-            self._place_edges(node_id)
 
     def _line_dims(self, key) -> tuple[int, int]:
         rows = self.weight_lines[key]
@@ -119,19 +138,23 @@ class DiagramScene(QGraphicsScene):
         return (d["type"] == "Dense" and len(d["inputs"]) == 1 and drawn_units(d) > 0
                 and drawn_units(nodes[src]) > 0)
 
-    def _place_edges(self, node_id: str) -> None:
+    def _place_edges(self, node_id: str | None = None) -> None:
+        """Puts the wires of `node_id` (None: of every block) between their ends."""
         for (src, dst), edge in self.edges.items():
-            if node_id in (src, dst) and src in self.nodes and dst in self.nodes:
+            if node_id in (None, src, dst):
                 edge.set_ends(self.nodes[src].out_scene_pos(), self.nodes[dst].in_scene_pos())
         for (src, dst), rows in self.weight_lines.items():
-            if node_id in (src, dst):
+            if node_id in (None, src, dst):
                 a, b = self.nodes[src], self.nodes[dst]
                 for i, row in enumerate(rows):
                     for j, line in enumerate(row):
                         line.setLine(_rim_to_rim(a.unit_scene_pos(i), b.unit_scene_pos(j)))
 
     def node_moved(self, node_id: str) -> None:
-        self._place_edges(node_id)
+        """A block was dragged (or set_node moved it): its wires follow. During sync the
+        scene is half-updated, so sync places every wire itself once it is done."""
+        if not self._syncing:
+            self._place_edges(node_id)
 
     # -- weights from training snapshots -------------------------------------------------------
     def set_weights(self, weights) -> None:
