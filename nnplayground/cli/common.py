@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from nnplayground.cli.errors import EXIT_INVALID, CliError
@@ -46,25 +45,18 @@ def check_mnist_dir(mnist_dir: str | None) -> str | None:
 
 
 def write_atomically(path: Path, write) -> None:
-    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`.
+    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`
+    (the presets' atomic writer: fsync, permissions kept), so a crash or Ctrl-C half way never
+    leaves a truncated file where a good one was. A missing folder is the user's typo, said
+    as such rather than as mkstemp's OSError."""
+    from nnplayground.presets import atomic_write_bytes
 
-    A crash or Ctrl-C half way never leaves a truncated file where a good one was.
-    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"{path}: folder {folder} does not exist", EXIT_INVALID)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        raise CliError(f"{path}: folder {folder} does not exist; create it or write elsewhere",
+                       EXIT_INVALID)
+    atomic_write_bytes(path, writer=write)
 
 
 def check_input_file(name: str) -> Path:

@@ -134,6 +134,13 @@ def test_predict_out_must_be_npy(xor_model, tmp_path, capsys):
     assert "give a file name ending in .npy" in capsys.readouterr().err
 
 
+def test_predict_out_into_a_missing_folder_says_so(xor_model, tmp_path, capsys):
+    np.save(tmp_path / "x.npy", np.zeros((1, 2)))
+    out = tmp_path / "nope" / "o.npy"
+    assert main(["predict", str(xor_model), str(tmp_path / "x.npy"), "--out", str(out)]) == 2
+    assert f"folder {out.parent} does not exist; create it" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------------------ validate
 
 def test_validate_ok_for_preset_and_model(xor_model, capsys):
