@@ -37,6 +37,8 @@ class ViewHub(QObject):
             dock.visibilityChanged.connect(self._on_visibility_changed)
         if controller.dataset is not None:
             self._on_dataset(controller.dataset)
+            if controller.latest_snapshot is not None:
+                self._on_snapshot(controller.latest_snapshot)
         self._send_parts()
 
     def visible_views(self):
@@ -68,8 +70,9 @@ class ViewHub(QObject):
                 self.docks[name].setVisible(view.applies_to(info))
         if kind_changed:
             self._raise_first_applicable()
-        if self.controller.latest_snapshot is not None:
-            self._on_snapshot(self.controller.latest_snapshot)
+        # No replay of controller.latest_snapshot here: on a load it is still the previous
+        # model's (the worker announces the data first, then publishes), and drawing it on the
+        # new data showed, e.g., xor's 2x2 confusion matrix on MNIST.
 
     def _raise_first_applicable(self):
         for name in ("boundary", "curve", "filters", "metrics"):

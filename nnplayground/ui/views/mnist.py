@@ -259,6 +259,9 @@ class ConfusionView(LiveView):
         self._last = c
         k = c.shape[0]
         if len(self.texts) != k * k:
+            for t in self.texts:
+                self.plot.removeItem(t)
+            self.texts = []
             for i in range(k * k):
                 t = pg.TextItem(anchor=(0.5, 0.5))
                 t.setPos(i % k + 0.5, i // k + 0.5)

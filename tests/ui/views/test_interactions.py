@@ -133,3 +133,22 @@ def test_a_view_shown_while_paused_is_drawn_at_once(qtbot, window):
         docks["histograms"].show()
     assert blocker.args[0].gradients           # gradients computed for the newly shown view
     qtbot.waitUntil(lambda: histograms.g_hist.getData()[1].sum() > 0)
+
+
+def test_opening_another_preset_never_draws_the_last_models_snapshot(qtbot, window):
+    """On a load the controller's latest snapshot is still the previous model's: drawing it
+    on the new data put xor's 2x2 confusion matrix into MNIST's 10x10 (IndexError)."""
+    win, controller, docks = window
+    hub = win.live_views
+    _load_and_step(qtbot, controller, "xor")
+    assert len(hub.views["confusion"].texts) == 4
+    drawn = []
+    controller.snapshot_ready.connect(lambda s: drawn.append(s.confusion.shape))
+    load(qtbot, controller, small_doc("mnist-mlp"))
+    qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=10_000)
+    step(qtbot, controller)
+    confusion = hub.views["confusion"]
+    assert set(drawn) == {(10, 10)}
+    assert len(confusion.texts) == 100
+    assert [int(t.textItem.toPlainText()) for t in confusion.texts] == \
+        list(controller.latest_snapshot.confusion.ravel())
