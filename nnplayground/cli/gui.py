@@ -26,8 +26,8 @@ def run_open(args) -> int:
     if args.screenshot is not None:
         folder = Path(args.screenshot).parent
         if not folder.is_dir():
-            raise CliError(f"--screenshot {args.screenshot}: folder {folder} does not exist",
-                           EXIT_INVALID)
+            raise CliError(f"--screenshot {args.screenshot}: folder {folder} does not exist; "
+                           f"create it or save the picture elsewhere", EXIT_INVALID)
     target = args.target or DEFAULT_PRESET
     load_target(target)  # a bad name or file fails here in one line, before a window opens
     _check_display()

@@ -36,8 +36,7 @@ def _invalid(path: Path, problems: list[str]) -> int:
     if count == 1:
         print(f"nnplayground: error: {path}: {' '.join(problems[0].split())}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"nnplayground: error: {path}: {count} problem{'s' if count != 1 else ''}:",
-          file=sys.stderr)
+    print(f"nnplayground: error: {path}: {count} problems:", file=sys.stderr)
     for problem in problems:
         print(f"  {' '.join(problem.split())}", file=sys.stderr)
     return EXIT_INVALID

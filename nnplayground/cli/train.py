@@ -87,9 +87,11 @@ def check_save_path(save: str | None) -> Path | None:
         raise CliError(f"--save {save}: model files end in .npz; try --save "
                        f"{path.with_suffix(MODEL_SUFFIX)}", EXIT_INVALID)
     if not path.parent.is_dir():
-        raise CliError(f"--save {save}: folder {path.parent} does not exist", EXIT_INVALID)
+        raise CliError(f"--save {save}: folder {path.parent} does not exist; create it or "
+                       f"save elsewhere", EXIT_INVALID)
     if path.is_dir():
-        raise CliError(f"--save {save}: is a folder", EXIT_INVALID)
+        raise CliError(f"--save {save}: is a folder; give a file name ending in .npz inside "
+                       f"it", EXIT_INVALID)
     return path
 
 
@@ -98,9 +100,8 @@ def make_experiment(doc: dict, mnist_dir: str | None):
     from nnplayground.experiment import Experiment
 
     exp = Experiment.from_preset(doc, mnist_dir=mnist_dir)
-    dataset_note = getattr(exp.dataset, "note", "")
-    if dataset_note:
-        note(dataset_note)
+    if exp.dataset.note:
+        note(exp.dataset.note)
     return exp
 
 
