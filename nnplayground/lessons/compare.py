@@ -69,7 +69,8 @@ class CompareSession:
         docs = list(docs)
         labels = list(labels) if labels is not None else [d.get("name", "") for d in docs]
         if len(labels) != len(docs):
-            raise ValueError(f"labels: {len(labels)} labels for {len(docs)} documents")
+            raise ValueError(f"labels: {len(labels)} labels for {len(docs)} documents; give "
+                             f"one label per document, or none to use their names")
         self.runs = []
         for label, doc in zip(labels, docs):
             exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, progress=progress)
@@ -91,7 +92,7 @@ class CompareSession:
             try:
                 records[run.label] = run.experiment.trainer.run_epoch()
             except DivergenceError as exc:
-                run.diverged, run.diverged_step = str(exc), getattr(exc, "step", None)
+                run.diverged, run.diverged_step = str(exc), exc.step
                 run.finished = True
             run.seconds += time.perf_counter() - start
             if len(run.history) >= run.epochs_target:
