@@ -46,6 +46,10 @@ def cache_axes(root: QWidget):
                 item.setPen(pg.mkPen(AXIS_PEN))
                 item.setTextPen(pg.mkPen(TEXT))
                 item.label.setFont(font)
+                # "loss (x0.001)" with ticks of 200 misleads a class. pyqtgraph 0.14 scales
+                # the ticks even with the SI prefix disabled, so no range may enable it either.
+                item.setSIPrefixEnableRanges(())
+                item.enableAutoSIPrefix(False)
                 if item.labelText:
                     item.setLabel(item.labelText, color=TEXT)
 

@@ -106,14 +106,14 @@ class MetricsView(LiveView):
         layout.addLayout(bar)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
-        # Legends in rows of their own above each plot: inside a plot they covered the
-        # curves and lost their first entry off the left edge in a narrow dock.
-        loss_legend = legend_row(self.graphs.ci, row=0, columns=3)
+        # One legend, in a row of its own above the plots: inside a plot it covered the curves
+        # and lost its first entry off the edge of a narrow dock. Both plots use the same
+        # colours (orange training, blue test), so one legend with short names serves both.
+        self.legend = legend_row(self.graphs.ci, row=0, columns=3)
         self.loss_plot = self.graphs.addPlot(row=1, col=0)
         self.loss_plot.setLabel("left", "loss")
         self.loss_plot.setLabel("bottom", "step")
-        metric_legend = legend_row(self.graphs.ci, row=2, columns=2)
-        self.metric_plot = self.graphs.addPlot(row=3, col=0)
+        self.metric_plot = self.graphs.addPlot(row=2, col=0)
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
         self.graphs.setMinimumHeight(260)
@@ -122,13 +122,13 @@ class MetricsView(LiveView):
         self.test_curve = self.loss_plot.plot(pen=pg.mkPen(BLUE, width=2))
         self.train_metric = self.metric_plot.plot(pen=pg.mkPen(ORANGE, width=2))
         self.test_metric = self.metric_plot.plot(pen=pg.mkPen(BLUE, width=2))
-        for curve, name in ((self.step_curve, "training (per step)"),
-                            (self.train_curve, "training (per epoch)"),
-                            (self.test_curve, "test (per epoch)")):
-            loss_legend.addItem(curve, name)
-        metric_legend.addItem(self.train_metric, "training")
-        metric_legend.addItem(self.test_metric, "test")
-        self.legends = (loss_legend, metric_legend)
+        for curve, name in ((self.step_curve, "each batch"), (self.train_curve, "training"),
+                            (self.test_curve, "test")):
+            self.legend.addItem(curve, name)
+        for item, tip in ((self.step_curve, "training loss of each mini-batch"),
+                          (self.train_curve, "training data, evaluated after each epoch"),
+                          (self.test_curve, "test data, evaluated after each epoch")):
+            item.setToolTip(tip)
         for plot in (self.loss_plot, self.metric_plot):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")

@@ -11,7 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
-from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING, LiveView, SquareBox, light
+from nnplayground.ui.views.common import (CLASS_COLOURS, DIVERGING, FONT_PT, TEXT, LiveView,
+                                          SquareBox, light)
 from nnplayground.worker import snapshot as S
 
 
@@ -171,7 +172,10 @@ class UnitsView(LiveView):
         self.layout_keys = [(k, v.shape[0]) for k, v in units.items()]
         step = S.GRID + self.PAD
         for row, (node_id, _n) in enumerate(self.layout_keys):
-            label = pg.TextItem(node_id, color="k", anchor=(1, 0.5))
+            label = pg.TextItem(node_id, color=TEXT, anchor=(1, 0.5))
+            font = label.textItem.font()
+            font.setPointSize(FONT_PT)
+            label.setFont(font)
             label.setPos(-4, row * step + S.GRID / 2)
             self.grid_vb.addItem(label)
             self.labels.append(label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, ORANGE, LiveView, light
+from nnplayground.ui.views.common import BLUE, FONT_PT, ORANGE, TEXT, LiveView, light
 from nnplayground.worker import snapshot as S
 
 
@@ -18,7 +18,9 @@ class CurveView(LiveView):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
         self.plot = light(pg.PlotWidget())
-        self.plot.addLegend(offset=(10, 10))
+        # top-left, where a sine's data rarely is; translucent so a curve there still shows
+        self.plot.addLegend(offset=(10, 10), labelTextColor=TEXT, labelTextSize=f"{FONT_PT}pt",
+                            brush=(255, 255, 255, 200), pen=(200, 200, 200))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")

@@ -6,7 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import BLUE, DIVERGING, ORANGE, LiveView, light, mosaic
+from nnplayground.ui.views.common import (BLUE, DIVERGING, ORANGE, LiveView, light, mosaic,
+                                          set_title)
 from nnplayground.worker import snapshot as S
 
 BINS = 40
@@ -78,8 +79,12 @@ class HistogramView(LiveView):
         layout.addLayout(bar)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
-        self.w_plot = self.graphs.addPlot(row=0, col=0, title="Weights")
-        self.g_plot = self.graphs.addPlot(row=1, col=0, title="Gradients (last step)")
+        self.w_plot = self.graphs.addPlot(row=0, col=0)
+        self.g_plot = self.graphs.addPlot(row=1, col=0)
+        set_title(self.w_plot, "Weights")
+        set_title(self.g_plot, "Gradients (last step)")
+        self.w_plot.setLabel("left", "count")
+        self.g_plot.setLabel("left", "count")
         self.w_hist = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
                                        brush=pg.mkBrush(*BLUE, 160), pen=pg.mkPen(BLUE))
         self.g_hist = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from nnplayground.ui.views import install_views
 from nnplayground.worker import TrainingController
@@ -84,21 +84,47 @@ def test_boundary_toggles_and_log_scale(qtbot, window):
     assert metrics.readout.text() == f"step 1: training loss {snapshot.step_points[0, 1]:.4g}"
 
 
-def test_loss_legend_sits_above_the_plot_whole(qtbot, window):
+def test_loss_legend_sits_above_the_plots_whole(qtbot, window):
     """The legend used to cover the curves and lose its first entry off the plot's edge."""
     win, controller, docks = window
     _load_and_step(qtbot, controller, "xor")
     metrics = win.live_views.views["metrics"]
     docks["metrics"].raise_()
     qtbot.waitUntil(lambda: metrics.graphs.isVisible() and metrics.graphs.width() > 100)
-    for legend, plot in zip(metrics.legends, (metrics.loss_plot, metrics.metric_plot)):
-        names = [label.text for _sample, label in legend.items]
-        assert len(names) in (2, 3) and all(names)
-        box = legend.sceneBoundingRect()
-        assert box.bottom() <= plot.vb.sceneBoundingRect().top() + 1, "legend over the data"
-        assert metrics.graphs.sceneRect().contains(box) or box.width() <= metrics.graphs.width()
-        for _sample, label in legend.items:
-            assert label.sceneBoundingRect().left() >= 0, f"{label.text!r} cut off"
+    metrics.graphs.resize(320, 300)          # as narrow as the dock gets on a 1600 px screen
+    qtbot.waitUntil(lambda: metrics.graphs.width() == 320)
+    QApplication.processEvents()
+    legend = metrics.legend
+    names = [label.text for _sample, label in legend.items]
+    assert names == ["each batch", "training", "test"]
+    box = legend.sceneBoundingRect()
+    assert box.bottom() <= metrics.loss_plot.vb.sceneBoundingRect().top() + 1, "over the data"
+    for _sample, label in legend.items:
+        r = label.sceneBoundingRect()
+        assert r.left() >= 0 and r.right() <= 320, f"{label.text!r} cut off"
+    axis = metrics.loss_plot.getAxis("left")
+    assert axis.style["tickFont"].pointSize() >= 10
+    assert axis.autoSIPrefixScale == 1.0 and axis.labelString().count("x0") == 0
+
+
+def test_histogram_counts_are_not_scaled(qtbot, window):
+    """pyqtgraph scaled a labelled axis by an SI prefix: 16 weights read as 16,000."""
+    win, controller, docks = window
+    snapshot = _load_and_step(qtbot, controller, "xor")
+    histograms = win.live_views.views["histograms"]
+    docks["histograms"].raise_()
+    # shown, the hub routes it the next snapshot (the worker sends one for a newly shown view)
+    qtbot.waitUntil(lambda: histograms.w_hist.getData()[1].sum() > 0, timeout=10_000)
+    QApplication.processEvents()
+    axis = histograms.w_plot.getAxis("left")
+    top = axis.range[1]
+    n = snapshot.weights["h1"]["W"].size
+    counts = histograms.w_hist.getData()[1]
+    assert counts.sum() == n and counts.max() <= top <= 2 * n
+    assert axis.autoSIPrefixScale == 1.0
+    values = [v for _spacing, ticks in axis.tickValues(*axis.range, 200) for v in ticks]
+    labels = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, 1)
+    assert max(float(t) for t in labels) <= top
 
 
 def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
