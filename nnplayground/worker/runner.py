@@ -18,6 +18,8 @@ import time
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
+from nnplayground.engine import DivergenceError
+from nnplayground.engine.metrics import confusion_matrix
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 
@@ -134,7 +136,6 @@ class TrainingThread(QThread):
 
     def _train_slice(self):
         trainer = self._exp.trainer
-        from nnplayground.engine import DivergenceError
         self._wait_for_gui()
         start = time.perf_counter()
         # Publish no more often than every TRAIN_SHARE frame-drawing times: drawing competes
@@ -151,10 +152,7 @@ class TrainingThread(QThread):
                 if time.perf_counter() >= deadline:
                     break
         except DivergenceError as exc:
-            self._mode = None
-            self._publish(0.0, force=True)
-            self._set_state("paused")
-            self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
+            self._diverged(exc)
             return
         rate = (len(trainer.history.steps) - first) / max(time.perf_counter() - start, 1e-9)
         if self._mode is None:
@@ -164,6 +162,13 @@ class TrainingThread(QThread):
         elif not self._interrupt.is_set():
             # (when interrupted, the urgent message - pause, step, load - publishes itself)
             self._publish(rate)
+
+    def _diverged(self, exc):
+        """Pause on the restored (finite) weights and tell the user why and what to do."""
+        self._mode = None
+        self._publish(0.0, force=True)
+        self._set_state("paused")
+        self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
 
     def _advance(self):
         """One unit of work between two flag checks: a training step, or one batch of the
@@ -249,11 +254,10 @@ class TrainingThread(QThread):
         if n == 0:
             return
         out = np.asarray(model.predict(ds.x_test[:n]))
-        pred = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
-        k = int(ds.n_classes or max(2, out.shape[1]))
-        conf = np.zeros((k, k), dtype=np.int64)
-        np.add.at(conf, (np.asarray(ds.y_test[:n], dtype=int), pred), 1)
-        self._builder.confusion = conf
+        # the trainer's own rule for turning outputs into classes (argmax, or >= 0.5 for one
+        # sigmoid unit), so this matrix and the epoch's accuracy always agree
+        k = max(int(ds.n_classes or 2), out.shape[1])
+        self._builder.confusion = confusion_matrix(ds.y_test[:n], out, k)
         self._builder.confusion_epoch = int(self._exp.trainer.epoch)
 
     def _require_experiment(self):
@@ -277,7 +281,6 @@ class TrainingThread(QThread):
             self._set_state("paused")
 
     def _do_step(self):
-        from nnplayground.engine import DivergenceError
         self._require_experiment()
         self._mode = None
         try:
@@ -285,9 +288,7 @@ class TrainingThread(QThread):
             self._advance()             # the step (and the first batch of its evaluation)
             self._finish_epoch_now()
         except DivergenceError as exc:
-            self._publish(0.0, force=True)
-            self._set_state("paused")
-            self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
+            self._diverged(exc)
             return
         self._publish(0.0, force=True)
         self._set_state("paused")
