@@ -93,14 +93,13 @@ def hide_stale_tab_bars(window) -> None:
 
 def new_window():
     """A fresh window per lesson: the layout of one lesson never leaks into the next."""
-    from nnplayground.ui.lessons import install_lessons
     from nnplayground.ui.main_window import MainWindow
 
     settings = QSettings(str(Path(tempfile.mkdtemp(prefix="nnp-lessons-")) / "s.ini"),
                          QSettings.IniFormat)
     window = MainWindow(settings=settings)
     window.show_problems = lambda title, intro, problems: print(intro, *problems, sep="\n  ")
-    lessons = install_lessons(window)
+    lessons = window.lessons
     window.resize(*SIZE)
     window.show()
     return window, lessons

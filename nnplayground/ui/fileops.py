@@ -49,7 +49,8 @@ def problem_lines(exc) -> list[str]:
 
 
 class FileOpsMixin:
-    """Needs self.model (DocumentModel), self.settings (QSettings), self.controller, self.view."""
+    """Needs self.model (DocumentModel), self.settings (QSettings), self.controller, self.view
+    and the signal self.document_opened(dict)."""
 
     def show_problems(self, title: str, intro: str, problems: list[str]) -> None:
         """Hook for tests: the dialog is modal, so tests replace this method."""
@@ -76,7 +77,9 @@ class FileOpsMixin:
     def new_document(self) -> bool:
         if not self.maybe_save():
             return False
-        self.model.replace(empty_document(), None)
+        doc = empty_document()
+        self.model.replace(doc, None)
+        self.document_opened.emit(doc)
         return True
 
     def open_dialog(self) -> bool:
@@ -86,8 +89,12 @@ class FileOpsMixin:
                                               "Presets and models (*.json *.npz);;All files (*)")
         return bool(path) and self.open_path(path, ask=False)
 
-    def open_path(self, path, ask: bool = True) -> bool:
-        """Opens a preset (.json) or trained model (.npz); on problems, lists them and keeps all."""
+    def open_path(self, path, ask: bool = True, remember: bool = True) -> bool:
+        """Opens a preset (.json), lesson (.json with a "lesson" key) or trained model (.npz).
+
+        On problems, lists them all and keeps the current network. `remember` False keeps the
+        file out of Open Recent (the Lessons menu opens the bundled lessons this way).
+        """
         if ask and not self.maybe_save():
             return False
         path = str(path)
@@ -97,14 +104,34 @@ class FileOpsMixin:
         try:
             doc = load_preset(path)
         except PresetError as exc:
-            self.show_problems("Cannot open preset",
-                               f"{path} has problems, so it was not opened; the current "
-                               "network is unchanged.", problem_lines(exc))
+            self._refuse(path, problem_lines(exc))
             return False
-        self.model.replace(doc, path)
-        self.add_recent(path)
-        self.after_open()
+        if "lesson" in doc:
+            from nnplayground.lessons.catalog import lesson_problems
+            problems = lesson_problems(doc)
+            if problems:
+                self._refuse(path, problems)
+                return False
+        self.open_document(doc, path)
+        if remember:
+            self.add_recent(path)
         return True
+
+    def _refuse(self, path: str, problems: list[str]) -> None:
+        self.show_problems("Cannot open preset", f"{path} has problems, so it was not opened; "
+                           "the current network is unchanged.", problems)
+
+    def open_document(self, doc: dict, path: str | None = None, state=None) -> None:
+        """The one place a loaded document replaces the current one; emits document_opened.
+
+        A lesson's "lesson" part (its steps and comparisons) stays with the lessons GUI, which
+        listens to document_opened; the editor edits the preset part. A lesson keeps no path:
+        Save asks for a new file instead of overwriting the lesson with its steps dropped.
+        """
+        editable = {k: v for k, v in doc.items() if k != "lesson"}
+        self.model.replace(editable, None if "lesson" in doc else path)
+        self.after_open(state=state)
+        self.document_opened.emit(doc)
 
     def open_builtin(self, name: str, ask: bool = True) -> bool:
         if ask and not self.maybe_save():
@@ -116,8 +143,7 @@ class FileOpsMixin:
             self.show_problems("Cannot open preset", f"The built-in preset {name} has problems.",
                                problem_lines(exc))
             return False
-        self.model.replace(doc, None)
-        self.after_open()
+        self.open_document(doc)
         return True
 
     def open_gallery(self) -> None:
@@ -203,9 +229,8 @@ class FileOpsMixin:
                                f"{path} has problems, so it was not opened; the current "
                                "network is unchanged.", problem_lines(exc))
             return False
-        self.model.replace(doc, None)
+        self.open_document(doc, None, state=state)
         self.add_recent(path)
-        self.after_open(state=state)
         return True
 
     def controller_accepts_state(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget)
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidge
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
 from nnplayground.ui.fileops import FileOpsMixin
+from nnplayground.ui.lessons import install_lessons
 from nnplayground.ui.training import TrainingMixin
 from nnplayground.ui.palette import LayerPalette
 from nnplayground.ui.panels import DatasetPanel, TrainingPanel
@@ -60,6 +61,11 @@ def _dock(title: str, widget: QWidget, name: str, tip: str, scroll=False) -> QDo
 
 
 class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
+    """The editor. `document_opened(doc)` fires after New/Open/Gallery/lesson replaced the
+    document, with the document as loaded (a lesson's "lesson" part included)."""
+
+    document_opened = Signal(object)
+
     def __init__(self, controller=None, settings: QSettings | None = None, doc: dict | None = None,
                  create_controller: bool = True):
         super().__init__()
@@ -96,6 +102,9 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.scene.status_message.connect(self._on_status_message)
         self.palette.add_requested.connect(self._add_from_palette)
         self.view_docks = self._install_views()
+        # After the views (the lesson docks tab beside them) and before the saved layout is
+        # restored (restoreState finds docks by object name, so the lesson docks must exist).
+        self.lessons = install_lessons(self)
         self._connect_controller()
         self._on_document_changed("structure")
         self._restore_settings()

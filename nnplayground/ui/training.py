@@ -13,6 +13,11 @@ import copy
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
+# A preset's "views" names -> the live views' dock names (install_views) where they differ.
+VIEW_ALIASES = {"loss": "metrics", "hidden_units": "units", "hidden": "units",
+                "weights": "histograms", "regression": "curve", "feature_maps": "filters",
+                "drawing": "drawpad"}
+
 
 class TrainingMixin:
     """Needs self.controller, self.model, self.status, self.act_* and self._reload_timer."""
@@ -76,18 +81,25 @@ class TrainingMixin:
         self.scene.clearSelection()
         self._reload_timer.stop()
         self.load_into_controller(state=state)
+        self._sync_view_docks(bring_to_front=True)
         if state is not None and not self.controller_accepts_state():
             self.statusBar().showMessage("Opened the model's preset; the worker cannot take "
                                          "trained weights yet, so training starts fresh", 8000)
         QTimer.singleShot(0, self.view.fit)
 
-    def _sync_view_docks(self) -> None:
-        """Shows the docks the preset names; the views module hides what the data cannot use."""
-        aliases = {"loss": "metrics", "hidden": "units"}
-        for name in self.model.doc.get("views", []):
-            dock = self.view_docks.get(name) or self.view_docks.get(aliases.get(name, ""))
+    def _sync_view_docks(self, bring_to_front: bool = False) -> None:
+        """Shows the docks the preset names; the views module hides what the data cannot use.
+
+        On opening a document they also come to the front of their tab groups, the first
+        named last so it wins its group; on a reload after an edit they do not, so the tab the
+        user picked stays picked.
+        """
+        for name in reversed(self.model.doc.get("views", [])):
+            dock = self.view_docks.get(name) or self.view_docks.get(VIEW_ALIASES.get(name, ""))
             if dock is not None:
                 dock.setVisible(True)
+                if bring_to_front:
+                    dock.raise_()
 
     # -- training -----------------------------------------------------------------------------
     def is_running(self) -> bool:

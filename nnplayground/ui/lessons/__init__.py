@@ -1,23 +1,20 @@
 """Lessons in the GUI: the Lessons menu and start page, notes, compare, lesson panels, presenter.
 
-    controller = install_lessons(window)     # once, after the window is built
-
-uses only the main window's public surface: its menu bar and docks, `maybe_save` /
-`show_problems` / `after_open` (the steps of opening a preset file, so the unsaved-changes
-prompt and the problems dialog apply to lessons too), `model.edit` (the undo stack: every lesson
-step is one undoable edit) and `view_docks` (to show the views a lesson names).
+The main window builds it (`install_lessons(window)` in its constructor). A lesson is a preset
+file with a "lesson" key, so it opens through the window's ordinary open path (`open_path`:
+unsaved-changes prompt, validation, problems dialog, worker reload); this module listens to
+`document_opened` and shows the notes and panels of a lesson, or puts them away for any other
+document. Steps are `model.edit`s: each is one undoable entry.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu
 
 from nnplayground.lessons import catalog as C
-from nnplayground.ui.document import empty_document
 
 from .compare import ComparePanel
 from .figure_panels import ActivationPanel, InitHistogramsPanel, KerasCodePanel
@@ -26,10 +23,6 @@ from .notes import NotesPanel
 from .presenter import PresenterMode, find_menu
 from .race_panel import OptimizerRacePanel
 from .start_page import StartPage
-
-# A lesson's "views" names -> the live views' dock names (install_views).
-VIEW_ALIASES = {"loss": "metrics", "hidden_units": "units", "hidden": "units",
-                "weights": "histograms", "regression": "curve", "feature_maps": "filters"}
 
 
 def _dock(window, title, widget, name, tip) -> QDockWidget:
@@ -57,12 +50,12 @@ class LessonsController(QObject):
         self.lesson_doc: dict | None = None
         self.number: int | None = None
         self.position = 0
-        self._opening = False
         self.panel = None
         self._build_menu()
         self._build_docks()
         self.presenter = PresenterMode(window, self.step, self)
         window.model.changed.connect(self._on_document_changed)
+        window.document_opened.connect(self._on_document_opened)
         window.installEventFilter(self)
 
     # -- construction ---------------------------------------------------------------------------
@@ -109,8 +102,8 @@ class LessonsController(QObject):
         w.tabifyDockWidget(self.compare_dock, self.panel_dock)
         w.resizeDocks([self.notes_dock], [360], Qt.Horizontal)
         w.resizeDocks([self.notes_dock], [380], Qt.Vertical)
-        self.compare_dock.hide()
-        self.panel_dock.hide()
+        for dock in (self.notes_dock, self.compare_dock, self.panel_dock):
+            dock.hide()             # until a lesson opens
         view = find_menu(w, "View")
         if view is not None:
             view.addSeparator()
@@ -132,34 +125,23 @@ class LessonsController(QObject):
             self.open_lesson(page.chosen)
 
     def open_lesson(self, number: int, ask: bool = True) -> bool:
-        """Load lesson `number` the way a preset file opens; False if refused or broken."""
-        w = self.window
-        if ask and not w.maybe_save():
-            return False
+        """Open lesson `number` the way File > Open would; False if refused or broken."""
         try:
-            doc = C.load_lesson(number)
+            info = C.find_lesson(number)
         except C.LessonError as exc:
-            w.show_problems("Cannot open lesson", f"Lesson {number} could not be read; the "
-                            "current network is unchanged.", [str(exc)])
+            self.window.show_problems("Cannot open lesson", f"Lesson {number} could not be "
+                                      "found; the current network is unchanged.", [str(exc)])
             return False
-        from nnplayground.presets import validate_preset
-        preset = C.preset_document(doc)
-        problems = [str(p) for p in validate_preset(preset)]
-        if problems:
-            w.show_problems("Cannot open lesson", f"Lesson {number} has problems, so it was "
-                            "not opened; the current network is unchanged.", problems)
-            return False
-        self._opening = True
-        try:
-            # Through an empty canvas: the diagram's sync (ui/diagram.py) currently crashes
-            # when a reused node id moves while an edge points at a node not yet created.
-            w.model.replace(empty_document(), None)
-            w.model.replace(preset, None)
-        finally:
-            self._opening = False
+        return self.window.open_path(info.path, ask=ask, remember=False)
+
+    def _on_document_opened(self, doc: dict) -> None:
+        if "lesson" in doc:
+            self._show_lesson(doc)
+        else:
+            self.close_lesson()
+
+    def _show_lesson(self, doc: dict) -> None:
         self.lesson_doc, self.number, self.position = doc, int(doc["lesson"]["number"]), 0
-        w.after_open()
-        self._show_views(doc)
         self._install_panel(doc)
         self.compare.set_lesson(doc if C.variants(doc) else None)
         self.compare_dock.setVisible(bool(C.variants(doc)))
@@ -172,15 +154,6 @@ class LessonsController(QObject):
             self.compare_dock.raise_()
         self._show_notes()
         self.lesson_opened.emit(self.number)
-        return True
-
-    def _show_views(self, doc: dict) -> None:
-        docks = getattr(self.window, "view_docks", {}) or {}
-        for name in doc.get("views", []):
-            dock = docks.get(name) or docks.get(VIEW_ALIASES.get(name, ""))
-            if dock is not None:
-                dock.setVisible(True)
-                dock.raise_()
 
     def _install_panel(self, doc: dict) -> None:
         """The lesson's own figure (race, curves, histograms, gradient check, Keras code)."""
@@ -216,10 +189,11 @@ class LessonsController(QObject):
             self.panel = None
 
     def close_lesson(self) -> None:
-        """Another document was opened: the lesson's notes and panel go away."""
+        """Another document was opened: the lesson's docks go away."""
         self.lesson_doc, self.number, self.position = None, None, 0
         self._remove_panel()
-        self.panel_dock.hide()
+        for dock in (self.panel_dock, self.compare_dock, self.notes_dock):
+            dock.hide()
         self.compare.set_lesson(None)
         self.notes.show_lesson(None)
 
@@ -248,42 +222,17 @@ class LessonsController(QObject):
 
         try:
             target = C.apply_changes(C.apply_changes(self.window.model.doc, restore), changes)
-            self._edit(f"Lesson step: {title}", target)
         except C.LessonError as exc:
             self.window.show_problems("Cannot apply the lesson step", "The network was edited "
                                       "so that this step no longer fits; reopen the lesson to "
                                       "start again.", [str(exc)])
             return False
+        self.window.model.edit(f"Lesson step: {title}",
+                               lambda doc: (doc.clear(), doc.update(target)))
         self.position = position
         self._show_notes()
         self.position_changed.emit(position)
         return True
-
-    def _edit(self, text: str, target: dict) -> None:
-        """Turn the document into `target` as one undoable entry.
-
-        When the step swaps the network, kept layers first stay where they are and move in a
-        second edit of the same macro: the diagram's sync (ui/diagram.py) currently fails when
-        a layer moves while unit lines still point at a layer being removed.
-        """
-        model = self.window.model
-
-        def become(new):
-            return lambda doc: (doc.clear(), doc.update(copy.deepcopy(new)))
-        old_pos = {n["id"]: n.get("pos") for n in model.doc["model"]["nodes"]}
-        still = copy.deepcopy(target)
-        for node in still["model"]["nodes"]:
-            if node["id"] in old_pos:
-                node["pos"] = old_pos[node["id"]]
-        if still == target:
-            model.edit(text, become(target))
-            return
-        model.undo_stack.beginMacro(text)
-        try:
-            model.edit(text, become(still))
-            model.edit(text, become(target))
-        finally:
-            model.undo_stack.endMacro()
 
     def _show_notes(self) -> None:
         doc = self.lesson_doc
@@ -303,15 +252,9 @@ class LessonsController(QObject):
                                step_line, self.position > 0, self.position < n)
 
     # -- window events -------------------------------------------------------------------------
-    def _on_document_changed(self, kind: str) -> None:
-        w = self.window
-        # Another document replaced the lesson (File > Open, New, Gallery): it has a path or
-        # another name. (The undo stack cannot tell: a first edit also sees it empty.)
-        if self.lesson_doc is not None and not self._opening and kind == "structure" and (
-                w.model.path is not None or w.model.doc.get("name") != self.lesson_doc["name"]):
-            self.close_lesson()
+    def _on_document_changed(self, _kind: str) -> None:
         if isinstance(self.panel, KerasCodePanel):
-            self.panel.show_document(C.preset_document(w.model.doc))
+            self.panel.show_document(C.preset_document(self.window.model.doc))
 
     def eventFilter(self, obj, event):  # noqa: N802
         if obj is self.window and event.type() == QEvent.Close:

@@ -36,11 +36,16 @@ class OptimizerRacePanel(QWidget):
         for name in settings.get("functions") or list(R.FUNCTIONS):
             self.function_box.addItem(f"f(x, y) = {R.get_function(name).formula}", name)
         self.function_box.setToolTip("The function the optimizers minimise")
+        index = self.function_box.findData(settings.get("function"))
+        self.function_box.setCurrentIndex(max(index, 0))
+        # The lesson's start point belongs to the lesson's function; others start at their own.
+        self.start = (settings.get("function"), settings.get("start"))
         self.lineup_box = compact(QComboBox())
-        self.lineup_box.addItem("each its own learning rate (tuned)", None)
+        # The lesson's line-ups first: the race opens on the one its notes discuss first.
         for lineup in settings.get("line_ups", []):
             self.lineup_box.addItem(lineup["label"],
                                     [tuple(pair) for pair in lineup["optimizers"]])
+        self.lineup_box.addItem("each its own learning rate (tuned)", None)
         self.lineup_box.setToolTip("The optimizers and their learning rates")
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, self.steps)
@@ -92,6 +97,7 @@ class OptimizerRacePanel(QWidget):
         # path where it leaves the finite numbers, which is the lesson, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             self.result = R.race(name, steps=self.steps,
+                                 start=self.start[1] if name == self.start[0] else None,
                                  optimizers=self.lineup_box.currentData(),
                                  tolerance=self.tolerance)
         xs, ys, z = R.contour_grid(name, n=160)

@@ -85,14 +85,13 @@ class RecordingController(QObject):
 
 @pytest.fixture
 def lesson_window(qtbot, tmp_path):
-    """A shown 1600x1000 MainWindow with install_lessons(window) applied -> (window, lessons)."""
-    from nnplayground.ui.lessons import install_lessons
+    """A shown 1600x1000 MainWindow, as the app builds it -> (window, window.lessons)."""
     from nnplayground.ui.main_window import MainWindow
 
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "user-settings"))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(controller=RecordingController(), settings=settings)
-    lessons = install_lessons(window)
+    lessons = window.lessons
 
     def before_close(w):      # closing must not stop at an unsaved-changes prompt
         lessons.shutdown()

@@ -83,8 +83,12 @@ def test_race_switches_function_and_line_up(lesson_window):
     _, lessons = lesson_window
     lessons.open_lesson(6, ask=False)
     race = lessons.panel
-    race.lineup_box.setCurrentIndex(2)                       # all with learning rate 0.1
-    assert {spec["lr"] for spec in race.result.optimizers.values()} == {0.1}
+    settings = C.load_lesson(6)["lesson"]["race"]
+    first, second = settings["line_ups"][:2]
+    assert race.lineup_box.currentText() == first["label"]   # the one the notes start with
+    assert race.result.optimizers == {label: spec for label, spec in first["optimizers"]}
+    race.lineup_box.setCurrentIndex(race.lineup_box.findText(second["label"]))
+    assert race.result.optimizers == {label: spec for label, spec in second["optimizers"]}
     race.function_box.setCurrentIndex(race.function_box.findData("rosenbrock"))
     assert race.result.function == "rosenbrock" and race.slider.value() == 0
 
