@@ -69,22 +69,25 @@ def set_title(plot, text):
 
 
 class SquareBox(QWidget):
-    """Keeps one child square and centred, however wide or tall the dock is.
+    """Keeps one child square, centred across and at the top, however wide or tall the dock is.
 
     A plot of the input plane with a locked aspect ratio would otherwise fill a wide dock with
-    empty axis range; this keeps the plane as large as fits.
+    empty axis range; this keeps the plane as large as fits. At the top, so that in a tall dock
+    the plot stays next to its options instead of floating below a gap.
     """
 
     def __init__(self, child, parent=None):
         super().__init__(parent)
         self.child = child
         child.setParent(self)
+        if isinstance(child, pg.PlotWidget):
+            # room for the end tick labels (top "6", right "5"), which stick out of the axes
+            child.getPlotItem().setContentsMargins(2, 10, 12, 2)
         self.setMinimumSize(160, 160)
 
     def resizeEvent(self, event):
         side = min(self.width(), self.height())
-        self.child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2,
-                               side, side)
+        self.child.setGeometry((self.width() - side) // 2, 0, side, side)
         super().resizeEvent(event)
 
 

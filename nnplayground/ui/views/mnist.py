@@ -181,12 +181,15 @@ class PredictionsView(LiveView):
         self._shown = (pred, true)
         images = self.info.images_test[idx, 0]
         n, h, w = images.shape
-        cell_h, cell_w, pad = h + 12, w + 4, 2
+        cell_h, cell_w, pad = h + 14, w + 14, 2     # room for "8 (3)" in 10 pt under a digit
         rows = int(np.ceil(n / GRID_COLUMNS))
         rgb = np.full((rows * cell_h, GRID_COLUMNS * cell_w, 3), 255, np.uint8)
         if not self.labels:
             for i in range(n):
                 text = pg.TextItem(anchor=(0.5, 0))
+                font = text.textItem.font()
+                font.setPointSize(FONT_PT)
+                text.setFont(font)
                 self.vb.addItem(text)
                 r, c = divmod(i, GRID_COLUMNS)
                 text.setPos(c * cell_w + cell_w / 2, r * cell_h + h + pad)
@@ -196,6 +199,7 @@ class PredictionsView(LiveView):
             y0, x0 = r * cell_h, c * cell_w
             wrong = pred[i] != true[i]
             frame = (220, 30, 30) if wrong else (200, 200, 200)
+            x0 += (cell_w - w - 2 * pad) // 2          # the tile centred over its label
             rgb[y0:y0 + h + 2 * pad, x0:x0 + w + 2 * pad] = frame
             tile = (255 * (1 - images[i])).astype(np.uint8)   # dark ink on white paper
             rgb[y0 + pad:y0 + pad + h, x0 + pad:x0 + pad + w] = tile[..., None]
