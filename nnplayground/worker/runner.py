@@ -2,9 +2,10 @@
 
 Why a hand-written loop instead of one queued slot per step: at xor's 7,000+ steps a second a
 Qt event per step would cost more than the step itself. The loop trains in slices of at least
-33 ms (longer when frames are expensive to draw), checks the pause/stop flag between steps (so
-Stop answers within one step), drains a thread-safe message queue between slices and publishes
-one snapshot per slice. Before the next slice it waits (briefly, bounded) until the GUI has
+33 ms (longer when frames are expensive to draw), checks the pause/stop flag between steps and
+between the eval batches of an epoch's end (so Stop answers within one step or one eval batch,
+even when evaluating full MNIST takes seconds), drains a thread-safe message queue between
+slices and publishes one snapshot per slice. Before the next slice it waits (briefly, bounded) until the GUI has
 drawn that snapshot: stale frames are never built, and painting never competes with a numpy
 call for the interpreter lock.
 """
