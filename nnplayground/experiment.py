@@ -85,6 +85,7 @@ class Experiment:
         return self.trainer.history.epochs[start:]
 
     def evaluate(self, split: str = "test") -> dict:
+        """Loss and metrics of the current weights on a whole split (`Trainer.evaluate`)."""
         return self.trainer.evaluate(split)
 
     def save_model(self, path) -> None:
@@ -99,8 +100,8 @@ class Experiment:
 
     @property
     def output_id(self) -> str:
-        model = self.doc["model"]
-        return model.get("output") or self.model.order[-1]
+        """The output node's id (the graph check resolved an omitted "output" already)."""
+        return self.model.output_id
 
     @property
     def class_names(self) -> tuple[str, ...]:
