@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +99,10 @@ def read_npz(path) -> tuple[np.ndarray, np.ndarray]:
             x, y = npz["x"], npz["y"]
     except DatasetError:
         raise
-    except (OSError, ValueError) as exc:
-        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc})") from exc
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        # A truncated or corrupt archive raises BadZipFile/EOFError, which are not OSErrors.
+        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc}); the "
+                           "file may be truncated or damaged: save or copy it again") from exc
     for name, array in (("x", x), ("y", y)):
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
             raise DatasetError(f"{path}: array {name!r} has dtype {array.dtype}; numbers needed")

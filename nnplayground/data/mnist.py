@@ -10,6 +10,7 @@ offline, so `source: "auto"` falls back to the bundled 10,000-image sample and s
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -136,8 +137,10 @@ def load_npz(path) -> dict:
             arrays = {key: npz[key] for key in PARTS}
     except DatasetError:
         raise
-    except (OSError, ValueError) as exc:
-        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc})") from exc
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        # A truncated download or copy raises BadZipFile/EOFError, which are not OSErrors.
+        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc}); the "
+                           "file may be truncated or damaged: download or copy it again") from exc
     return check_arrays(arrays, str(path))
 
 

@@ -117,3 +117,18 @@ def test_missing_file_and_unsupported_type(tmp_path):
         load_dataset({"kind": "file"})
     with pytest.raises(DatasetError, match="dataset.task"):
         load_file(write(tmp_path, "1,2,0\n3,4,1\n"), task="clustering")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "corrupt"])
+def test_truncated_or_corrupt_npz_is_a_dataset_error_naming_the_file(tmp_path, damage):
+    np.savez(tmp_path / "d.npz", x=np.zeros((10, 2)), y=np.zeros(10))
+    data = bytearray((tmp_path / "d.npz").read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data[100:140] = b"\xff" * 40  # inside x.npy: the CRC no longer matches
+    (tmp_path / "d.npz").write_bytes(bytes(data))
+    with pytest.raises(DatasetError) as info:
+        load_file(tmp_path / "d.npz")
+    assert str(tmp_path / "d.npz") in str(info.value)
+    assert "truncated or damaged" in str(info.value)

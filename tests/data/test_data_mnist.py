@@ -210,3 +210,13 @@ def test_resources_can_be_overridden(tmp_path, monkeypatch):
     monkeypatch.setenv("NNPLAYGROUND_RESOURCES", str(tmp_path / "nope"))
     with pytest.raises(DatasetError, match="NNPLAYGROUND_RESOURCES"):
         load_dataset({"kind": "mnist", "source": "sample"})
+
+
+def test_truncated_keras_npz_is_a_dataset_error_naming_the_file(tmp_path):
+    np.savez(tmp_path / "mnist.npz", **fake_mnist_arrays(20, 5))
+    data = (tmp_path / "mnist.npz").read_bytes()
+    (tmp_path / "mnist.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DatasetError) as info:
+        load_dataset({"kind": "mnist", "source": "full"}, mnist_dir=tmp_path)
+    assert str(tmp_path / "mnist.npz") in str(info.value)
+    assert "download or copy it again" in str(info.value)
