@@ -94,6 +94,7 @@ class _Checker:
         self.extra_inputs = {}  # inputs of skipped nodes, so their neighbours are not orphaned
         self.bad_count = set()  # nodes already reported for their number of inputs
         self.raw_inputs = {}    # inputs as written, unknown ids included
+        self.unclear_sinks = []  # sinks when no "output" is given and there is not exactly one
 
     def problem(self, node_id, path, message):
         self.report.problems.append(GraphProblem(node_id, path, message))
@@ -107,6 +108,13 @@ class _Checker:
         self._read_nodes(spec["nodes"])
         self._check_edges()
         order, in_cycle = self._topological_order()
+        # A cycle leaves no sink (or a misleading count); its own problem says what to fix.
+        if len(self.unclear_sinks) > 1 and not in_cycle:
+            sinks = self.unclear_sinks
+            self.problem(None, "model.output", f"no \"output\" is given and the graph has "
+                         f"{len(sinks)} nodes whose result is not used "
+                         f"({', '.join(repr(s) for s in sinks)}); set \"output\" to the "
+                         f"id of the last layer")
         self._check_connected(in_cycle)
         self._infer_shapes(order)
         return self.report
@@ -223,11 +231,8 @@ class _Checker:
             sinks = [i for i in r.types if i not in used]
             if len(sinks) == 1:
                 r.output = sinks[0]
-            elif r.types:
-                self.problem(None, "model.output", f"no \"output\" is given and the graph has "
-                             f"{len(sinks)} nodes whose result is not used "
-                             f"({', '.join(repr(s) for s in sinks)}); set \"output\" to the "
-                             f"id of the last layer")
+            else:
+                self.unclear_sinks = sinks  # reported after the cycle check (see run)
 
     def _topological_order(self):
         """Kahn's algorithm in the document's node order; nodes left over are in or after a

@@ -237,3 +237,21 @@ def test_an_output_too_large_for_a_batch_names_the_node_and_the_fix():
     one_problem(chain([1, 4096, 4096], ("Conv2D", {"filters": 64, "kernel": 3, "padding": 1})),
                 '"n0" (Conv2D): 64 filters would output 1,073,741,824 values per sample (4 GB)',
                 "use at most 4 filters")
+
+
+def test_cycle_without_output_is_one_problem_not_a_confusing_sink_count():
+    spec = {"nodes": [node("x", "Input", shape=[2]), node("a", "Add", ["x", "b"]),
+                      node("b", "Dense", ["a"], units=2)]}
+    found = messages(spec)
+    assert any("cycle" in m for m in found)
+    assert not any("whose result is not used" in m for m in found), found
+    # a cycle beside two real sinks: the cycle is what to fix first
+    spec["nodes"] += [node("c", "Dense", ["x"], units=1), node("d", "Dense", ["x"], units=1)]
+    assert not any("whose result is not used" in m for m in messages(spec))
+
+
+def test_two_sinks_without_output_still_asks_for_the_output():
+    spec = {"nodes": [node("x", "Input", shape=[2]), node("c", "Dense", ["x"], units=1),
+                      node("d", "Dense", ["x"], units=1)]}
+    found = messages(spec)
+    assert any("2 nodes whose result is not used ('c', 'd')" in m for m in found), found
