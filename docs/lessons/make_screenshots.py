@@ -63,32 +63,12 @@ def shoot(app, window, lessons, info) -> Path:
         wait(app, lambda: panel.result is not None, 60)
     elif name == "InitHistogramsPanel":
         wait(app, lambda: panel.stats is not None, 60)
-    hide_stale_tab_bars(window)
     window.view.fit()
     wait(app, lambda: False, 0.5)
     out = HERE / f"{info.number:02d}-{info.slug}.png"
     if not window.grab().save(str(out), "PNG"):
         raise SystemExit(f"could not write {out}")
     return out
-
-
-def hide_stale_tab_bars(window) -> None:
-    """Hide dock tab bars that still list a hidden dock.
-
-    Qt keeps the tab bar of a dock group that shrank to one visible dock shown (and painted
-    over the dock's title) in offscreen grabs; it happens without the lessons too (reported).
-    A live tab bar lists only visible docks, and each dock sits in one group, so a bar naming a
-    hidden dock, or a subset of another bar's docks, is stale.
-    """
-    from PySide6.QtWidgets import QDockWidget, QTabBar
-    visible = {d.windowTitle() for d in window.findChildren(QDockWidget) if d.isVisible()}
-    bars = [b for b in window.findChildren(QTabBar) if b.parent() is window and b.isVisible()]
-    tabs = {b: {b.tabText(i) for i in range(b.count())} for b in bars}
-    for bar in bars:
-        named_hidden = not tabs[bar] <= visible
-        superseded = any(tabs[bar] < tabs[other] for other in bars)   # an older, smaller group
-        if named_hidden or superseded:
-            bar.hide()
 
 
 def new_window():
