@@ -31,10 +31,12 @@ def run_gradcheck(args) -> int:
     model = build_model(doc["model"], seed=seed, dtype=np.float64)
     if Path(args.target).suffix.lower() == MODEL_SUFFIX and Path(args.target).is_file():
         _load_trained_weights(model, Path(args.target))
-    moved = move_zero_biases(model, seed)
+    kinks = kinked_functions(doc["model"])
+    moved = move_zero_biases(model, seed) if kinks else 0
     if moved:
         note(f"moved {moved} all-zero bias array{'s' if moved != 1 else ''} by N(0, "
-             f"{BIAS_JITTER:g}) noise, away from ReLU kinks (see 'gradcheck --help')")
+             f"{BIAS_JITTER:g}) noise, away from the kinks of {', '.join(kinks)} "
+             "(see 'gradcheck --help')")
     loss = make_loss(doc["loss"])
     errors = gradient_check(model, x, y, loss, h=STEP)
     if not errors:
@@ -82,6 +84,28 @@ def print_table(columns: dict, tolerance: float) -> None:
         else:
             verdict = "TOO LARGE"
         print(f"{line}  {verdict}")
+
+
+KINKED_ACTIVATIONS = ("relu", "leaky_relu", "step")
+
+
+def kinked_functions(model_spec: dict) -> list[str]:
+    """The functions of the model without a derivative somewhere (ReLU-like kinks, max-pooling's
+    ties), in graph order, each once. Only these make zero biases a problem for the check: a
+    smooth network (tanh, sigmoid) is checked at its own initial weights."""
+    found = []
+    for node in model_spec.get("nodes", []):
+        params = node.get("params") or {}
+        if node.get("type") == "MaxPool2D":
+            name = "max-pooling"
+        elif node.get("type") == "Activation":
+            name = params.get("function")
+        else:
+            name = params.get("activation")
+        kinked = name == "max-pooling" or name in KINKED_ACTIVATIONS
+        if kinked and name not in found:
+            found.append(name)
+    return found
 
 
 def move_zero_biases(model, seed: int) -> int:

@@ -267,3 +267,21 @@ def test_gradcheck_forgives_a_kink_crossing_that_a_smaller_step_removes(monkeypa
     assert out.splitlines()[0].split() == ["parameter", "h=0.0001", "h=1e-05", "verdict"]
     row = next(line for line in out.splitlines() if line.startswith("h2/W"))
     assert row.split()[1] == "4.00e-01" and row.endswith("ok (the larger step crossed a kink)")
+
+
+def test_gradcheck_mentions_kinks_only_for_a_kinked_model(tmp_path, capsys):
+    import copy
+
+    from nnplayground.presets import load_builtin, save_preset
+
+    doc = load_builtin("xor")  # tanh and sigmoid only: smooth, nothing to move away from
+    assert main(["gradcheck", "xor"]) == 0
+    assert "kink" not in capsys.readouterr().err
+    relu = copy.deepcopy(doc)
+    for node in relu["model"]["nodes"]:
+        if node["params"].get("activation") == "tanh":
+            node["params"]["activation"] = "relu"
+    save_preset(relu, tmp_path / "relu.json")
+    assert main(["gradcheck", str(tmp_path / "relu.json")]) == 0
+    err = capsys.readouterr().err
+    assert "all-zero bias arrays by N(0, 0.1) noise, away from the kinks of relu" in err
