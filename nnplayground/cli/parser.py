@@ -84,7 +84,13 @@ def build_parser() -> Parser:
                "  nnplayground presets                  list the built-in presets\n"
                "  nnplayground train mnist-mlp --save mlp.npz\n"
                "  nnplayground predict mlp.npz digit.png\n"
-               "\nrun 'nnplayground COMMAND --help' for a command's options.",
+               "\nrun 'nnplayground COMMAND --help' for a command's options.\n"
+               "\nexit codes:\n"
+               "  0    success\n"
+               "  1    the work failed: training diverged, a gradient check failed, a data set\n"
+               "       could not be found or read\n"
+               "  2    the input was wrong: a bad option, preset, model file or predict input\n"
+               "  130  interrupted (Ctrl-C)",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nnplayground {__version__}")
     parser.add_argument("--debug", action="store_true",

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nnplayground.cli.common import check_input_file, note, write_atomically
-from nnplayground.cli.errors import EXIT_INVALID, CliError
+from nnplayground.cli.errors import EXIT_INVALID, CliError, one_line
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm",
                   ".ppm", ".pbm"}
@@ -25,14 +25,17 @@ LINE_KINDS = {"sine", "abs", "poly", "step"}
 
 
 def run_predict(args) -> int:
-    from nnplayground.presets import load_trained_model
+    from nnplayground.presets import PresetError, load_trained_model
 
     model_path = check_input_file(args.model)
     input_path = check_input_file(args.input)
     if args.out and Path(args.out).suffix.lower() != ".npy":
         raise CliError(f"--out {args.out}: outputs are written as .npy; "
                        "give a file name ending in .npy", EXIT_INVALID)
-    doc, model = load_trained_model(model_path)  # checks every array's name and shape
+    try:
+        doc, model = load_trained_model(model_path)  # checks every array's name and shape
+    except PresetError as exc:  # its problems name the array, not the file: add the file
+        raise CliError(one_line(exc, subject=str(model_path)), EXIT_INVALID) from exc
     x = read_input(input_path, tuple(model.input_shape), doc.get("dataset", {}))
     outputs = model.predict(x)
     if args.out:
@@ -154,8 +157,12 @@ def _read_image(path: Path, input_shape: tuple) -> np.ndarray:
     if len(input_shape) != 3 or input_shape[1:] != (28, 28) or input_shape[0] != 1:
         raise CliError(f"{path}: an image needs a model that takes 28x28 digit images, but this "
                        f"model takes inputs of shape {input_shape}", EXIT_INVALID)
+    from nnplayground.data import DatasetError
     from nnplayground.data.digits import load_digit_image
-    image = np.asarray(load_digit_image(path), dtype=np.float32)
+    try:
+        image = np.asarray(load_digit_image(path), dtype=np.float32)
+    except DatasetError as exc:  # a blank or unreadable image is a wrong input, like the others
+        raise CliError(one_line(exc, subject=str(path)), EXIT_INVALID) from exc
     return fit_batch(image, input_shape, path)
 
 

@@ -106,9 +106,36 @@ def test_predict_bad_inputs_are_one_line_errors(xor_model, tmp_path, make_input,
     input_path = next(p for p in tmp_path.iterdir() if p.stem == "in")
     code = main(["predict", str(xor_model), str(input_path)])
     err = capsys.readouterr().err
-    assert code != 0
+    assert code == 2, err  # every wrong input, an unreadable image included, exits 2
     assert err.startswith("nnplayground: error: ") and err.count("\n") == 1, err
     assert fragment in err
+
+
+def test_predict_blank_image_is_an_input_error_exit_2(digit_model, tmp_path, capsys):
+    from PIL import Image
+
+    Image.new("L", (28, 28), color=255).save(tmp_path / "blank.png")
+    assert main(["predict", str(digit_model), str(tmp_path / "blank.png")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'blank.png'}: the digit image is blank" in err and err.count("\n") == 1
+
+
+def test_predict_errors_about_the_model_file_name_it(tmp_path, capsys):
+    (tmp_path / "junk.npz").write_bytes(b"not a zip at all")
+    np.save(tmp_path / "x.npy", np.zeros(2))
+    assert main(["predict", str(tmp_path / "junk.npz"), str(tmp_path / "x.npy")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"nnplayground: error: {tmp_path / 'junk.npz'}: is not a readable .npz "
+                   "model file (not a zip archive)\n")
+
+
+def test_help_documents_the_exit_codes(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "exit codes:" in out
+    for line in ("  0    success", "  1    the work failed", "  2    the input was wrong",
+                 "  130  interrupted"):
+        assert line in out
 
 
 def test_predict_refuses_a_mismatched_model(xor_model, tmp_path, capsys):
@@ -120,7 +147,8 @@ def test_predict_refuses_a_mismatched_model(xor_model, tmp_path, capsys):
     np.save(tmp_path / "x.npy", np.zeros(2))
     assert main(["predict", str(bad), str(tmp_path / "x.npy")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "params/h1/W: expected shape (2, 4), found (3, 4)" in err
+    assert err.count("\n") == 1, err
+    assert f"{bad}: params/h1/W: expected shape (2, 4), found (3, 4)" in err
 
 
 def test_predict_image_needs_an_image_model(xor_model, digit_png, capsys):
