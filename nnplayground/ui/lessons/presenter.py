@@ -5,18 +5,23 @@ what a demonstration needs: the editing docks (layers palette, properties, data,
 hidden and come back as they were. PageDown/Right and PageUp/Left step through the lesson;
 those keys are bound only while presenting, so they never steal the diagram's arrow keys.
 Everything changed is remembered and restored on leaving, so presenting leaves no trace.
+Curves and axes created while presenting (a new run's curves, a lesson panel opened, a
+comparison started) get the same style within a few hundred milliseconds: a timer restyles
+what is new, which costs a walk over the plots' items and nothing when nothing changed.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 EDITING_DOCKS = ("dock_layers", "dock_properties", "dock_problems", "dock_data")
 FONT_SCALE = 1.6
 LINE_SCALE = 2.0
+RESTYLE_MS = 300
 HIGH_CONTRAST = """
 QMainWindow, QDockWidget, QTextBrowser, QLabel, QTableWidget, QPlainTextEdit
     { color: black; background: white; }
@@ -45,6 +50,8 @@ class PresenterMode(QObject):
         self.window = window
         self._step = step               # callable(+1 | -1)
         self._saved = None
+        self._restyle_timer = QTimer(self, interval=RESTYLE_MS)
+        self._restyle_timer.timeout.connect(self.restyle_new_items)
         self.action = QAction("&Presenter mode", window, checkable=True)
         self.action.setShortcut(QKeySequence("F5"))
         self.action.setToolTip("Full screen, large fonts and thick lines, high contrast, only "
@@ -91,7 +98,8 @@ class PresenterMode(QObject):
         self._saved = {
             "font": QFont(w.font()), "style": w.styleSheet(),
             "full": w.isFullScreen(), "maximized": w.isMaximized(),
-            "docks": [(d, d.isVisible()) for d in docks], "pens": [], "axes": [],
+            "docks": [(d, d.isVisible()) for d in docks], "pens": {}, "axes": {},
+            "presenter_font": None,
         }
         font = QFont(w.font())
         font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
@@ -99,36 +107,51 @@ class PresenterMode(QObject):
         w.setStyleSheet(HIGH_CONTRAST)
         for dock in docks:
             dock.hide()
-        self._thicken(font)
+        self._saved["presenter_font"] = font
+        self.restyle_new_items()
+        self._restyle_timer.start()
         for action in (self.act_leave, self.act_next, self.act_prev):
             action.setEnabled(True)
         w.showFullScreen()
 
-    def _thicken(self, font: QFont) -> None:
-        """Wider pens on every curve and bigger tick labels on every axis, remembered."""
+    def restyle_new_items(self) -> None:
+        """Wider pens on every curve and bigger tick labels on every axis, remembered.
+
+        Items styled before are skipped unless their view has set a new pen since (then that
+        pen is the one to restore, and it is widened in turn).
+        """
+        if self._saved is None:
+            return
+        pens, axes = self._saved["pens"], self._saved["axes"]
         for view in self.window.findChildren(pg.GraphicsView):
             for item in view.scene().items():
                 if isinstance(item, pg.PlotDataItem):
-                    old = pg.mkPen(item.opts["pen"])
-                    new = pg.mkPen(old)
-                    new.setWidthF(max(old.widthF(), 1.0) * LINE_SCALE)
+                    current = pg.mkPen(item.opts["pen"])
+                    styled = pens.get(item)
+                    if styled is not None and current == styled[1]:
+                        continue
+                    new = pg.mkPen(current)
+                    new.setWidthF(max(current.widthF(), 1.0) * LINE_SCALE)
                     item.setPen(new)
-                    self._saved["pens"].append((item, old))
-                elif isinstance(item, pg.AxisItem):
-                    item.setTickFont(font)
-                    self._saved["axes"].append(item)
+                    pens[item] = (current, new)
+                elif isinstance(item, pg.AxisItem) and item not in axes:
+                    item.setTickFont(self._saved["presenter_font"])
+                    axes[item] = True
 
     def _leave(self) -> None:
         w, saved = self.window, self._saved
         self._saved = None
+        self._restyle_timer.stop()
         for action in (self.act_leave, self.act_next, self.act_prev):
             action.setEnabled(False)
         w.setStyleSheet(saved["style"])
         w.setFont(saved["font"])
-        for item, old in saved["pens"]:
-            item.setPen(old)
+        for item, (old, _new) in saved["pens"].items():
+            if shiboken6.isValid(item):     # a curve deleted while presenting needs nothing
+                item.setPen(old)
         for axis in saved["axes"]:
-            axis.setTickFont(None)
+            if shiboken6.isValid(axis):
+                axis.setTickFont(None)
         for dock, visible in saved["docks"]:
             dock.setVisible(visible)
         if not saved["full"]:

@@ -68,3 +68,20 @@ def test_presenter_mode_is_in_the_view_menu(lesson_window):
     view = find_menu(window, "View")
     assert lessons.presenter.action in view.actions()
     assert lessons.presenter.action.shortcut().toString() == "F5"
+
+
+def test_curves_created_while_presenting_are_thick_too(lesson_window, qtbot):
+    window, lessons = lesson_window
+    lessons.open_lesson(7, ask=False)
+    _press(qtbot, window, Qt.Key_F5)
+    assert lessons.presenter.active
+    curve = lessons.compare.plot.plot([0, 1], [1, 0], pen=pg.mkPen("k", width=2))
+    qtbot.waitUntil(lambda: curve.opts["pen"].widthF() == 4.0, timeout=2_000)
+    curve.setPen(pg.mkPen("r", width=3))            # a view restyles its own curve
+    qtbot.waitUntil(lambda: curve.opts["pen"].widthF() == 6.0, timeout=2_000)
+    assert curve.opts["pen"].color().name() == "#ff0000"
+    gone = lessons.compare.plot.plot([0, 1], [0, 1])
+    lessons.presenter.restyle_new_items()
+    lessons.compare.plot.removeItem(gone)           # deleted while presenting: no error
+    _press(qtbot, window, Qt.Key_Escape)
+    assert curve.opts["pen"].widthF() == 3.0
