@@ -1,33 +1,12 @@
-"""Fixtures for the editor tests: Qt warnings fail the test, settings live in a temp dir, and a
-recording controller stands in for the training worker where real training is not the point."""
+"""Fixtures for the editor and lessons tests: Qt warnings fail the test (tests/qt_warnings.py),
+settings live in a temp dir, and a recording controller stands in for the training worker where
+real training is not the point."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import pytest
-from PySide6.QtCore import QObject, QSettings, QtMsgType, Signal, qInstallMessageHandler
-
-# Messages of the offscreen platform plugin itself, not of our code.
-BENIGN = ("propagateSizeHints", "This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def fail_on_qt_warnings():
-    """Any qWarning/qCritical during a test fails it (Qt's own way of reporting misuse)."""
-    caught = []
-
-    def handler(kind, context, message):
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) \
-                and not any(b in message for b in BENIGN):
-            caught.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    yield caught
-    qInstallMessageHandler(previous)
-    assert not caught, "Qt warnings:\n" + "\n".join(caught)
+from PySide6.QtCore import QObject, QSettings, Signal
+from qt_warnings import fail_on_qt_warnings  # noqa: F401 - autouse fixture, also for lessons/
 
 
 @pytest.fixture

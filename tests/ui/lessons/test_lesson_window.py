@@ -32,7 +32,8 @@ def test_every_lesson_opens_from_the_menu_with_its_notes(lesson_window):
         assert first_line in lessons.notes.notes_text()
         assert lessons.notes_dock.isVisible()
         assert lessons.compare_dock.isVisible() == bool(doc["lesson"].get("compare"))
-    assert window.controller.loaded[-1] == window.model.doc      # handed to the worker
+    loads = [args[0] for name, args, _ in window.controller.calls if name == "load"]
+    assert loads[-1] == window.model.doc      # handed to the worker
 
 
 def test_lessons_menu_sits_before_help(lesson_window):
