@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -39,15 +40,19 @@ class Experiment:
     # ---------------------------------------------------------------------------- building
 
     @classmethod
-    def from_preset(cls, doc: dict, mnist_dir=None, progress=None) -> Experiment:
+    def from_preset(cls, doc: dict, mnist_dir=None, progress=None,
+                    base_dir=None) -> Experiment:
         """Validate `doc`, load its dataset (progress(done, total, name) while MNIST is read)
-        and build the seeded model, optimizer and trainer. Raises PresetError for a bad document
-        and nnplayground.data.DatasetError when the data cannot be had."""
+        and build the seeded model, optimizer and trainer. `base_dir` is the folder of the
+        preset file the document came from: a relative `dataset.path` is read from there.
+        Raises PresetError for a bad document and nnplayground.data.DatasetError when the data
+        cannot be had."""
         problems = validate_preset(doc)
         if problems:
             raise PresetError(problems, doc.get("name") if isinstance(doc, dict) else None)
         doc = copy.deepcopy(doc)
-        dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, progress=progress)
+        dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, progress=progress,
+                               base_dir=base_dir)
         _check_input_shape(doc, dataset)
         model, optimizer, trainer = _build(doc, dataset)
         return cls(doc, dataset, model, optimizer, trainer)
@@ -55,13 +60,14 @@ class Experiment:
     @classmethod
     def from_name(cls, name_or_path, mnist_dir=None, progress=None) -> Experiment:
         """A built-in name ("xor") or a preset file path, as the CLI accepts."""
-        return cls.from_preset(load_preset(resolve(name_or_path)), mnist_dir, progress)
+        path = resolve(name_or_path)
+        return cls.from_preset(load_preset(path), mnist_dir, progress, base_dir=path.parent)
 
     @classmethod
     def from_model_file(cls, path, mnist_dir=None, progress=None) -> Experiment:
         """A trained-model .npz: its preset's experiment with the saved weights loaded."""
-        doc, state = load_model(path)
-        exp = cls.from_preset(doc, mnist_dir, progress)
+        doc, state = load_model(path)  # a relative dataset.path is read beside the model file
+        exp = cls.from_preset(doc, mnist_dir, progress, base_dir=Path(path).parent)
         exp.model.load_state_dict(state)
         return exp
 

@@ -148,3 +148,22 @@ def test_from_name_takes_builtins_and_paths(tmp_path):
     assert Experiment.from_name("gauss").doc["name"] == "Two Gaussians"
     with pytest.raises(PresetError, match="the built-ins are: xor"):
         Experiment.from_name("gaus")
+
+
+def test_relative_dataset_path_is_read_beside_the_preset_file(tmp_path, monkeypatch, doc):
+    from nnplayground.presets import save_preset
+
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, size=(30, 2))
+    np.savez(tmp_path / "pts.npz", x=x, y=(x[:, 0] > 0).astype(np.int64))
+    doc["dataset"] = {"kind": "file", "path": "pts.npz", "task": "classification"}
+    save_preset(doc, tmp_path / "p.json")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    exp = Experiment.from_name(str(tmp_path / "p.json"))
+    assert exp.dataset.note.startswith(f"From {tmp_path / 'pts.npz'}")
+    exp = Experiment.from_preset(doc, base_dir=tmp_path)
+    assert len(exp.dataset.x_train) + len(exp.dataset.x_test) == 30
+    with pytest.raises(Exception, match="does not exist"):  # in memory: the current folder
+        Experiment.from_preset(doc)

@@ -34,6 +34,14 @@ def load_target(target: str) -> tuple[dict, str]:
     return presets.load_preset(resolved), target
 
 
+def preset_folder(target: str) -> Path:
+    """The folder of the preset (or model) file `target` names, which a relative
+    `dataset.path` in it is read from; a built-in's is the presets folder."""
+    from nnplayground import presets
+
+    return presets.resolve(target).parent
+
+
 def check_mnist_dir(mnist_dir: str | None) -> str | None:
     """Refuse a --mnist folder that does not exist before any slow work starts."""
     if mnist_dir is None:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nnplayground.cli.common import MODEL_SUFFIX, check_mnist_dir, load_target, note
+from nnplayground.cli.common import (
+    MODEL_SUFFIX, check_mnist_dir, load_target, note, preset_folder,
+)
 from nnplayground.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 
 BIAS_JITTER = 0.1
@@ -26,7 +28,7 @@ def run_gradcheck(args) -> int:
     mnist_dir = check_mnist_dir(args.mnist)
     from nnplayground.engine import build_model, gradient_check, make_loss
 
-    x, y = sample_batch(doc, mnist_dir, args.samples)
+    x, y = sample_batch(doc, mnist_dir, args.samples, preset_folder(args.target))
     seed = int(doc.get("training", {}).get("seed", 0))
     model = build_model(doc["model"], seed=seed, dtype=np.float64)
     if Path(args.target).suffix.lower() == MODEL_SUFFIX and Path(args.target).is_file():
@@ -128,11 +130,11 @@ def move_zero_biases(model, seed: int) -> int:
     return moved
 
 
-def sample_batch(doc: dict, mnist_dir: str | None, samples: int):
+def sample_batch(doc: dict, mnist_dir: str | None, samples: int, base_dir=None):
     """The first `samples` training examples, x in float64, y as the loss expects it."""
     from nnplayground.data import load_dataset
 
-    dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir)
+    dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, base_dir=base_dir)
     if getattr(dataset, "note", ""):
         note(dataset.note)
     x = np.asarray(dataset.x_train[:samples], dtype=np.float64)

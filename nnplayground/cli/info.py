@@ -27,8 +27,28 @@ def run_validate(args) -> int:
             summary = _preset_summary(doc)
     except presets.PresetError as exc:
         return _invalid(path, problems_of(exc) or [str(exc)])
+    problems = dataset_file_problems(doc, path.parent)
+    if problems:
+        return _invalid(path, problems)
     print(f"ok: {path}: {summary}")
     return EXIT_OK
+
+
+def dataset_file_problems(doc: dict, base_dir: Path) -> list[str]:
+    """A `file` dataset must exist and load, as `train` will need it: its path is read from the
+    preset's folder when relative. Other kinds are not loaded here (MNIST is large, and where
+    it lives depends on the machine, not on the preset)."""
+    from nnplayground.data import DatasetError, load_dataset
+
+    dataset = doc.get("dataset", {})
+    if dataset.get("kind") != "file":
+        return []
+    try:
+        load_dataset(dataset, base_dir=base_dir)
+    except DatasetError as exc:
+        text = " ".join(str(exc).split())
+        return [text if text.startswith("dataset.") else f"dataset.path: {text}"]
+    return []
 
 
 def _invalid(path: Path, problems: list[str]) -> int:

@@ -12,7 +12,9 @@ import math
 import sys
 from pathlib import Path
 
-from nnplayground.cli.common import MODEL_SUFFIX, check_mnist_dir, load_target, note
+from nnplayground.cli.common import (
+    MODEL_SUFFIX, check_mnist_dir, load_target, note, preset_folder,
+)
 from nnplayground.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_INVALID, CliError
 from nnplayground.cli.progress import TrainProgress, metric_items
 
@@ -24,7 +26,7 @@ def run_train(args) -> int:
     mnist_dir = check_mnist_dir(args.mnist)
     save = check_save_path(args.save)
 
-    exp = make_experiment(doc, mnist_dir)
+    exp = make_experiment(doc, mnist_dir, preset_folder(args.target))
     if Path(label).suffix.lower() == MODEL_SUFFIX and Path(label).is_file():
         # A trained model carries on from its saved weights (a fresh optimizer state, though).
         from nnplayground.presets import load_model
@@ -95,11 +97,12 @@ def check_save_path(save: str | None) -> Path | None:
     return path
 
 
-def make_experiment(doc: dict, mnist_dir: str | None):
-    """The preset's Experiment; says on stderr when the data is not what the user may expect."""
+def make_experiment(doc: dict, mnist_dir: str | None, base_dir=None):
+    """The preset's Experiment; says on stderr when the data is not what the user may expect.
+    `base_dir`: the preset file's folder, where a relative dataset.path is read."""
     from nnplayground.experiment import Experiment
 
-    exp = Experiment.from_preset(doc, mnist_dir=mnist_dir)
+    exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, base_dir=base_dir)
     if exp.dataset.note:
         note(exp.dataset.note)
     return exp

@@ -8,6 +8,7 @@ training on something the user did not ask for.
 from __future__ import annotations
 
 import numbers
+from pathlib import Path
 
 from .dataset import Dataset, DatasetError
 from .files import load_file
@@ -45,12 +46,24 @@ def _number(params, key, low, high, integer=False):
     return value
 
 
-def load_dataset(spec: dict, mnist_dir=None, progress=None) -> Dataset:
+def resolve_data_path(path, base_dir=None) -> str:
+    """`dataset.path` as a usable path: a relative one is taken from `base_dir`, the folder of
+    the preset file it came from, so that a preset shared with its data file (`"path":
+    "points.csv"` beside it) works from whatever folder it is opened; without `base_dir` (a
+    document built in memory) it stays relative to the current folder."""
+    resolved = Path(path).expanduser()
+    if base_dir is not None and not resolved.is_absolute():
+        resolved = Path(base_dir).expanduser() / resolved
+    return str(resolved)
+
+
+def load_dataset(spec: dict, mnist_dir=None, progress=None, base_dir=None) -> Dataset:
     """Build the Dataset a preset describes.
 
     mnist_dir: a folder (or mnist.npz) to look in first for the full MNIST set (the CLI's
-    --mnist). progress(done_bytes, total_bytes, filename) is reported while MNIST is read; loading
-    never downloads (see `download_mnist`).
+    --mnist). progress(done_bytes, total_bytes, filename) is reported while MNIST is read;
+    `source: "full"` downloads the set when it is nowhere on disk (see `load_mnist`).
+    base_dir: the folder of the preset file, against which a relative `dataset.path` is read.
     """
     if not isinstance(spec, dict):
         raise DatasetError(f"dataset: must be an object with a 'kind', got {spec!r}")
@@ -61,6 +74,8 @@ def load_dataset(spec: dict, mnist_dir=None, progress=None) -> Dataset:
         raise DatasetError(f"dataset.{unknown[0]}: not a parameter of kind {kind!r}; it takes "
                            f"{', '.join(params) or 'no parameters'}")
     params.update({k: v for k, v in spec.items() if k != "kind"})
+    if isinstance(params.get("path"), str) and params["path"]:
+        params["path"] = resolve_data_path(params["path"], base_dir)
     if kind in ("mnist", "fashion-mnist"):
         return load_mnist(kind, mnist_dir=mnist_dir, progress=progress, **params)
     if kind == "file":
