@@ -2,9 +2,14 @@
 
 Lookup order for the full set: the folder the caller gives (`mnist_dir`, e.g. the CLI's
 --mnist), the environment variable (NNPLAYGROUND_MNIST_DIR or NNPLAYGROUND_FASHION_MNIST_DIR),
-the user data folder (platformdirs). Loading never touches the network: classrooms are often
-offline, so `source: "auto"` falls back to the bundled 10,000-image sample and says so in
-`Dataset.note`. Downloading is a separate, explicit step (`download.download_mnist`).
+the user data folder (platformdirs). `source: "auto"` and `"sample"` never touch the network:
+classrooms are often offline, so "auto" falls back to the bundled 10,000-image sample and says
+so in `Dataset.note`. `source: "full"` is the user asking for all 60,000 images: when they are
+nowhere on disk, MNIST is downloaded into the user data folder (`download.download_mnist`:
+progress reported, payload SHA-256 checked, files renamed into place only when whole); offline,
+the error says where it looked and the three ways to get the set. A folder the user names
+(`mnist_dir`, the CLI's --mnist) must hold the set: falling back silently would train on
+something they did not ask for.
 """
 
 from __future__ import annotations
@@ -194,20 +199,22 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
         raise DatasetError("dataset.source: Fashion-MNIST has no bundled sample; use 'auto' or "
                            "'full' with its folder (dataset.path, --mnist DIR or "
                            f"{ENV_VARS[kind]})")
-    places = candidate_dirs(kind, path or mnist_dir)
-    found = None if source == "sample" else find_full_set(kind, path or mnist_dir)
+    given = path or mnist_dir
+    places = candidate_dirs(kind, given)
+    if given and source != "sample" and locate(Path(given).expanduser()) is None:
+        raise DatasetError(_not_in_given(kind, Path(given).expanduser()))
+    found = None if source == "sample" else find_full_set(kind, given)
+    downloaded = False
+    if found is None and kind == "mnist" and source == "full":
+        found, downloaded = _download(places, progress), True
     if found is not None:
         arrays = (load_npz(found) if found.suffix == ".npz" else
                   load_idx_folder(found, MNIST_SHA256 if kind == "mnist" else None, progress))
-        note = (f"Full {'MNIST' if kind == 'mnist' else 'Fashion-MNIST'} from {found} "
+        note = (f"Full {'MNIST' if kind == 'mnist' else 'Fashion-MNIST'} "
+                f"{'downloaded to' if downloaded else 'from'} {found} "
                 f"({len(arrays['x_train']):,} training, {len(arrays['x_test']):,} test images)")
     elif kind == "fashion-mnist" or source == "full":
-        looked = "; ".join(f"{p} ({how})" for p, how in places)
-        raise DatasetError(
-            f"full {kind} not found; looked in: {looked}. Put train-images-idx3-ubyte.gz, "
-            "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz "
-            f"in one folder and pass it (--mnist DIR) or set {ENV_VARS[kind]}"
-            + ("; or download MNIST with the app's download command" if kind == "mnist" else ""))
+        raise DatasetError(_not_found(kind, places, f"full {kind} not found"))
     else:
         arrays = load_sample()
         sizes = (f"{len(arrays['x_train']):,} training and {len(arrays['x_test']):,} test "
@@ -227,6 +234,53 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
         y_train=y_train.astype(np.int64), x_test=_to_float_images(x_test),
         y_test=y_test.astype(np.int64), n_classes=10, input_shape=(1, 28, 28),
         feature_names=("pixels",), note=note + ".")
+
+
+def _not_found(kind: str, places, what: str, reason: str = "") -> str:
+    """The error for a missing full set: where it looked and every way to get it."""
+    looked = "; ".join(f"{p} ({how})" for p, how in places)
+    files = ", ".join(f"{base}.gz" for base in PARTS.values())
+    text = f"{what}; looked in: {looked}."
+    if reason:
+        text += f" {reason}."
+    text += (f" Put {files} in one folder and pass it (--mnist DIR) or set {ENV_VARS[kind]}")
+    if kind == "mnist":
+        text += ", or run 'nnplayground download-mnist' where there is a network connection"
+    return text
+
+
+def _not_in_given(kind: str, folder: Path) -> str:
+    """The error for a folder the user named that holds no set (a typo, or the wrong folder)."""
+    name = "MNIST" if kind == "mnist" else "Fashion-MNIST"
+    if not folder.exists():
+        found = "does not exist"
+    elif folder.is_dir():
+        missing = [f"{base}.gz" for base in PARTS.values() if _idx_file(folder, base) is None]
+        found = f"holds no {name} set (missing {', '.join(missing)}, and no mnist.npz)"
+    else:
+        found = "is neither a folder nor a Keras mnist.npz"
+    return (f"{folder}: the {name} folder given {found}; give the folder holding the four "
+            f"IDX files (.gz or raw) or a Keras mnist.npz, or leave it out to use "
+            f"{ENV_VARS[kind]} or the user data folder")
+
+
+def _download(places, progress) -> Path:
+    """Fetch MNIST into the user data folder for `source: "full"`; offline -> DatasetError
+    saying where the set was looked for and how to get it. The mirrors and checksums are read
+    at call time so that tests (and a user behind a local mirror) can point them elsewhere."""
+    from . import download
+
+    dest = user_mnist_dir("mnist")
+    try:
+        download.download_mnist(dest, progress=progress, mirrors=download.MIRRORS,
+                                checksums=MNIST_SHA256)
+    except DatasetError as exc:
+        raise DatasetError(_not_found("mnist", places, "full mnist not found",
+                                      f"Downloading it into {dest} failed: {exc}")) from exc
+    except OSError as exc:  # the user data folder cannot be created or written
+        raise DatasetError(_not_found("mnist", places, "full mnist not found",
+                                      f"Downloading it into {dest} failed: {exc}")) from exc
+    return dest
 
 
 def load_sample() -> dict:

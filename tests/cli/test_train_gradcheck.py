@@ -285,3 +285,11 @@ def test_gradcheck_mentions_kinks_only_for_a_kinked_model(tmp_path, capsys):
     assert main(["gradcheck", str(tmp_path / "relu.json")]) == 0
     err = capsys.readouterr().err
     assert "all-zero bias arrays by N(0, 0.1) noise, away from the kinks of relu" in err
+
+
+def test_train_with_a_mnist_folder_that_holds_no_set_is_an_error(tmp_path, capsys):
+    # the user named the folder: training on the bundled sample instead would mislead them
+    assert main(["train", "mnist-mlp", "--epochs", "0", "--mnist", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert f"{tmp_path}: the MNIST folder given holds no MNIST set" in err

@@ -13,4 +13,7 @@ def isolated_mnist_lookup(tmp_path_factory, monkeypatch):
     for var in mnist.ENV_VARS.values():
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("NNPLAYGROUND_RESOURCES", raising=False)
+    # source "full" downloads when the set is missing: never from the internet in a test
+    from nnplayground.data import download
+    monkeypatch.setattr(download, "MIRRORS", ("http://127.0.0.1:9/",))
     return user

@@ -150,16 +150,56 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
         download_mnist(tmp_path, mirrors=["http://127.0.0.1:9/"], timeout=2)
 
 
-def test_loading_never_downloads(tmp_path, server, monkeypatch):
+@pytest.mark.parametrize("source", ["auto", "sample"])
+def test_auto_and_sample_never_download(server, monkeypatch, source):
     import urllib.request
 
+    from nnplayground.data import download
+
     def forbidden(*args, **kwargs):
-        raise AssertionError("load_dataset must not touch the network")
+        raise AssertionError(f"source {source!r} must not touch the network")
     monkeypatch.setattr(urllib.request, "urlopen", forbidden)
-    ds = mnist.load_mnist("mnist", source="auto", train_limit=10, test_limit=10)
-    assert "bundled sample" in ds.note
+    monkeypatch.setattr(download, "MIRRORS", (server.url("good"),))
+    ds = mnist.load_mnist("mnist", source=source, train_limit=10, test_limit=10)
+    assert "bundled" in ds.note and "sample" in ds.note
     assert server.requests == []
     assert np.all(ds.y_train < 10)
+
+
+def test_full_downloads_into_the_user_folder_with_progress_then_loads(
+        server, payloads, monkeypatch, isolated_mnist_lookup):
+    from nnplayground.data import download, load_dataset
+
+    monkeypatch.setattr(download, "MIRRORS", (server.url("missing"), server.url("good")))
+    monkeypatch.setattr(mnist, "MNIST_SHA256", checksums(payloads))
+    calls = []
+    ds = load_dataset({"kind": "mnist", "source": "full"}, progress=lambda *a: calls.append(a))
+    dest = isolated_mnist_lookup / "mnist"
+    assert len(ds.x_train) == 200 and len(ds.x_test) == 50
+    assert f"Full MNIST downloaded to {dest}" in ds.note
+    assert sorted(p.name for p in dest.iterdir()) == sorted(b + ".gz" for b in BASES)
+    for base in BASES:  # each file streamed with its byte count, ending complete
+        size = len(payloads[base][0])
+        assert (0, size, f"{base}.gz") in calls and (size, size, f"{base}.gz") in calls
+    requests = len(server.requests)
+    again = load_dataset({"kind": "mnist", "source": "full"})  # now found on disk
+    assert len(server.requests) == requests and "Full MNIST from" in again.note
+
+
+def test_full_offline_says_where_it_looked_and_how_to_get_the_set(
+        monkeypatch, isolated_mnist_lookup):
+    from nnplayground.data import download, load_dataset
+
+    monkeypatch.setattr(download, "MIRRORS", ("http://127.0.0.1:9/",))
+    with pytest.raises(DatasetError) as info:
+        load_dataset({"kind": "mnist", "source": "full"})
+    message = str(info.value)
+    dest = isolated_mnist_lookup / "mnist"
+    assert f"looked in: {dest} (the user data folder)" in message
+    assert f"Downloading it into {dest} failed" in message and "cannot connect" in message
+    for way in ("--mnist DIR", "NNPLAYGROUND_MNIST_DIR", "nnplayground download-mnist"):
+        assert way in message
+    assert leftovers(dest) == [] and not any(dest.glob("*.gz"))
 
 
 def test_default_destination_is_the_user_folder_where_auto_then_finds_it(

@@ -127,8 +127,27 @@ def test_lookup_order_argument_then_env_then_user_folder(tmp_path, monkeypatch,
     assert len(load_dataset({"kind": "mnist"}).x_train) == 12
     ds = load_dataset({"kind": "mnist"}, mnist_dir=tmp_path / "given")
     assert len(ds.x_train) == 11
-    # a folder without the files is skipped, not fatal
-    assert len(load_dataset({"kind": "mnist"}, mnist_dir=tmp_path / "nowhere").x_train) == 12
+
+
+
+@pytest.mark.parametrize("source", ["auto", "full"])
+def test_a_named_folder_without_mnist_is_an_error_not_a_fallback(tmp_path, monkeypatch,
+                                                                 no_checksums, source):
+    write_fake_mnist(tmp_path / "env", n_train=12)  # a fallback that must not be taken
+    monkeypatch.setenv("NNPLAYGROUND_MNIST_DIR", str(tmp_path / "env"))
+    folder = tmp_path / "typo"
+    folder.mkdir()
+    (folder / "train-images-idx3-ubyte.gz").write_bytes(b"")
+    with pytest.raises(DatasetError) as info:
+        load_dataset({"kind": "mnist", "source": source}, mnist_dir=folder)
+    message = str(info.value)
+    assert message.startswith(f"{folder}: the MNIST folder given holds no MNIST set")
+    assert "missing train-labels-idx1-ubyte.gz" in message
+    assert "train-images" not in message.split("missing")[1].split(")")[0]
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset({"kind": "mnist"}, mnist_dir=tmp_path / "nowhere")
+    # the sample was asked for: the folder does not matter
+    assert len(load_dataset({"kind": "mnist", "source": "sample"}, mnist_dir=folder).x_test)
 
 
 def test_auto_without_full_set_uses_the_sample_and_says_so():
