@@ -102,10 +102,33 @@ def make_experiment(doc: dict, mnist_dir: str | None, base_dir=None):
     `base_dir`: the preset file's folder, where a relative dataset.path is read."""
     from nnplayground.experiment import Experiment
 
-    exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, base_dir=base_dir)
+    progress = download_progress(doc, mnist_dir)
+    try:
+        exp = Experiment.from_preset(doc, mnist_dir=mnist_dir, base_dir=base_dir,
+                                     progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if exp.dataset.note:
         note(exp.dataset.note)
     return exp
+
+
+def download_progress(doc: dict, mnist_dir: str | None):
+    """A progress display when loading will download MNIST (source "full", nothing on disk),
+    so an 11 MB download on a slow line is not a silent pause; None otherwise."""
+    from nnplayground.data import mnist
+
+    dataset = doc.get("dataset", {})
+    if dataset.get("kind") != "mnist" or dataset.get("source") != "full" or mnist_dir:
+        return None
+    if mnist.find_full_set("mnist") is not None:
+        return None
+    from nnplayground.cli.info import DownloadProgress
+
+    dest = mnist.user_mnist_dir("mnist")
+    note(f"full MNIST is not on this computer: downloading it into {dest}")
+    return DownloadProgress()
 
 
 def steps_per_epoch(trainer, dataset) -> int:

@@ -101,3 +101,39 @@ def test_download_into_a_file_is_refused(tmp_path, capsys):
     target.write_text("x")
     assert main(["download-mnist", str(target)]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
+
+
+def test_train_on_a_full_mnist_preset_downloads_it_with_progress(serve, monkeypatch, tmp_path,
+                                                                 capsys):
+    import copy
+    import hashlib
+
+    import numpy as np
+
+    from nnplayground.data import download, idx, mnist
+    from nnplayground.presets import load_builtin, save_preset
+
+    server_dir = tmp_path / "server"
+    server_dir.mkdir()
+    rng = np.random.default_rng(0)
+    sums = {}
+    for key, base in mnist.PARTS.items():
+        n = 40 if "train" in base else 10
+        array = (rng.integers(0, 256, (n, 28, 28)) if key.startswith("x")
+                 else rng.integers(0, 10, n)).astype(np.uint8)
+        idx.write_idx(server_dir / f"{base}.gz", array)
+        sums[base] = hashlib.sha256(idx.read_payload(server_dir / f"{base}.gz")).hexdigest()
+    user = tmp_path / "user"
+    monkeypatch.setattr(mnist, "user_mnist_dir", lambda kind="mnist": user / kind)
+    monkeypatch.setattr(mnist, "MNIST_SHA256", sums)
+    monkeypatch.setattr(download, "MIRRORS", (serve(server_dir),))
+    monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR", raising=False)
+    doc = copy.deepcopy(load_builtin("mnist-mlp"))
+    doc["dataset"] = {"kind": "mnist", "source": "full"}
+    save_preset(doc, tmp_path / "full.json")
+    assert main(["train", str(tmp_path / "full.json"), "--epochs", "0"]) == 0
+    err = capsys.readouterr().err
+    assert f"downloading it into {user / 'mnist'}" in err
+    assert all(f"downloading {name}" in err for name in FILES)  # stderr is no tty
+    assert f"Full MNIST downloaded to {user / 'mnist'} (40 training, 10 test images)" in err
+    assert sorted(p.name for p in (user / "mnist").iterdir()) == sorted(FILES)
