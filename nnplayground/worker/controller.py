@@ -16,6 +16,7 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from nnplayground.worker import gui_gc
 from nnplayground.worker.runner import HYPERPARAMETERS, TrainingThread
 
 
@@ -30,6 +31,9 @@ def _stop_and_join(thread):
     if shiboken6.isValid(thread) and thread.isRunning():
         thread.stop()
         thread.wait()
+    if getattr(thread, "holds_gc", False):     # joined: it can no longer run a collection
+        thread.holds_gc = False
+        gui_gc.release()
 
 
 _THREADS = weakref.WeakSet()
@@ -74,6 +78,8 @@ class TrainingController(QObject):
         self._thread.diverged.connect(self.diverged)
         self._thread.loaded.connect(self._on_loaded)
         self._thread.classified.connect(self.classified)
+        # Before the thread starts: it must never run Python's cyclic GC (see gui_gc).
+        self._thread.holds_gc = gui_gc.acquire()
         self._thread.start()
         _THREADS.add(self._thread)
         # Whoever forgets shutdown(): never let Qt destroy a running QThread.

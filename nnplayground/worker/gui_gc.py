@@ -1,0 +1,74 @@
+"""Python's cyclic garbage collector runs only on the GUI thread while a training thread lives.
+
+Why: CPython runs a collection on whichever thread happens to cross the allocation threshold, and
+the training thread allocates the most, so it is usually that thread. A collection frees every
+unreachable reference cycle, QObjects of the GUI thread included (a previous run's
+`TrainingController` and its QThread, a closed window's widgets, pytest-qt's timers). Their C++
+destructors then run on the training thread while the GUI thread's event loop is delivering
+events to them: an intermittent segfault in the GUI thread's event loop (seen in about 1 of 10
+runs of tests/worker; a TrainingController was found among the cycles the training thread
+collected). pyqtgraph's `GarbageCollector` documents the same cure: while any training thread
+exists, automatic collection is off and a timer on the GUI thread collects with the
+interpreter's own thresholds, so Qt objects are only ever destroyed on the thread they live on.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QThread, QTimer
+
+CHECK_INTERVAL_MS = 100     # young garbage waits at most this long; a gen-0 pass costs ~0.1 ms
+
+_users = 0
+_timer = None
+_was_enabled = False
+
+
+def collect_if_due():
+    """What the interpreter would have done on its own: collect the oldest generation whose
+    allocation count passed its threshold (same rule as `gc`'s automatic collection)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if thresholds[generation] and counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return generation
+    return None
+
+
+def acquire():
+    """Called by each new TrainingController on the GUI thread: from now on only the GUI
+    thread collects. Returns False (and changes nothing) when there is no Qt application yet,
+    since then no event loop could run the collecting timer."""
+    global _users, _timer, _was_enabled
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    if QThread.currentThread() is not app.thread():
+        raise RuntimeError("create the TrainingController on the GUI thread (the thread of the "
+                           "QApplication), never on a worker thread")
+    if _users == 0:
+        _was_enabled = gc.isenabled()
+        if _timer is None or not shiboken6.isValid(_timer):
+            _timer = QTimer(app)            # lives and dies with the application, on its thread
+            _timer.setInterval(CHECK_INTERVAL_MS)
+            _timer.timeout.connect(collect_if_due)
+        gc.disable()
+        _timer.start()
+    _users += 1
+    return True
+
+
+def release():
+    """Called once per successful `acquire()` after that controller's thread has been joined;
+    the last one gives collection back to the interpreter."""
+    global _users
+    if _users == 0:
+        return
+    _users -= 1
+    if _users == 0:
+        if _timer is not None and shiboken6.isValid(_timer):
+            _timer.stop()
+        if _was_enabled:
+            gc.enable()
