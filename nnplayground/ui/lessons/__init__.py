@@ -176,7 +176,9 @@ class LessonsController(QObject):
             return
         self.panel = panel
         self.panel_dock.setWidget(panel)
-        self.panel_dock.setWindowTitle(f"Lesson {doc['lesson']['number']}: {panel.title}")
+        # Just the figure's name: the dock shares a tab row with three others, where
+        # "Lesson 14: Keras code" was cut to "Lesson 14: K..."; the notes name the lesson.
+        self.panel_dock.setWindowTitle(panel.title)
         self.panel_dock.show()
 
     def _remove_panel(self) -> None:
