@@ -188,9 +188,12 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
                mnist_dir=None, progress=None) -> Dataset:
     """Load MNIST or Fashion-MNIST as float32 images (N, 1, 28, 28) in [0, 1], int64 labels.
 
-    source: "full" (the full set or an error saying where it was looked for), "sample" (the
-    bundled 10,000/2,000 MNIST sample), "auto" (full when found locally, else the sample).
-    `path` (Fashion-MNIST's folder in a preset) is looked at before `mnist_dir`.
+    source: "full" (the full set; MNIST is downloaded into the user data folder when it is
+    nowhere on disk, with progress(done_bytes, total_bytes, filename); Fashion-MNIST, whose
+    checksums we do not hold, is an error saying where it was looked for), "sample" (the
+    bundled 10,000/2,000 MNIST sample), "auto" (full when found locally, else the sample;
+    never the network). `path` (Fashion-MNIST's folder in a preset) is looked at before
+    `mnist_dir`; either one, when given, must hold the set.
     """
     if source not in ("auto", "sample", "full"):
         raise DatasetError(f"dataset.source: must be 'auto', 'sample' or 'full', got {source!r}")
@@ -224,7 +227,8 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
         else:
             looked = ", ".join(str(p) for p, _how in places)
             note = (f"Using the bundled sample ({sizes}): full MNIST not found (looked in "
-                    f"{looked}); set {ENV_VARS[kind]} or download it for all 60,000")
+                    f"{looked}); set {ENV_VARS[kind]} or run 'nnplayground download-mnist' for "
+                    "all 60,000")
     x_train, y_train = arrays["x_train"][:train_limit], arrays["y_train"][:train_limit]
     x_test, y_test = arrays["x_test"][:test_limit], arrays["y_test"][:test_limit]
     if train_limit or test_limit:
