@@ -94,3 +94,14 @@ def test_lesson_six_then_xor_through_the_open_paths(window):
     assert window.open_builtin("xor", ask=False)
     assert_scene_matches(window.scene, load_builtin("xor"), "xor after lesson 6")
     assert window.lessons.number is None
+
+
+def test_fit_shows_a_long_network_whole(window, qtbot):
+    """Lesson 8's eight blocks fit in the diagram area of a 1600-pixel app window (~760 px)."""
+    window.lessons.open_lesson(8, ask=False)
+    window.view.setFixedWidth(760)
+    qtbot.waitUntil(lambda: window.view.viewport().width() <= 760, timeout=2_000)
+    window.view.fit()
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.itemsBoundingRect())
+    assert window.view.transform().m11() >= 0.5
