@@ -31,8 +31,9 @@ class SnapshotBuilder:
     each snapshot carries only the new points.
     """
 
-    def __init__(self, experiment, info: S.DatasetInfo):
+    def __init__(self, experiment, info: S.DatasetInfo, run=0):
         self.exp = experiment
+        self.run = run
         self.info = info
         self.node_types = {n["id"]: n["type"] for n in experiment.doc["model"]["nodes"]}
         self.output_id = experiment.output_id
@@ -42,6 +43,7 @@ class SnapshotBuilder:
         self.image_index = 0
         self.confusion = None
         self.confusion_epoch = 0
+        self.confusion_step = 0
         self._heavy_at = -1.0
         self._heavy = {}
         self._grid = None
@@ -54,7 +56,7 @@ class SnapshotBuilder:
         """Forget the cached heavy parts (after a classification image change or a reset)."""
         self._heavy_at = -1.0
 
-    def build(self, visible, steps_per_second, force_heavy=False) -> S.Snapshot:
+    def build(self, visible, steps_per_second, force_heavy=False, status="") -> S.Snapshot:
         trainer, model = self.exp.trainer, self.exp.model
         steps = trainer.history.steps
         new_steps = steps[self.steps_sent:]
@@ -87,7 +89,9 @@ class SnapshotBuilder:
             task=self.info.task, lr=float(getattr(self.exp.optimizer, "lr", float("nan"))),
             weights=_copy_params(model.layers, "params"), gradients=MappingProxyType(grads),
             image_index=self.image_index, confusion=self.confusion,
-            confusion_epoch=self.confusion_epoch, **parts)
+            confusion_epoch=self.confusion_epoch, confusion_step=self.confusion_step,
+            run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")),
+            status=status, **parts)
 
     # -- the parts -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from nnplayground.engine import make_optimizer
 from nnplayground.worker import gui_gc
 from nnplayground.worker.runner import HYPERPARAMETERS, TrainingThread
 
@@ -69,8 +70,11 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._state = "idle"
         self._latest = None
+        self._status = ""
         self._dataset = None
         self._ids = itertools.count(1)
+        self._runs = itertools.count(1)
+        self._run = 0           # snapshots of other runs (an old model's) are dropped
         self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir))
         self._thread.snapshot.connect(self._on_snapshot)
         self._thread.state.connect(self._on_state)
@@ -98,8 +102,9 @@ class TrainingController(QObject):
         loaded into the fresh model; a name or shape mismatch is reported by error_occurred.
         """
         self._set_state("loading")
+        self._new_run()
         self._thread.post("forget_overrides")
-        self._thread.post("load", doc, state, urgent=True)
+        self._thread.post("load", doc, state, self._run, urgent=True)
 
     def save_model(self, path, timeout=60.0):
         """Save the live model and its preset as a model .npz (atomic), between two steps.
@@ -112,6 +117,9 @@ class TrainingController(QObject):
         return done.result(timeout=timeout)
 
     def play(self):
+        """Train until the preset's `training.epochs` epochs are complete, then pause with
+        `status` set; Play after that trains as many epochs again."""
+        self._status = ""
         self._thread.post("play")
 
     def pause(self):
@@ -127,10 +135,23 @@ class TrainingController(QObject):
 
     def reset(self):
         """Rebuild the model from the loaded document (fresh weights; live changes kept)."""
-        self._thread.post("reset", urgent=True)
+        self._new_run()
+        self._thread.post("reset", self._run, urgent=True)
+
+    def set_optimizer(self, spec):
+        """Switch the optimizer live, e.g. set_optimizer({"type": "adam", "lr": 0.001}).
+
+        spec is a preset's `optimizer` dict; keys it leaves out take make_optimizer's defaults.
+        The model and its weights stay; the new optimizer starts with fresh per-parameter
+        state. Kept over Reset like the other live changes; forgotten by load(). Raises
+        ValueError at once (naming the key) for a bad spec.
+        """
+        make_optimizer(spec)      # validate here, so the caller gets the error, not a dialog
+        self._thread.post("optimizer", dict(spec))
 
     def set_hyperparameters(self, **changes):
-        """Change lr, momentum, beta1, beta2, eps, rho, batch_size, l1 or l2 between steps."""
+        """Change lr, momentum, beta1, beta2, eps, rho, batch_size, l1 or l2 between steps
+        (the optimizer's *type* changes through set_optimizer)."""
         unknown = sorted(set(changes) - HYPERPARAMETERS)
         if unknown:
             raise ValueError(f"cannot change {', '.join(unknown)} during training; live "
@@ -177,6 +198,18 @@ class TrainingController(QObject):
     def dataset(self):
         return self._dataset
 
+    def _new_run(self):
+        """A load or reset: from now on only the new model's snapshots count."""
+        self._run = next(self._runs)
+        self._latest = None
+        self._status = ""
+
+    @property
+    def status(self):
+        """Why the last run stopped by itself ("Finished 100 epochs; press Play to train
+        further"), or "" - show it when the state turns "paused"."""
+        return self._status
+
     def _set_state(self, state):
         if state != self._state:
             self._state = state
@@ -190,7 +223,11 @@ class TrainingController(QObject):
         self.dataset_ready.emit(info)
 
     def _on_snapshot(self, snapshot):
+        if snapshot.run != self._run:       # queued before a load/reset: an old model's frame
+            self._thread.ack.set()
+            return
         self._latest = snapshot
+        self._status = snapshot.status
         start = time.perf_counter()
         try:
             self.snapshot_ready.emit(snapshot)

@@ -19,7 +19,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from nnplayground.engine import DivergenceError
+from nnplayground.engine import DivergenceError, make_optimizer
 from nnplayground.engine.metrics import confusion_matrix
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
@@ -37,6 +37,7 @@ HYPERPARAMETERS = OPTIMIZER_KEYS | TRAINER_KEYS
 
 ERROR_TITLES = {
     "load": "Could not load the experiment", "reset": "Could not reset the experiment",
+    "optimizer": "Could not switch the optimizer",
     "play": "Cannot train", "step": "Cannot train", "step_epoch": "Cannot train",
     "hyper": "Could not change the setting", "classify": "Could not classify the image",
     "select_image": "Could not show that test image",
@@ -78,6 +79,9 @@ class TrainingThread(QThread):
         self._evaluation_step = 0    # the step that ended the epoch being evaluated
         self._mode = None            # None, "play", "epoch"
         self._epoch_goal = 0         # in "epoch" mode: stop once this epoch is recorded
+        self._play_goal = None       # in "play" mode: stop once this epoch is recorded
+        self._finished = False       # Play has just reached its goal
+        self._run = 0                # the controller's id of the current load/reset
         self._overrides = {}
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
@@ -146,9 +150,7 @@ class TrainingThread(QThread):
         try:
             while not self._interrupt.is_set():
                 record = self._advance()
-                if (record is not None and self._mode == "epoch"
-                        and record["epoch"] >= self._epoch_goal):
-                    self._mode = None
+                if record is not None and self._goal_reached(record["epoch"]):
                     break
                 if time.perf_counter() >= deadline:
                     break
@@ -158,15 +160,33 @@ class TrainingThread(QThread):
         rate = (len(trainer.history.steps) - first) / max(time.perf_counter() - start, 1e-9)
         if self._mode is None:
             self._refresh_confusion_if_stale()
-            self._publish(rate, force=True)
+            self._publish(rate, force=True, status=self._finished_status())
             self._set_state("paused")
         elif not self._interrupt.is_set():
             # (when interrupted, the urgent message - pause, step, load - publishes itself)
             self._publish(rate)
 
+    def _goal_reached(self, epoch):
+        """After an epoch's record: has Step Epoch or Play reached its goal? Then stop."""
+        goal = self._epoch_goal if self._mode == "epoch" else self._play_goal
+        if self._mode in ("epoch", "play") and goal is not None and epoch >= goal:
+            self._finished = self._mode == "play"
+            self._mode = None
+            return True
+        return False
+
+    def _finished_status(self):
+        """The message of a Play that ran to its goal (once), else ""."""
+        if not self._finished:
+            return ""
+        self._finished = False
+        done = len(self._exp.trainer.history.epochs)
+        return f"Finished {done} epochs; press Play to train further"
+
     def _diverged(self, exc):
         """Pause on the restored (finite) weights and tell the user why and what to do."""
         self._mode = None
+        self._refresh_confusion_if_stale()
         self._publish(0.0, force=True)
         self._set_state("paused")
         self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
@@ -215,26 +235,31 @@ class TrainingThread(QThread):
             if self._interrupt.is_set() or time.perf_counter() > deadline:
                 return
 
-    def _publish(self, rate, force=False):
+    def _publish(self, rate, force=False, status=""):
         if not force and not self.ack.is_set():
             return
         self.ack.clear()
-        self.snapshot.emit(self._builder.build(self._visible, rate, force_heavy=force))
+        self.snapshot.emit(self._builder.build(self._visible, rate, force_heavy=force,
+                                               status=status))
 
     # -- messages ---------------------------------------------------------------------------
 
-    def _do_load(self, doc, state=None):
+    def _do_load(self, doc, state=None, run=0):
         self._mode = None
+        self._play_goal = None
+        self._finished = False
+        self._run = run
         self._set_state("loading")
         self._exp = self._builder = self._evaluation = None
         self._doc = doc
         exp = self._factory(doc)
         if state is not None:
             exp.model.load_state_dict(state)
-        for key, value in self._overrides.items():
+        # a switched optimizer first: the hyperparameters changed after it apply to it
+        for key, value in sorted(self._overrides.items(), key=lambda kv: kv[0] != "optimizer"):
             self._apply(exp, key, value)
         info = S.dataset_info(exp.dataset)
-        self._exp, self._builder = exp, SnapshotBuilder(exp, info)
+        self._exp, self._builder = exp, SnapshotBuilder(exp, info, run)
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)
@@ -242,9 +267,11 @@ class TrainingThread(QThread):
         self._set_state("idle")
 
     def _refresh_confusion_if_stale(self):
-        """On pause the matrix must match the weights the user is looking at."""
+        """On pause the matrix must match the weights the user is looking at: any step since
+        the last matrix makes it stale (not only a new epoch: 143 steps into the first epoch
+        the network is no longer the untrained one)."""
         if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
-                and self._builder.confusion_epoch != self._exp.trainer.epoch):
+                and self._builder.confusion_step != self._exp.trainer.steps_done):
             self._update_confusion()
 
     def _update_confusion(self):
@@ -260,6 +287,7 @@ class TrainingThread(QThread):
         k = max(int(ds.n_classes or 2), out.shape[1])
         self._builder.confusion = confusion_matrix(ds.y_test[:n], out, k)
         self._builder.confusion_epoch = int(self._exp.trainer.epoch)
+        self._builder.confusion_step = int(self._exp.trainer.steps_done)
 
     def _require_experiment(self):
         if self._exp is None:
@@ -267,7 +295,14 @@ class TrainingThread(QThread):
                                "before training")
 
     def _do_play(self):
+        """Train until the next multiple of the preset's `training.epochs` is recorded: from
+        scratch to `epochs`, after a pause (or a few Steps) on to the same goal, and once
+        there, `epochs` more."""
         self._require_experiment()
+        per_run = max(int(self._exp.epochs), 1)
+        recorded = len(self._exp.trainer.history.epochs)
+        self._play_goal = (recorded // per_run + 1) * per_run
+        self._finished = False
         self._mode = "play"
         self._set_state("running")
 
@@ -291,6 +326,7 @@ class TrainingThread(QThread):
         except DivergenceError as exc:
             self._diverged(exc)
             return
+        self._refresh_confusion_if_stale()
         self._publish(0.0, force=True)
         self._set_state("paused")
 
@@ -302,11 +338,11 @@ class TrainingThread(QThread):
         self._mode = "epoch"
         self._set_state("running")
 
-    def _do_reset(self):
+    def _do_reset(self, run=0):
         """Fresh weights from the preset's seed (a trained model opened from a file included:
         Reset means start learning again)."""
         if self._doc is not None:
-            self._do_load(self._doc)
+            self._do_load(self._doc, None, run)
 
     def _do_save_model(self, path, done):
         if done.set_running_or_notify_cancel():
@@ -324,8 +360,25 @@ class TrainingThread(QThread):
             for key, value in changes.items():
                 self._apply(self._exp, key, value)
 
+    def _do_optimizer(self, spec):
+        """A new optimizer type, live: same model and weights, fresh per-parameter state
+        (Adam's moments mean nothing to SGD). It replaces earlier optimizer hyperparameter
+        changes, since `spec` gives the new optimizer's own."""
+        for key in OPTIMIZER_KEYS:
+            self._overrides.pop(key, None)
+        self._overrides["optimizer"] = dict(spec)
+        if self._exp is not None:
+            self._apply(self._exp, "optimizer", spec)
+            if self._mode is None:
+                self._publish(0.0, force=True)
+
     @staticmethod
     def _apply(exp, key, value):
+        if key == "optimizer":
+            optimizer = make_optimizer(value)
+            exp.optimizer = exp.trainer.optimizer = optimizer
+            exp.doc["optimizer"] = dict(value)     # a saved model names what trained it last
+            return
         target = exp.optimizer if key in OPTIMIZER_KEYS else exp.trainer
         setattr(target, key, int(value) if key == "batch_size" else float(value))
 

@@ -73,7 +73,13 @@ class Snapshot:
     filters: (F, C, kh, kw) first conv layer's kernels; feature_maps {node_id: (C, H, W)} of the
         chosen test image (`image_index`).
     predictions: (indices, predicted, true) for a grid of test images; confusion: (K, K) on at
-        most 2,000 test samples, refreshed at epoch ends (`confusion_epoch`; 0 = untrained).
+        most 2,000 test samples, refreshed at epoch ends and on pause: `confusion_step` is the
+        training step it was computed after (0 = untrained), `confusion_epoch` the completed
+        epochs then (0 also after 143 steps of the first epoch: say "after step 143").
+    run: which load/reset of the controller produced it; the controller drops older runs' frames.
+    optimizer: the live optimizer's type ("sgd", "adam", ...).
+    status: non-empty on the frame that ends a run by itself, e.g. "Finished 100 epochs; press
+        Play to train further" (the state then turns "paused").
     """
 
     step: int
@@ -95,6 +101,10 @@ class Snapshot:
     predictions: tuple | None = None
     confusion: np.ndarray | None = None
     confusion_epoch: int = 0         # the epoch after which `confusion` was computed
+    confusion_step: int = 0          # the step after which `confusion` was computed
+    run: int = 0
+    optimizer: str = ""
+    status: str = ""
 
 
 def _raw_points(ds, split):

@@ -12,6 +12,13 @@ from nnplayground.presets import load_builtin
 LOAD_TIMEOUT = 20_000
 
 
+def long_xor():
+    """xor with epochs enough to outlast any test: Play stops by itself at the preset's 100."""
+    doc = load_builtin("xor")
+    doc["training"]["epochs"] = 100_000
+    return doc
+
+
 def load(qtbot, controller, doc):
     with qtbot.waitSignal(controller.dataset_ready, timeout=LOAD_TIMEOUT):
         controller.load(doc)
@@ -19,7 +26,7 @@ def load(qtbot, controller, doc):
 
 
 def test_play_on_xor_reaches_full_test_accuracy_and_the_boundary_moves(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     boundaries = []
     controller.snapshot_ready.connect(lambda s: boundaries.append(s.boundary))
     controller.play()
@@ -38,7 +45,7 @@ def test_play_on_xor_reaches_full_test_accuracy_and_the_boundary_moves(qtbot, co
 
 
 def test_pause_stops_within_200ms_and_really_pauses(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     controller.play()
     qtbot.waitUntil(lambda: controller.latest_snapshot.step > 200, timeout=10_000)
     start = time.perf_counter()
@@ -63,7 +70,7 @@ def test_step_epoch_runs_exactly_one_epoch(qtbot, controller):
 
 
 def test_learning_rate_change_mid_run_reaches_the_optimizer(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     assert controller.latest_snapshot.lr == 0.03
     controller.play()
     qtbot.waitUntil(lambda: controller.latest_snapshot.step > 50, timeout=10_000)
@@ -175,7 +182,7 @@ def test_a_bad_live_value_is_reported_and_training_can_go_on(qtbot, controller):
 
 
 def test_shutdown_mid_run_returns_within_200ms(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     controller.play()
     qtbot.waitUntil(lambda: controller.latest_snapshot.step > 100, timeout=10_000)
     start = time.perf_counter()
@@ -185,7 +192,7 @@ def test_shutdown_mid_run_returns_within_200ms(qtbot, controller):
 
 
 def test_snapshots_are_throttled_to_about_30_a_second(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     stamps, points = [], []
 
     def on_snapshot(s):
@@ -209,7 +216,7 @@ def test_snapshots_are_throttled_to_about_30_a_second(qtbot, controller):
 
 
 def test_on_pause_the_confusion_matrix_matches_the_shown_epoch(qtbot, controller):
-    load(qtbot, controller, load_builtin("xor"))
+    load(qtbot, controller, long_xor())
     assert controller.latest_snapshot.confusion_epoch == 0
     controller.play()
     qtbot.waitUntil(lambda: controller.latest_snapshot.epoch > 20, timeout=20_000)

@@ -21,7 +21,9 @@ def test_collections_happen_only_on_the_gui_thread_while_training(qtbot, control
             threads.append(threading.current_thread())
     assert not gc.isenabled()          # the controller owns collection now
     with qtbot.waitSignal(controller.dataset_ready, timeout=20_000):
-        controller.load(load_builtin("xor"))
+        doc = load_builtin("xor")
+        doc["training"]["epochs"] = 100_000     # trains for the whole test
+        controller.load(doc)
     gc.callbacks.append(record)
     try:
         controller.play()
