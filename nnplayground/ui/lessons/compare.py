@@ -141,11 +141,14 @@ class ComparePanel(QWidget):
         bottom.addWidget(self.metric_box, 1)
         bottom.addWidget(self.start_button)
         bottom.addWidget(self.stop_button)
-        self.plot_widget = light(pg.PlotWidget())
-        self.plot = self.plot_widget.getPlotItem()
+        # The legend in a row of its own above the plot: inside, a slowly falling loss curve
+        # ran through it (lesson 10), and no corner is free for both loss and accuracy.
+        self.plot_widget = light(pg.GraphicsLayoutWidget())
+        self.legend = pg.LegendItem(colCount=4, labelTextColor="k", verSpacing=-4)
+        self.plot_widget.ci.addItem(self.legend, row=0, col=0)
+        self.plot = self.plot_widget.ci.addPlot(row=1, col=0)
         self.plot.setLabel("bottom", "epoch")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.plot_widget.setMinimumHeight(180)
         self.status = QLabel("Choose what to compare and press Start.")
         self.status.setWordWrap(True)
@@ -203,8 +206,10 @@ class ComparePanel(QWidget):
         self.labels = [label for label, _ in runs]
         self.records = [[] for _ in runs]
         for i, label in enumerate(self.labels):
-            self.curves.append(self.plot.plot([], [], name=label, pen=pen(i), symbol="o",
-                                              symbolSize=5, symbolBrush=pen(i).color()))
+            curve = self.plot.plot([], [], pen=pen(i), symbol="o", symbolSize=5,
+                                   symbolBrush=pen(i).color())
+            self.legend.addItem(curve, label)
+            self.curves.append(curve)
         self.status.setText(f"Building {len(runs)} runs on the same data\u2026")
         thread = CompareThread([doc for _, doc in runs], self.labels, self.epochs.value(), self)
         thread.runs_started.connect(self._on_runs_started)

@@ -55,11 +55,13 @@ class OptimizerRacePanel(QWidget):
         self.step_label = QLabel()
         self.readout = QLabel()
         self.readout.setWordWrap(True)
-        self.plot_widget = light(pg.PlotWidget())
-        self.plot = self.plot_widget.getPlotItem()
+        # The legend in a row above the contour plot: inside, it hid the paths that overshoot.
+        self.plot_widget = light(pg.GraphicsLayoutWidget())
+        self.legend = pg.LegendItem(colCount=3, labelTextColor="k", verSpacing=-4)
+        self.plot_widget.ci.addItem(self.legend, row=0, col=0)
+        self.plot = self.plot_widget.ci.addPlot(row=1, col=0)
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k", brush=(255, 255, 255, 210))
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.isocurves = []
@@ -119,7 +121,8 @@ class OptimizerRacePanel(QWidget):
         self.paths, self.heads = {}, {}
         for i, label in enumerate(self.result.paths):
             lr = self.result.optimizers[label].get("lr")
-            self.paths[label] = self.plot.plot([], [], pen=pen(i, 2.5), name=f"{label} (lr {lr:g})")
+            self.paths[label] = self.plot.plot([], [], pen=pen(i, 2.5))
+            self.legend.addItem(self.paths[label], f"{label} (lr {lr:g})")
             head = pg.ScatterPlotItem(size=10, brush=pen(i).color(), pen=pg.mkPen("k"))
             self.plot.addItem(head)
             self.heads[label] = head
