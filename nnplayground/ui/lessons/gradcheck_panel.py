@@ -78,7 +78,11 @@ class GradcheckPanel(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["parameter", "elements", "max relative error",
                                               "verdict"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        # Each column as wide as its header needs ("max relative error" was cut to "ax relative
+        # err" in equal stretched columns); the parameter names take what is left.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setToolTip(f"Each parameter's largest relative error; below {TOLERANCE:g} "
