@@ -43,11 +43,16 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(make_window, con
     trained = state["h1/W"]
     assert not np.allclose(trained, 0)
 
+    def newest_w():
+        """The newest snapshot's h1/W; None while a load or reset has cleared it."""
+        snapshot = controller.latest_snapshot
+        return None if snapshot is None else snapshot.weights["h1"]["W"]
+
     window.reset()                      # fresh weights in the worker
-    qtbot.waitUntil(lambda: not np.allclose(controller.latest_snapshot.weights["h1"]["W"],
-                                            trained), timeout=10000)
+    qtbot.waitUntil(lambda: newest_w() is not None and not np.allclose(newest_w(), trained),
+                    timeout=10000)
     assert window.open_path(str(path))  # opens the preset and hands the weights to the worker
-    qtbot.waitUntil(lambda: np.allclose(controller.latest_snapshot.weights["h1"]["W"], trained),
+    qtbot.waitUntil(lambda: newest_w() is not None and np.allclose(newest_w(), trained),
                     timeout=15000)
     qtbot.waitUntil(lambda: line.value == pytest.approx(float(trained[0, 0]), rel=1e-5))
     assert w.shape == (2, 4)
