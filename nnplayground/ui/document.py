@@ -313,6 +313,34 @@ def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40) -> N
             y += heights.get(node_id, 80) + gap
 
 
+def document_folder(path) -> str | None:
+    """The folder a relative `dataset.path` is read from: the open preset file's folder.
+
+    None for a document with no file (new, a lesson): its relative paths stay relative to the
+    working directory, as `load_dataset` reads them without a base_dir.
+    """
+    if not path:
+        return None
+    from pathlib import Path
+    return str(Path(path).resolve().parent)
+
+
+def with_data_path_resolved(doc: dict, folder: str | None) -> dict:
+    """A copy of `doc` whose file dataset's relative `path` is made absolute against `folder`.
+
+    For the copy sent to the worker, which loads the data without knowing where the preset
+    lives; the saved document keeps its relative path so the preset folder can move.
+    """
+    out = copy.deepcopy(doc)
+    spec = out.get("dataset") or {}
+    path = spec.get("path")
+    if folder and spec.get("kind") == "file" and isinstance(path, str) and path:
+        from pathlib import Path
+        if not Path(path).is_absolute():
+            spec["path"] = str(Path(folder) / path)
+    return out
+
+
 def describe(node: dict) -> str:
     """One line of settings for the diagram block, e.g. '4 units, tanh'."""
     t, p = node["type"], node.get("params", {})

@@ -163,17 +163,18 @@ class DatasetPanel(_Form):
     def update_preview(self, *_args) -> None:
         """Toy data is generated here (milliseconds); images come from the worker's DatasetInfo."""
         spec = dict(self.model.doc.get("dataset", {}))
-        key = repr(sorted(spec.items()))
+        folder = D.document_folder(self.model.path)
+        key = repr((sorted(spec.items()), folder))
         if key == self._preview_key:
             return
         self._preview_key = key
-        if spec.get("kind") in D.IMAGE_DATASETS or spec.get("kind") == "file":
+        if spec.get("kind") in D.IMAGE_DATASETS:
             self.scatter.clear()
             self.note.setText("Sample images appear when the data has loaded")
             return
         try:
             from nnplayground.data import load_dataset
-            ds = load_dataset(spec)
+            ds = load_dataset(spec, base_dir=folder)   # a relative file path: the preset's folder
         except Exception as exc:   # any DatasetError or missing module: say it, keep the app up
             self.scatter.clear()
             self.note.setText(f"No preview: {exc}")

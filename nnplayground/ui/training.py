@@ -8,10 +8,10 @@ rate, optimizer settings, batch size, L1/L2) is sent as hyperparameters without 
 
 from __future__ import annotations
 
-import copy
-
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
+
+from nnplayground.ui import document as D
 
 # A preset's "views" names -> the live views' dock names (install_views) where they differ.
 VIEW_ALIASES = {"loss": "metrics", "hidden_units": "units", "hidden": "units",
@@ -66,11 +66,19 @@ class TrainingMixin:
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
+    def doc_for_worker(self) -> dict:
+        """A copy of the document with its data path resolved against the preset's folder:
+        the worker does not know where the preset lives, and the document keeps the relative
+        path so that the preset's folder can move."""
+        return D.with_data_path_resolved(self.model.doc, D.document_folder(self.model.path))
+
     def load_into_controller(self, state=None) -> None:
         """Hands the current document to the worker (a fresh run) when the graph is valid."""
         if self.controller is None or not self.status.ok:
             return
-        self.loaded_doc = copy.deepcopy(self.model.doc)
+        # The worker gets the data path resolved against the preset's folder (it does not
+        # know where the preset lives); the document itself keeps the relative path.
+        self.loaded_doc = self.doc_for_worker()
         if state is not None and self.controller_accepts_state():
             self.controller.load(self.loaded_doc, state=state)
         else:
@@ -127,7 +135,7 @@ class TrainingMixin:
     def reset(self) -> None:
         if not self.act_reset.isEnabled():
             return
-        if self._reload_timer.isActive() or self.loaded_doc != self.model.doc:
+        if self._reload_timer.isActive() or self.loaded_doc != self.doc_for_worker():
             self._reload_timer.stop()
             self.load_into_controller()
         else:

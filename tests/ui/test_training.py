@@ -56,3 +56,42 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(make_window, con
                     timeout=15000)
     qtbot.waitUntil(lambda: line.value == pytest.approx(float(trained[0, 0]), rel=1e-5))
     assert w.shape == (2, 4)
+
+
+def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_window, controller,
+                                                                      qtbot, tmp_path,
+                                                                      monkeypatch):
+    """dataset.path "points.csv" is read next to the preset, whatever the working directory;
+    the document (and so the saved file) keeps the relative path."""
+    import json
+
+    from nnplayground.presets import load_builtin
+    folder = tmp_path / "course"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(80, 2))
+    rows = [f"{a:.4f},{b:.4f},{int(a * b > 0)}" for a, b in x]
+    (folder / "points.csv").write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    doc = load_builtin("xor")
+    doc["dataset"] = {"kind": "file", "path": "points.csv", "task": "classification",
+                      "train_fraction": 0.5, "seed": 0}
+    (folder / "mine.json").write_text(json.dumps(doc))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    window = make_window(controller=controller)
+    assert window.open_path(str(folder / "mine.json"), ask=False)
+    assert window.model.doc["dataset"]["path"] == "points.csv"
+    assert window.loaded_doc["dataset"]["path"] == str(folder.resolve() / "points.csv")
+    # the data panel's preview read the file too: 40 training points drawn
+    qtbot.waitUntil(lambda: len(window.dataset_panel.scatter.data) == 40, timeout=5000)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    assert len(controller.dataset.y_train) == 40
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
+                             and controller.latest_snapshot.step >= 20), timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+    assert window.model.doc["dataset"]["path"] == "points.csv"

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu
 
 from nnplayground.lessons import catalog as C
+from nnplayground.ui import document as D
 
 from .compare import ComparePanel
 from .figure_panels import ActivationPanel, InitHistogramsPanel, KerasCodePanel
@@ -167,7 +168,8 @@ class LessonsController(QObject):
         elif "init_histograms" in lesson:
             panel = InitHistogramsPanel(lesson["init_histograms"])
         elif "gradient_check" in lesson or "gradient_check" in views:
-            panel = GradcheckPanel(current, lesson.get("gradient_check"))
+            panel = GradcheckPanel(current, lesson.get("gradient_check"),
+                                   base_dir=lambda: D.document_folder(self.window.model.path))
         elif "keras_code" in views:
             panel = KerasCodePanel()
             panel.show_document(current())

@@ -20,18 +20,19 @@ TOLERANCE = 1e-5        # the command line's default (nnplayground gradcheck --t
 BIAS_JITTER = 0.1
 
 
-def time_gradients(doc: dict, samples: int = 10, h: float = 1e-4) -> dict:
+def time_gradients(doc: dict, samples: int = 10, h: float = 1e-4, base_dir=None) -> dict:
     """Gradient check of `doc`'s network with both methods timed.
 
     Returns {"errors": {"node/param": max relative error}, "sizes": {"node/param": elements},
     "backprop_seconds", "numerical_seconds", "samples"}. All-zero biases get small noise first
     (as the command line does): at a ReLU kink the finite difference sees slope 1/2, a false
-    alarm that says nothing about the gradient code.
+    alarm that says nothing about the gradient code. `base_dir`: the folder a relative file
+    dataset path is read from (the open preset's folder).
     """
     from nnplayground.data import load_dataset
     from nnplayground.engine import build_model, gradient_check, make_loss
 
-    dataset = load_dataset(doc["dataset"])
+    dataset = load_dataset(doc["dataset"], base_dir=base_dir)
     x = np.asarray(dataset.x_train[:samples], dtype=np.float64)
     y = dataset.y_train[:samples]
     if dataset.task == "regression":
@@ -63,9 +64,10 @@ class GradcheckPanel(QWidget):
 
     title = "Gradient check"
 
-    def __init__(self, current_doc, settings: dict | None = None, parent=None):
+    def __init__(self, current_doc, settings: dict | None = None, parent=None, base_dir=None):
         super().__init__(parent)
         self._current_doc = current_doc
+        self._base_dir = base_dir or (lambda: None)   # () -> the open preset's folder or None
         settings = dict(settings or {})
         self.samples = int(settings.get("samples", 10))
         self.h = float(settings.get("h", 1e-4))
@@ -108,8 +110,8 @@ class GradcheckPanel(QWidget):
         stop_thread(self._thread)
         self.check_button.setEnabled(False)
         self.timing.setText(f"Checking on {self.samples} samples\u2026")
-        samples, h = self.samples, self.h
-        self._thread = TaskThread(lambda: time_gradients(doc, samples, h), self)
+        samples, h, base_dir = self.samples, self.h, self._base_dir()
+        self._thread = TaskThread(lambda: time_gradients(doc, samples, h, base_dir), self)
         self._thread.done.connect(self._on_done)
         self._thread.failed.connect(self._on_failed)
         self._thread.start()
