@@ -15,7 +15,8 @@ import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcoun
 from nnplayground.ui.views.common import LiveView, cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
 from nnplayground.ui.views.metrics import MetricsView, StatusWidget
-from nnplayground.ui.views.mnist import ConfusionView, FiltersView, PredictionsView
+from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, PredictionsView,
+                                         has_conv_layer)
 from nnplayground.ui.views.plane import BoundaryView, UnitsView
 from nnplayground.ui.views.regression import CurveView
 from nnplayground.ui.views.weights import HistogramView, UnitWeightsView
@@ -31,6 +32,7 @@ class ViewHub(QObject):
         self.controller, self.views, self.docks, self.status = controller, views, docks, status
         self._kind = None
         self._parts = None
+        self.has_conv = None       # whether the loaded model has a Conv2D (None: not known yet)
         controller.snapshot_ready.connect(self._on_snapshot)
         controller.dataset_ready.connect(self._on_dataset)
         for dock in docks.values():
@@ -64,6 +66,8 @@ class ViewHub(QObject):
     def _on_dataset(self, info):
         kind_changed = (info.kind, info.task) != self._kind
         self._kind = (info.kind, info.task)
+        if kind_changed:
+            self.has_conv = None
         for name, view in self.views.items():
             view.set_dataset(info)
             if kind_changed:
@@ -81,7 +85,27 @@ class ViewHub(QObject):
                 dock.raise_()
                 break
 
+    def _sync_filters_dock(self, snapshot):
+        """The filters dock only for a model with a Conv2D: hidden (and its View menu entry
+        disabled) for a dense network on images, shown again when a Conv2D is added.
+
+        Decided from the snapshot's weights (only conv kernels are 4-D), which every snapshot
+        carries, so the hidden view needs no snapshots of its own to find out.
+        """
+        if self._kind is None or self._kind[0] != "image":
+            self.docks["filters"].toggleViewAction().setEnabled(True)
+            return
+        has_conv = has_conv_layer(snapshot.weights)
+        dock = self.docks["filters"]
+        dock.toggleViewAction().setEnabled(has_conv)
+        if has_conv != self.has_conv:
+            self.has_conv = has_conv
+            dock.setVisible(has_conv)
+        elif not has_conv and dock.isVisible():    # e.g. the window showed a preset's views
+            dock.hide()
+
     def _on_snapshot(self, snapshot):
+        self._sync_filters_dock(snapshot)
         self.status.show_snapshot(snapshot)
         visible = self.visible_views()
         for name in visible:

@@ -14,8 +14,7 @@ GRID_COLUMNS = 6
 FILTERS_CAPTION = "first conv layer's filters"
 LABEL_SIZE = f"{FONT_PT}pt"
 NO_CONV_CAPTION = "no convolutional layer"
-NO_CONV_MAPS = ("This network has no convolutional layer: its dense weights are in the Unit "
-                "weights view")
+NO_CONV_MAPS = "no convolutional layer: see Unit weights"
 
 
 def has_conv_layer(weights) -> bool:
@@ -207,8 +206,8 @@ class PredictionsView(LiveView):
                                    color=(200, 0, 0) if wrong else (30, 30, 30))
         self.image.setImage(rgb, levels=(0, 255), autoLevels=False)
         wrong = int(np.sum(pred != true))
-        self.caption.setText(f"predicted (true) for {n} test images: {wrong} mistakes, "
-                             f"framed in red")
+        mistakes = "1 mistake" if wrong == 1 else f"{wrong} mistakes"
+        self.caption.setText(f"predicted (true) for {n} test images: {mistakes}, framed in red")
 
 
 class ConfusionView(LiveView):

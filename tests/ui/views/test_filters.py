@@ -103,3 +103,21 @@ def test_mnist_cnn_frame_without_filters_never_says_no_conv(qtbot, window):
     assert blocker.args[0].filters is not None
     assert not np.array_equal(filters.filter_image.image, kernels)  # one step later
     assert set(captions) == {FILTERS_CAPTION}
+
+
+def test_filters_dock_hides_for_a_dense_network_and_returns_with_a_conv_layer(qtbot, window):
+    """mnist-mlp has no Conv2D: its filters dock would only say so, cut off (lessons 8, 10,
+    14). It is hidden, its View menu entry disabled; loading a network with a Conv2D on the
+    same data brings it back."""
+    win, controller, docks = window
+    load(qtbot, controller, small_doc("mnist-cnn"))
+    qtbot.waitUntil(lambda: docks["filters"].isVisibleTo(win), timeout=5_000)
+    load(qtbot, controller, small_doc("mnist-mlp"))
+    qtbot.waitUntil(lambda: not docks["filters"].isVisibleTo(win), timeout=5_000)
+    assert not docks["filters"].toggleViewAction().isEnabled()
+    docks["filters"].show()                  # e.g. the window showing a preset's views
+    step(qtbot, controller)
+    assert not docks["filters"].isVisibleTo(win)
+    load(qtbot, controller, small_doc("mnist-cnn"))
+    qtbot.waitUntil(lambda: docks["filters"].isVisibleTo(win), timeout=5_000)
+    assert docks["filters"].toggleViewAction().isEnabled()
