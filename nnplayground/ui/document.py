@@ -347,7 +347,8 @@ def describe(node: dict) -> str:
     if t == "Input":
         return "shape " + "x".join(str(s) for s in p.get("shape", []))
     if t == "Dense":
-        return f"{p.get('units', '?')} units, {param_value(node, 'activation')}"
+        n = p.get("units", "?")
+        return f"{n} unit{'' if n == 1 else 's'}, {param_value(node, 'activation')}"
     if t == "Conv2D":
         k = p.get("kernel", "?")
         k = "x".join(map(str, k)) if isinstance(k, list) else f"{k}x{k}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
 from nnplayground.ui.views.common import (CLASS_COLOURS, DIVERGING, FONT_PT, TEXT, LiveView,
@@ -136,8 +137,16 @@ class UnitsView(LiveView):
         self.grid.setToolTip("Each hidden unit's output over the input plane (rows: layers); "
                              "click one to enlarge it")
         layout.addWidget(self.grid, 3)
-        self.grid_vb = self.grid.addViewBox(lockAspect=True, enableMouse=False)
+        # The layer names live in a narrow box of their own, its y linked to the tiles': inside
+        # the tiles' box they were cut ("ı1") by its edge and overlapped when rows were small.
+        self.label_vb = self.grid.addViewBox(row=0, col=0, enableMouse=False)
+        self.label_vb.setXRange(0, 1, padding=0)
+        self.label_vb.invertY(True)
+        self.grid_vb = self.grid.addViewBox(row=0, col=1, lockAspect=True, enableMouse=False)
         self.grid_vb.invertY(True)
+        self.label_vb.setYLink(self.grid_vb)
+        self.grid.ci.layout.setHorizontalSpacing(2)
+        self.grid_vb.sigTransformChanged.connect(self._fit_labels)
         self.tiles = pg.ImageItem(axisOrder="row-major")
         self.tiles.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.tiles.mouseClickEvent = self._on_tiles_clicked
@@ -167,20 +176,40 @@ class UnitsView(LiveView):
 
     def _relayout(self, units):
         for label in self.labels:
-            self.grid_vb.removeItem(label)
+            self.label_vb.removeItem(label)
         self.labels = []
         self.layout_keys = [(k, v.shape[0]) for k, v in units.items()]
         step = S.GRID + self.PAD
         for row, (node_id, _n) in enumerate(self.layout_keys):
             label = pg.TextItem(node_id, color=TEXT, anchor=(1, 0.5))
-            font = label.textItem.font()
-            font.setPointSize(FONT_PT)
-            label.setFont(font)
-            label.setPos(-4, row * step + S.GRID / 2)
-            self.grid_vb.addItem(label)
+            label.textItem.document().setDocumentMargin(0)   # its box is then the text's
+            label.setPos(1, row * step + S.GRID / 2)
+            self.label_vb.addItem(label)
             self.labels.append(label)
         if self.selected not in [(k, i) for k, n in self.layout_keys for i in range(n)]:
             self.selected = (self.layout_keys[0][0], 0)
+        self._fit_labels()
+
+    def _fit_labels(self, *_):
+        """Layer names as tall as a row allows (7 to 13 px), every k-th one when rows are
+        too small for a legible name each; the label column as wide as the longest name."""
+        if not self.labels:
+            return
+        try:
+            row_px = (S.GRID + self.PAD) / max(self.grid_vb.viewPixelSize()[1], 1e-9)
+        except Exception:   # not laid out yet (no size): try again at the next transform
+            return
+        pixels = int(min(max(0.7 * row_px, 7), FONT_PT * 4 // 3))
+        font = QFont()
+        font.setPixelSize(pixels)
+        every = max(1, int(np.ceil((QFontMetrics(font).height() + 1) / max(row_px, 1e-9))))
+        for row, label in enumerate(self.labels):
+            label.setFont(font)
+            label.setVisible(row % every == 0)
+        width = max(QFontMetrics(font).horizontalAdvance(k) for k, _n in self.layout_keys) + 10
+        if abs(self.label_vb.maximumWidth() - width) > 1:
+            self.label_vb.setMinimumWidth(width)
+            self.label_vb.setMaximumWidth(width)
 
     @staticmethod
     def _normalised(img):

@@ -1,0 +1,57 @@
+"""Hidden units: every layer's name is whole and no two names overlap, from a 2-layer network
+to lesson 12's eleven 16-unit layers (names were cut to "ı1" and overlapped there)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMainWindow
+from view_helpers import load, show_apart, small_doc
+
+from nnplayground.presets import load_preset
+from nnplayground.resources import resources_dir
+from nnplayground.ui.views import install_views
+from nnplayground.worker import TrainingController
+
+
+@pytest.fixture
+def window(qtbot):
+    win = QMainWindow()
+    controller = TrainingController(win)
+    docks = install_views(win, controller)
+    qtbot.addWidget(win)
+    win.resize(1600, 1000)
+    win.show()
+    yield win, controller, docks
+    controller.shutdown()
+
+
+def _lesson_12():
+    return load_preset(next((resources_dir() / "lessons").glob("12-*.json")))
+
+
+@pytest.mark.parametrize("make_doc", [lambda: small_doc("spiral"), _lesson_12],
+                         ids=["spiral", "lesson-12"])
+def test_layer_names_are_whole_and_apart(qtbot, window, make_doc):
+    win, controller, docks = window
+    units = win.live_views.views["units"]
+    show_apart(win, docks, ["units"])
+    docks["units"].setMinimumHeight(250)
+    load(qtbot, controller, make_doc())
+    qtbot.waitUntil(lambda: len(units.labels) == len(controller.latest_snapshot.units) > 1,
+                    timeout=10_000)
+    units.grid_vb.autoRange(padding=0)
+    qtbot.wait(50)
+    units._fit_labels()
+    view_rect = units.grid.mapToScene(units.grid.viewport().rect()).boundingRect()
+    shown = [label for label in units.labels if label.isVisible()]
+    assert shown and shown[0] is units.labels[0]
+    if len(units.labels) <= 3:          # rows of 50 px: room for every name
+        assert len(shown) == len(units.labels)
+    rects = [label.mapRectToScene(label.boundingRect()) for label in shown]
+    column = units.label_vb.sceneBoundingRect()
+    for label, rect in zip(shown, rects):
+        name = label.textItem.toPlainText()
+        assert view_rect.contains(rect), f"{name} is cut by the view's edge"
+        assert column.left() - 1 <= rect.left() and rect.right() <= column.right() + 1, name
+    for a, b in zip(rects, rects[1:]):
+        assert a.bottom() <= b.top() + 0.5, "two layer names overlap"
