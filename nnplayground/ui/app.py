@@ -24,7 +24,13 @@ def open_target(window, target: str | None) -> bool:
 
 
 def run_app(target: str | None = None, *, train_for: float | None = None,
-            screenshot: str | None = None, size=(1600, 1000)) -> int:
+            screenshot: str | None = None, size=(1600, 1000), on_grab=None) -> int:
+    """Opens `target` in the main window; returns the exit code (2: it could not be opened).
+
+    With `screenshot`, trains `train_for` seconds, writes the PNG and closes. `on_grab(window)`
+    is called just before the grab, with training paused: scripts and tests read what the
+    picture shows (the worker's step, the status bar) there.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("nnplayground")
     app.setApplicationName("nnplayground")
@@ -46,7 +52,7 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     if not screenshot:
         code = int(app.exec())
     else:
-        code = _screenshot(app, window, Path(screenshot), train_for or 0.0, size)
+        code = _screenshot(app, window, Path(screenshot), train_for or 0.0, size, on_grab)
     _dispose(window)
     return code
 
@@ -65,7 +71,7 @@ def _dispose(window) -> None:
     gc.collect()
 
 
-def _screenshot(app, window, out: Path, train_for: float, size) -> int:
+def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) -> int:
     """Waits for the data to load, trains `train_for` seconds, grabs the window, closes it.
 
     Runs a local event loop and never quits the application, so it also works inside a host
@@ -89,6 +95,8 @@ def _screenshot(app, window, out: Path, train_for: float, size) -> int:
 
     def grab():
         app.processEvents()
+        if on_grab is not None:
+            on_grab(window)
         pixmap = window.grab()
         if not pixmap.save(str(out), "PNG"):
             print(f"nnplayground: could not write {out}", file=sys.stderr)

@@ -59,7 +59,8 @@ def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
     window.properties.widgets["activation"].setCurrentText("sigmoid")
     window.view.fit()
     drag_wire(qtbot, window, x, h)
-    window.scene.connect_nodes(h, out)      # the code path the port drag ends in
+    assert [n["inputs"] for n in window.model.doc["model"]["nodes"]] == [[], [x], []]
+    drag_wire(qtbot, window, h, out)        # the second wire by a real drag too
     model = window.model.doc["model"]
     assert [n["inputs"] for n in model["nodes"]] == [[], [x], [h]]
     assert model["nodes"][0]["params"] == {"shape": [2]}
@@ -71,6 +72,7 @@ def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
     assert window.problems.count() == 0
     # the diagram draws the 2x4 and 4x1 weights unit to unit
     assert [len(r) for r in window.scene.weight_lines[(x, h)]] == [4, 4]
+    assert [len(r) for r in window.scene.weight_lines[(h, out)]] == [1, 1, 1, 1]
     assert window.scene.nodes[out].out_shape == (1,)
 
 

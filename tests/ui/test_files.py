@@ -160,8 +160,23 @@ def test_screenshot_option_writes_a_png_of_the_window(tmp_path, monkeypatch, qap
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "cfg"))
     from nnplayground.ui.app import run_app
     out = tmp_path / "shot.png"
-    assert run_app("xor", train_for=0.5, screenshot=str(out), size=(1200, 800)) == 0
+    seen = {}
+
+    def on_grab(window):
+        """What the picture shows: the worker's step, the status bar and the loss curve."""
+        snapshot = window.controller.latest_snapshot
+        seen["step"] = snapshot.step if snapshot is not None else 0
+        seen["running"] = window.controller.running
+        seen["status"] = window.live_views.status.text()
+        seen["losses"] = window.live_views.views["metrics"].step_curve.getData()[1]
+
+    assert run_app("xor", train_for=0.5, screenshot=str(out), size=(1200, 800),
+                   on_grab=on_grab) == 0
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1200, 800)
+    # "trains that long": the grab shows a paused run that took steps, and their loss curve
+    assert seen["step"] > 0 and not seen["running"]
+    assert f"step {seen['step']:,}" in seen["status"]
+    assert seen["losses"] is not None and len(seen["losses"]) > 0
     assert run_app("no-such-preset", screenshot=str(tmp_path / "x.png")) == 2
     assert not (tmp_path / "x.png").exists()
