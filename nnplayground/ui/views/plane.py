@@ -195,6 +195,12 @@ class UnitsView(LiveView):
         too small for a legible name each; the label column as wide as the longest name."""
         if not self.labels:
             return
+        # The tiles keep to the left of their box, next to the names, rather than centred
+        # in a wide dock with the names stranded far away (a locked aspect leaves x to spare).
+        spare = -self.grid_vb.viewRect().left()
+        if spare > 1:
+            self.grid_vb.translateBy(x=spare)
+            return          # translating changes the transform: this runs again
         try:
             row_px = (S.GRID + self.PAD) / max(self.grid_vb.viewPixelSize()[1], 1e-9)
         except Exception:   # not laid out yet (no size): try again at the next transform
@@ -227,6 +233,7 @@ class UnitsView(LiveView):
             return
         if self.layout_keys != [(k, v.shape[0]) for k, v in units.items()]:
             self._relayout(units)
+            self.grid_vb.enableAutoRange()    # the new rows whole (pinning left disabled it)
         self._last = units
         step = S.GRID + self.PAD
         cols = max(n for _k, n in self.layout_keys)
