@@ -20,7 +20,7 @@ from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.validation import GraphStatus
 
 LAYER_MIME = "application/x-nnplayground-layer"
-MIN_FIT_SCALE = 0.5
+MIN_FIT_SCALE = 0.45
 
 
 def _rim_to_rim(p: QPointF, q: QPointF) -> QLineF:
@@ -357,10 +357,11 @@ class DiagramView(QGraphicsView):
             super().wheelEvent(event)
 
     def fit(self) -> None:
-        """Zoom to the whole network, between 50 % and 100 %.
+        """Zoom to the whole network, between 45 % and 100 %.
 
-        At 50 % the block titles are still legible; a lower floor (70 %) cut the output layer
-        of an eight-block network off a 1600-pixel window, which hides what a lesson is about.
+        At 45 % the block titles are still legible; a higher floor cut the output layer off a
+        1600-pixel window (70 %: lesson 8's eight blocks; 50 %: lesson 12's thirteen 16-unit
+        columns, which need 45 %), which hides what a lesson is about.
         """
         rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isValid():
