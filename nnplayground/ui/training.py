@@ -3,10 +3,13 @@ worker gets the document.
 
 A mixin beside FileOpsMixin so that main_window.py stays about layout. The rule it implements:
 a structural change reloads the run (asking first while training), a live change (learning
-rate, optimizer settings, batch size, L1/L2) is sent as hyperparameters without a reset.
+rate, optimizer settings, batch size, L1/L2) is sent as hyperparameters without a reset, and
+a new optimizer type is switched live too (set_optimizer: weights kept, fresh optimizer state).
 """
 
 from __future__ import annotations
+
+import copy
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
@@ -37,9 +40,21 @@ class TrainingMixin:
         if self.controller is None or self.loaded_doc is None:
             return
         doc = self.model.doc
-        if doc.get("optimizer", {}).get("type") != self.loaded_doc.get("optimizer", {}).get("type"):
-            self._reload_timer.start()
-            return
+        kind = doc.get("optimizer", {}).get("type")
+        if kind != self.loaded_doc.get("optimizer", {}).get("type"):
+            if not hasattr(self.controller, "set_optimizer"):   # an older worker: rebuild
+                self._reload_timer.start()
+                return
+            # Live, as in TensorFlow Playground: the weights stay, the new optimizer starts
+            # with fresh state, so a class sees what the switch alone does to the curve.
+            try:
+                self.controller.set_optimizer(copy.deepcopy(doc["optimizer"]))
+            except ValueError as exc:
+                self._on_error("Optimizer not switched", str(exc))
+                return
+            self.loaded_doc["optimizer"] = copy.deepcopy(doc["optimizer"])
+            self.statusBar().showMessage(f"Switched the optimizer to {kind}; the weights are "
+                                         "kept (Reset starts again from fresh ones)", 5000)
         from nnplayground.worker.runner import HYPERPARAMETERS
         changes = {k: v for k, v in doc.get("optimizer", {}).items() if k in HYPERPARAMETERS}
         changes.update({k: v for k, v in doc.get("regularization", {}).items()

@@ -64,6 +64,9 @@ class FakeController(QObject):
     def set_hyperparameters(self, **changes):
         self._record("hyper", **changes)
 
+    def set_optimizer(self, spec):
+        self._record("optimizer", spec)
+
     def set_visible_views(self, names):
         pass
 

@@ -398,3 +398,24 @@ def test_dragging_a_block_with_the_mouse_is_one_undoable_move(make_window):
     window.act_undo.trigger()
     assert D.node_by_id(window.model.doc, "h2")["pos"] == old
     assert not window.model.undo_stack.canUndo()
+
+
+def test_optimizer_type_switches_live_without_a_question_or_a_reload(make_window, qtbot,
+                                                                     monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window = make_window(load_builtin("xor"))
+    ctl = window.controller
+    qtbot.waitUntil(lambda: "load" in ctl.names())
+    window.act_play.trigger()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]))
+    loads = ctl.names().count("load")
+    window.training_panel.fields[("optimizer", "type")][0].setCurrentText("adam")
+    qtbot.waitUntil(lambda: "optimizer" in ctl.names())
+    spec = [args[0] for name, args, _ in ctl.calls if name == "optimizer"][-1]
+    assert spec == window.model.doc["optimizer"] and spec["type"] == "adam"
+    qtbot.wait(300)                          # longer than the reload timer's 150 ms
+    assert asked == [] and ctl.names().count("load") == loads
+    assert "weights are kept" in window.statusBar().currentMessage()
+    window.reset()                           # fresh weights, the switched optimizer stays
+    assert ctl.names()[-1] == "reset" and ctl.names().count("load") == loads

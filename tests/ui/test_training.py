@@ -95,3 +95,26 @@ def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_windo
     window.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     assert window.model.doc["dataset"]["path"] == "points.csv"
+
+
+def test_switching_the_optimizer_mid_run_keeps_the_weights(make_window, controller, qtbot):
+    window = make_window(controller=controller)
+    assert window.open_builtin("xor", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
+                             and controller.latest_snapshot.step >= 100), timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+    before = controller.latest_snapshot
+    window.training_panel.fields[("optimizer", "type")][0].setCurrentText("adam")
+    window.act_step.trigger()
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.step == before.step + 1, timeout=10000)
+    after = controller.latest_snapshot
+    # one Adam step from the trained weights: close to them, far from a fresh start
+    w0, w1 = before.weights["h1"]["W"], after.weights["h1"]["W"]
+    assert not np.array_equal(w0, w1)
+    assert np.max(np.abs(w1 - w0)) < 0.05
+    assert window.loaded_doc["optimizer"]["type"] == "adam"
