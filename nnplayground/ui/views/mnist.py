@@ -252,10 +252,14 @@ class ConfusionView(LiveView):
         c = snapshot.confusion
         if c is None:
             return
-        if snapshot.confusion_epoch != self._epoch:
-            self._epoch = snapshot.confusion_epoch
-            # short: the dock is narrow, and the axes already say rows are the true class
-            when = f"after epoch {self._epoch}" if self._epoch else "before training"
+        when_key = (snapshot.confusion_epoch, getattr(snapshot, "confusion_step", 0))
+        if when_key != self._epoch:
+            self._epoch = when_key
+            epoch, step = when_key
+            # short: the dock is narrow, and the axes already say rows are the true class.
+            # A matrix refreshed on pause mid-epoch says its step, not "before training".
+            when = (f"after epoch {epoch}" if epoch else
+                    f"after step {step:,}" if step else "before training")
             set_title(self.plot, f"Test set, {when}")
         if self._last is not None and np.array_equal(c, self._last):
             return

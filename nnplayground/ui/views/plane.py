@@ -171,6 +171,9 @@ class UnitsView(LiveView):
 
     def on_dataset(self, info):
         self.layout_keys = []
+        for label in self.labels:
+            self.label_vb.removeItem(label)
+        self.labels = []
         self.tiles.clear()
         self.big_image.clear()
 
@@ -212,7 +215,8 @@ class UnitsView(LiveView):
         for row, label in enumerate(self.labels):
             label.setFont(font)
             label.setVisible(row % every == 0)
-        width = max(QFontMetrics(font).horizontalAdvance(k) for k, _n in self.layout_keys) + 10
+        width = max(QFontMetrics(font).horizontalAdvance(label.textItem.toPlainText())
+                    for label in self.labels) + 10
         if abs(self.label_vb.maximumWidth() - width) > 1:
             self.label_vb.setMinimumWidth(width)
             self.label_vb.setMaximumWidth(width)

@@ -121,3 +121,21 @@ def test_filters_dock_hides_for_a_dense_network_and_returns_with_a_conv_layer(qt
     load(qtbot, controller, small_doc("mnist-cnn"))
     qtbot.waitUntil(lambda: docks["filters"].isVisibleTo(win), timeout=5_000)
     assert docks["filters"].toggleViewAction().isEnabled()
+
+
+def test_confusion_title_says_when_the_matrix_was_computed(qtbot):
+    """A matrix refreshed on pause 56 steps into the first epoch is not "before training"."""
+    from types import SimpleNamespace
+
+    from nnplayground.ui.views.mnist import ConfusionView
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    c = np.eye(3, dtype=np.int64)
+
+    def title(epoch, step):
+        view.on_snapshot(SimpleNamespace(confusion=c, confusion_epoch=epoch,
+                                         confusion_step=step))
+        return view.plot.getPlotItem().titleLabel.text
+    assert title(0, 0) == "Test set, before training"
+    assert title(0, 56) == "Test set, after step 56"
+    assert title(2, 1200) == "Test set, after epoch 2"

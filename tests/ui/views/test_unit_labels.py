@@ -70,3 +70,22 @@ def test_layer_names_are_whole_and_apart(qtbot, window, make_doc):
     except Exception:
         pass
     assert problems() == []
+
+
+def test_new_data_drops_the_old_names(qtbot, window):
+    """A network without hidden layers after one with them (lesson 1 after the start page's
+    xor): the old names go with the old tiles; a resize then raised in _fit_labels."""
+    win, controller, docks = window
+    units = win.live_views.views["units"]
+    show_apart(win, docks, ["units"])
+    load(qtbot, controller, small_doc("spiral"))
+    qtbot.waitUntil(lambda: len(units.labels) == 2, timeout=10_000)
+    doc = small_doc("xor")
+    nodes = doc["model"]["nodes"]
+    nodes[-1]["inputs"] = [nodes[0]["id"]]
+    doc["model"]["nodes"] = [nodes[0], nodes[-1]]
+    load(qtbot, controller, doc)
+    qtbot.waitUntil(lambda: "no small hidden dense layer" in units.caption.text())
+    assert units.labels == []
+    units.grid_vb.translateBy(x=-10)      # a transform change, as a resize makes
+    units._fit_labels()
