@@ -193,10 +193,17 @@ class MetricsView(LiveView):
     def _draw_epochs(self):
         steps = self._column("step")
         epochs = self._column("epoch")
-        self.train_curve.setData(steps, self._column("train_loss"))
-        self.test_curve.setData(steps, self._column("test_loss"))
-        self.train_metric.setData(epochs, self._column(f"train_{self.metric_key}"))
-        self.test_metric.setData(epochs, self._column(f"test_{self.metric_key}"))
+        # One epoch is a single point, which a line does not draw: mark it until there are two
+        # (mnist-cnn's screenshot after its first epoch showed an empty accuracy plot).
+        dots = len(epochs) == 1
+        for curve, x, key, colour in ((self.train_curve, steps, "train_loss", ORANGE),
+                                      (self.test_curve, steps, "test_loss", BLUE),
+                                      (self.train_metric, epochs, f"train_{self.metric_key}",
+                                       ORANGE),
+                                      (self.test_metric, epochs, f"test_{self.metric_key}",
+                                       BLUE)):
+            curve.setData(x, self._column(key), symbol="o" if dots else None, symbolSize=7,
+                          symbolBrush=colour, symbolPen=None)
 
     def _on_log_changed(self, on):
         self.loss_plot.setLogMode(y=on)

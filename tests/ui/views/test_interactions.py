@@ -178,3 +178,19 @@ def test_opening_another_preset_never_draws_the_last_models_snapshot(qtbot, wind
     assert len(confusion.texts) == 100
     assert [int(t.textItem.toPlainText()) for t in confusion.texts] == \
         list(controller.latest_snapshot.confusion.ravel())
+
+
+def test_a_single_epoch_is_marked_so_it_shows(qtbot, window):
+    """A line through one point draws nothing: after the first epoch the plots looked empty."""
+    win, controller, docks = window
+    metrics = win.live_views.views["metrics"]
+    load(qtbot, controller, small_doc("xor"))
+    for epochs in (1, 2):
+        with qtbot.waitSignal(controller.snapshot_ready, timeout=30_000,
+                              check_params_cb=lambda s, n=epochs: s.epoch == n):
+            controller.step_epoch()
+        qtbot.waitUntil(lambda n=epochs: len(metrics.train_metric.getData()[0]) == n,
+                        timeout=10_000)
+        marked = [c.opts["symbol"] for c in (metrics.train_curve, metrics.test_curve,
+                                             metrics.train_metric, metrics.test_metric)]
+        assert marked == (["o"] * 4 if epochs == 1 else [None] * 4)
