@@ -164,6 +164,10 @@ class TrainingMixin:
     def _on_state_changed(self, state: str) -> None:
         self.act_play.setText("Pause" if state == "running" else "Play")
         self._update_actions()
+        finished = getattr(self.controller, "status", "") if state == "paused" else ""
+        if finished:        # the run reached the preset's epochs: say so until the next action
+            self.statusBar().showMessage(finished)
+            return
         self.statusBar().showMessage({"loading": "Loading data\u2026", "running": "Training",
                                       "paused": "Paused", "idle": "Ready"}.get(state, state), 3000)
 

@@ -118,3 +118,18 @@ def test_switching_the_optimizer_mid_run_keeps_the_weights(make_window, controll
     assert not np.array_equal(w0, w1)
     assert np.max(np.abs(w1 - w0)) < 0.05
     assert window.loaded_doc["optimizer"]["type"] == "adam"
+
+
+def test_play_stops_at_the_presets_epochs_and_says_so(make_window, controller, qtbot):
+    from nnplayground.presets import load_builtin
+    doc = load_builtin("xor")
+    doc["training"]["epochs"] = 3
+    window = make_window(controller=controller)
+    window.open_document(doc)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
+    assert controller.latest_snapshot.epoch == 3
+    assert window.statusBar().currentMessage().startswith("Finished 3 epochs")
+    assert window.act_play.text() == "Play"
