@@ -2,12 +2,8 @@
 without filters (the worker skipped them that frame) keeps the last ones on screen."""
 
 import numpy as np
-import pytest
-from PySide6.QtWidgets import QMainWindow
 
-from nnplayground.ui.views import install_views
 from nnplayground.ui.views.mnist import FILTERS_CAPTION, NO_CONV_CAPTION, FiltersView
-from nnplayground.worker import TrainingController
 from nnplayground.worker.snapshot import DatasetInfo, Snapshot
 from view_helpers import load, show_apart, small_doc, step
 
@@ -66,17 +62,6 @@ def test_no_convolutional_layer_only_for_a_model_without_one(qtbot):
     assert view.filters_label.text == FILTERS_CAPTION
     assert view.maps_label.text == "conv1: 8 maps of 28x28"
 
-
-@pytest.fixture
-def window(qtbot):
-    win = QMainWindow()
-    controller = TrainingController(win)
-    docks = install_views(win, controller)
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    yield win, controller, docks
-    controller.shutdown()
 
 
 def test_mnist_cnn_frame_without_filters_never_says_no_conv(qtbot, window):

@@ -5,24 +5,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 
-from nnplayground.ui.views import install_views
-from nnplayground.worker import TrainingController
 from nnplayground.worker.snapshot import ALL_VIEWS, GRID
 from view_helpers import load, small_doc, step, stroke
 
+pytestmark = pytest.mark.window_size(1400, 900)
 
-@pytest.fixture
-def window(qtbot):
-    win = QMainWindow()
-    controller = TrainingController(win)
-    docks = install_views(win, controller)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    yield win, controller, docks
-    controller.shutdown()
 
 
 def _load_and_step(qtbot, controller, name):

@@ -4,25 +4,11 @@ to lesson 12's eleven 16-unit layers (names were cut to "ı1" and overlapped the
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMainWindow
 from view_helpers import load, show_apart, small_doc
 
 from nnplayground.presets import load_preset
 from nnplayground.resources import resources_dir
-from nnplayground.ui.views import install_views
-from nnplayground.worker import TrainingController
 
-
-@pytest.fixture
-def window(qtbot):
-    win = QMainWindow()
-    controller = TrainingController(win)
-    docks = install_views(win, controller)
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    yield win, controller, docks
-    controller.shutdown()
 
 
 def _lesson_12():

@@ -5,14 +5,13 @@ network learns, so a view that drew nothing, or the same thing forever, fails.""
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMainWindow
 
 from nnplayground.presets import builtin_presets
-from nnplayground.ui.views import install_views
 from nnplayground.ui.views.common import mosaic
 from nnplayground.ui.views.mnist import FILTERS_CAPTION
-from nnplayground.worker import TrainingController
 from view_helpers import load, show_apart, small_doc, step, stroke
+
+pytestmark = pytest.mark.window_size(2400, 1600)
 
 # Which views each kind of data shows (the others must be hidden, saying why they are empty).
 EXPECTED = {
@@ -22,17 +21,6 @@ EXPECTED = {
               "drawpad"},
 }
 
-
-@pytest.fixture
-def window(qtbot):
-    win = QMainWindow()
-    controller = TrainingController(win)
-    docks = install_views(win, controller)
-    qtbot.addWidget(win)
-    win.resize(2400, 1600)      # room for every view side by side
-    win.show()
-    yield win, controller, docks
-    controller.shutdown()
 
 
 def _capture(hub):
