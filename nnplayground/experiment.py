@@ -36,6 +36,9 @@ class Experiment:
     model: object
     optimizer: object
     trainer: Trainer
+    # The folder a relative dataset.path was read from, so that `save_model` can name the same
+    # data file from wherever the model is written (None only for hand-built instances).
+    base_dir: str | None = None
 
     # ---------------------------------------------------------------------------- building
 
@@ -55,7 +58,10 @@ class Experiment:
                                base_dir=base_dir)
         _check_input_shape(doc, dataset)
         model, optimizer, trainer = _build(doc, dataset)
-        return cls(doc, dataset, model, optimizer, trainer)
+        # Without base_dir, load_dataset read a relative path from the current folder: remember
+        # which one, since the process may change folders before the model is saved.
+        folder = str(Path(base_dir if base_dir is not None else Path.cwd()).resolve())
+        return cls(doc, dataset, model, optimizer, trainer, folder)
 
     @classmethod
     def from_name(cls, name_or_path, mnist_dir=None, progress=None) -> Experiment:
@@ -95,8 +101,12 @@ class Experiment:
         return self.trainer.evaluate(split)
 
     def save_model(self, path) -> None:
-        """The trained weights and this experiment's preset, as a model .npz (atomic)."""
-        save_model(path, self.doc, self.model)
+        """The trained weights and this experiment's preset, as a model .npz (atomic).
+
+        A user file's path is stored relative to `path` (the GUI's worker holds it absolute), so
+        the model opens again after it and its data folder have moved together; `self.doc` is
+        left as it is, so a second save elsewhere is relative to that file in turn."""
+        save_model(path, self.doc, self.model, base_dir=self.base_dir)
 
     # ---------------------------------------------------------------------------- helpers
 

@@ -124,8 +124,14 @@ def load_file(path, task=None, train_fraction=0.8, seed=0) -> Dataset:
     from the targets (whole numbers in a 1-D y -> classification).
     """
     path = Path(path).expanduser()
+    # Folders resolved ("models/../data" -> "data") so messages name the real place; the file
+    # itself is not, so a symlinked data file keeps the name the user gave it.
+    path = path.absolute().parent.resolve() / path.name
     if not path.is_file():
-        raise DatasetError(f"dataset.path: {path} does not exist or is not a file")
+        raise DatasetError(f"dataset.path: {path} does not exist or is not a file; a relative "
+                           "path is relative to the preset or model file, so copy or move the "
+                           "data there (keep the data folder beside the file), or set "
+                           "dataset.path to where the data now is")
     if task is not None and task not in TASKS:
         raise DatasetError(f"dataset.task: must be 'classification' or 'regression', got {task!r}")
     suffix = path.suffix.lower()

@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .datapath import with_data_path_for_file
 from .errors import PresetError, Problem
 from .validation import validate_preset
 
@@ -73,13 +74,19 @@ def dumps_preset(doc: dict) -> str:
     return _encode(_ordered(doc), 0) + "\n"
 
 
-def save_preset(doc: dict, path, validate: bool = True) -> None:
+def save_preset(doc: dict, path, validate: bool = True, base_dir=None) -> None:
     """Write `doc` to `path` atomically. Refuses (PresetError) a document that would not load back,
-    unless `validate=False` (e.g. an editor saving work in progress on purpose)."""
+    unless `validate=False` (e.g. an editor saving work in progress on purpose).
+
+    A file dataset's path is written relative to `path` (datapath.py says why); `base_dir` is
+    the folder a relative path in `doc` is read from now, if not `path`'s own. `doc` itself is
+    not changed.
+    """
     if validate:
         problems = validate_preset(doc)
         if problems:
             raise PresetError(problems, str(path))
+    doc = with_data_path_for_file(doc, path, base_dir)
     atomic_write_bytes(path, dumps_preset(doc).encode("utf-8"))
 
 

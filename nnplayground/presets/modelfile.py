@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .datapath import with_data_path_for_file
 from .errors import ModelFileError, Problem
 from .io import atomic_write_bytes, dumps_preset, parse_preset
 
@@ -26,8 +27,14 @@ PRESET_KEY = "preset.json"
 PARAM_PREFIX = "params/"
 
 
-def save_model(path, doc: dict, model) -> None:
-    """Write `doc` and `model.state_dict()` to `path` (.npz, compressed) atomically."""
+def save_model(path, doc: dict, model, base_dir=None) -> None:
+    """Write `doc` and `model.state_dict()` to `path` (.npz, compressed) atomically.
+
+    A file dataset's path is stored relative to `path`, so the model and its data folder can
+    move together; `base_dir` is the folder a relative path in `doc` is read from now (None:
+    already relative to `path`). `doc` itself is not changed.
+    """
+    doc = with_data_path_for_file(doc, path, base_dir)
     arrays = {PRESET_KEY: np.frombuffer(dumps_preset(doc).encode("utf-8"), dtype=np.uint8)}
     for key, value in model.state_dict().items():
         arrays[PARAM_PREFIX + key] = np.asarray(value)
@@ -36,6 +43,10 @@ def save_model(path, doc: dict, model) -> None:
 
 def load_model(path) -> tuple[dict, dict]:
     """Read a model file -> (preset document, state dict {"<node_id>/<name>": array}).
+
+    The document is returned as stored: a relative `dataset.path` is relative to the model
+    file's folder (pass that as `base_dir` to `load_dataset`, or use
+    `datapath.with_data_path_resolved(doc, path)` for a document that outlives the file).
 
     Raises ModelFileError listing every missing, unexpected or wrongly shaped array, and
     PresetError when the embedded preset itself is invalid.
