@@ -8,12 +8,13 @@ current network is never lost to a bad file.
 from __future__ import annotations
 
 import inspect
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
 from PySide6.QtWidgets import QLabel, QListWidget
 
-from nnplayground.ui.document import empty_document
+from nnplayground.ui.document import document_folder, empty_document
 
 PRESET_FILTER = "Presets (*.json);;All files (*)"
 MODEL_FILTER = "Trained models (*.npz);;All files (*)"
@@ -166,7 +167,10 @@ class FileOpsMixin:
 
     def save_to(self, path: str) -> bool:
         """Atomic save. A network with problems is still saved (work in progress), after a warning
-        that it will not open again until they are fixed."""
+        that it will not open again until they are fixed.
+
+        A user data file is named relative to the saved file, so a course folder of presets and
+        data can move as a whole; see `_rebase_data_path` for the open document."""
         from nnplayground.presets import PresetError, save_preset, validate_preset
         problems = [str(p) for p in validate_preset(self.model.doc)]
         if problems:
@@ -177,17 +181,45 @@ class FileOpsMixin:
                 QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Cancel)
             if answer != QMessageBox.Save:
                 return False
+        # Where the document's relative data path is read from until now: its file's folder,
+        # or (no file yet) the current folder, as the worker and the data panel read it.
+        old_folder = document_folder(self.model.path) or os.getcwd()
         try:
-            save_preset(self.model.doc, path, validate=False)
+            save_preset(self.model.doc, path, validate=False, base_dir=old_folder)
         except (OSError, PresetError) as exc:
             QMessageBox.critical(self, "Save failed", f"Could not save {path}: {exc}")
             return False
         self.model.path = path
+        self._rebase_data_path(old_folder, path)
         self.model.undo_stack.setClean()
         self.add_recent(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
         self.update_title()
         return True
+
+    def _rebase_data_path(self, old_folder: str, path: str) -> None:
+        """After Save As into another folder, re-spell a *relative* data path from the new file.
+
+        The open document's relative path is read from its file's folder, which has just
+        changed; left alone, "points.csv" would now name a file beside the new preset. This is
+        not an edit (the data is the same file, nothing to undo), so the document and every
+        undo step are rewritten in place, without a signal: no worker reload, no "modified"
+        mark, and Undo never brings back a spelling meant for the old folder. Absolute paths are
+        left absolute (they mean the same file from anywhere).
+        """
+        from nnplayground.presets.datapath import rebase_relative_data_path
+
+        def rebase(doc):
+            return rebase_relative_data_path(doc, old_folder, path)
+
+        stack = self.model.undo_stack
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if hasattr(command, "before") and hasattr(command, "after"):
+                command.before, command.after = rebase(command.before), rebase(command.after)
+        rebased = rebase(self.model.doc)
+        if rebased != self.model.doc:
+            self.model._doc = rebased   # noqa: SLF001 - see the docstring: not an undoable edit
 
     # -- trained models ---------------------------------------------------------------------------
     def save_model_dialog(self) -> None:
@@ -229,7 +261,10 @@ class FileOpsMixin:
                                f"{path} has problems, so it was not opened; the current "
                                "network is unchanged.", problem_lines(exc))
             return False
-        self.open_document(doc, None, state=state)
+        # The model opens as an untitled document (Save asks where), so its data path cannot
+        # stay relative to the model file: it is made absolute against the model's folder.
+        from nnplayground.presets.datapath import with_data_path_resolved
+        self.open_document(with_data_path_resolved(doc, path), None, state=state)
         self.add_recent(path)
         return True
 
