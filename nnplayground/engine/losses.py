@@ -127,7 +127,7 @@ class CrossEntropy(Loss):
 
 class BinaryCrossEntropy(Loss):
     """Sigmoid binary cross-entropy: mean of -[t log p + (1-t) log(1-p)]. From the logits z it
-    is softplus(z) - t z = max(z, 0) - t z + log1p(exp(-|z|)), finite for any z; the gradient
+    is softplus(z) - t z = logaddexp(0, z) - t z, finite for any z; the gradient
     to the logits is (p - t) / N."""
 
     name = "binary_cross_entropy"
@@ -146,9 +146,8 @@ class BinaryCrossEntropy(Loss):
 
     def fused(self, logits, y, probs=None):
         t = _targets(logits, y)
-        value = np.maximum(logits, 0)
+        value = np.logaddexp(0, logits)     # softplus(z) = log(1 + e^z), one stable ufunc
         value -= t * logits
-        value += np.log1p(np.exp(-np.abs(logits)))
         if probs is None:
             probs = 0.5 * (1 + np.tanh(0.5 * logits))
         grad = probs - t

@@ -42,7 +42,8 @@ class Model:
     Attributes: ``input_shape``, ``output_shape`` (without batch), ``order`` (topological),
     ``layers`` ({node_id: Layer}), ``params`` / ``grads`` ({(node_id, name): ndarray}, the same
     arrays as the layers' own: backward fills the grads in place, so these dicts stay valid for
-    an optimizer), ``dtype``, ``seed``, ``spec`` (a copy of the graph).
+    an optimizer), ``flat_params`` / ``flat_grads`` (one flat array each, of which those are
+    views), ``dtype``, ``seed``, ``spec`` (a copy of the graph).
     """
 
     def __init__(self, spec, report, seed=0, dtype=np.float32):
@@ -73,8 +74,37 @@ class Model:
         self.output_shape = tuple(report.shapes[self.output_id])
         self.output_layer = self.layers[self.output_id]
         self.output_activation = self._output_activation()
+        self.flat_params, self.flat_grads = self._pack_parameters()
         self.params = {(i, k): v for i in self.order for k, v in self.layers[i].params.items()}
         self.grads = {(i, k): self.layers[i].grads[k] for i, k in self.params}
+
+    def _pack_parameters(self):
+        """Make every parameter, and every gradient, a view into one flat array of its kind;
+        returns (flat_params, flat_grads), or (None, None) when there is nothing to pack.
+
+        Why: an optimizer then updates the whole network with a handful of numpy calls. A
+        tiny network pays per call, not per number: xor's 2-4-2-1 has six arrays, and its
+        SGD update drops from about a dozen calls to three. Elementwise updates give the same
+        bits either way. The layers keep working on their own (now view) arrays, which are
+        only ever written in place.
+        """
+        slots = [(layer, name) for i in self.order for layer in [self.layers[i]]
+                 for name in layer.params]
+        if not slots or any(layer.params[name].dtype != self.dtype for layer, name in slots):
+            return None, None
+        total = sum(layer.params[name].size for layer, name in slots)
+        flat_params = np.empty(total, self.dtype)
+        flat_grads = np.zeros(total, self.dtype)
+        start = 0
+        for layer, name in slots:
+            p = layer.params[name]
+            end = start + p.size
+            view = flat_params[start:end].reshape(p.shape)
+            view[...] = p
+            layer.params[name] = view
+            layer.grads[name] = flat_grads[start:end].reshape(p.shape)
+            start = end
+        return flat_params, flat_grads
 
     def _output_activation(self):
         layer = self.output_layer

@@ -80,7 +80,7 @@ class Optimizer:
         for _, p, d in self._deltas(params, grads)[1]:
             p -= d
 
-    def guarded_step(self, params, grads):
+    def guarded_step(self, params, grads, parts=None):
         """Like `step`, but first checks every update: if one holds inf or NaN (or is so large
         that its sum of squares overflows, |d| > ~1e19 in float32) nothing is applied and its
         key is returned; else all are applied and None is returned.
@@ -91,13 +91,16 @@ class Optimizer:
         The trainer relies on it to avoid a per-step backup of all parameters. After a refusal
         the state (moments) may already hold the bad gradient: call `reset()`, as the trainer
         does.
+
+        `parts`: when `params` holds one array packing many (a packed model), a list of
+        (key, slice of the flat array) so that the key of the first bad part is returned.
         """
         flat, deltas = self._deltas(params, grads)
         isfinite, vdot = math.isfinite, np.vdot
         if flat is None or not isfinite(vdot(flat, flat)):
             for key, _, d in deltas:
                 if not isfinite(vdot(d, d)):
-                    return key
+                    return _first_bad_part(d, parts) if parts else key
         for _, p, d in deltas:
             p -= d
         return None
@@ -125,6 +128,14 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.HYPER)
         return f"{type(self).__name__}({args})"
+
+
+def _first_bad_part(d, parts):
+    flat = d.reshape(-1)
+    for key, where in parts:
+        if not np.isfinite(flat[where]).all():
+            return key
+    return parts[0][0]   # only the sum of squares overflowed: every part is finite
 
 
 class SGD(Optimizer):

@@ -47,6 +47,9 @@ from .metrics import predicted_classes, r2_score, rmse
 __all__ = ["Trainer", "StepResult", "DivergenceError", "History", "EpochEvaluation"]
 
 
+PACKED = "all parameters"   # the optimizer-state key of a model packed into one array
+
+
 class StepResult(NamedTuple):
     """What one `Trainer.step()` did: the step number (1-based, counting all steps so far),
     the number of completed epochs after it, the mini-batch loss (penalty included) and
@@ -188,8 +191,9 @@ class Trainer:
         """Flat {(node_id, name): array} views of the model's parameters, built once.
 
         The parameter arrays are updated in place (optimizer, restore, load_state_dict), so the
-        dict stays valid. Gradients are re-read every step, since a layer's backward may
-        replace its grad arrays.
+        dict stays valid. Layers write their gradients in place too, which the packed path
+        relies on (a Model keeps all parameters in one flat array, all gradients in another:
+        the optimizer then updates them as one, `PACKED`).
         """
         layers = self.model.layers
         self._params = {}
@@ -203,6 +207,16 @@ class Trainer:
                 self._grad_slots.append((key, layer.grads, name))
                 if name == "W":
                     self._weights.append((p, layer.grads, name))
+        flat_params = getattr(self.model, "flat_params", None)
+        self._packed = None
+        if flat_params is not None:
+            # one key for the whole network: its optimizer state is one array per kind
+            base, size = flat_params.ctypes.data, flat_params.itemsize
+            parts = []
+            for key, p in self._params.items():
+                start = (p.ctypes.data - base) // size
+                parts.append((key, slice(start, start + p.size)))
+            self._packed = ({PACKED: flat_params}, {PACKED: self.model.flat_grads}, parts)
         self._buffers = [(layer.buffers, name) for node_id in self.model.order
                          for layer in [layers[node_id]] for name in layer.buffers]
         self._buffer_copies = [np.empty_like(b[name]) for b, name in self._buffers]
@@ -270,10 +284,14 @@ class Trainer:
             self._restore(None, saved_buffers)
             raise DivergenceError(step, self._divergence_message(step, f"the loss became {loss}"))
 
-        grads = {key: g[name] for key, g, name in self._grad_slots}
         guarded = getattr(self.optimizer, "guarded_step", None)
-        if guarded is not None:
+        if guarded is not None and self._packed is not None:
+            # The whole network as one array: same numbers, a handful of numpy calls.
+            bad = guarded(*self._packed)
+            backup = None
+        elif guarded is not None:
             # The optimizer checks its updates before applying any: no backup copy needed.
+            grads = {key: g[name] for key, g, name in self._grad_slots}
             bad = guarded(self._params, grads)
             backup = None
         else:
@@ -281,7 +299,8 @@ class Trainer:
             backup = self._backup
             for key, p in self._params.items():
                 backup[key][...] = p
-            self.optimizer.step(self._params, grads)
+            self.optimizer.step(self._params,
+                                {key: g[name] for key, g, name in self._grad_slots})
             bad = self._first_nonfinite()
         if bad is not None:
             self._restore(backup, saved_buffers)
