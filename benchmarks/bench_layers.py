@@ -139,8 +139,9 @@ def ours_fwd_bwd(spec, shape, batch=100):
     dy = np.ones_like(model.forward(x, training=True))
 
     def run():
-        model._forward(x, True)
-        model._backward(dy, False)
+        with model.threads_held():       # as in a training step (see Model.threads_held)
+            model._forward(x, True)
+            model._backward(dy, False)
     return run
 
 

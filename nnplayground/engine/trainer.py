@@ -35,6 +35,7 @@ the step can be retried with, say, a lower learning rate. Costs are measured by
 benchmarks/bench_mnist.py ("safety net").
 """
 
+import contextlib
 import math
 import time
 from typing import NamedTuple
@@ -149,6 +150,8 @@ class Trainer:
         self._epoch_seconds = 0.0
         self._evaluation = None             # the EpochEvaluation under way, if any
         self._collect_parameters()
+        # the model's own thread setting for a whole step (a conv net: see Model.threads_held)
+        self._threads_held = getattr(model, "threads_held", contextlib.nullcontext)
 
     # ------------------------------------------------------------ set-up
 
@@ -263,7 +266,8 @@ class Trainer:
                 copy[...] = buffers[name]
         # A diverging network overflows on purpose; that is reported as DivergenceError, not
         # as numpy RuntimeWarnings (which the test suite turns into errors). ~3 us a step.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"), \
+                self._threads_held():
             loss = self._compute(idx, step, saved_buffers)   # the cursor stays put if it raises
         self._cursor = cursor + len(idx)
 

@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..init import constant, initialize
 from .base import ActivatedLayer, ShapeError, fmt_shape, pair
-from .threads import over_channels
+from .threads import MIN_WORK, over_channels, over_parts
 
 
 def check_image_input(kind, shape, src):
@@ -60,10 +60,16 @@ def im2col(xp, kh, kw, stride):
 
 
 def col2im(dcols, xp_shape, kh, kw, stride, ho, wo):
-    """The adjoint of im2col: dcols (C*kh*kw, N*Ho*Wo) summed back into (N, C, Hp, Wp).
-    Loops over the kh*kw kernel offsets only; each iteration adds a whole strided slab."""
-    n, c = xp_shape[:2]
+    """The adjoint of im2col: dcols (C*kh*kw, N*Ho*Wo) summed back into (N, C, Hp, Wp)."""
     dxp = channels_first_zeros(*xp_shape, dcols.dtype)
+    col2im_add(dcols, dxp, kh, kw, stride, ho, wo)
+    return dxp
+
+
+def col2im_add(dcols, dxp, kh, kw, stride, ho, wo):
+    """col2im into an existing (N, C, Hp, Wp) array (a part of a bigger batch, say).
+    Loops over the kh*kw kernel offsets only; each iteration adds a whole strided slab."""
+    n, c = dxp.shape[:2]
     d = dcols.reshape(c, kh, kw, n, ho, wo)
     hs, ws = stride * (ho - 1) + 1, stride * (wo - 1) + 1
 
@@ -73,7 +79,17 @@ def col2im(dcols, xp_shape, kh, kw, stride, ho, wo):
                 dxp[:, c0:c1, i:i + hs:stride, j:j + ws:stride] += \
                     d[c0:c1, i, j].transpose(1, 0, 2, 3)
     over_channels(scatter, c, dcols.size)
-    return dxp
+
+
+BATCH_PARTS = 4   # a big convolution is computed in this many parts of the batch (see below)
+
+
+def batch_parts(n, work):
+    """[(start, stop)] of the batch: BATCH_PARTS parts when the convolution is big enough to
+    share between threads, else one. It depends on the sizes only, never on the thread count,
+    so the weight gradient (a sum over the parts) has the same bits on every machine."""
+    k = BATCH_PARTS if work >= MIN_WORK and n >= BATCH_PARTS else 1
+    return [(n * i // k, n * (i + 1) // k) for i in range(k)]
 
 
 class Conv2D(ActivatedLayer):
@@ -97,6 +113,11 @@ class Conv2D(ActivatedLayer):
                                       rng, init_scale, dtype)
         self.params["b"] = constant((filters,), bias_init, dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        # Set by the Model when a MaxPool2D alone follows this ReLU convolution: in training
+        # the pool applies the ReLU to its 4x smaller output instead (max and ReLU commute;
+        # see MaxPool2D.relu_after). Same numbers, two passes over the big array saved.
+        self.defer_relu = False
+        self._deferred = False
 
     width_param = "filters"
 
@@ -119,28 +140,80 @@ class Conv2D(ActivatedLayer):
                 f"layer before it")
         return (int(params["filters"]), (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1)
 
+    # Forward and backward run part by part of the batch (`batch_parts`), each part in one
+    # thread: im2col, the matrix product, the bias and the activation, and on the way back
+    # the activation's derivative, both matrix products and col2im. The parts are blocks of
+    # columns of the (F, N*Ho*Wo) output, so they write disjoint memory.
+
     def forward(self, x, training=False):
         W = self.params["W"]
-        f = W.shape[0]
-        xp = pad_images(x, self.padding)
-        self.xp_shape = xp.shape
-        self.cols, self.ho, self.wo = im2col(xp, self.kh, self.kw, self.stride)
-        z = W.reshape(f, -1) @ self.cols                       # (F, N*Ho*Wo)
-        z += self.params["b"][:, None]
+        f, n = W.shape[0], len(x)
+        c, h, w = x.shape[1:]
+        p, s = self.padding, self.stride
+        ho, wo = (h + 2 * p - self.kh) // s + 1, (w + 2 * p - self.kw) // s + 1
+        self.ho, self.wo, m = ho, wo, ho * wo
+        self.xp_shape = (n, c, h + 2 * p, w + 2 * p)
+        self.parts = batch_parts(n, c * self.kh * self.kw * n * m)
+        self.cols = [None] * len(self.parts)
+        w2, b = W.reshape(f, -1), self.params["b"][:, None]
+        z = np.empty((f, n * m), dtype=x.dtype)
+        self._deferred = training and self.defer_relu
+        y = z if self._identity or self._deferred else np.empty_like(z)
+        relu = self.activation.name == "relu"
+
+        def part(k):
+            a, e = self.parts[k]
+            cols = self.cols[k] = im2col(pad_images(x[a:e], p), self.kh, self.kw, s)[0]
+            zk = z[:, a * m:e * m]
+            np.matmul(w2, cols, out=zk)
+            zk += b
+            if relu:
+                np.maximum(zk, 0, out=y[:, a * m:e * m])
+            elif y is not z:
+                y[:, a * m:e * m] = self.activation.forward(zk)
+        over_parts(part, len(self.parts))
         # (F, N, Ho, Wo) viewed as (N, F, Ho, Wo): no copy; elementwise layers keep the layout
-        return self._activate(z.reshape(f, len(x), self.ho, self.wo).transpose(1, 0, 2, 3))
+        self.z = z.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+        self.y = y.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+        return self.y
+
+    def backward(self, dy):
+        return self._backward(dy, logits=self._identity or self._deferred)
 
     def backward_logits(self, dz):
+        return self._backward(dz, logits=True)
+
+    def _backward(self, d, logits):
+        """`d` is d loss / d z when `logits`, else d loss / d y (then the activation's
+        derivative is applied part by part). `d` itself is never written to."""
         W = self.params["W"]
-        f = W.shape[0]
-        dz = dz.transpose(1, 0, 2, 3).reshape(f, -1)           # (F, N*Ho*Wo)
-        np.matmul(dz, self.cols.T, out=self.grads["W"].reshape(f, -1))
+        f, m = W.shape[0], self.ho * self.wo
+        flat = lambda a: a.transpose(1, 0, 2, 3).reshape(f, -1)    # noqa: E731  (F, N*Ho*Wo)
+        d = flat(d)
+        dz = d if logits else np.empty_like(d)
+        z, y = (None, None) if logits else (flat(self.z), flat(self.y))
+        relu = not logits and self.activation.name == "relu"
+        w2 = W.reshape(f, -1)
+        dw = self.grads["W"].reshape(f, -1)
+        partial = [dw] + [np.empty_like(dw) for _ in self.parts[1:]]
+        dxp = channels_first_zeros(*self.xp_shape, d.dtype) if self.needs_input_grad else None
+
+        def part(k):
+            a, e = self.parts[k]
+            cut = slice(a * m, e * m)
+            if relu:
+                np.multiply(d[:, cut], y[:, cut] > 0, out=dz[:, cut])
+            elif not logits:
+                dz[:, cut] = self.activation.backward(z[:, cut], y[:, cut], d[:, cut])
+            np.matmul(dz[:, cut], self.cols[k].T, out=partial[k])
+            if dxp is not None:
+                col2im_add(w2.T @ dz[:, cut], dxp[a:e], self.kh, self.kw, self.stride,
+                           self.ho, self.wo)
+        over_parts(part, len(self.parts))
+        for more in partial[1:]:
+            dw += more                     # in the parts' order: the same sum every time
         np.add.reduce(dz, axis=1, out=self.grads["b"])
-        if not self.needs_input_grad:
+        if dxp is None:
             return None
-        dcols = W.reshape(f, -1).T @ dz                        # (C*kh*kw, N*Ho*Wo)
-        dxp = col2im(dcols, self.xp_shape, self.kh, self.kw, self.stride, self.ho, self.wo)
         p = self.padding
-        if p:
-            return dxp[:, :, p:-p, p:-p]
-        return dxp
+        return dxp[:, :, p:-p, p:-p] if p else dxp

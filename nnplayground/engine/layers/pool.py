@@ -60,7 +60,27 @@ class MaxPool2D(_Pool):
     offset. Both passes split the channels between threads (see threads.py).
     """
 
+    # Set by the Model when this pool alone follows a ReLU convolution (Conv2D.defer_relu):
+    # in training the convolution hands over its pre-activation z and the ReLU is applied
+    # here, after pooling. relu(max(z)) = max(relu(z)) exactly, and the gradient reaches the
+    # same input: where the window's maximum is positive it wins in both orders, and where it
+    # is not, the ReLU's zero derivative stops the gradient either way.
+    relu_after = False
+
     def forward(self, x, training=False):
+        y = self._pool(x)
+        self.relu_mask = None
+        if training and self.relu_after:
+            self.relu_mask = y > 0
+            np.maximum(y, 0, out=y)
+        return y
+
+    def backward(self, dy):
+        if self.relu_mask is not None:
+            dy = dy * self.relu_mask
+        return self._route(dy)
+
+    def _pool(self, x):
         self.x_like = x
         self.pairs = (self.size == self.stride == 2 and x.shape[2] % 2 == 0
                       and x.shape[3] % 2 == 0)
@@ -83,7 +103,7 @@ class MaxPool2D(_Pool):
         over_channels(pool, x.shape[1], x.size)
         return y
 
-    def backward(self, dy):
+    def _route(self, dy):
         if self.pairs:
             return self._backward_pairs(dy)
         dx = np.zeros_like(self.x_like, dtype=dy.dtype)
