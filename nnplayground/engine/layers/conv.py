@@ -81,6 +81,28 @@ def col2im_add(dcols, dxp, kh, kw, stride, ho, wo):
     over_channels(scatter, c, dcols.size)
 
 
+def input_gradient_stride1(dz, w2, dxp, kh, kw, ho, wo):
+    """d loss / d padded input of a stride-1 convolution, added into dxp (N, C, Hp, Wp):
+    what col2im(W.T @ dz) gives, with the same sums in the same order, but twice as fast.
+
+    col2im's slab adds run along image rows of only Wo pixels (14 in mnist-cnn), so numpy
+    spends its time starting short loops. Here dz is first widened to rows of Wp (zeros in
+    the extra columns); then the contribution of kernel offset (i, j) to a whole padded
+    image is one contiguous run of its flattened plane, shifted by i*Wp + j. The zeros land
+    on padding or add nothing. Costs: one small copy and a 14% wider matrix product."""
+    n, c, hp, wp = dxp.shape
+    f = dz.shape[0]
+    wide = np.zeros((f, n, ho, wp), dtype=dz.dtype)
+    wide[..., :wo] = dz.reshape(f, n, ho, wo)
+    d = (w2.T @ wide.reshape(f, -1)).reshape(c, kh, kw, n, ho * wp)
+    planes = dxp.transpose(1, 0, 2, 3).reshape(c, n, hp * wp)      # a view: channels first
+    length = (ho - 1) * wp + wo
+    for i in range(kh):
+        for j in range(kw):
+            start = i * wp + j
+            planes[:, :, start:start + length] += d[:, i, j, :, :length]
+
+
 BATCH_PARTS = 4   # a big convolution is computed in this many parts of the batch (see below)
 
 
@@ -195,7 +217,8 @@ class Conv2D(ActivatedLayer):
         relu = not logits and self.activation.name == "relu"
         w2 = W.reshape(f, -1)
         dw = self.grads["W"].reshape(f, -1)
-        partial = [dw] + [np.empty_like(dw) for _ in self.parts[1:]]
+        # each part's dW, transposed: cols @ dz.T ran a third faster than dz @ cols.T
+        partial = [np.empty((w2.shape[1], f), dtype=d.dtype) for _ in self.parts]
         dxp = channels_first_zeros(*self.xp_shape, d.dtype) if self.needs_input_grad else None
 
         def part(k):
@@ -205,13 +228,19 @@ class Conv2D(ActivatedLayer):
                 np.multiply(d[:, cut], y[:, cut] > 0, out=dz[:, cut])
             elif not logits:
                 dz[:, cut] = self.activation.backward(z[:, cut], y[:, cut], d[:, cut])
-            np.matmul(dz[:, cut], self.cols[k].T, out=partial[k])
-            if dxp is not None:
+            np.matmul(self.cols[k], dz[:, cut].T, out=partial[k])
+            if dxp is None:
+                pass
+            elif self.stride == 1:
+                input_gradient_stride1(dz[:, cut], w2, dxp[a:e], self.kh, self.kw,
+                                       self.ho, self.wo)
+            else:
                 col2im_add(w2.T @ dz[:, cut], dxp[a:e], self.kh, self.kw, self.stride,
                            self.ho, self.wo)
         over_parts(part, len(self.parts))
+        dw[...] = partial[0].T
         for more in partial[1:]:
-            dw += more                     # in the parts' order: the same sum every time
+            dw += more.T                   # in the parts' order: the same sum every time
         np.add.reduce(dz, axis=1, out=self.grads["b"])
         if dxp is None:
             return None
