@@ -46,7 +46,7 @@ def run_train(args) -> int:
         progress.close()
         done = len(records)
         if save is not None:
-            save_model(save, doc, trainer.model)
+            save_model(save, doc, trainer.model, exp.base_dir)
             note(f"saved the model as it was when interrupted to {save}")
         raise CliError(f"interrupted after {done} complete epoch{'s' if done != 1 else ''}",
                        EXIT_INTERRUPTED) from None
@@ -62,7 +62,7 @@ def run_train(args) -> int:
     progress.close()
 
     if save is not None:
-        save_model(save, doc, trainer.model)
+        save_model(save, doc, trainer.model, exp.base_dir)
         note(f"saved the model after {epochs} epoch{'s' if epochs != 1 else ''} to {save}")
     if records and not args.json:
         final = "  ".join(f"{k} {v:.4f}" for k, v in metric_items(records[-1]))
@@ -162,7 +162,9 @@ def json_record(record: dict) -> dict:
     return clean
 
 
-def save_model(path: Path, doc: dict, model) -> None:
+def save_model(path: Path, doc: dict, model, base_dir=None) -> None:
+    """`base_dir`: where the preset's relative data path was read from, so the model file
+    names the same data file relative to itself."""
     from nnplayground.presets import save_model as save
 
-    save(path, doc, model)
+    save(path, doc, model, base_dir=base_dir)

@@ -61,3 +61,23 @@ def test_validate_refuses_a_damaged_data_file(shared, capsys):
     err = capsys.readouterr().err
     assert str(shared / "points.npz") in err and "truncated or damaged" in err
     assert main(["train", str(shared / "lesson.json"), "--epochs", "1"]) != 0
+
+
+def test_a_model_saved_elsewhere_names_the_data_relative_to_itself(shared, tmp_path, capsys):
+    """train --save into another folder: the model must still find points.csv, also after
+    the model's folder and the data's folder move together."""
+    import shutil
+
+    from nnplayground.presets import load_model
+
+    out = shared / "models" / "m.npz"
+    out.parent.mkdir()
+    assert main(["train", str(shared / "lesson.json"), "--epochs", "1", "--save",
+                 str(out)]) == 0
+    assert load_model(out)[0]["dataset"]["path"] == "../points.csv"
+    moved = shutil.move(str(shared), str(tmp_path / "moved"))
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "moved" / "models" / "m.npz")]) == 0, \
+        capsys.readouterr().err
+    assert main(["train", str(tmp_path / "moved" / "models" / "m.npz"), "--epochs", "1"]) == 0
+    assert moved
