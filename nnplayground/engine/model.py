@@ -11,6 +11,7 @@ import copy
 import numpy as np
 
 from . import layers as L
+from .layers.conv_pool import worth_fusing
 from .layers.threads import blas_held_for_parts
 
 
@@ -96,11 +97,16 @@ class Model:
                 readers[i].append(node_id)
         for node_id in self.order:
             layer = self.layers[node_id]
-            if (isinstance(layer, L.Conv2D) and layer.activation.name == "relu"
-                    and node_id != self.output_id and len(readers[node_id]) == 1
-                    and isinstance(self.layers[readers[node_id][0]], L.MaxPool2D)):
-                layer.defer_relu = True
-                self.layers[readers[node_id][0]].relu_after = True
+            if (not isinstance(layer, L.Conv2D) or node_id == self.output_id
+                    or len(readers[node_id]) != 1
+                    or not isinstance(self.layers[readers[node_id][0]], L.MaxPool2D)):
+                continue
+            pool = self.layers[readers[node_id][0]]
+            source = report.inputs[node_id][0]
+            if pool.size == pool.stride == 2 and worth_fusing(layer, report.shapes[source]):
+                layer.fuse_pool = pool.fused_into_conv = True
+            elif layer.activation.name == "relu":
+                layer.defer_relu = pool.relu_after = True
 
     def _pack_parameters(self):
         """Make every parameter, and every gradient, a view into one flat array of its kind;

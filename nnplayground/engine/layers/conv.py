@@ -140,6 +140,11 @@ class Conv2D(ActivatedLayer):
         # see MaxPool2D.relu_after). Same numbers, two passes over the big array saved.
         self.defer_relu = False
         self._deferred = False
+        # Set by the Model when a 2x2 max-pool alone reads this convolution and fusing pays
+        # (conv_pool.worth_fusing): in training this layer then returns the pooled output and
+        # the pool passes it on. The fastest path of all for a CNN's first layer.
+        self.fuse_pool = False
+        self._fused = False
 
     width_param = "filters"
 
@@ -168,6 +173,9 @@ class Conv2D(ActivatedLayer):
     # columns of the (F, N*Ho*Wo) output, so they write disjoint memory.
 
     def forward(self, x, training=False):
+        self._fused = training and self.fuse_pool
+        if self._fused:
+            return conv_pool.forward(self, x)
         W = self.params["W"]
         f, n = W.shape[0], len(x)
         c, h, w = x.shape[1:]
@@ -181,7 +189,7 @@ class Conv2D(ActivatedLayer):
         z = np.empty((f, n * m), dtype=x.dtype)
         self._deferred = training and self.defer_relu
         y = z if self._identity or self._deferred else np.empty_like(z)
-        relu = self.activation.name == "relu"
+        relu = y is not z and self.activation.name == "relu"
 
         def part(k):
             a, e = self.parts[k]
@@ -200,6 +208,8 @@ class Conv2D(ActivatedLayer):
         return self.y
 
     def backward(self, dy):
+        if self._fused:
+            return conv_pool.backward(self, dy)
         return self._backward(dy, logits=self._identity or self._deferred)
 
     def backward_logits(self, dz):
@@ -246,3 +256,7 @@ class Conv2D(ActivatedLayer):
             return None
         p = self.padding
         return dxp[:, :, p:-p, p:-p] if p else dxp
+
+
+# at the end: conv_pool builds on this module's helpers (im2col's parts, input gradients)
+from . import conv_pool  # noqa: E402

@@ -66,8 +66,15 @@ class MaxPool2D(_Pool):
     # same input: where the window's maximum is positive it wins in both orders, and where it
     # is not, the ReLU's zero derivative stops the gradient either way.
     relu_after = False
+    # Set by the Model when the convolution before computes this pool itself in training
+    # (Conv2D.fuse_pool): the input then is already pooled, and passes through both ways.
+    fused_into_conv = False
+    _passing = False
 
     def forward(self, x, training=False):
+        self._passing = training and self.fused_into_conv
+        if self._passing:
+            return x
         y = self._pool(x)
         self.relu_mask = None
         if training and self.relu_after:
@@ -76,6 +83,8 @@ class MaxPool2D(_Pool):
         return y
 
     def backward(self, dy):
+        if self._passing:
+            return dy
         if self.relu_mask is not None:
             dy = dy * self.relu_mask
         return self._route(dy)
