@@ -1,6 +1,7 @@
 """Train the reference MLP and CNN on the full MNIST; print speed, memory and accuracy.
 
     python benchmarks/bench_mnist.py [--mnist DIR] [--epochs N] [--threads N] [--models mlp,cnn]
+                                     [--rounds R]
 
 Each (model, implementation) pair runs in its own subprocess, so its peak resident memory
 (`resource.getrusage().ru_maxrss`, which sees numpy's buffers, unlike tracemalloc) is its own and
@@ -346,6 +347,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default="mlp,cnn", help="comma-separated: mlp,cnn,xor")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch runs")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run ours and PyTorch alternately this many times and print the "
+                        "medians (the machine's speed drifts: one round can mislead)")
     parser.add_argument("--train-limit", type=int, default=None,
                         help="train on the first N images only (quick runs; not the benchmark)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -369,18 +373,33 @@ def main(argv=None):
                   f"{r['epochs_per_s_with_eval']:.0f} epochs/s with evaluation; safety net "
                   + ", ".join(f"{k} {v:.2f} us" for k, v in r["safety_us"].items()))
             continue
-        ours = spawn(f"ours-{kind}", args, mnist)
-        ours_epoch, ours_med = report(kind, "ours ", ours)
-        print(f"{kind} ours : safety net per step "
-              + ", ".join(f"{k} {v:.1f} us" for k, v in ours["safety_us"].items()))
-        if with_torch:
+        walls = {"ours": [], "torch": []}
+        for r in range(args.rounds):
+            ours = spawn(f"ours-{kind}", args, mnist)
+            ours_epoch, ours_med = report(kind, "ours ", ours)
+            walls["ours"].append(ours_epoch)
+            if r == 0:
+                print(f"{kind} ours : safety net per step "
+                      + ", ".join(f"{k} {v:.1f} us" for k, v in ours["safety_us"].items()))
+            if not with_torch:
+                continue
             ref = spawn(f"torch-{kind}", args, mnist)
             ref_epoch, ref_med = report(kind, "torch", ref)
-            paired = spawn(f"paired-{kind}", args, mnist)
+            walls["torch"].append(ref_epoch)
             print(f"{kind} ratio ours/PyTorch: {ours_epoch / ref_epoch:.2f} (wall), "
-                  f"{ours_med / ref_med:.2f} (median chunks), {paired['ratio']:.2f} (paired "
-                  f"chunks in one process: {paired['ours_ms']:.2f} vs {paired['torch_ms']:.2f} "
-                  f"ms/step, range {min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
+                  f"{ours_med / ref_med:.2f} (median chunks)")
+        if with_torch:
+            paired = spawn(f"paired-{kind}", args, mnist)
+            print(f"{kind} ratio ours/PyTorch: {paired['ratio']:.2f} (paired chunks in one "
+                  f"process: {paired['ours_ms']:.2f} vs {paired['torch_ms']:.2f} ms/step, "
+                  f"range {min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
+            if args.rounds > 1:
+                import statistics
+                ours_s, ref_s = (statistics.median(walls[k]) for k in ("ours", "torch"))
+                ratios = sorted(a / b for a, b in zip(walls["ours"], walls["torch"]))
+                print(f"{kind} over {args.rounds} rounds: ours {ours_s:.2f} s/epoch, PyTorch "
+                      f"{ref_s:.2f} s/epoch (medians); ratio of medians {ours_s / ref_s:.2f}, "
+                      f"per round {', '.join(f'{x:.2f}' for x in ratios)}")
 
 
 def report(kind, who, r):
