@@ -212,14 +212,7 @@ class FileOpsMixin:
         def rebase(doc):
             return rebase_relative_data_path(doc, old_folder, path)
 
-        stack = self.model.undo_stack
-        for i in range(stack.count()):
-            command = stack.command(i)
-            if hasattr(command, "before") and hasattr(command, "after"):
-                command.before, command.after = rebase(command.before), rebase(command.after)
-        rebased = rebase(self.model.doc)
-        if rebased != self.model.doc:
-            self.model._doc = rebased   # noqa: SLF001 - see the docstring: not an undoable edit
+        self.model.rewrite_everywhere(rebase)
 
     # -- trained models ---------------------------------------------------------------------------
     def save_model_dialog(self) -> None:

@@ -92,6 +92,17 @@ class DocumentModel(QObject):
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
 
+    def rewrite_everywhere(self, fn) -> None:
+        """Apply fn(doc) -> doc to the document and to every state of its undo history, with
+        no signal and no undo step: for a change of spelling that is not an edit (after Save
+        As into another folder, a relative data path is re-spelt from the new file; the data
+        is the same, and Undo must never bring back the old folder's spelling)."""
+        for i in range(self.undo_stack.count()):
+            command = self.undo_stack.command(i)
+            if isinstance(command, DocumentCommand):
+                command.before, command.after = fn(command.before), fn(command.after)
+        self._doc = fn(self._doc)
+
     def _set(self, doc: dict, force_kind: str | None = None) -> None:
         old, self._doc = self._doc, copy.deepcopy(doc)
         self.changed.emit(force_kind or change_kind(old, self._doc))
