@@ -8,8 +8,9 @@ threads that each take half of the work really do run at once. Two ways to split
   whatever the thread count.
 - `over_parts`: a whole convolution, one part of the batch per thread (im2col, matrix products,
   activation, col2im). BLAS is held to one thread meanwhile: on 2 cores, letting BLAS split each
-  product as well made a mnist-cnn step 27 ms, splitting the batch instead 21 ms (threadpoolctl
-  sets the limit; without it the parts run one after the other on BLAS's threads). The caller
+  product as well made a mnist-cnn step 27 ms, splitting the batch instead 21 ms (OpenBLAS's
+  own setter, found through threadpoolctl; with another BLAS the parts run one after the other
+  on its threads). The caller
   chooses the parts from the sizes alone, never from the thread count, so the numbers are the
   same on any machine: the thread count only decides who computes which part.
 
@@ -18,6 +19,8 @@ The thread count follows NNPLAYGROUND_THREADS, else OMP_NUM_THREADS / OPENBLAS_N
 """
 
 import contextlib
+import ctypes
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -64,7 +67,7 @@ def over_parts(fn, count):
     elif getattr(_local, "blas_held", False):
         limit = contextlib.nullcontext()      # a whole pass already holds BLAS to one thread
     else:
-        limit = _blas_limit()
+        limit = blas_held_for_parts() if _hold_blas(probe=True) else None
     if limit is None:
         for k in range(count):
             fn(k)
@@ -93,22 +96,18 @@ def blas_held_for_parts():
     convolutions split by `over_parts`. Switching OpenBLAS from 2 threads to 1 and back around
     each convolution cost more than the split saved (a conv forward took 11 ms instead of 4):
     its threads must be woken and parked each time. Re-entrant; a no-op with one thread."""
-    limit = None
-    if THREADS > 1 and not getattr(_local, "blas_held", False):
-        limit = _blas_limit()
-    if limit is None:
+    if THREADS <= 1 or getattr(_local, "blas_held", False) or not _hold_blas():
         yield
         return
-    with limit:
-        _local.blas_held = True
-        try:
-            yield
-        finally:
-            _local.blas_held = False
+    _local.blas_held = True
+    try:
+        yield
+    finally:
+        _local.blas_held = False
+        _release_blas()
 
 
 _local = threading.local()
-_controller = None
 
 
 def _executor():
@@ -118,17 +117,63 @@ def _executor():
     return _pool
 
 
-def _blas_limit():
-    """A context holding BLAS to one thread (about 15 us to enter), or None without
-    threadpoolctl."""
-    global _controller
-    if _controller is None:
+_hold_lock = threading.Lock()
+_holders = 0          # threads (the GUI's trainer, a lesson's comparison) holding BLAS now
+_blas = None          # [(get, set)] of the process's OpenBLAS libraries, once looked up
+_original = []
+
+
+def _hold_blas(probe=False):
+    """Limit BLAS to one thread for the whole process until the last holder releases it; True
+    when held (False when numpy's BLAS cannot be limited). Counted, not nested per thread: two
+    training threads that each set and restored the limit would restore each other's, and
+    could leave BLAS on one thread for good. `probe`: only say whether a hold is possible."""
+    global _holders, _original
+    with _hold_lock:
+        functions = _blas_thread_functions()
+        if not functions or probe:
+            return bool(functions)
+        if _holders == 0:
+            _original = [get() for get, _ in functions]
+            for _, set_threads in functions:
+                set_threads(1)
+        _holders += 1
+        return True
+
+
+def _release_blas():
+    global _holders
+    with _hold_lock:
+        _holders -= 1
+        if _holders == 0:
+            for (_, set_threads), count in zip(_blas_thread_functions(), _original):
+                set_threads(count)
+
+
+def _blas_thread_functions():
+    """OpenBLAS's own get/set of its thread count, found through threadpoolctl's list of the
+    loaded libraries. Called directly rather than through threadpoolctl's limits, which
+    ignore a thread other than the first one that set them: the GUI trains in a worker thread
+    (measured: the limit silently did nothing there, 31 ms a step instead of 23). Other BLAS
+    builds (MKL, Accelerate) get no hold, and the batch parts then run one after the other."""
+    global _blas
+    if _blas is None:
+        _blas = []
         try:
-            from threadpoolctl import ThreadpoolController
+            from threadpoolctl import threadpool_info
         except ImportError:
-            _controller = False
-        else:
-            _controller = ThreadpoolController()
-    if _controller is False:
-        return None
-    return _controller.limit(limits=1, user_api="blas")
+            return _blas
+        for info in threadpool_info():
+            if info.get("internal_api") != "openblas":
+                continue
+            try:
+                lib = ctypes.CDLL(info["filepath"])
+            except OSError:
+                continue
+            for prefix, suffix in itertools.product(("", "scipy_"), ("", "64_", "_64")):
+                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                set_threads = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and set_threads is not None:
+                    _blas.append((get, set_threads))
+                    break
+    return _blas
