@@ -77,7 +77,7 @@ class Model:
         self.output_shape = tuple(report.shapes[self.output_id])
         self.output_layer = self.layers[self.output_id]
         self.output_activation = self._output_activation()
-        self._defer_relus(report)
+        self._choose_training_shortcuts(report)
         # convolutions share their batch between threads with BLAS held to one thread
         self._split_convolutions = any(isinstance(layer, L.Conv2D)
                                        for layer in self.layers.values())
@@ -85,12 +85,14 @@ class Model:
         self.params = {(i, k): v for i in self.order for k, v in self.layers[i].params.items()}
         self.grads = {(i, k): self.layers[i].grads[k] for i, k in self.params}
 
-    def _defer_relus(self, report):
-        """A ReLU convolution read by one MaxPool2D alone (a CNN's usual pair) leaves its ReLU
-        to the pool in training: the pool's output is 4x smaller, so the ReLU and its
-        derivative touch a quarter of the values (mnist-cnn: about 1.5 ms a step less). The
-        numbers are the same; inference keeps the textbook order, so every node's output
-        (forward_all) is what its diagram promises."""
+    def _choose_training_shortcuts(self, report):
+        """For a convolution read by one MaxPool2D alone (a CNN's usual pair), in training:
+        - a 2x2 pool after a convolution with few inputs per filter runs fused with it
+          (conv_pool.py: the pool becomes contiguous block work);
+        - otherwise a ReLU convolution leaves its ReLU to the pool, whose output is 4x
+          smaller (the same numbers; about 1.5 ms a mnist-cnn step less).
+        Inference keeps the textbook order, so every node's output (forward_all) is what its
+        diagram promises."""
         readers = {i: [] for i in self.order}
         for node_id in self.order:
             for i in report.inputs[node_id]:
@@ -145,10 +147,8 @@ class Model:
     # ------------------------------------------------------------ passes
 
     def _forward(self, x, training):
-        if self._split_convolutions:
-            with blas_held_for_parts():
-                return self._forward_plan(x, training)
-        return self._forward_plan(x, training)
+        with self.threads_held():
+            return self._forward_plan(x, training)
 
     def _forward_plan(self, x, training):
         vals = []
@@ -182,10 +182,8 @@ class Model:
 
     def _backward(self, dout, fused):
         """Back-propagate d loss / d output (or d loss / d logits when `fused`)."""
-        if self._split_convolutions:
-            with blas_held_for_parts():
-                return self._backward_plan(dout, fused)
-        return self._backward_plan(dout, fused)
+        with self.threads_held():
+            return self._backward_plan(dout, fused)
 
     def _backward_plan(self, dout, fused):
         plan = self._plan

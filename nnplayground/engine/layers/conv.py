@@ -103,6 +103,21 @@ def input_gradient_stride1(dz, w2, dxp, kh, kw, ho, wo):
             planes[:, :, start:start + length] += d[:, i, j, :, :length]
 
 
+def add_input_gradient(dz, w2, dxp, kh, kw, stride, ho, wo):
+    """d loss / d padded input from dz (F, N*Ho*Wo), added into dxp (N, C, Hp, Wp)."""
+    if stride == 1:
+        input_gradient_stride1(dz, w2, dxp, kh, kw, ho, wo)
+    else:
+        col2im_add(w2.T @ dz, dxp, kh, kw, stride, ho, wo)
+
+
+def sum_into(out, parts):
+    """out = parts[0] + parts[1] + ..., always in this order (the same bits every run)."""
+    out[...] = parts[0]
+    for more in parts[1:]:
+        out += more
+
+
 BATCH_PARTS = 4   # a big convolution is computed in this many parts of the batch (see below)
 
 
@@ -172,6 +187,11 @@ class Conv2D(ActivatedLayer):
     # the activation's derivative, both matrix products and col2im. The parts are blocks of
     # columns of the (F, N*Ho*Wo) output, so they write disjoint memory.
 
+    def output_size(self, h, w):
+        """(Ho, Wo) of an h x w input."""
+        p, s = self.padding, self.stride
+        return (h + 2 * p - self.kh) // s + 1, (w + 2 * p - self.kw) // s + 1
+
     def forward(self, x, training=False):
         self._fused = training and self.fuse_pool
         if self._fused:
@@ -180,7 +200,7 @@ class Conv2D(ActivatedLayer):
         f, n = W.shape[0], len(x)
         c, h, w = x.shape[1:]
         p, s = self.padding, self.stride
-        ho, wo = (h + 2 * p - self.kh) // s + 1, (w + 2 * p - self.kw) // s + 1
+        ho, wo = self.output_size(h, w)
         self.ho, self.wo, m = ho, wo, ho * wo
         self.xp_shape = (n, c, h + 2 * p, w + 2 * p)
         self.parts = batch_parts(n, c * self.kh * self.kw * n * m)
@@ -225,8 +245,7 @@ class Conv2D(ActivatedLayer):
         dz = d if logits else np.empty_like(d)
         z, y = (None, None) if logits else (flat(self.z), flat(self.y))
         relu = not logits and self.activation.name == "relu"
-        w2 = W.reshape(f, -1)
-        dw = self.grads["W"].reshape(f, -1)
+        w2, dw = W.reshape(f, -1), self.grads["W"].reshape(f, -1)
         # each part's dW, transposed: cols @ dz.T ran a third faster than dz @ cols.T
         partial = [np.empty((w2.shape[1], f), dtype=d.dtype) for _ in self.parts]
         dxp = channels_first_zeros(*self.xp_shape, d.dtype) if self.needs_input_grad else None
@@ -239,18 +258,11 @@ class Conv2D(ActivatedLayer):
             elif not logits:
                 dz[:, cut] = self.activation.backward(z[:, cut], y[:, cut], d[:, cut])
             np.matmul(self.cols[k], dz[:, cut].T, out=partial[k])
-            if dxp is None:
-                pass
-            elif self.stride == 1:
-                input_gradient_stride1(dz[:, cut], w2, dxp[a:e], self.kh, self.kw,
-                                       self.ho, self.wo)
-            else:
-                col2im_add(w2.T @ dz[:, cut], dxp[a:e], self.kh, self.kw, self.stride,
-                           self.ho, self.wo)
+            if dxp is not None:
+                add_input_gradient(dz[:, cut], w2, dxp[a:e], self.kh, self.kw, self.stride,
+                                   self.ho, self.wo)
         over_parts(part, len(self.parts))
-        dw[...] = partial[0].T
-        for more in partial[1:]:
-            dw += more.T                   # in the parts' order: the same sum every time
+        sum_into(dw, [p.T for p in partial])
         np.add.reduce(dz, axis=1, out=self.grads["b"])
         if dxp is None:
             return None

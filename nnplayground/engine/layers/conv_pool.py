@@ -19,8 +19,7 @@ Inference keeps the separate layers, so every node's output stays what the diagr
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .conv import (batch_parts, channels_first_zeros, col2im_add, input_gradient_stride1,
-                   pad_images)
+from .conv import add_input_gradient, batch_parts, channels_first_zeros, pad_images, sum_into
 from .threads import over_parts
 
 
@@ -29,8 +28,7 @@ def worth_fusing(conv, in_shape):
     stays cheap: at most one im2col row per filter (mnist-cnn: 9 rows for 16 filters in the
     first layer, 144 for 32 in the second, where the slower gather ate the gain)."""
     c, h, w = in_shape
-    p, s = conv.padding, conv.stride
-    ho, wo = (h + 2 * p - conv.kh) // s + 1, (w + 2 * p - conv.kw) // s + 1
+    ho, wo = conv.output_size(h, w)
     filters = conv.params["W"].shape[0]
     return (ho % 2 == 0 and wo % 2 == 0 and conv.activation.name in ("relu", "identity")
             and c * conv.kh * conv.kw <= filters)
@@ -55,7 +53,7 @@ def forward(conv, x):
     f, n = W.shape[0], len(x)
     c, h, w = x.shape[1:]
     p, s = conv.padding, conv.stride
-    ho, wo = (h + 2 * p - conv.kh) // s + 1, (w + 2 * p - conv.kw) // s + 1
+    ho, wo = conv.output_size(h, w)
     q = (ho // 2) * (wo // 2)
     conv.ho, conv.wo = ho, wo
     conv.xp_shape = (n, c, h + 2 * p, w + 2 * p)
@@ -116,18 +114,11 @@ def backward(conv, dy):
         if dxp is not None:
             # back to the usual column order (n, row, column) for the input gradient
             usual = dz.reshape(f, e - a, 2, 2, ho // 2, wo // 2).transpose(0, 1, 4, 2, 5, 3)
-            usual = usual.reshape(f, -1)
-            if conv.stride == 1:
-                input_gradient_stride1(usual, w2, dxp[a:e], conv.kh, conv.kw, ho, wo)
-            else:
-                col2im_add(w2.T @ usual, dxp[a:e], conv.kh, conv.kw, conv.stride, ho, wo)
+            add_input_gradient(usual.reshape(f, -1), w2, dxp[a:e], conv.kh, conv.kw,
+                               conv.stride, ho, wo)
     over_parts(part, len(conv.parts))
-    dw, db = conv.grads["W"].reshape(f, -1), conv.grads["b"]
-    dw[...] = partial_w[0].T
-    db[...] = partial_b[0]
-    for more_w, more_b in zip(partial_w[1:], partial_b[1:]):   # in order: the same sum always
-        dw += more_w.T
-        db += more_b
+    sum_into(conv.grads["W"].reshape(f, -1), [p.T for p in partial_w])
+    sum_into(conv.grads["b"], partial_b)
     if dxp is None:
         return None
     p = conv.padding

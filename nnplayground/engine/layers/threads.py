@@ -10,9 +10,9 @@ threads that each take half of the work really do run at once. Two ways to split
   activation, col2im). BLAS is held to one thread meanwhile: on 2 cores, letting BLAS split each
   product as well made a mnist-cnn step 27 ms, splitting the batch instead 21 ms (OpenBLAS's
   own setter, found through threadpoolctl; with another BLAS the parts run one after the other
-  on its threads). The caller
-  chooses the parts from the sizes alone, never from the thread count, so the numbers are the
-  same on any machine: the thread count only decides who computes which part.
+  on its threads). The caller chooses the parts from the sizes alone, never from the thread
+  count, so the numbers are the same on any machine: the thread count only decides who
+  computes which part.
 
 The thread count follows NNPLAYGROUND_THREADS, else OMP_NUM_THREADS / OPENBLAS_NUM_THREADS
 (the variables that size BLAS), else the number of CPUs this process may use.
@@ -66,8 +66,10 @@ def over_parts(fn, count):
         limit = None
     elif getattr(_local, "blas_held", False):
         limit = contextlib.nullcontext()      # a whole pass already holds BLAS to one thread
+    elif _blas_thread_functions():
+        limit = blas_held_for_parts()
     else:
-        limit = blas_held_for_parts() if _hold_blas(probe=True) else None
+        limit = None        # BLAS cannot be held: parts in parallel would fight its threads
     if limit is None:
         for k in range(count):
             fn(k)
@@ -117,22 +119,22 @@ def _executor():
     return _pool
 
 
-_hold_lock = threading.Lock()
+_hold_lock = threading.RLock()
 _holders = 0          # threads (the GUI's trainer, a lesson's comparison) holding BLAS now
 _blas = None          # [(get, set)] of the process's OpenBLAS libraries, once looked up
 _original = []
 
 
-def _hold_blas(probe=False):
+def _hold_blas():
     """Limit BLAS to one thread for the whole process until the last holder releases it; True
     when held (False when numpy's BLAS cannot be limited). Counted, not nested per thread: two
     training threads that each set and restored the limit would restore each other's, and
-    could leave BLAS on one thread for good. `probe`: only say whether a hold is possible."""
+    could leave BLAS on one thread for good."""
     global _holders, _original
     with _hold_lock:
         functions = _blas_thread_functions()
-        if not functions or probe:
-            return bool(functions)
+        if not functions:
+            return False
         if _holders == 0:
             _original = [get() for get, _ in functions]
             for _, set_threads in functions:
@@ -157,23 +159,29 @@ def _blas_thread_functions():
     (measured: the limit silently did nothing there, 31 ms a step instead of 23). Other BLAS
     builds (MKL, Accelerate) get no hold, and the batch parts then run one after the other."""
     global _blas
-    if _blas is None:
-        _blas = []
+    with _hold_lock:
+        if _blas is None:
+            _blas = _find_blas_thread_functions()
+        return _blas
+
+
+def _find_blas_thread_functions():
+    found = []
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return found
+    for info in threadpool_info():
+        if info.get("internal_api") != "openblas":
+            continue
         try:
-            from threadpoolctl import threadpool_info
-        except ImportError:
-            return _blas
-        for info in threadpool_info():
-            if info.get("internal_api") != "openblas":
-                continue
-            try:
-                lib = ctypes.CDLL(info["filepath"])
-            except OSError:
-                continue
-            for prefix, suffix in itertools.product(("", "scipy_"), ("", "64_", "_64")):
-                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
-                set_threads = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
-                if get is not None and set_threads is not None:
-                    _blas.append((get, set_threads))
-                    break
-    return _blas
+            lib = ctypes.CDLL(info["filepath"])
+        except OSError:
+            continue
+        for prefix, suffix in itertools.product(("", "scipy_"), ("", "64_", "_64")):
+            get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            set_threads = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if get is not None and set_threads is not None:
+                found.append((get, set_threads))
+                break
+    return found
