@@ -8,6 +8,7 @@ training on something the user did not ask for.
 from __future__ import annotations
 
 import numbers
+import os
 from pathlib import Path
 
 from .dataset import Dataset, DatasetError
@@ -50,11 +51,20 @@ def resolve_data_path(path, base_dir=None) -> str:
     """`dataset.path` as a usable path: a relative one is taken from `base_dir`, the folder of
     the preset file it came from, so that a preset shared with its data file (`"path":
     "points.csv"` beside it) works from whatever folder it is opened; without `base_dir` (a
-    document built in memory) it stays relative to the current folder."""
-    resolved = Path(path).expanduser()
-    if base_dir is not None and not resolved.is_absolute():
-        resolved = Path(base_dir).expanduser() / resolved
+    document built in memory) it stays relative to the current folder.
+
+    A preset written by hand on Windows may say "data\\points.csv": where backslashes are not
+    separators (Linux, macOS) and no file has that literal name, they are read as slashes."""
+    resolved = _as_given(Path(path).expanduser(), base_dir)
+    if "\\" in str(path) and os.sep == "/" and not resolved.exists():
+        resolved = _as_given(Path(str(path).replace("\\", "/")).expanduser(), base_dir)
     return str(resolved)
+
+
+def _as_given(path: Path, base_dir) -> Path:
+    if base_dir is not None and not path.is_absolute():
+        return Path(base_dir).expanduser() / path
+    return path
 
 
 def load_dataset(spec: dict, mnist_dir=None, progress=None, base_dir=None) -> Dataset:

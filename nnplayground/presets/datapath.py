@@ -39,10 +39,10 @@ def _physical(path: Path) -> Path:
 def _absolute(data_path: str, base_dir) -> Path:
     """The file a stored `dataset.path` names: a relative one is read from `base_dir` (the
     current folder when None, as `load_dataset` does without a base_dir)."""
-    path = Path(data_path).expanduser()
-    if not path.is_absolute():
-        path = Path(base_dir if base_dir is not None else os.getcwd()).expanduser() / path
-    return _physical(path)
+    from nnplayground.data.load import resolve_data_path   # the reader's own rule
+
+    return _physical(Path(resolve_data_path(
+        data_path, base_dir if base_dir is not None else os.getcwd())))
 
 
 def data_path_for_file(data_path: str, target, base_dir=None) -> str:

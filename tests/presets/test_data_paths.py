@@ -192,3 +192,17 @@ def test_resolving_and_rebasing(tmp_path, doc):
     assert rebased["dataset"]["path"] == "../data/points.csv"
     doc["dataset"]["path"] = str(tmp_path / "abs.csv")            # absolute ones stay absolute
     assert rebase_relative_data_path(doc, tmp_path, tmp_path / "sub" / "x.json") == doc
+
+
+@pytest.mark.skipif(__import__("os").sep != "/", reason="backslashes are separators here")
+def test_a_hand_written_windows_path_is_read_with_slashes(tmp_path, doc):
+    """"data\\points.csv" written on Windows opens on Linux and macOS too, and a save
+    re-spells it with forward slashes."""
+    write_points(tmp_path / "course" / "data" / "points.csv")
+    doc["dataset"] = {"kind": "file", "path": "data\\points.csv",
+                      "task": "classification", "train_fraction": 0.5, "seed": 0}
+    save_preset(doc, tmp_path / "course" / "lesson.json")
+    exp = Experiment.from_name(str(tmp_path / "course" / "lesson.json"))
+    assert len(exp.dataset.x_train) == 30
+    assert data_path_for_file("data\\points.csv", tmp_path / "out" / "copy.json",
+                              base_dir=tmp_path / "course") == "../course/data/points.csv"
