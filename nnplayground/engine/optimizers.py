@@ -131,11 +131,13 @@ class Optimizer:
 
 
 def _first_bad_part(d, parts):
+    """The key of the part to blame: the first holding inf or NaN, else (every value is
+    finite, only the sum of squares overflowed) the one with the largest update."""
     flat = d.reshape(-1)
     for key, where in parts:
         if not np.isfinite(flat[where]).all():
             return key
-    return parts[0][0]   # only the sum of squares overflowed: every part is finite
+    return max(parts, key=lambda part: float(np.abs(flat[part[1]]).max(initial=0.0)))[0]
 
 
 class SGD(Optimizer):

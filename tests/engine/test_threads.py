@@ -50,19 +50,23 @@ def test_two_training_threads_share_one_hold_and_restore_blas(monkeypatch):
     assert seen == {"b after a left": 1, "after both": 2}
 
 
-def test_a_threaded_training_step_gives_the_same_bits_as_one_thread(monkeypatch):
-    """The batch parts are fixed by the sizes, never by the thread count."""
+@pytest.mark.parametrize("batch", [40, 100])
+def test_a_threaded_training_step_gives_the_same_bits_as_one_thread(monkeypatch, batch):
+    """The batch parts are fixed by the sizes, never by the thread count; and with one engine
+    thread BLAS is held to one thread too (a BLAS left at 2 threads summed dW in another
+    order: NNPLAYGROUND_THREADS=1 gave other bits than the default)."""
     from nnplayground.engine.layers import threads
 
     rng = np.random.default_rng(4)
-    x = rng.random((40, 1, 28, 28), dtype=np.float32)
-    y = rng.integers(0, 10, 40)
-    monkeypatch.setattr(threads, "MIN_WORK", 0)             # parts even for this small batch
+    x = rng.random((batch, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+    monkeypatch.setattr(threads, "MIN_WORK", 0)             # parts even for a small batch
     grads = []
-    for n in (1, 2):
-        monkeypatch.setattr(threads, "THREADS", n)
-        model = build_model(MNIST_CNN, seed=0)
-        model.forward_backward(x, y, make_loss("cross_entropy"))
-        grads.append({k: v.copy() for k, v in model.grads.items()})
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):   # as on a 2-core machine
+        for n in (1, 2):
+            monkeypatch.setattr(threads, "THREADS", n)
+            model = build_model(MNIST_CNN, seed=0)
+            model.forward_backward(x, y, make_loss("cross_entropy"))
+            grads.append({k: v.copy() for k, v in model.grads.items()})
     for key in grads[0]:
         np.testing.assert_array_equal(grads[0][key], grads[1][key], err_msg=str(key))

@@ -247,6 +247,18 @@ def test_a_huge_lr_diverges_on_the_first_step_and_reports_it():
     assert all(np.array_equal(before[k], after[k]) for k in before)
 
 
+def test_a_packed_update_that_only_overflows_blames_the_largest_part():
+    """Every update finite, only their sum of squares overflows (|d| > 1e19 in float32): the
+    packed path must name the parameter with the huge update, as the per-array path does."""
+    trainer = make_trainer(optimizer={"type": "sgd", "lr": 1.0})
+    model = trainer.model
+    model.flat_grads[...] = 0.01
+    model.grads[("h1", "W")][0, 0] = 1e20
+    assert trainer.optimizer.guarded_step(*trainer._packed) == ("h1", "W")
+    per_array = make_optimizer({"type": "sgd", "lr": 1.0})
+    assert per_array.guarded_step(dict(model.params), dict(model.grads)) == ("h1", "W")
+
+
 class PlainSGD:
     """An optimizer with only the contract's `step` (no guarded_step): the fallback path."""
 

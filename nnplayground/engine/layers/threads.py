@@ -97,8 +97,10 @@ def blas_held_for_parts():
     """Hold BLAS to one thread for a whole forward or backward pass of a model that has
     convolutions split by `over_parts`. Switching OpenBLAS from 2 threads to 1 and back around
     each convolution cost more than the split saved (a conv forward took 11 ms instead of 4):
-    its threads must be woken and parked each time. Re-entrant; a no-op with one thread."""
-    if THREADS <= 1 or getattr(_local, "blas_held", False) or not _hold_blas():
+    its threads must be woken and parked each time. Re-entrant. Held with one engine thread
+    too: the products then run on one BLAS thread either way, so the numbers do not depend on
+    the thread count (a BLAS left at 2 threads summed dW in another order)."""
+    if getattr(_local, "blas_held", False) or not _hold_blas():
         yield
         return
     _local.blas_held = True
@@ -114,9 +116,11 @@ _local = threading.local()
 
 def _executor():
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="nnp-engine")
-    return _pool
+    with _hold_lock:                  # two training threads may ask first at the same time
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=THREADS - 1,
+                                       thread_name_prefix="nnp-engine")
+        return _pool
 
 
 _hold_lock = threading.RLock()
