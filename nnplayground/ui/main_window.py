@@ -28,7 +28,6 @@ from nnplayground.ui.validation import check_document, check_model
 
 ORGANIZATION = "nnplayground"
 APPLICATION = "nnplayground"
-LIVE_TRAINER_KEYS = ("batch_size",)
 
 
 def make_settings() -> QSettings:

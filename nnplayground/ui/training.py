@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.ui import document as D
+from nnplayground.worker.live import live_hyperparameters
 
 # A preset's "views" names -> the live views' dock names (install_views) where they differ.
 VIEW_ALIASES = {"loss": "metrics", "hidden_units": "units", "hidden": "units",
@@ -55,13 +56,7 @@ class TrainingMixin:
             self.loaded_doc["optimizer"] = copy.deepcopy(doc["optimizer"])
             self.statusBar().showMessage(f"Switched the optimizer to {kind}; the weights are "
                                          "kept (Reset starts again from fresh ones)", 5000)
-        from nnplayground.worker.runner import HYPERPARAMETERS
-        changes = {k: v for k, v in doc.get("optimizer", {}).items() if k in HYPERPARAMETERS}
-        changes.update({k: v for k, v in doc.get("regularization", {}).items()
-                        if k in HYPERPARAMETERS})
-        if "batch_size" in doc.get("training", {}):
-            changes["batch_size"] = doc["training"]["batch_size"]
-        self.controller.set_hyperparameters(**changes)
+        self.controller.set_hyperparameters(**live_hyperparameters(doc))
 
     def _on_reload_timer(self) -> None:
         """A structural edit: the worker must rebuild; mid-run, only if the user agrees."""

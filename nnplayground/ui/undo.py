@@ -12,8 +12,8 @@ import copy
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-# Top-level keys whose change the worker can apply without a reset (contract section 6).
-LIVE_KEYS = ("optimizer", "regularization")
+from nnplayground.worker.live import without_live_settings
+
 MOVE_ID = 1001
 
 
@@ -110,13 +110,7 @@ class DocumentModel(QObject):
 
 def change_kind(old: dict, new: dict) -> str:
     """Classifies a change so the worker resets only when it must."""
-    def strip(doc, keys):
-        d = copy.deepcopy(doc)
-        for k in keys:
-            d.pop(k, None)
-        d.get("training", {}).pop("batch_size", None)
-        return d
-    if strip(old, LIVE_KEYS) == strip(new, LIVE_KEYS):
+    if without_live_settings(old) == without_live_settings(new):
         return "live"
 
     def no_pos(doc):

@@ -8,11 +8,13 @@ from types import MappingProxyType
 import numpy as np
 
 from nnplayground.data import make_features
+from nnplayground.engine.metrics import confusion_matrix
 from nnplayground.worker import snapshot as S
 
 # Parts that cost a forward pass over many images are refreshed at most this often; the cheap
 # parts (metrics, weights, a 50x50 boundary of a tiny net) go out with every snapshot.
 HEAVY_INTERVAL = 0.25
+CONFUSION_POINTS = 2000     # test points in the confusion matrix: cheap enough per epoch
 
 
 def _copy_params(layers, attr):
@@ -31,19 +33,20 @@ class SnapshotBuilder:
     each snapshot carries only the new points.
     """
 
-    def __init__(self, experiment, info: S.DatasetInfo, run=0):
+    def __init__(self, experiment, info: S.DatasetInfo, run=0, clock=time.perf_counter):
         self.exp = experiment
+        self._clock = clock
         self.run = run
         self.info = info
         self.node_types = {n["id"]: n["type"] for n in experiment.doc["model"]["nodes"]}
         self.output_id = experiment.output_id
         self.steps_sent = 0
         self.epochs_sent = 0
-        self.epoch_steps = {}     # epoch index -> step at which it ended (for the loss plot)
+        self._epoch_steps = {}    # epoch index -> step at which it ended (for the loss plot)
         self.image_index = 0
-        self.confusion = None
-        self.confusion_epoch = 0
-        self.confusion_step = 0
+        self._confusion = None
+        self._confusion_epoch = 0
+        self._confusion_step = 0
         self._heavy_at = -1.0
         self._heavy = {}
         self._grid = None
@@ -53,8 +56,35 @@ class SnapshotBuilder:
                                 if self.node_types.get(i) == "Conv2D"), None)
 
     def reset_heavy(self):
-        """Forget the cached heavy parts (after a classification image change or a reset)."""
+        """Forget the cached heavy parts (after a newly shown view or a reset)."""
         self._heavy_at = -1.0
+
+    def select_image(self, index):
+        """Choose the test image whose feature maps the snapshots carry (wraps around)."""
+        self.image_index = int(index) % max(len(self.info.y_test), 1)
+        self.reset_heavy()
+
+    def epoch_ended(self, step):
+        """The newest epoch record of the history ended at training step `step`."""
+        self._epoch_steps[len(self.exp.trainer.history.epochs) - 1] = int(step)
+
+    def confusion_is_stale(self):
+        """Has the model trained since the last confusion matrix (or is there none)?"""
+        return self._confusion_step != self.exp.trainer.steps_done
+
+    def update_confusion(self):
+        """The test confusion matrix on at most CONFUSION_POINTS test points, with the
+        trainer's own rule for turning outputs into classes (argmax, or >= 0.5 for one sigmoid
+        unit), so the matrix and the epoch's accuracy always agree."""
+        ds, model = self.exp.dataset, self.exp.model
+        n = min(len(ds.y_test), CONFUSION_POINTS)
+        if n == 0:
+            return
+        out = np.asarray(model.predict(ds.x_test[:n]))
+        k = max(int(ds.n_classes or 2), out.shape[1])
+        self._confusion = confusion_matrix(ds.y_test[:n], out, k)
+        self._confusion_epoch = int(self.exp.trainer.epoch)
+        self._confusion_step = int(self.exp.trainer.steps_done)
 
     def build(self, visible, steps_per_second, force_heavy=False, status="") -> S.Snapshot:
         trainer, model = self.exp.trainer, self.exp.model
@@ -65,7 +95,7 @@ class SnapshotBuilder:
                   else np.zeros((0, 2)))
         epochs = trainer.history.epochs
         new_epochs = tuple(
-            MappingProxyType({"step": self.epoch_steps.get(i, 0), **epochs[i]})
+            MappingProxyType({"step": self._epoch_steps.get(i, 0), **epochs[i]})
             for i in range(self.epochs_sent, len(epochs)))
         self.epochs_sent = len(epochs)
         last_epoch = MappingProxyType(dict(epochs[-1])) if epochs else None
@@ -76,7 +106,7 @@ class SnapshotBuilder:
             parts.update(self._plane_parts(visible))
         if self.info.kind == "line" and S.VIEW_CURVE in visible:
             parts["curve"] = self._curve()
-        now = time.perf_counter()
+        now = self._clock()
         if self.info.kind == "image" and (force_heavy or now - self._heavy_at >= HEAVY_INTERVAL):
             self._heavy = self._image_parts(visible)
             self._heavy_at = now
@@ -88,8 +118,8 @@ class SnapshotBuilder:
             step_points=points, epoch_records=new_epochs, last_epoch=last_epoch,
             task=self.info.task, lr=float(getattr(self.exp.optimizer, "lr", float("nan"))),
             weights=_copy_params(model.layers, "params"), gradients=MappingProxyType(grads),
-            image_index=self.image_index, confusion=self.confusion,
-            confusion_epoch=self.confusion_epoch, confusion_step=self.confusion_step,
+            image_index=self.image_index, confusion=self._confusion,
+            confusion_epoch=self._confusion_epoch, confusion_step=self._confusion_step,
             run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")),
             status=status, **parts)
 

@@ -1,24 +1,26 @@
 """`TrainingController`: the GUI thread's handle on the training thread.
 
-The main window creates one controller and talks only to it: commands go in as messages (they
-return at once), results come back as signals on the GUI thread. The controller never touches
-the live model itself.
+The main window creates one controller and talks only to it: each method posts a typed
+command (`commands.py`) and returns at once; results come back as signals on the GUI thread.
+The controller never touches the live model itself.
 """
 
 from __future__ import annotations
 
 import atexit
-from concurrent.futures import Future
 import itertools
 import time
 import weakref
+from concurrent.futures import Future
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from nnplayground.engine import make_optimizer
+from nnplayground.worker import commands as C
 from nnplayground.worker import gui_gc
-from nnplayground.worker.runner import HYPERPARAMETERS, TrainingThread
+from nnplayground.worker.live import HYPERPARAMETERS
+from nnplayground.worker.runner import TrainingThread
 
 
 def _default_factory(mnist_dir):
@@ -66,7 +68,8 @@ class TrainingController(QObject):
     dataset_ready = Signal(object)
     classified = Signal(int, object)
 
-    def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None):
+    def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None,
+                 clock=time.perf_counter):
         super().__init__(parent)
         self._state = "idle"
         self._latest = None
@@ -75,7 +78,8 @@ class TrainingController(QObject):
         self._ids = itertools.count(1)
         self._runs = itertools.count(1)
         self._run = 0           # snapshots of other runs (an old model's) are dropped
-        self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir))
+        self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir),
+                                      clock=clock)
         self._thread.snapshot.connect(self._on_snapshot)
         self._thread.state.connect(self._on_state)
         self._thread.error.connect(self.error_occurred)
@@ -103,8 +107,7 @@ class TrainingController(QObject):
         """
         self._set_state("loading")
         self._new_run()
-        self._thread.post("forget_overrides")
-        self._thread.post("load", doc, state, self._run, urgent=True)
+        self._thread.post(C.Load(doc, state, self._run))
 
     def save_model(self, path, timeout=60.0):
         """Save the live model and its preset as a model .npz (atomic), between two steps.
@@ -113,30 +116,30 @@ class TrainingController(QObject):
         write); raises what the save raised, e.g. when nothing is loaded.
         """
         done = Future()
-        self._thread.post("save_model", str(path), done, urgent=True)
+        self._thread.post(C.SaveModel(str(path), done))
         return done.result(timeout=timeout)
 
     def play(self):
         """Train until the preset's `training.epochs` epochs are complete, then pause with
         `status` set; Play after that trains as many epochs again."""
         self._status = ""
-        self._thread.post("play")
+        self._thread.post(C.Play())
 
     def pause(self):
-        self._thread.post("pause", urgent=True)
+        self._thread.post(C.Pause())
 
     def step(self):
         """Train exactly one mini-batch, then stay paused."""
-        self._thread.post("step", urgent=True)
+        self._thread.post(C.Step())
 
     def step_epoch(self):
         """Train until the current epoch ends, then pause."""
-        self._thread.post("step_epoch", urgent=True)
+        self._thread.post(C.StepEpoch())
 
     def reset(self):
         """Rebuild the model from the loaded document (fresh weights; live changes kept)."""
         self._new_run()
-        self._thread.post("reset", self._run, urgent=True)
+        self._thread.post(C.Reset(self._run))
 
     def set_optimizer(self, spec):
         """Switch the optimizer live, e.g. set_optimizer({"type": "adam", "lr": 0.001}).
@@ -147,7 +150,7 @@ class TrainingController(QObject):
         ValueError at once (naming the key) for a bad spec.
         """
         make_optimizer(spec)      # validate here, so the caller gets the error, not a dialog
-        self._thread.post("optimizer", dict(spec))
+        self._thread.post(C.SetOptimizer(dict(spec)))
 
     def set_hyperparameters(self, **changes):
         """Change lr, momentum, beta1, beta2, eps, rho, batch_size, l1 or l2 between steps
@@ -157,15 +160,15 @@ class TrainingController(QObject):
             raise ValueError(f"cannot change {', '.join(unknown)} during training; live "
                              f"changes are limited to {', '.join(sorted(HYPERPARAMETERS))} "
                              f"(anything else needs load(doc))")
-        self._thread.post("hyper", dict(changes))
+        self._thread.post(C.SetHyperparameters(dict(changes)))
 
     def set_visible_views(self, names):
         """Tell the worker which views are shown, so it computes only what they draw."""
-        self._thread.post("visible", frozenset(names))
+        self._thread.post(C.SetVisibleViews(frozenset(names)))
 
     def select_image(self, index):
         """Choose the test image whose feature maps the snapshots carry."""
-        self._thread.post("select_image", int(index))
+        self._thread.post(C.SelectImage(int(index)))
 
     def classify(self, x):
         """Ask the worker to classify x (a batch of one, in the model's input layout).
@@ -173,7 +176,7 @@ class TrainingController(QObject):
         Returns the request id that `classified` will carry with the answer.
         """
         request_id = next(self._ids)
-        self._thread.post("classify", request_id, x)
+        self._thread.post(C.Classify(request_id, x))
         return request_id
 
     def shutdown(self):
@@ -224,11 +227,11 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snapshot):
         if snapshot.run != self._run:       # queued before a load/reset: an old model's frame
-            self._thread.ack.set()
+            self._thread.frame_drawn()
             return
         self._latest = snapshot
         self._status = snapshot.status
-        start = time.perf_counter()
+        start = self._thread.clock()
         try:
             self.snapshot_ready.emit(snapshot)
         finally:
@@ -238,6 +241,4 @@ class TrainingController(QObject):
             QTimer.singleShot(0, lambda: self._on_frame_drawn(start))
 
     def _on_frame_drawn(self, start):
-        thread = self._thread
-        thread.draw_seconds = 0.8 * thread.draw_seconds + 0.2 * (time.perf_counter() - start)
-        thread.ack.set()
+        self._thread.frame_drawn(self._thread.clock() - start)

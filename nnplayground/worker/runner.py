@@ -4,10 +4,13 @@ Why a hand-written loop instead of one queued slot per step: at xor's 7,000+ ste
 Qt event per step would cost more than the step itself. The loop trains in slices of at least
 33 ms (longer when frames are expensive to draw), checks the pause/stop flag between steps and
 between the eval batches of an epoch's end (so Stop answers within one step or one eval batch,
-even when evaluating full MNIST takes seconds), drains a thread-safe message queue between
-slices and publishes one snapshot per slice. Before the next slice it waits (briefly, bounded) until the GUI has
-drawn that snapshot: stale frames are never built, and painting never competes with a numpy
-call for the interpreter lock.
+even when evaluating full MNIST takes seconds), drains a thread-safe queue of typed commands
+(`commands.py`) between slices and publishes one snapshot per slice. Before the next slice it
+waits (briefly, bounded) until the GUI has drawn that snapshot: stale frames are never built,
+and painting never competes with a numpy call for the interpreter lock.
+
+Time is read from an injectable `clock` (seconds, `time.perf_counter` by default), so a test
+can check the throttle against the worker's own notion of time instead of the machine's load.
 """
 
 from __future__ import annotations
@@ -20,28 +23,16 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from nnplayground.engine import DivergenceError, make_optimizer
-from nnplayground.engine.metrics import confusion_matrix
+from nnplayground.worker import commands as C
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
+from nnplayground.worker.live import OPTIMIZER_KEYS
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
 TRAIN_SHARE = 3.0           # train at least this many times as long as a frame takes to draw
 MAX_GUI_WAIT = 0.25         # seconds the trainer waits at most for the GUI to draw a frame
 CONFUSION_INTERVAL = 0.5    # seconds between confusion matrices while epochs fly by
 IDLE_POLL = 0.1             # seconds the idle loop waits for a message before checking stop
-
-OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
-TRAINER_KEYS = frozenset({"batch_size", "l1", "l2"})
-HYPERPARAMETERS = OPTIMIZER_KEYS | TRAINER_KEYS
-
-
-ERROR_TITLES = {
-    "load": "Could not load the experiment", "reset": "Could not reset the experiment",
-    "optimizer": "Could not switch the optimizer",
-    "play": "Cannot train", "step": "Cannot train", "step_epoch": "Cannot train",
-    "hyper": "Could not change the setting", "classify": "Could not classify the image",
-    "select_image": "Could not show that test image",
-}
 
 
 def divergence_message(exc, lr):
@@ -56,7 +47,8 @@ def divergence_message(exc, lr):
 
 
 class TrainingThread(QThread):
-    """Runs the training loop. Talk to it only through `post()` and its signals."""
+    """Runs the training loop. Talk to it only through `post()`, `frame_drawn()`, `stop()`
+    and its signals."""
 
     snapshot = Signal(object)
     state = Signal(str)
@@ -65,14 +57,15 @@ class TrainingThread(QThread):
     loaded = Signal(object)            # DatasetInfo
     classified = Signal(int, object)   # request id, probabilities (K,) or None
 
-    def __init__(self, factory, parent=None):
+    def __init__(self, factory, parent=None, clock=time.perf_counter):
         super().__init__(parent)
         self._factory = factory
-        self._messages = queue.Queue()
-        self._interrupt = threading.Event()   # pause/stop: checked between steps
+        self.clock = clock
+        self._commands = queue.Queue()
+        self._interrupt = threading.Event()   # an urgent command: checked between steps
         self._stopping = threading.Event()
-        self.ack = threading.Event()          # set by the GUI once it has drawn a snapshot
-        self.ack.set()
+        self._ack = threading.Event()         # set by the GUI once it has drawn a snapshot
+        self._ack.set()
         self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
         self._exp = self._doc = self._builder = None
         self._evaluation = None      # the trainer's EpochEvaluation while it is under way
@@ -85,18 +78,25 @@ class TrainingThread(QThread):
         self._overrides = {}
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
-        self._confusion_at = 0.0
+        self._confusion_at = float("-inf")
 
     # -- called from the GUI thread ----------------------------------------------------------
 
-    def post(self, *message, urgent=False):
-        if urgent:
+    def post(self, command: C.Command):
+        if command.urgent:
             self._interrupt.set()
-        self._messages.put(message)
+        self._commands.put(command)
 
     def stop(self):
         self._stopping.set()
-        self.post("stop", urgent=True)
+        self.post(C.Stop())
+
+    def frame_drawn(self, seconds=None):
+        """The GUI has drawn the last snapshot (in `seconds`, when it was this run's frame):
+        the next slice may start."""
+        if seconds is not None:
+            self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
+        self._ack.set()
 
     # -- the loop (worker thread) ------------------------------------------------------------
 
@@ -117,22 +117,52 @@ class TrainingThread(QThread):
 
     def _drain(self, block):
         try:
-            message = self._messages.get(timeout=IDLE_POLL) if block else \
-                self._messages.get_nowait()
+            command = self._commands.get(timeout=IDLE_POLL) if block else \
+                self._commands.get_nowait()
         except queue.Empty:
             return
         while True:
             self._interrupt.clear()
-            if message[0] == "stop":
+            if isinstance(command, C.Stop):
                 return
             try:
-                getattr(self, "_do_" + message[0])(*message[1:])
+                self._handle(command)
             except Exception as exc:   # noqa: BLE001 - every failure must reach the user
-                self._fail(ERROR_TITLES.get(message[0], "Training error"), exc)
+                self._fail(command.error_title, exc)
             try:
-                message = self._messages.get_nowait()
+                command = self._commands.get_nowait()
             except queue.Empty:
                 return
+
+    def _handle(self, command: C.Command):
+        match command:
+            case C.Load(doc=doc, state=state, run=run):
+                self._overrides.clear()
+                self._load(doc, state, run)
+            case C.Reset(run=run):
+                self._reset(run)
+            case C.Play():
+                self._play()
+            case C.Pause():
+                self._pause()
+            case C.Step():
+                self._step()
+            case C.StepEpoch():
+                self._step_epoch()
+            case C.SaveModel(path=path, done=done):
+                self._save_model(path, done)
+            case C.SetHyperparameters(changes=changes):
+                self._set_hyperparameters(changes)
+            case C.SetOptimizer(spec=spec):
+                self._set_optimizer(spec)
+            case C.SetVisibleViews(names=names):
+                self._set_visible_views(names)
+            case C.SelectImage(index=index):
+                self._select_image(index)
+            case C.Classify(request_id=request_id, x=x):
+                self._classify(request_id, x)
+            case _:
+                raise TypeError(f"the training thread has no handler for {command!r}")
 
     def _set_state(self, state):
         if state != self._state:
@@ -142,7 +172,7 @@ class TrainingThread(QThread):
     def _train_slice(self):
         trainer = self._exp.trainer
         self._wait_for_gui()
-        start = time.perf_counter()
+        start = self.clock()
         # Publish no more often than every TRAIN_SHARE frame-drawing times: drawing competes
         # with training for the interpreter lock, so it must not take more than about a quarter.
         deadline = start + max(PUBLISH_INTERVAL, TRAIN_SHARE * self.draw_seconds)
@@ -155,14 +185,14 @@ class TrainingThread(QThread):
                     break
                 # End the slice before a unit that would overrun the deadline: a mnist-cnn
                 # step takes ~20 ms, and one step past a 33 ms deadline is a frame at 18 fps.
-                before, now = now, time.perf_counter()
+                before, now = now, self.clock()
                 longest = max(longest, now - before)
                 if now + longest >= deadline:
                     break
         except DivergenceError as exc:
             self._diverged(exc)
             return
-        rate = (len(trainer.history.steps) - first) / max(time.perf_counter() - start, 1e-9)
+        rate = (len(trainer.history.steps) - first) / max(self.clock() - start, 1e-9)
         if self._mode is None:
             self._refresh_confusion_if_stale()
             self._publish(rate, force=True, status=self._finished_status())
@@ -221,10 +251,10 @@ class TrainingThread(QThread):
 
     def _epoch_recorded(self, step):
         """Bookkeeping once an epoch's record is in the history."""
-        self._builder.epoch_steps[len(self._exp.trainer.history.epochs) - 1] = int(step)
+        self._builder.epoch_ended(step)
         # xor finishes hundreds of epochs a second: a few matrices a second are plenty.
         if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
-                and time.perf_counter() - self._confusion_at >= CONFUSION_INTERVAL):
+                and self.clock() - self._confusion_at >= CONFUSION_INTERVAL):
             self._update_confusion()
 
     def _wait_for_gui(self):
@@ -235,21 +265,21 @@ class TrainingThread(QThread):
         wait for it (measured: 150 ms event-loop stalls with mnist-cnn, 35 ms without views).
         The wait is bounded, and a pause or stop request ends it at once.
         """
-        deadline = time.perf_counter() + MAX_GUI_WAIT
-        while not self.ack.wait(0.002):
-            if self._interrupt.is_set() or time.perf_counter() > deadline:
+        deadline = time.monotonic() + MAX_GUI_WAIT
+        while not self._ack.wait(0.002):
+            if self._interrupt.is_set() or time.monotonic() > deadline:
                 return
 
     def _publish(self, rate, force=False, status=""):
-        if not force and not self.ack.is_set():
+        if not force and not self._ack.is_set():
             return
-        self.ack.clear()
+        self._ack.clear()
         self.snapshot.emit(self._builder.build(self._visible, rate, force_heavy=force,
                                                status=status))
 
-    # -- messages ---------------------------------------------------------------------------
+    # -- commands ---------------------------------------------------------------------------
 
-    def _do_load(self, doc, state=None, run=0):
+    def _load(self, doc, state, run):
         self._mode = None
         self._play_goal = None
         self._finished = False
@@ -264,7 +294,7 @@ class TrainingThread(QThread):
         for key, value in sorted(self._overrides.items(), key=lambda kv: kv[0] != "optimizer"):
             self._apply(exp, key, value)
         info = S.dataset_info(exp.dataset)
-        self._exp, self._builder = exp, SnapshotBuilder(exp, info, run)
+        self._exp, self._builder = exp, SnapshotBuilder(exp, info, run, clock=self.clock)
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)
@@ -276,30 +306,19 @@ class TrainingThread(QThread):
         the last matrix makes it stale (not only a new epoch: 143 steps into the first epoch
         the network is no longer the untrained one)."""
         if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
-                and self._builder.confusion_step != self._exp.trainer.steps_done):
+                and self._builder.confusion_is_stale()):
             self._update_confusion()
 
     def _update_confusion(self):
-        """The test confusion matrix on at most 2,000 test points: cheap enough per epoch."""
-        self._confusion_at = time.perf_counter()
-        ds, model = self._exp.dataset, self._exp.model
-        n = min(len(ds.y_test), 2000)
-        if n == 0:
-            return
-        out = np.asarray(model.predict(ds.x_test[:n]))
-        # the trainer's own rule for turning outputs into classes (argmax, or >= 0.5 for one
-        # sigmoid unit), so this matrix and the epoch's accuracy always agree
-        k = max(int(ds.n_classes or 2), out.shape[1])
-        self._builder.confusion = confusion_matrix(ds.y_test[:n], out, k)
-        self._builder.confusion_epoch = int(self._exp.trainer.epoch)
-        self._builder.confusion_step = int(self._exp.trainer.steps_done)
+        self._confusion_at = self.clock()
+        self._builder.update_confusion()
 
     def _require_experiment(self):
         if self._exp is None:
             raise RuntimeError("no experiment is loaded: open a preset (or fix its problems) "
                                "before training")
 
-    def _do_play(self):
+    def _play(self):
         """Train until the next multiple of the preset's `training.epochs` is recorded: from
         scratch to `epochs`, after a pause (or a few Steps) on to the same goal, and once
         there, `epochs` more."""
@@ -311,7 +330,7 @@ class TrainingThread(QThread):
         self._mode = "play"
         self._set_state("running")
 
-    def _do_pause(self):
+    def _pause(self):
         if self._exp is None:
             return
         was_running = self._mode is not None
@@ -321,7 +340,7 @@ class TrainingThread(QThread):
             self._publish(0.0, force=True)
             self._set_state("paused")
 
-    def _do_step(self):
+    def _step(self):
         self._require_experiment()
         self._mode = None
         try:
@@ -335,7 +354,7 @@ class TrainingThread(QThread):
         self._publish(0.0, force=True)
         self._set_state("paused")
 
-    def _do_step_epoch(self):
+    def _step_epoch(self):
         """Train to the end of the next epoch (an evaluation left by a pause is finished
         first and does not count as that epoch)."""
         self._require_experiment()
@@ -343,13 +362,13 @@ class TrainingThread(QThread):
         self._mode = "epoch"
         self._set_state("running")
 
-    def _do_reset(self, run=0):
+    def _reset(self, run):
         """Fresh weights from the preset's seed (a trained model opened from a file included:
         Reset means start learning again)."""
         if self._doc is not None:
-            self._do_load(self._doc, None, run)
+            self._load(self._doc, None, run)
 
-    def _do_save_model(self, path, done):
+    def _save_model(self, path, done):
         if done.set_running_or_notify_cancel():
             try:
                 self._require_experiment()
@@ -359,13 +378,13 @@ class TrainingThread(QThread):
             else:
                 done.set_result(path)
 
-    def _do_hyper(self, changes):
+    def _set_hyperparameters(self, changes):
         self._overrides.update(changes)
         if self._exp is not None:
             for key, value in changes.items():
                 self._apply(self._exp, key, value)
 
-    def _do_optimizer(self, spec):
+    def _set_optimizer(self, spec):
         """A new optimizer type, live: same model and weights, fresh per-parameter state
         (Adam's moments mean nothing to SGD). It replaces earlier optimizer hyperparameter
         changes, since `spec` gives the new optimizer's own."""
@@ -387,7 +406,7 @@ class TrainingThread(QThread):
         target = exp.optimizer if key in OPTIMIZER_KEYS else exp.trainer
         setattr(target, key, int(value) if key == "batch_size" else float(value))
 
-    def _do_visible(self, names):
+    def _set_visible_views(self, names):
         """A newly shown view gets its data at once, even while training is paused."""
         added = set(names) - self._visible
         self._visible = set(names)
@@ -396,20 +415,15 @@ class TrainingThread(QThread):
             if added and self._mode is None:
                 self._publish(0.0, force=True)
 
-    def _do_select_image(self, index):
+    def _select_image(self, index):
         if self._builder is not None:
-            n = len(self._builder.info.y_test)
-            self._builder.image_index = int(index) % max(n, 1)
-            self._builder.reset_heavy()
+            self._builder.select_image(index)
             if self._mode is None:
                 self._publish(0.0, force=True)
 
-    def _do_classify(self, request_id, x):
+    def _classify(self, request_id, x):
         if self._exp is None:
             self.classified.emit(request_id, None)
             return
         probs = np.asarray(self._exp.model.predict(np.asarray(x, dtype=np.float32)))[0]
         self.classified.emit(request_id, np.array(probs))
-
-    def _do_forget_overrides(self):
-        self._overrides.clear()

@@ -1,0 +1,107 @@
+"""What the GUI thread asks of the training thread: one small frozen dataclass per command.
+
+`TrainingController` builds them and `TrainingThread.post` queues them; the thread dispatches
+on the type with a `match` (see `TrainingThread._handle`), so every command's handler can be
+found by following the class. `urgent` commands interrupt the training slice under way (they
+are answered within one step or one evaluation batch); `error_title` heads the dialog when a
+command fails.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Command:
+    urgent: ClassVar[bool] = False
+    error_title: ClassVar[str] = "Training error"
+
+
+@dataclass(frozen=True)
+class Load(Command):
+    """Build the experiment a preset document describes; forgets earlier live changes.
+    state: trained parameters {"<node_id>/<name>": array} for the fresh model, or None."""
+    doc: Mapping[str, Any]
+    state: Mapping[str, np.ndarray] | None
+    run: int
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not load the experiment"
+
+
+@dataclass(frozen=True)
+class Reset(Command):
+    """Rebuild the loaded document with fresh weights; live changes are kept."""
+    run: int
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not reset the experiment"
+
+
+@dataclass(frozen=True)
+class Play(Command):
+    error_title: ClassVar[str] = "Cannot train"
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    urgent: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Step(Command):
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Cannot train"
+
+
+@dataclass(frozen=True)
+class StepEpoch(Command):
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Cannot train"
+
+
+@dataclass(frozen=True)
+class SaveModel(Command):
+    """Write the live model to `path`; the outcome (path or exception) goes to `done`."""
+    path: str
+    done: Future
+    urgent: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class SetHyperparameters(Command):
+    changes: Mapping[str, float]
+    error_title: ClassVar[str] = "Could not change the setting"
+
+
+@dataclass(frozen=True)
+class SetOptimizer(Command):
+    spec: Mapping[str, Any]
+    error_title: ClassVar[str] = "Could not switch the optimizer"
+
+
+@dataclass(frozen=True)
+class SetVisibleViews(Command):
+    names: frozenset
+
+
+@dataclass(frozen=True)
+class SelectImage(Command):
+    index: int
+    error_title: ClassVar[str] = "Could not show that test image"
+
+
+@dataclass(frozen=True)
+class Classify(Command):
+    """Classify x (a batch of one); the answer is `classified(request_id, probabilities)`."""
+    request_id: int
+    x: np.ndarray
+    error_title: ClassVar[str] = "Could not classify the image"
+
+
+@dataclass(frozen=True)
+class Stop(Command):
+    urgent: ClassVar[bool] = True
