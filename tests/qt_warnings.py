@@ -16,6 +16,10 @@ from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 # window shown. That is the test platform talking, not our code.
 PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
 
+# Milliseconds a test waits for the training thread before it gives up: a bound for a hung
+# thread, not a speed test, so generous enough for a machine loaded by other jobs.
+WAIT = 60_000
+
 
 @pytest.fixture(autouse=True)
 def fail_on_qt_warnings():

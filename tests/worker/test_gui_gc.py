@@ -4,6 +4,8 @@ it destroyed GUI-thread QObjects, such as an earlier controller, from the traini
 import gc
 import threading
 
+from qt_warnings import WAIT
+
 from nnplayground.presets import load_builtin
 from nnplayground.worker import TrainingController
 
@@ -20,7 +22,7 @@ def test_collections_happen_only_on_the_gui_thread_while_training(qtbot, control
         if phase == "start":
             threads.append(threading.current_thread())
     assert not gc.isenabled()          # the controller owns collection now
-    with qtbot.waitSignal(controller.dataset_ready, timeout=20_000):
+    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
         doc = load_builtin("xor")
         doc["training"]["epochs"] = 100_000     # trains for the whole test
         controller.load(doc)
@@ -31,7 +33,7 @@ def test_collections_happen_only_on_the_gui_thread_while_training(qtbot, control
             [Cycle() for _ in range(2000)]
             qtbot.wait(50)
         controller.pause()
-        qtbot.waitUntil(lambda: controller.state == "paused")
+        qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
     finally:
         gc.callbacks.remove(record)
     assert controller.latest_snapshot.step > 100            # the thread really trained

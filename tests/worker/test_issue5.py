@@ -5,26 +5,30 @@ import copy
 
 import numpy as np
 import pytest
+from qt_warnings import WAIT
 
 from nnplayground.experiment import Experiment
 from nnplayground.presets import load_builtin
 from nnplayground.worker import TrainingController
 
-LOAD_TIMEOUT = 20_000
-
 
 def load(qtbot, controller, doc):
-    with qtbot.waitSignal(controller.dataset_ready, timeout=LOAD_TIMEOUT):
+    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
         controller.load(doc)
-    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None)
+    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None, timeout=WAIT)
 
 
 def step_once(qtbot, controller):
-    with qtbot.waitSignal(controller.snapshot_ready):
+    with qtbot.waitSignal(controller.snapshot_ready, timeout=WAIT):
         controller.step()
 
 
-def test_a_pause_inside_the_first_epoch_refreshes_the_confusion_matrix(qtbot, controller):
+def test_a_pause_inside_the_first_epoch_refreshes_the_confusion_matrix(
+        qtbot, instrumented_controller):
+    def click_pause_during_step_61(controller, step):
+        if step == 61:
+            controller.pause()
+    controller, _ = instrumented_controller(on_step=click_pause_during_step_61)
     doc = load_builtin("xor")
     doc["dataset"]["n_samples"] = 20_000
     doc["training"]["batch_size"] = 1          # 10,000 steps in the first epoch
@@ -35,13 +39,12 @@ def test_a_pause_inside_the_first_epoch_refreshes_the_confusion_matrix(qtbot, co
     snap = controller.latest_snapshot
     assert snap.epoch == 0 and snap.step == 3
     assert snap.confusion_step == 3 and snap.confusion_epoch == 0
-    controller.play()
-    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 60, timeout=10_000)
-    controller.pause()
-    qtbot.waitUntil(lambda: controller.state == "paused")
+    with qtbot.waitSignal(controller.state_changed, timeout=WAIT,
+                          check_params_cb=lambda state: state == "paused"):
+        controller.play()
     snap = controller.latest_snapshot
     assert snap.epoch == 0                      # still inside the first epoch
-    assert snap.confusion_step == snap.step > 60
+    assert snap.confusion_step == snap.step == 61
     assert snap.confusion.sum() == 2000         # at most 2,000 test points, each once
 
 
@@ -49,12 +52,12 @@ def test_load_clears_the_latest_snapshot_and_drops_the_old_models_frames(qtbot, 
     load(qtbot, controller, load_builtin("xor"))
     old = []
     controller.play()
-    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 100, timeout=10_000)
+    qtbot.waitUntil(lambda: controller.latest_snapshot.step > 100, timeout=WAIT)
     controller.load(load_builtin("regression-sine"))
     assert controller.latest_snapshot is None           # at once, before the worker answers
     controller.snapshot_ready.connect(old.append)
     qtbot.waitUntil(lambda: controller.state == "idle" and
-                    controller.latest_snapshot is not None, timeout=LOAD_TIMEOUT)
+                    controller.latest_snapshot is not None, timeout=WAIT)
     assert controller.latest_snapshot.task == "regression"
     assert controller.latest_snapshot.step == 0
     assert all(s.task == "regression" for s in old)     # no xor frame after the load
@@ -70,10 +73,10 @@ def test_switching_the_optimizer_keeps_the_weights_and_trains_on(qtbot):
     try:
         load(qtbot, controller, load_builtin("xor"))
         controller.step_epoch()
-        qtbot.waitUntil(lambda: controller.state == "paused", timeout=10_000)
+        qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
         before = controller.latest_snapshot
         assert before.optimizer == "sgd" and type(live["exp"].optimizer).__name__ == "SGD"
-        with qtbot.waitSignal(controller.snapshot_ready) as blocker:
+        with qtbot.waitSignal(controller.snapshot_ready, timeout=WAIT) as blocker:
             controller.set_optimizer({"type": "adam", "lr": 0.01})
         after = blocker.args[0]
         assert after.optimizer == "adam" and after.lr == 0.01 and after.step == before.step
@@ -85,7 +88,7 @@ def test_switching_the_optimizer_keeps_the_weights_and_trains_on(qtbot):
         assert exp.trainer.optimizer is exp.optimizer
         controller.step_epoch()
         qtbot.waitUntil(lambda: controller.state == "paused" and
-                        controller.latest_snapshot.epoch == 2, timeout=10_000)
+                        controller.latest_snapshot.epoch == 2, timeout=WAIT)
         trained = controller.latest_snapshot
         assert trained.step == 2 * before.step
         assert not np.array_equal(trained.weights["h1"]["W"], before.weights["h1"]["W"])
@@ -93,7 +96,7 @@ def test_switching_the_optimizer_keeps_the_weights_and_trains_on(qtbot):
         # the switch is a live change: Reset keeps it (fresh weights, Adam still)
         controller.reset()
         qtbot.waitUntil(lambda: controller.state == "idle" and
-                        controller.latest_snapshot is not None, timeout=LOAD_TIMEOUT)
+                        controller.latest_snapshot is not None, timeout=WAIT)
         assert controller.latest_snapshot.optimizer == "adam"
         assert controller.latest_snapshot.step == 0
     finally:
@@ -113,7 +116,7 @@ def test_play_stops_at_the_presets_epochs_and_play_again_trains_as_many_more(qtb
     states = []
     controller.state_changed.connect(states.append)
     controller.play()
-    qtbot.waitUntil(lambda: states[-1:] == ["paused"], timeout=10_000)
+    qtbot.waitUntil(lambda: states[-1:] == ["paused"], timeout=WAIT)
     snap = controller.latest_snapshot
     assert snap.epoch == 3 and snap.last_epoch["epoch"] == 3 and snap.step == 75
     assert snap.status == controller.status == \
@@ -122,7 +125,7 @@ def test_play_stops_at_the_presets_epochs_and_play_again_trains_as_many_more(qtb
 
     controller.play()
     assert controller.status == ""
-    qtbot.waitUntil(lambda: states[-1:] == ["paused"] and len(states) == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: states[-1:] == ["paused"] and len(states) == 4, timeout=WAIT)
     snap = controller.latest_snapshot
     assert snap.epoch == 6 and snap.step == 150
     assert controller.status == "Finished 6 epochs; press Play to train further"
@@ -134,9 +137,9 @@ def test_play_after_a_pause_goes_on_to_the_same_goal(qtbot, controller):
     load(qtbot, controller, doc)
     step_once(qtbot, controller)
     controller.step_epoch()          # epoch 1 of 3, paused by Step Epoch, not finished
-    qtbot.waitUntil(lambda: controller.state == "paused", timeout=10_000)
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
     assert controller.latest_snapshot.status == ""
     controller.play()
-    qtbot.waitUntil(lambda: controller.status != "", timeout=10_000)
+    qtbot.waitUntil(lambda: controller.status != "", timeout=WAIT)
     assert controller.latest_snapshot.epoch == 3
     assert controller.status == "Finished 3 epochs; press Play to train further"
