@@ -9,6 +9,7 @@ from pathlib import Path
 from nnplayground.cli.common import check_mnist_dir, load_target
 from nnplayground.cli.errors import EXIT_INVALID, CliError
 from nnplayground.cli.parser import DEFAULT_PRESET
+from nnplayground.cli.qt_platform import xcb_problem
 
 
 def run_open(args) -> int:
@@ -31,6 +32,9 @@ def run_open(args) -> int:
     target = args.target or DEFAULT_PRESET
     load_target(target)  # a bad name or file fails here in one line, before a window opens
     _check_display()
+    problem = xcb_problem()     # before Qt is imported: Qt aborts the process instead
+    if problem is not None:
+        raise CliError(problem)
     try:
         from nnplayground.ui.app import run_app
     except ImportError as exc:
