@@ -4,9 +4,14 @@ The trainer is a step, not a loop you cannot stop (STYLE.md): `step()` does one 
 returns plain numbers; `run_epoch()`, `fit()`, the CLI and the GUI worker are thin drivers
 around it. It has no threads, no Qt and prints nothing.
 
-Determinism: the only randomness here is the order of the samples, drawn per epoch from
-`np.random.default_rng(seed)`; the model owns the RNG of its Dropout layers. Same seed, same
-platform -> bit-identical `history` (except the wall-clock `seconds` of each epoch record).
+Determinism: the randomness here is the order of the samples, drawn per epoch from
+`np.random.default_rng(seed)`, and the optional `augment(x_batch, rng) -> x_batch` applied to
+each training batch (never to evaluation), which gets a generator of its own spawned from the
+same seed; the model owns the RNG of its Dropout layers. Same seed, same platform ->
+bit-identical `history` (except the wall-clock `seconds` of each epoch record).
+
+Learning-rate decay: with `lr_decay` below 1, the optimizer's `lr` is multiplied by it at the
+end of every epoch (lr after k epochs = lr * lr_decay**k, Keras' ExponentialDecay per epoch).
 
 Evaluation: `finish_epoch()` evaluates both splits in one call; `epoch_evaluation()` hands out
 the same work as an `EpochEvaluation` that a responsive driver (the GUI worker) advances one eval
@@ -113,7 +118,8 @@ class Trainer:
     """
 
     def __init__(self, model, loss, optimizer, x_train, y_train, x_test=None, y_test=None,
-                 task=None, batch_size=32, seed=0, l1=0.0, l2=0.0, eval_batch_size=500):
+                 task=None, batch_size=32, seed=0, l1=0.0, l2=0.0, eval_batch_size=500,
+                 augment=None, lr_decay=1.0):
         self.model = model
         self.loss = make_loss(loss)
         self.optimizer = optimizer
@@ -141,6 +147,14 @@ class Trainer:
             raise ValueError(f"eval_batch_size: must be a positive integer, got "
                              f"{eval_batch_size!r}")
         self.seed = seed
+        # augment(x_batch, rng) -> x_batch: distorts training batches only, with its own RNG
+        # so that the shuffled order is the same with and without it
+        self.augment = augment
+        self._augment_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+        self.lr_decay = float(lr_decay)
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"lr_decay: must be a number in (0, 1] (1 keeps the learning "
+                             f"rate constant), got {lr_decay!r}")
         self.history = History()
         self.steps_done = 0
         self.epoch = 0                      # completed epochs
@@ -275,13 +289,18 @@ class Trainer:
         epoch_done = self._cursor >= n
         if epoch_done:
             self.epoch += 1
+            if self.lr_decay != 1 and hasattr(self.optimizer, "lr"):
+                self.optimizer.lr *= self.lr_decay
         self.history.steps.append((step, loss))
         self._epoch_seconds += time.perf_counter() - start
         return StepResult(step, self.epoch, loss, epoch_done)
 
     def _compute(self, idx, step, saved_buffers):
         """Forward, backward, penalties, update; raise DivergenceError after restoring."""
-        loss, _ = self.model.forward_backward(self.x_train[idx], self.y_train[idx], self.loss)
+        x = self.x_train[idx]
+        if self.augment is not None:
+            x = self.augment(x, self._augment_rng)
+        loss, _ = self.model.forward_backward(x, self.y_train[idx], self.loss)
         if self._l1 or self._l2:
             loss += self._apply_penalties()
         if not math.isfinite(loss):
