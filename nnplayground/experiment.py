@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nnplayground.data import Dataset, load_dataset, make_features
+from nnplayground.data.augment import Augmentation
 from nnplayground.engine import Trainer, build_model, make_optimizer
 from nnplayground.presets import PresetError, Problem, validate_preset
 from nnplayground.presets.gallery import resolve
@@ -175,7 +176,9 @@ def _build(doc: dict, dataset: Dataset):
                       x_train=dataset.x_train, y_train=dataset.y_train,
                       x_test=dataset.x_test, y_test=dataset.y_test, task=dataset.task,
                       batch_size=int(training["batch_size"]), seed=seed,
-                      l1=float(reg.get("l1", 0.0)), l2=float(reg.get("l2", 0.0)))
+                      l1=float(reg.get("l1", 0.0)), l2=float(reg.get("l2", 0.0)),
+                      augment=Augmentation.from_spec(training.get("augmentation")),
+                      lr_decay=float(training.get("lr_decay", 1.0)))
     return model, optimizer, trainer
 
 

@@ -74,6 +74,34 @@ def _add_mnist(parser) -> None:
                              "the user data folder, or the bundled 10,000-image sample)")
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (off) or a positive number, got {text}")
+    return value
+
+
+def _add_augmentation(parser) -> None:
+    """Image augmentation of the training batches; each option overrides the preset's
+    `training.augmentation` entry (0 turns that distortion off)."""
+    group = parser.add_argument_group(
+        "augmentation", "random distortions of the training images (MNIST presets); each "
+                        "overrides the preset's value, 0 turns it off")
+    group.add_argument("--shift", type=_non_negative_float, metavar="PIXELS",
+                       help="shift each image by up to PIXELS along each axis")
+    group.add_argument("--rotation", type=_non_negative_float, metavar="DEGREES",
+                       help="rotate each image by up to DEGREES either way")
+    group.add_argument("--scale", type=_non_negative_float, metavar="FRACTION",
+                       help="zoom each image by a factor from 1-FRACTION to 1+FRACTION")
+    group.add_argument("--elastic", type=_non_negative_float, metavar="ALPHA",
+                       help="elastic distortion of strength ALPHA (34: Simard's MNIST setting)")
+    group.add_argument("--no-augmentation", action="store_true",
+                       help="train on the images as they are, whatever the preset says")
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="nnplayground",
@@ -115,13 +143,15 @@ def build_parser() -> Parser:
                  "  nnplayground train xor\n"
                  "  nnplayground train mnist-cnn --epochs 2 --mnist ~/mnist --save cnn.npz\n"
                  "  nnplayground train circle --json > history.jsonl\n"
-                 "  nnplayground train xor --epochs 0 --save untrained.npz", "train")
+                 "  nnplayground train xor --epochs 0 --save untrained.npz\n"
+                 "  nnplayground train mnist-cnn --shift 2 --rotation 10", "train")
     p.add_argument("target", metavar="FILE|NAME",
                    help="preset file, built-in name, or model .npz to train further")
     p.add_argument("--epochs", type=_non_negative_int, metavar="N",
                    help="epochs to train (default: the preset's); 0 saves the initial model")
     p.add_argument("--seed", type=_non_negative_int, metavar="S",
                    help="seed for initial weights and shuffling (default: the preset's)")
+    _add_augmentation(p)
     _add_mnist(p)
     p.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
     p.add_argument("--json", action="store_true",

@@ -22,6 +22,7 @@ from nnplayground.cli.progress import TrainProgress, metric_items
 def run_train(args) -> int:
     doc, label = load_target(args.target)  # a preset, or a model file to train further
     doc = with_overrides(doc, seed=args.seed)
+    doc = with_augmentation(doc, args)
     epochs = args.epochs if args.epochs is not None else int(doc["training"].get("epochs", 1))
     mnist_dir = check_mnist_dir(args.mnist)
     save = check_save_path(args.save)
@@ -77,6 +78,36 @@ def with_overrides(doc: dict, *, seed: int | None) -> dict:
     training = doc.setdefault("training", {})
     if seed is not None:
         training["seed"] = seed
+    return doc
+
+
+AUGMENTATION_OPTIONS = ("shift", "rotation", "scale", "elastic")
+
+
+def with_augmentation(doc: dict, args) -> dict:
+    """`doc` with the command line's augmentation options in `training.augmentation`
+    (`--no-augmentation` removes it); refuses them for data that is not images."""
+    given = {key: getattr(args, key) for key in AUGMENTATION_OPTIONS
+             if getattr(args, key, None) is not None}
+    if not given and not getattr(args, "no_augmentation", False):
+        return doc
+    from nnplayground.presets.validation import IMAGE_KINDS
+
+    kind = doc.get("dataset", {}).get("kind")
+    if given and kind not in IMAGE_KINDS:
+        options = " ".join(f"--{key}" for key in given)
+        raise CliError(f"{options}: augmentation distorts images, but this preset's dataset is "
+                       f"{kind!r}; use it with an MNIST or Fashion-MNIST preset", EXIT_INVALID)
+    if given and args.no_augmentation:
+        raise CliError("--no-augmentation cannot be combined with --shift, --rotation, --scale "
+                       "or --elastic; give one or the other", EXIT_INVALID)
+    doc = copy.deepcopy(doc)
+    training = doc.setdefault("training", {})
+    if args.no_augmentation:
+        training.pop("augmentation", None)
+        return doc
+    augmentation = {**training.get("augmentation", {}), **given}
+    training["augmentation"] = augmentation
     return doc
 
 

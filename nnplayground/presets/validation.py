@@ -134,7 +134,18 @@ def _semantic_problems(doc: dict, schema_ok: bool) -> list[Problem]:
     problems += graph_problems
     problems += _loss_problems(doc, nodes, shapes)
     problems += _dataset_problems(doc, nodes)
+    problems += _augmentation_problems(doc)
     return problems
+
+
+def _augmentation_problems(doc: dict) -> list[Problem]:
+    """Augmentation distorts images: on points or a user file it has nothing to work on."""
+    training, kind = doc.get("training") or {}, doc.get("dataset", {}).get("kind")
+    if training.get("augmentation") and kind not in IMAGE_KINDS:
+        return [Problem("training.augmentation",
+                        f'distorts images, but the dataset "{kind}" is not one; remove it or '
+                        f"choose {' or '.join(sorted(IMAGE_KINDS))}")]
+    return []
 
 
 def _id_problems(model: dict, nodes: list) -> list[Problem]:

@@ -205,3 +205,32 @@ def test_never_raises_on_mangled_documents(doc):
             container[key] = rng.choice(junk)
         problems = validate_preset(mangled)
         assert all(isinstance(p, Problem) and isinstance(p.path, str) for p in problems)
+
+
+def test_augmentation_and_lr_decay_are_checked(doc):
+    doc["dataset"] = {"kind": "mnist", "source": "sample"}
+    doc["model"]["nodes"][0]["params"]["shape"] = [1, 28, 28]
+    doc["model"]["nodes"].insert(1, {"id": "flat", "type": "Flatten", "params": {},
+                                     "inputs": ["x"]})
+    doc["model"]["nodes"][2]["inputs"] = ["flat"]
+    doc["model"]["nodes"][3]["params"] = {"units": 10, "activation": "softmax"}
+    doc["loss"] = "cross_entropy"
+    doc["training"].update(lr_decay=0.8, augmentation={"shift": 2, "rotation": 10,
+                                                       "scale": 0.1, "elastic": 34,
+                                                       "elastic_sigma": 4})
+    assert validate_preset(doc) == []
+    doc["training"].update(lr_decay=0, augmentation={"scale": 1.5, "shear": 3})
+    assert messages(doc) == {
+        "training.lr_decay": "must be a number in (0, 1]: the learning rate is multiplied by "
+                             "it after every epoch (1 keeps it constant), got 0",
+        "training.augmentation.scale": "must be a number with 0 (off) <= scale < 1, got 1.5",
+        "training.augmentation.shear": "unknown key (allowed here: elastic, elastic_sigma, "
+                                       "rotation, scale, shift)",
+    }
+
+
+def test_augmentation_of_points_is_refused(doc):
+    doc["training"]["augmentation"] = {"shift": 2}
+    assert messages(doc) == {
+        "training.augmentation": 'distorts images, but the dataset "xor" is not one; remove '
+                                 "it or choose fashion-mnist or mnist"}
