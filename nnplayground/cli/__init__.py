@@ -27,6 +27,7 @@ _HANDLERS = {
     "validate": ("info", "run_validate"),
     "presets": ("info", "run_presets"),
     "download_mnist": ("info", "run_download_mnist"),
+    "export": ("export", "run_export"),
 }
 
 __all__ = ["main", "CliError"]

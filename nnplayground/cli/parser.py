@@ -197,6 +197,22 @@ def build_parser() -> Parser:
                                        f"{GRADCHECK_TOLERANCE:g}); exit 1 above it")
     _add_mnist(p)
 
+    p = _command(commands, "export", "export a trained model to PyTorch, Keras or ONNX",
+                 "  nnplayground export spiral.npz --format pytorch -o spiral.py\n"
+                 "  nnplayground export cnn.npz --format onnx -o cnn.onnx\n"
+                 "  nnplayground export mlp.npz --format keras -o mlp_keras.py\n"
+                 "\npytorch and keras write a program (OUT.py) with the weights (and the\n"
+                 "preset's data) in .npz files beside it; onnx writes one OUT.onnx (opset 17,\n"
+                 "input 'input', output after the final activation).", "export")
+    p.add_argument("model", metavar="MODEL.npz", help="a model saved by 'train --save' or the app")
+    p.add_argument("--format", required=True, choices=["pytorch", "keras", "onnx"],
+                   help="what to write")
+    p.add_argument("-o", "--out", metavar="OUT",
+                   help="the file to write (suffix added when missing; default: MODEL's name)")
+    p.add_argument("--no-data", action="store_true",
+                   help="pytorch/keras: do not write the preset's data beside the program")
+    _add_mnist(p)
+
     p = _command(commands, "download-mnist", "download the full MNIST (about 11 MB) and verify it",
                  "  nnplayground download-mnist\n"
                  "  nnplayground download-mnist ~/datasets/mnist", "download_mnist")

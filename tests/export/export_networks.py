@@ -64,6 +64,19 @@ EVERYTHING = {
 }
 
 
+# Refused by every format: nnplayground's BatchNorm of a (2, 1) tensor has no counterpart.
+BATCHNORM_OF_A_MATRIX = {
+    **load_builtin("xor"), "loss": "cross_entropy",
+    "model": {"output": "o", "nodes": [
+        {"id": "x", "type": "Input", "params": {"shape": [2]}, "inputs": []},
+        {"id": "rows", "type": "Reshape", "params": {"shape": [2, 1]}, "inputs": ["x"]},
+        {"id": "norm", "type": "BatchNorm", "params": {}, "inputs": ["rows"]},
+        {"id": "f", "type": "Flatten", "params": {}, "inputs": ["norm"]},
+        {"id": "o", "type": "Dense", "params": {"units": 2, "activation": "softmax"},
+         "inputs": ["f"]}]},
+}
+
+
 def network_documents():
     """[(label, preset document)], one per distinct (graph, loss)."""
     docs = [(f"preset {info.name}", load_builtin(info.name)) for info in builtin_presets()]

@@ -11,7 +11,12 @@ import json
 
 import numpy as np
 import pytest
-from export_networks import EVERYTHING, network_documents, trained
+from export_networks import (
+    BATCHNORM_OF_A_MATRIX,
+    EVERYTHING,
+    network_documents,
+    trained,
+)
 
 from nnplayground.export import ExportError, check_export, export_model, output_path
 from nnplayground.export.keras import keras_code
@@ -168,24 +173,11 @@ def _with_node(doc, index, node):
     return doc
 
 
-BATCHNORM_OF_A_MATRIX = {
-    "name": "matrix", "loss": "cross_entropy", "dataset": {"kind": "xor"},
-    "optimizer": {"type": "sgd", "lr": 0.1}, "training": {"batch_size": 4},
-    "model": {"output": "o", "nodes": [
-        {"id": "x", "type": "Input", "params": {"shape": [16]}, "inputs": []},
-        {"id": "rows", "type": "Reshape", "params": {"shape": [4, 4]}, "inputs": ["x"]},
-        {"id": "norm", "type": "BatchNorm", "params": {}, "inputs": ["rows"]},
-        {"id": "f", "type": "Flatten", "params": {}, "inputs": ["norm"]},
-        {"id": "o", "type": "Dense", "params": {"units": 2, "activation": "softmax"},
-         "inputs": ["f"]}]},
-}
-
-
 @pytest.mark.parametrize("fmt", ["pytorch", "keras", "onnx"])
 def test_what_a_format_cannot_express_is_refused_naming_the_node(fmt, tmp_path):
     with pytest.raises(ExportError) as err:
         export_model(BATCHNORM_OF_A_MATRIX, {}, fmt, tmp_path / "m")
-    assert "node 'norm'" in str(err.value) and "(4, 4) tensor" in str(err.value)
+    assert "node 'norm'" in str(err.value) and "(2, 1) tensor" in str(err.value)
     assert "Flatten before it" in str(err.value)
     assert list(tmp_path.iterdir()) == []          # nothing written
 
