@@ -160,6 +160,7 @@ class Trainer:
         self.epoch = 0                      # completed epochs
         self._rng = np.random.default_rng(seed)
         self._perm = None
+        self._epoch_rng = None              # the RNG's state before this epoch's order was drawn
         self._cursor = 0
         self._epoch_seconds = 0.0
         self._evaluation = None             # the EpochEvaluation under way, if any
@@ -267,6 +268,7 @@ class Trainer:
         start = time.perf_counter()
         n = len(self.x_train)
         if self._perm is None or self._cursor >= n:
+            self._epoch_rng = self._rng.bit_generator.state
             self._perm = self._rng.permutation(n)
             self._cursor = 0
             self._epoch_seconds = 0.0
@@ -294,6 +296,32 @@ class Trainer:
         self.history.steps.append((step, loss))
         self._epoch_seconds += time.perf_counter() - start
         return StepResult(step, self.epoch, loss, epoch_done)
+
+    def position(self) -> dict:
+        """Where training stands, as plain JSON-able values: steps and epochs done, the place in
+        this epoch's sample order and the RNG state that order was drawn from. With the
+        parameters and the optimizer's state, `set_position` continues bit for bit from here."""
+        return {"steps_done": int(self.steps_done), "epoch": int(self.epoch),
+                "cursor": int(self._cursor), "epoch_rng": self._epoch_rng,
+                "epoch_seconds": float(self._epoch_seconds)}
+
+    def set_position(self, position: dict) -> None:
+        """Go back (or forward) to a `position()`: the same sample order, the same next batch.
+
+        The history is cut to the steps and epochs done then; an evaluation under way is
+        dropped (the caller evaluates a finished epoch that has no record yet)."""
+        self.steps_done = int(position["steps_done"])
+        self.epoch = int(position["epoch"])
+        self._epoch_seconds = float(position.get("epoch_seconds", 0.0))
+        self._evaluation = None
+        self._rng = np.random.default_rng(self.seed)
+        self._epoch_rng, self._perm, self._cursor = position.get("epoch_rng"), None, 0
+        if self._epoch_rng is not None:
+            self._rng.bit_generator.state = self._epoch_rng
+            self._perm = self._rng.permutation(len(self.x_train))
+            self._cursor = int(position["cursor"])
+        del self.history.steps[self.steps_done:]
+        del self.history.epochs[self.epoch:]
 
     def _compute(self, idx, step, saved_buffers):
         """Forward, backward, penalties, update; raise DivergenceError after restoring."""
