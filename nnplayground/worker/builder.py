@@ -49,6 +49,8 @@ class SnapshotBuilder:
         self._confusion_step = 0
         self._heavy_at = -1.0
         self._heavy = {}
+        self.history = None           # the run's TrainingHistory: its steps go to the timeline
+        self._timeline_version = -1
         self._grid = None
         if info.kind == "plane":
             self._grid = make_features(S.plane_grid(info.extent), info.feature_names)
@@ -86,8 +88,17 @@ class SnapshotBuilder:
         self._confusion_epoch = int(self.exp.trainer.epoch)
         self._confusion_step = int(self.exp.trainer.steps_done)
 
+    def rewind(self, frame):
+        """The run went back to `frame`'s step ("Continue from here"): send the whole curves
+        again with the next snapshot, and that moment's confusion matrix."""
+        self.steps_sent = self.epochs_sent = 0
+        self._epoch_steps = {i: s for i, s in self._epoch_steps.items()
+                             if i < self.exp.trainer.epoch}
+        self._confusion = frame.confusion
+        self._confusion_epoch, self._confusion_step = frame.confusion_epoch, frame.confusion_step
+
     def build(self, visible, steps_per_second, force_heavy=False, status="") -> S.Snapshot:
-        trainer, model = self.exp.trainer, self.exp.model
+        trainer = self.exp.trainer
         steps = trainer.history.steps
         new_steps = steps[self.steps_sent:]
         self.steps_sent = len(steps)
@@ -98,9 +109,6 @@ class SnapshotBuilder:
             MappingProxyType({"step": self._epoch_steps.get(i, 0), **epochs[i]})
             for i in range(self.epochs_sent, len(epochs)))
         self.epochs_sent = len(epochs)
-        last_epoch = MappingProxyType(dict(epochs[-1])) if epochs else None
-        step = int(steps[-1][0]) if steps else 0
-        epoch = int(getattr(trainer, "epoch", len(epochs)))
         parts = {}
         if self.info.kind == "plane" and visible & {S.VIEW_BOUNDARY, S.VIEW_UNITS}:
             parts.update(self._plane_parts(visible))
@@ -112,16 +120,41 @@ class SnapshotBuilder:
             self._heavy_at = now
         if self.info.kind == "image":
             parts.update(self._heavy)
-        grads = _copy_params(model.layers, "grads") if S.VIEW_HISTOGRAMS in visible else {}
+        if S.VIEW_HISTOGRAMS in visible:
+            parts["gradients"] = _copy_params(self.exp.model.layers, "grads")
+        if self.history is not None and self.history.version != self._timeline_version:
+            self._timeline_version = self.history.version
+            parts["timeline"] = self.history.steps()
+        return self._snapshot(steps_per_second, points, new_epochs, status=status, **parts)
+
+    def moment(self) -> S.Snapshot:
+        """The present moment with every part any view draws and no new metric points: what
+        the training history keeps of it (`worker.history`)."""
+        parts = {}
+        if self.info.kind == "plane":
+            parts.update(self._plane_parts(S.ALL_VIEWS))
+        if self.info.kind == "line":
+            parts["curve"] = self._curve()
+        if self.info.kind == "image":
+            parts.update(self._image_parts(S.ALL_VIEWS))
+        parts["gradients"] = _copy_params(self.exp.model.layers, "grads")
+        return self._snapshot(0.0, np.zeros((0, 2)), (), **parts)
+
+    def _snapshot(self, steps_per_second, points, new_epochs, **parts) -> S.Snapshot:
+        trainer, model = self.exp.trainer, self.exp.model
+        steps, epochs = trainer.history.steps, trainer.history.epochs
+        parts.setdefault("gradients", MappingProxyType({}))
         return S.Snapshot(
-            step=step, epoch=epoch, steps_per_second=float(steps_per_second),
-            step_points=points, epoch_records=new_epochs, last_epoch=last_epoch,
+            step=int(steps[-1][0]) if steps else 0,
+            epoch=int(getattr(trainer, "epoch", len(epochs))),
+            steps_per_second=float(steps_per_second), step_points=points,
+            epoch_records=new_epochs,
+            last_epoch=MappingProxyType(dict(epochs[-1])) if epochs else None,
             task=self.info.task, lr=float(getattr(self.exp.optimizer, "lr", float("nan"))),
-            weights=_copy_params(model.layers, "params"), gradients=MappingProxyType(grads),
+            weights=_copy_params(model.layers, "params"),
             image_index=self.image_index, confusion=self._confusion,
             confusion_epoch=self._confusion_epoch, confusion_step=self._confusion_step,
-            run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")),
-            status=status, **parts)
+            run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")), **parts)
 
     # -- the parts -------------------------------------------------------------------------
 

@@ -103,5 +103,22 @@ class Classify(Command):
 
 
 @dataclass(frozen=True)
+class ShowCheckpoint(Command):
+    """Show the views the training history's checkpoint at (or before) `step`."""
+    step: int
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not show that moment of the training history"
+
+
+@dataclass(frozen=True)
+class ContinueFrom(Command):
+    """Restore the checkpoint at (or before) `step` and train on from it (a new branch)."""
+    step: int
+    play: bool = False
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not continue from that moment"
+
+
+@dataclass(frozen=True)
 class Stop(Command):
     urgent: ClassVar[bool] = True

@@ -179,6 +179,19 @@ class TrainingController(QObject):
         self._thread.post(C.Classify(request_id, x))
         return request_id
 
+    def show_checkpoint(self, step):
+        """Show the views the training history's checkpoint at (or before) `step`: a frame
+        with `replay` set arrives on snapshot_ready. Training pauses there; Play, Step or a
+        live change brings the live model back."""
+        self._thread.post(C.ShowCheckpoint(int(step)))
+
+    def continue_from(self, step, play=False):
+        """Restore the checkpoint at (or before) `step` (weights, optimizer state, place in the
+        data) and train on from there as a new branch: the later history is dropped, and a
+        frame with `rewound` set carries the curves up to there. Trains at once if `play`."""
+        self._status = ""
+        self._thread.post(C.ContinueFrom(int(step), bool(play)))
+
     def shutdown(self):
         """Stop training and join the thread; safe to call more than once."""
         _stop_and_join(self._thread)

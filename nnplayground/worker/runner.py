@@ -15,6 +15,7 @@ can check the throttle against the worker's own notion of time instead of the ma
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -26,6 +27,7 @@ from nnplayground.engine import DivergenceError, make_optimizer
 from nnplayground.worker import commands as C
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
+from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.live import OPTIMIZER_KEYS
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
@@ -79,6 +81,11 @@ class TrainingThread(QThread):
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
         self._confusion_at = float("-inf")
+        self._history = None         # the run's TrainingHistory (checkpoints)
+        self._viewing = None         # the Checkpoint shown instead of the live model, if any
+        self._drawing = None         # the drawing pad's last digit (classify input)
+        self._scratch = None         # a model of the run's graph for a checkpoint's answers
+        self._capture_seconds = 0.0  # time the last unit of work spent taking a checkpoint
 
     # -- called from the GUI thread ----------------------------------------------------------
 
@@ -161,6 +168,10 @@ class TrainingThread(QThread):
                 self._select_image(index)
             case C.Classify(request_id=request_id, x=x):
                 self._classify(request_id, x)
+            case C.ShowCheckpoint(step=step):
+                self._show_checkpoint(step)
+            case C.ContinueFrom(step=step, play=play):
+                self._continue_from(step, play)
             case _:
                 raise TypeError(f"the training thread has no handler for {command!r}")
 
@@ -186,7 +197,9 @@ class TrainingThread(QThread):
                 # End the slice before a unit that would overrun the deadline: a mnist-cnn
                 # step takes ~20 ms, and one step past a 33 ms deadline is a frame at 18 fps.
                 before, now = now, self.clock()
-                longest = max(longest, now - before)
+                # (a checkpoint's capture is no measure of the steps to come)
+                longest = max(longest, now - before - self._capture_seconds)
+                self._capture_seconds = 0.0
                 if now + longest >= deadline:
                     break
         except DivergenceError as exc:
@@ -232,6 +245,9 @@ class TrainingThread(QThread):
         record when this unit completed one, else None."""
         if self._evaluation is None:
             result = self._exp.trainer.step()
+            if self._history.due(result.step, self.clock()):
+                self._capture_seconds += self._history.take(self._exp, self._builder,
+                                                            self.clock)
             if not result.epoch_done:
                 return None
             self._evaluation = self._exp.trainer.epoch_evaluation()
@@ -273,6 +289,9 @@ class TrainingThread(QThread):
     def _publish(self, rate, force=False, status=""):
         if not force and not self._ack.is_set():
             return
+        if force:       # a moment the user looks at (pause, step, load): keep it
+            self._history.take(self._exp, self._builder, self.clock)
+        self._viewing = None
         self._ack.clear()
         self.snapshot.emit(self._builder.build(self._visible, rate, force_heavy=force,
                                                status=status))
@@ -295,6 +314,8 @@ class TrainingThread(QThread):
             self._apply(exp, key, value)
         info = S.dataset_info(exp.dataset)
         self._exp, self._builder = exp, SnapshotBuilder(exp, info, run, clock=self.clock)
+        self._history = self._builder.history = TrainingHistory()
+        self._scratch = None
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)
@@ -425,5 +446,55 @@ class TrainingThread(QThread):
         if self._exp is None:
             self.classified.emit(request_id, None)
             return
-        probs = np.asarray(self._exp.model.predict(np.asarray(x, dtype=np.float32)))[0]
+        self._drawing = np.asarray(x, dtype=np.float32)
+        model = self._exp.model if self._viewing is None else self._model_at(self._viewing)
+        probs = np.asarray(model.predict(self._drawing))[0]
         self.classified.emit(request_id, np.array(probs))
+
+    # -- the training history --------------------------------------------------------------
+
+    def _show_checkpoint(self, step):
+        """Show the views the checkpoint at (or before) `step`; training pauses there."""
+        self._require_experiment()
+        if self._mode is not None:
+            self._mode = None
+            self._set_state("paused")
+        self._viewing = checkpoint = self._history.at(step)
+        drawing = None
+        if self._drawing is not None:
+            drawing = np.array(self._model_at(checkpoint).predict(self._drawing)[0])
+        self._ack.clear()
+        self.snapshot.emit(dataclasses.replace(
+            checkpoint.frame, run=self._run, replay=True, drawing=drawing,
+            timeline=self._history.steps()))
+
+    def _continue_from(self, step, play):
+        """Back to the checkpoint at (or before) `step`: its weights, optimizer state and place
+        in the data; the later checkpoints and curves are dropped and training goes on from
+        there (a new branch), at once when `play`."""
+        self._require_experiment()
+        self._mode, self._evaluation = None, None
+        checkpoint = self._history.at(step)
+        restore(self._exp, checkpoint)
+        self._history.cut_after(checkpoint.step)
+        trainer = self._exp.trainer
+        if len(trainer.history.epochs) < trainer.epoch:    # its epoch ended, not yet evaluated
+            trainer.finish_epoch()
+        self._builder.rewind(checkpoint.frame)
+        self._history.take(self._exp, self._builder, self.clock)
+        self._viewing = None
+        self._ack.clear()
+        self.snapshot.emit(dataclasses.replace(
+            self._builder.build(self._visible, 0.0, force_heavy=True), rewound=True))
+        self._set_state("paused")
+        if play:
+            self._play()
+
+    def _model_at(self, checkpoint):
+        """A model of the run's graph holding the checkpoint's weights (never the live one)."""
+        if self._scratch is None:
+            from nnplayground.engine import build_model
+            self._scratch = build_model(self._exp.doc["model"], seed=0,
+                                        dtype=self._exp.model.dtype)
+        self._scratch.load_state_dict(checkpoint.state_dict())
+        return self._scratch

@@ -80,6 +80,12 @@ class Snapshot:
     optimizer: the live optimizer's type ("sgd", "adam", ...).
     status: non-empty on the frame that ends a run by itself, e.g. "Finished 100 epochs; press
         Play to train further" (the state then turns "paused").
+    timeline: (n,) steps of the training history's checkpoints, on the frames after it changed
+        (None: as before). replay: this frame is a checkpoint of the history, not the live
+        model (the loss view marks its step instead of adding points). rewound: the history
+        was cut here ("Continue from here", or a model opened with its history): the frame's
+        step_points and epoch_records are the whole curves so far, drawn afresh.
+    drawing: on a replayed frame, that moment's probabilities for the drawing pad's digit.
     """
 
     step: int
@@ -105,6 +111,10 @@ class Snapshot:
     run: int = 0
     optimizer: str = ""
     status: str = ""
+    timeline: np.ndarray | None = None
+    replay: bool = False
+    rewound: bool = False
+    drawing: np.ndarray | None = None
 
 
 def _raw_points(ds, split):
