@@ -15,10 +15,11 @@ neighbours are closest on a log1p(step / DENSE_STEPS) scale is dropped, again an
 survivors stay dense early and spread out later, and the first and the newest always stay.
 
 Capturing costs a forward pass over the views' inputs; for a wide network that is more than a
-training step, so after the first DENSE_STEPS `take` also waits COST_RATIO times as long as the last capture
-took (and at least MIN_INTERVAL) before the next is due: checkpoints then take at most a fifth
-of the training time, and xor's 7,000 steps a second are not copied 100 times a second. (Which steps
-are kept then depends on the machine's speed; the training itself never does.)
+training step, so after the first DENSE_STEPS `take` also waits COST_RATIO times as long as
+the last capture took (and at least MIN_INTERVAL) before the next is due: checkpoints then
+take at most a fifth of the training time, and xor's 7,000 steps a second are not copied 100
+times a second. (Which steps are kept then depends on the machine's speed; the training
+itself never does.)
 
 Everything here is plain numpy and Python (no Qt): the worker thread records, the GUI only
 receives frozen frames.
