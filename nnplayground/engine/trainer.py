@@ -303,7 +303,9 @@ class Trainer:
         parameters and the optimizer's state, `set_position` continues bit for bit from here."""
         return {"steps_done": int(self.steps_done), "epoch": int(self.epoch),
                 "cursor": int(self._cursor), "epoch_rng": self._epoch_rng,
-                "epoch_seconds": float(self._epoch_seconds)}
+                "epoch_seconds": float(self._epoch_seconds),
+                "augment_rng": self._augment_rng.bit_generator.state,
+                "lr": float(self.optimizer.lr) if hasattr(self.optimizer, "lr") else None}
 
     def set_position(self, position: dict) -> None:
         """Go back (or forward) to a `position()`: the same sample order, the same next batch.
@@ -320,6 +322,10 @@ class Trainer:
             self._rng.bit_generator.state = self._epoch_rng
             self._perm = self._rng.permutation(len(self.x_train))
             self._cursor = int(position["cursor"])
+        if position.get("augment_rng") is not None:
+            self._augment_rng.bit_generator.state = position["augment_rng"]
+        if self.lr_decay != 1 and position.get("lr") is not None:
+            self.optimizer.lr = position["lr"]      # the decayed rate of that epoch
         del self.history.steps[self.steps_done:]
         del self.history.epochs[self.epoch:]
 

@@ -94,3 +94,23 @@ def test_lr_decay_of_1_keeps_the_rate_and_a_bad_one_is_refused():
     for bad in (0, 1.5, -0.1):
         with pytest.raises(ValueError, match="lr_decay: must be a number in"):
             make(lr_decay=bad)
+
+
+def test_set_position_continues_an_augmented_decaying_run_bit_for_bit():
+    import copy
+
+    trainer = make(Recorder(), lr_decay=0.5)
+    trainer.fit(1)
+    trainer.step()
+    place = copy.deepcopy(trainer.position())
+    params = trainer.model.state_dict()
+    optimizer_state = copy.deepcopy(trainer.optimizer.state)
+    trainer.fit(2)
+    expected = trainer.model.state_dict()
+    trainer.set_position(place)
+    trainer.model.load_state_dict(params)
+    trainer.optimizer.state = optimizer_state
+    assert trainer.optimizer.lr == pytest.approx(0.05)
+    trainer.fit(2)
+    for key, value in trainer.model.state_dict().items():
+        np.testing.assert_array_equal(value, expected[key])
