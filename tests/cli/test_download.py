@@ -2,16 +2,17 @@
 
 import functools
 import http.server
-import os
 import socket
 import threading
 from pathlib import Path
 
 import pytest
 
+from mnist_paths import FULL_MNIST_DIR, MISSING, has_full_mnist
+
 from nnplayground.cli import main
 
-MNIST_DIR = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
+MNIST_DIR = FULL_MNIST_DIR
 
 FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
@@ -58,8 +59,8 @@ def closed_port_url() -> str:
 
 
 def test_download_from_a_mirror_with_progress(serve, monkeypatch, tmp_path, capsys):
-    if not all((MNIST_DIR / name).is_file() for name in FILES):
-        pytest.skip(f"the MNIST files are not in {MNIST_DIR} (set NNPLAYGROUND_MNIST_DIR)")
+    if not has_full_mnist():
+        pytest.skip(MISSING)
     use_mirrors(monkeypatch, serve(MNIST_DIR))
     dest = tmp_path / "mnist"
     assert main(["download-mnist", str(dest)]) == 0

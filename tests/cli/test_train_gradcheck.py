@@ -237,12 +237,10 @@ def test_a_closed_pipe_stops_training_quietly():
 
 
 def test_train_with_the_full_mnist_says_so(capsys):
-    from pathlib import Path
-
-    mnist = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
-    if not (mnist / "train-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"full MNIST not found in {mnist} (set NNPLAYGROUND_MNIST_DIR)")
-    assert main(["train", "mnist-mlp", "--epochs", "0", "--mnist", str(mnist)]) == 0
+    from mnist_paths import FULL_MNIST_DIR, MISSING, has_full_mnist
+    if not has_full_mnist():
+        pytest.skip(MISSING)
+    assert main(["train", "mnist-mlp", "--epochs", "0", "--mnist", str(FULL_MNIST_DIR)]) == 0
     err = capsys.readouterr().err
     assert "60,000" in err and "bundled sample" not in err
 

@@ -1,22 +1,20 @@
 """Tests on the real, full MNIST: checksums, shapes, and the bundled sample being its prefix.
 
-They read $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist and skip where it is missing.
+They read the full set where the README says (tests/mnist_paths.py) and skip where it is
+missing.
 """
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mnist_paths import FULL_MNIST_DIR, MISSING, has_full_mnist
+
 from nnplayground.data import DatasetError, MNIST_SHA256, load_dataset, mnist, read_idx
 from nnplayground.data.idx import LABELS_MAGIC
 
-# Read before the autouse fixture clears the variable for the other tests.
-MNIST_DIR = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
-needs_mnist = pytest.mark.skipif(
-    mnist.locate(MNIST_DIR) is None or mnist.locate(MNIST_DIR).suffix == ".npz",
-    reason=f"full MNIST IDX files not found in {MNIST_DIR} (set NNPLAYGROUND_MNIST_DIR)")
+MNIST_DIR = FULL_MNIST_DIR
+needs_mnist = pytest.mark.skipif(not has_full_mnist(), reason=MISSING)
 
 
 @pytest.fixture(scope="module")

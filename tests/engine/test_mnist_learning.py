@@ -1,12 +1,11 @@
 """The engine learns real digits: a small CNN trained by plain SGD on 3,000 MNIST images.
 
-Needs the full MNIST (gzip IDX) in $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist;
-skipped with the reason when it is missing. The IDX reader is inlined so that this engine test
+Needs the full MNIST (gzip IDX) where the README says (tests/mnist_paths.py); skipped with
+the reason when it is missing. The IDX reader is inlined so that this engine test
 does not depend on the data package.
 """
 
 import gzip
-import os
 import struct
 
 import numpy as np
@@ -15,8 +14,7 @@ import pytest
 from nnplayground.engine import build_model, make_loss
 
 from engine_graphs import chain
-
-DEFAULT_DIR = "/work/shared/datasets/mnist"
+from mnist_paths import FULL_MNIST_DIR, MISSING, has_full_mnist
 
 
 def _read_idx(path):
@@ -30,11 +28,10 @@ def _read_idx(path):
 
 @pytest.fixture(scope="module")
 def mnist():
-    folder = os.environ.get("NNPLAYGROUND_MNIST_DIR", DEFAULT_DIR)
-    images = os.path.join(folder, "train-images-idx3-ubyte.gz")
-    labels = os.path.join(folder, "train-labels-idx1-ubyte.gz")
-    if not (os.path.exists(images) and os.path.exists(labels)):
-        pytest.skip(f"full MNIST not found in {folder} (set NNPLAYGROUND_MNIST_DIR)")
+    if not has_full_mnist():
+        pytest.skip(MISSING)
+    images = FULL_MNIST_DIR / "train-images-idx3-ubyte.gz"
+    labels = FULL_MNIST_DIR / "train-labels-idx1-ubyte.gz"
     x = _read_idx(images)[:4000].astype(np.float32)[:, None] / 255.0
     y = _read_idx(labels)[:4000].astype(np.int64)
     return x[:3000], y[:3000], x[3000:], y[3000:]
