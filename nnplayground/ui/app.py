@@ -83,11 +83,13 @@ def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) ->
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
 
-    def pause_then_grab(tries=[0]):
+    tries = {"pause": 0, "load": 0}
+
+    def pause_then_grab():
         """Pauses, and grabs once the worker says so (the Play button then reads Play)."""
-        tries[0] += 1
-        if controller is not None and controller.running and tries[0] < 60:
-            if tries[0] == 1:
+        tries["pause"] += 1
+        if controller is not None and controller.running and tries["pause"] < 60:
+            if tries["pause"] == 1:
                 controller.pause()
             QTimer.singleShot(50, pause_then_grab)
         else:
@@ -111,11 +113,11 @@ def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) ->
             window.play_pause()
         QTimer.singleShot(int(train_for * 1000), pause_then_grab)
 
-    def wait_loaded(tries=[0]):
-        tries[0] += 1
+    def wait_loaded():
+        tries["load"] += 1
         state = getattr(controller, "state", "idle")
         if controller is None or (state != "loading" and window.loaded_doc is not None) \
-                or tries[0] > 600 or not window.status.ok:
+                or tries["load"] > 600 or not window.status.ok:
             start()
         else:
             QTimer.singleShot(50, wait_loaded)

@@ -65,7 +65,7 @@ class PortItem(QGraphicsEllipseItem):
 
     RADIUS = 7
 
-    def __init__(self, node_item: "NodeItem", kind: str):
+    def __init__(self, node_item: NodeItem, kind: str):
         r = self.RADIUS
         super().__init__(-r, -r, 2 * r, 2 * r, node_item)
         self.node_item = node_item

@@ -151,7 +151,7 @@ class DatasetPanel(_Form):
     def sync(self, *_args) -> None:
         super().sync()
         accepted = _accepted_keys(self.model.doc.get("dataset", {}).get("kind"))
-        for (section, key), (widget, _default) in self.fields.items():
+        for (_section, key), (widget, _default) in self.fields.items():
             widget.setEnabled(key == "kind" or accepted is None or key in accepted)
         self.regen.setEnabled(accepted is None or "seed" in accepted)
 

@@ -20,7 +20,7 @@ MOVE_ID = 1001
 class DocumentCommand(QUndoCommand):
     """Replaces the document; consecutive commands with the same merge key collapse into one."""
 
-    def __init__(self, model: "DocumentModel", text: str, before: dict, after: dict,
+    def __init__(self, model: DocumentModel, text: str, before: dict, after: dict,
                  merge_key=None):
         super().__init__(text)
         self._model = model

@@ -158,7 +158,7 @@ def test_batchnorm_dense_and_conv(training):
                  ("Flatten", {}), ("Dense", {"units": 2}))
     for spec, shape in ((dense, (3,)), (conv, (1, 4, 4))):
         model = build_model(spec, seed=0, dtype=np.float64)
-        bn = next(l for l in model.layers.values() if "running_mean" in l.buffers)
+        bn = next(layer for layer in model.layers.values() if "running_mean" in layer.buffers)
         bn.buffers["running_mean"][:] = rng.normal(size=bn.buffers["running_mean"].shape)
         bn.buffers["running_var"][:] = rng.uniform(0.5, 2, size=bn.buffers["running_var"].shape)
         bn.params["gamma"][:] = rng.uniform(0.5, 2, size=bn.params["gamma"].shape)

@@ -29,8 +29,7 @@ def test_confusion_matrix_rows_are_true_classes():
     pred = np.array([0, 1, 1, 2, 0, 2])
     cm = confusion_matrix(y, pred, n_classes=4)
     expected = np.zeros((4, 4), np.int64)
-    expected[0, 0] = 1; expected[0, 1] = 1; expected[1, 1] = 1
-    expected[2, 2] = 2; expected[2, 0] = 1
+    expected[[0, 0, 1, 2, 2], [0, 1, 1, 2, 0]] = [1, 1, 1, 2, 1]     # (true, predicted) counts
     np.testing.assert_array_equal(cm, expected)
     assert cm.dtype == np.int64
     assert confusion_matrix(y, pred).shape == (3, 3)

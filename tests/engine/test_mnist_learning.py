@@ -46,7 +46,7 @@ def test_small_cnn_learns_digits_with_plain_sgd(mnist):
     model = build_model(spec, seed=0)
     loss = make_loss("cross_entropy")
     rng = np.random.default_rng(0)
-    for epoch in range(3):
+    for _epoch in range(3):
         order = rng.permutation(len(x))
         for start in range(0, len(x), 50):
             idx = order[start:start + 50]

@@ -144,7 +144,7 @@ def test_plain_gradient_descent_learns_xor():
     y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
     loss = make_loss("binary_cross_entropy")
     first = None
-    for step in range(3000):
+    for _step in range(3000):
         idx = rng.integers(0, len(x), 20)
         value, _ = m.forward_backward(x[idx], y[idx], loss)
         first = value if first is None else first

@@ -146,7 +146,7 @@ def test_closing_the_window_mid_run_exits_cleanly():
                             text=True, timeout=60,
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     noise = "This plugin does not support propagateSizeHints()"
-    stderr = "\n".join(l for l in result.stderr.splitlines() if noise not in l)
+    stderr = "\n".join(line for line in result.stderr.splitlines() if noise not in line)
     assert result.returncode == 0, stderr
     assert "QThread" not in stderr and stderr.strip() == "", stderr
 

@@ -12,7 +12,6 @@ import traceback
 import pyqtgraph as pg
 from PySide6.QtCore import QThread, Signal
 
-import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcount fix first
 
 # Distinguishable on white and in greyscale print (Tableau 10 without the pale ones).
 RUN_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),

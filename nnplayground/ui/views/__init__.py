@@ -11,8 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-import nnplayground.worker  # noqa: F401 - applies the PySide6 6.12 None-refcount fix first
-from nnplayground.ui.views.common import LiveView, cache_axes
+from nnplayground.ui.views.common import cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
 from nnplayground.ui.views.metrics import MetricsView, StatusWidget
 from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, PredictionsView,
