@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidge
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
+from nnplayground.ui.export_dialog import open_export_dialog
 from nnplayground.ui.fileops import FileOpsMixin
 from nnplayground.ui.lessons import install_lessons
 from nnplayground.ui.training import TrainingMixin
@@ -135,6 +136,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
                                 "Save the preset with its trained weights (.npz)")
         self.act_open_model = a("Open t&rained model\u2026", self.open_model_dialog, None,
                                 "Open a trained model (.npz)")
+        self.act_export = a("&Export\u2026", lambda: open_export_dialog(self), None,
+                            "Export the trained network to PyTorch, Keras or ONNX")
         self.act_mnist = a("Set &MNIST folder\u2026", self.choose_mnist_folder, None,
                            "Folder with the full MNIST IDX files (else the bundled sample)")
         self.act_quit = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
@@ -228,7 +231,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.recent_menu.setToolTipsVisible(True)
         file.addActions([self.act_gallery, self.act_save, self.act_save_as])
         file.addSeparator()
-        file.addActions([self.act_open_model, self.act_save_model])
+        file.addActions([self.act_open_model, self.act_save_model, self.act_export])
         file.addSeparator()
         file.addActions([self.act_mnist, self.act_quit])
         edit = bar.addMenu("&Edit")

@@ -1,0 +1,100 @@
+"""File > Export...: the dialog exports the worker's trained weights, and says before writing
+anything why a network cannot be exported to a format."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from nnplayground.ui.export_dialog import ExportDialog
+
+
+@pytest.fixture
+def controller():
+    from nnplayground.worker import TrainingController
+    ctl = TrainingController()
+    yield ctl
+    ctl.shutdown()
+
+
+def batchnorm_of_a_matrix():
+    """xor's preset with a BatchNorm of a (2, 1) tensor, which no other framework has."""
+    from nnplayground.presets import load_builtin
+    doc = copy.deepcopy(load_builtin("xor"))
+    doc["loss"] = "cross_entropy"
+    doc["model"] = {"output": "o", "nodes": [
+        {"id": "x", "type": "Input", "params": {"shape": [2]}, "inputs": [], "pos": [0, 0]},
+        {"id": "rows", "type": "Reshape", "params": {"shape": [2, 1]}, "inputs": ["x"],
+         "pos": [150, 0]},
+        {"id": "norm", "type": "BatchNorm", "params": {}, "inputs": ["rows"], "pos": [300, 0]},
+        {"id": "f", "type": "Flatten", "params": {}, "inputs": ["norm"], "pos": [450, 0]},
+        {"id": "o", "type": "Dense", "params": {"units": 2, "activation": "softmax"},
+         "inputs": ["f"], "pos": [600, 0]}]}
+    return doc
+
+
+def _open_dialog(window, qtbot) -> ExportDialog:
+    window.act_export.trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ExportDialog)))
+    return next(d for d in window.findChildren(ExportDialog) if d.isVisible())
+
+
+def _type_path(qtbot, dialog, path):
+    dialog.path_edit.selectAll()
+    qtbot.keyClick(dialog.path_edit, Qt.Key_Delete)
+    qtbot.keyClicks(dialog.path_edit, str(path))
+
+
+def test_export_writes_the_trained_weights_of_the_run(make_window, controller, qtbot, tmp_path):
+    import onnxruntime
+
+    from nnplayground.presets import load_trained_model
+    window = make_window(controller=controller)
+    assert window.open_builtin("xor", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    for _ in range(3):
+        window.act_step.trigger()
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.step >= 3, timeout=10000)
+
+    dialog = _open_dialog(window, qtbot)
+    assert "xor.py, xor_weights.npz, xor_data.npz" in dialog.status.text()
+    qtbot.mouseClick(dialog.findChild(type(dialog.format_buttons.button(2)), "format_onnx"),
+                     Qt.LeftButton)
+    assert dialog.format == "onnx" and dialog.path_edit.text().endswith("xor.onnx")
+    assert not dialog.with_data.isVisible()
+    _type_path(qtbot, dialog, tmp_path / "exported")
+    assert dialog.status.text().startswith("Will write exported.onnx")
+    with qtbot.waitSignal(dialog.exported, timeout=15000) as written:
+        qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert written.args[0] == [tmp_path / "exported.onnx"]
+    assert not dialog.isVisible()
+    assert "Exported" in window.statusBar().currentMessage()
+
+    # the same weights as File > Save trained model writes (the run is paused)
+    assert window.save_trained_model(str(tmp_path / "saved.npz"))
+    _, model = load_trained_model(tmp_path / "saved.npz")
+    x = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    session = onnxruntime.InferenceSession(str(tmp_path / "exported.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    assert np.abs(session.run(None, {"input": x})[0] - model.forward(x)).max() <= 1e-5
+
+
+def test_a_network_a_format_cannot_express_is_refused_before_writing(make_window, qtbot,
+                                                                      tmp_path):
+    window = make_window()
+    window.open_document(batchnorm_of_a_matrix())
+    assert window.loaded_doc is not None
+    dialog = _open_dialog(window, qtbot)
+    for fmt in ("pytorch", "keras", "onnx"):
+        qtbot.mouseClick(dialog.findChild(type(dialog.format_buttons.button(0)),
+                                          f"format_{fmt}"), Qt.LeftButton)
+        assert dialog.format == fmt
+        assert "node 'norm': BatchNorm of a (2, 1) tensor" in dialog.status.text()
+        assert not dialog.export_button.isEnabled()
+    dialog.reject()
+    assert list(tmp_path.iterdir()) == []
