@@ -456,8 +456,9 @@ class TrainingThread(QThread):
     def _show_checkpoint(self, step):
         """Show the views the checkpoint at (or before) `step`; training pauses there."""
         self._require_experiment()
-        if self._mode is not None:
+        if self._mode is not None:      # keep the moment training paused at, the newest
             self._mode = None
+            self._history.take(self._exp, self._builder, self.clock)
             self._set_state("paused")
         self._viewing = checkpoint = self._history.at(step)
         drawing = None

@@ -18,6 +18,7 @@ from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, Predictions
                                          has_conv_layer)
 from nnplayground.ui.views.plane import BoundaryView, UnitsView
 from nnplayground.ui.views.regression import CurveView
+from nnplayground.ui.views.timeline import Timeline
 from nnplayground.ui.views.weights import HistogramView, UnitWeightsView
 
 __all__ = ["ViewHub", "install_views"]
@@ -169,4 +170,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     status = StatusWidget()
     window.statusBar().addPermanentWidget(status)
     window.live_views = ViewHub(window, controller, views, docks, status)
+    window.live_views.timeline = Timeline(controller)     # the scrubber, under the plots
+    views["metrics"].body.layout().addWidget(window.live_views.timeline)
+    window.live_views.timeline.attach(views["metrics"].loss_plot)
     return docks

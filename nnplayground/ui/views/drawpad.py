@@ -122,6 +122,7 @@ class DrawPadView(LiveView):
         right.addStretch(1)
         layout.addLayout(right, 1)
         self.pending = None
+        self._replayed = False     # the bars show a replayed moment of the history
         self.probabilities = None
         self.input_shape = (1, 28, 28)
         controller.classified.connect(self._on_classified)
@@ -136,6 +137,16 @@ class DrawPadView(LiveView):
         self.input_shape = tuple(info.images_test.shape[1:])
         for k, bar in enumerate(self.bars):
             bar.setVisible(k < (info.n_classes or 10))
+
+    def on_snapshot(self, snapshot):
+        """A moment of the training history shows that moment's answer to the drawing; back
+        to the live model, the drawing is asked about again."""
+        if snapshot.replay and snapshot.drawing is not None:
+            self._replayed = True
+            self._on_classified(self.pending, snapshot.drawing)
+        elif not snapshot.replay and self._replayed:
+            self._replayed = False
+            self.classify_drawing()
 
     def classify_drawing(self):
         from nnplayground.data.digits import preprocess_digit

@@ -159,8 +159,9 @@ class MetricsView(LiveView):
             curve.setData([], [])
 
     def on_snapshot(self, snapshot):
-        if snapshot.step == 0 and not len(snapshot.step_points) and len(self.epochs):
-            self.on_dataset(self.info)        # a reset: start the plots again
+        if snapshot.rewound or (snapshot.step == 0 and not len(snapshot.step_points)
+                                and len(self.epochs)):
+            self.on_dataset(self.info)        # a reset or a new branch: draw the plots afresh
         if len(snapshot.step_points):
             self.steps.extend(snapshot.step_points)
             self.step_curve.setData(self.steps.data[:, 0], self.steps.data[:, 1])
@@ -244,7 +245,7 @@ class StatusWidget(QLabel):
         self.setToolTip("Epoch, step, training speed and the latest evaluation")
 
     def show_snapshot(self, s):
-        parts = [f"Epoch {s.epoch}", f"step {s.step:,}"]
+        parts = [f"{'History: epoch' if s.replay else 'Epoch'} {s.epoch}", f"step {s.step:,}"]
         if s.steps_per_second > 0:
             parts.append(f"{s.steps_per_second:,.0f} steps/s")
         if len(s.step_points):
