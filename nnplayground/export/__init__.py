@@ -8,7 +8,7 @@ export_model(doc, state, "pytorch", "spiral.py")  # spiral.py, spiral_weights.np
 - "pytorch": OUT.py (an nn.Module of the same graph, a training loop with the preset's loss,
   optimizer, learning rate and batch size, DistributedDataParallel under torchrun) and
   OUT_weights.npz (torch state-dict names and layouts; plain arrays, no pickle).
-- "keras": OUT.py (a keras.Sequential or functional program) and OUT_keras_weights.npz.
+- "keras": OUT.py (a keras.Sequential or functional program) and OUT_weights.npz.
 - "onnx": OUT.onnx (opset 17, input "input" (batch, *input shape), output after the final
   activation).
 With a `dataset` (nnplayground.data.Dataset), the code formats also get OUT_data.npz

@@ -30,7 +30,7 @@ from nnplayground.engine.optimizers import OPTIMIZERS
 from .common import companion, write_arrays
 from .graph import ExportError, ExportProblem, Graph, identifiers
 
-WEIGHTS_SUFFIX = "_keras_weights.npz"
+WEIGHTS_SUFFIX = "_weights.npz"
 DATA_SUFFIX = "_data.npz"
 
 _ACTIVATIONS = {"identity": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -136,7 +136,7 @@ def keras_weights(doc, state, graph=None):
 
 
 def write_keras(doc, state, out, dataset=None, graph=None):
-    """Write OUT.py, OUT_keras_weights.npz and (with a dataset) OUT_data.npz; return the paths."""
+    """Write OUT.py, OUT_weights.npz and (with a dataset) OUT_data.npz; return the paths."""
     from pathlib import Path
 
     from nnplayground.presets.io import atomic_write_bytes

@@ -35,7 +35,7 @@ def test_code_exports_write_the_program_weights_and_data(xor_model, tmp_path, ca
     assert main(["export", str(path), "--format", "keras"]) == 0     # default: beside the model
     err = capsys.readouterr().err
     assert "torchrun --nproc_per_node=N" in err
-    for name in ("t.py", "t_weights.npz", "t_data.npz", "xor.py", "xor_keras_weights.npz",
+    for name in ("t.py", "t_weights.npz", "t_data.npz", "xor.py", "xor_weights.npz",
                  "xor_data.npz"):
         assert (tmp_path / name).is_file(), name
     with np.load(tmp_path / "t_data.npz") as data:
