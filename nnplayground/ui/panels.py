@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox
                                QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from nnplayground.ui import document as D
+from nnplayground.ui.augment_box import AugmentationBox
 from nnplayground.ui.undo import DocumentModel
 
 CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
@@ -131,6 +132,8 @@ class DatasetPanel(_Form):
         self.note.setStyleSheet("color: #55606e")
         self.layout_.addWidget(self.plot)
         self.layout_.addWidget(self.note)
+        self.augmentation = AugmentationBox(model)      # shows itself for image data only
+        self.layout_.addWidget(self.augmentation)
         self._preview_key = None
         model.changed.connect(self.update_preview)
         self.sync()
@@ -212,6 +215,7 @@ class DatasetPanel(_Form):
         images = getattr(info, "images_test", None)
         if images is None or getattr(info, "kind", "") != "image":
             return
+        self.augmentation.set_images(images)
         tiles = np.asarray(images[:16])[:, 0]
         n, h, w = tiles.shape
         cols = 4
