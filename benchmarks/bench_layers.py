@@ -138,10 +138,12 @@ def ours_fwd_bwd(spec, shape, batch=100):
     x = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)
     dy = np.ones_like(model.forward(x, training=True))
 
+    plan, n = model._train_plan, len(model.order)     # the kernels a training step runs
+
     def run():
         with model.threads_held():       # as in a training step (see Model.threads_held)
-            model._forward(x, True)
-            model._backward(dy, False)
+            model._run_forward(plan, x, True, n)
+            model._run_backward(plan, dy, False, n)
     return run
 
 

@@ -141,7 +141,7 @@ def safety_net_cost(trainer, repeat=200):
     update would have cost."""
     import numpy as np
 
-    params = trainer._params
+    params = trainer.model.params
     backup = {key: np.empty_like(p) for key, p in params.items()}
     flat = trainer.optimizer._scratch_flat
 

@@ -14,7 +14,7 @@ from .losses import make_loss
 
 
 def _loss_value(model, x, y, loss, training):
-    out = model._forward(x, training)[-1]
+    out = model.forward(x, training)
     if loss.requires is not None:
         return loss.fused(model.output_layer.z, y, out)[0]
     return loss(out, y)
@@ -31,7 +31,8 @@ def relative_error(analytic, numeric, floor=1e-4):
 def gradient_check(model, x, y, loss, h=1e-4, training=True):
     """{"<node>/<param>": max relative error} between back-propagation and central differences.
 
-    The check runs on a float64 copy of `model` (the model itself is not changed), in training
+    The check runs on a float64 copy of `model` (the model itself is not changed), through its
+    reference layers (engine/layers; the training kernels are proven equal to them), in training
     mode by default (BatchNorm uses batch statistics; `training=False` checks the inference
     path). Dropout masks are drawn once and then held fixed, so every finite difference sees
     the same network.
@@ -45,7 +46,7 @@ def gradient_check(model, x, y, loss, h=1e-4, training=True):
     for layer in m.layers.values():
         if isinstance(layer, Dropout):
             layer.freeze_mask = True
-    m.forward_backward(x, y, loss, training=training)
+    m.forward_backward(x, y, loss, training=training, reference=True)
     errors = {}
     for (node_id, name), p in m.params.items():
         analytic = m.grads[(node_id, name)].copy()

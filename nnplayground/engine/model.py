@@ -1,8 +1,9 @@
 """The Model: layers of a checked graph run in topological order.
 
 The forward and backward passes walk a plan compiled once at build time (a list of
-(layer, inputs) with integer slots), so a training step of a small network costs little more
+(kernel, input slots, output slot)), so a training step of a small network costs little more
 than its numpy calls: no dict lookups by name, no validation, no copies on the hot path.
+Inference walks the reference layers; a training step the kernels `engine/fast/` chooses.
 """
 
 import contextlib
@@ -11,8 +12,9 @@ import copy
 import numpy as np
 
 from . import layers as L
-from .layers.conv_pool import worth_fusing
-from .layers.threads import blas_held_for_parts
+from .fast import CONVOLUTION_KERNELS, training_plan
+from .fast.packed import pack_parameters
+from .fast.threads import blas_held_for_parts
 
 
 def _make_layer(type_name, p, in_shapes, rng, dropout_rng, dtype):
@@ -39,14 +41,29 @@ def _make_layer(type_name, p, in_shapes, rng, dropout_rng, dtype):
     return L.LAYER_TYPES[type_name]()     # Flatten, Add, Concatenate
 
 
+def _compile(steps, slot):
+    """[(kernel, input ids, output id)] -> [(kernel, input slot(s), output slot)]: an int for
+    a single input, a tuple for a merging layer, () for the Input."""
+    plan = []
+    for kernel, ins, out in steps:
+        slots = [slot[i] for i in ins]
+        plan.append((kernel, slots[0] if len(slots) == 1 else tuple(slots), slot[out]))
+    return plan
+
+
 class Model:
     """A built graph. Use ``build_model(spec, seed, dtype)`` rather than this constructor.
 
     Attributes: ``input_shape``, ``output_shape`` (without batch), ``order`` (topological),
-    ``layers`` ({node_id: Layer}), ``params`` / ``grads`` ({(node_id, name): ndarray}, the same
-    arrays as the layers' own: backward fills the grads in place, so these dicts stay valid for
-    an optimizer), ``flat_params`` / ``flat_grads`` (one flat array each, of which those are
-    views), ``dtype``, ``seed``, ``spec`` (a copy of the graph).
+    ``layers`` ({node_id: Layer}, the reference layers), ``params`` / ``grads``
+    ({(node_id, name): ndarray}, the same arrays as the layers' own: backward fills the grads
+    in place, so these dicts stay valid for an optimizer), ``packed`` (all of them as views
+    into one flat array each, and each one's slice: `fast.packed.PackedParameters`),
+    ``dtype``, ``seed``, ``spec`` (a copy of the graph).
+
+    Two plans run the layers: inference (`forward`, `forward_all`, `predict`, the gradient
+    check) runs every node's reference layer as the diagram draws it; a training step
+    (`forward_backward`) runs the kernels `fast.training_plan` chooses.
     """
 
     def __init__(self, spec, report, seed=0, dtype=np.float32):
@@ -60,83 +77,30 @@ class Model:
         rng = np.random.default_rng(self.seed)
         dropout_rng = np.random.default_rng([self.seed, 1])
         self.layers = {}
-        slot = {}
-        self._plan = []
         for node_id in self.order:
             ins = report.inputs[node_id]
             layer = _make_layer(report.types[node_id], report.params[node_id],
                                 [report.shapes[i] for i in ins], rng, dropout_rng, self.dtype)
-            self.layers[node_id] = layer
-            input_slots = [slot[i] for i in ins]
             if ins and all(report.types[i] == "Input" for i in ins):
                 layer.needs_input_grad = False
-            # single-input layers get an int slot, merging layers a tuple of slots
-            self._plan.append((layer, input_slots[0] if len(ins) == 1 else tuple(input_slots)))
-            slot[node_id] = len(slot)
+            self.layers[node_id] = layer
         self.input_shape = tuple(report.shapes[self.order[0]])
         self.output_shape = tuple(report.shapes[self.output_id])
         self.output_layer = self.layers[self.output_id]
         self.output_activation = self._output_activation()
-        self._choose_training_shortcuts(report)
-        # convolutions share their batch between threads with BLAS held to one thread
-        self._split_convolutions = any(isinstance(layer, L.Conv2D)
-                                       for layer in self.layers.values())
-        self.flat_params, self.flat_grads = self._pack_parameters()
+        self.packed = pack_parameters(self.layers, self.dtype)
         self.params = {(i, k): v for i in self.order for k, v in self.layers[i].params.items()}
         self.grads = {(i, k): self.layers[i].grads[k] for i, k in self.params}
 
-    def _choose_training_shortcuts(self, report):
-        """For a convolution read by one MaxPool2D alone (a CNN's usual pair), in training:
-        - a 2x2 pool after a convolution with few inputs per filter runs fused with it
-          (conv_pool.py: the pool becomes contiguous block work);
-        - otherwise a ReLU convolution leaves its ReLU to the pool, whose output is 4x
-          smaller (the same numbers; about 1.5 ms a mnist-cnn step less).
-        Inference keeps the textbook order, so every node's output (forward_all) is what its
-        diagram promises."""
-        readers = {i: [] for i in self.order}
-        for node_id in self.order:
-            for i in report.inputs[node_id]:
-                readers[i].append(node_id)
-        for node_id in self.order:
-            layer = self.layers[node_id]
-            if (not isinstance(layer, L.Conv2D) or node_id == self.output_id
-                    or len(readers[node_id]) != 1
-                    or not isinstance(self.layers[readers[node_id][0]], L.MaxPool2D)):
-                continue
-            pool = self.layers[readers[node_id][0]]
-            source = report.inputs[node_id][0]
-            if pool.size == pool.stride == 2 and worth_fusing(layer, report.shapes[source]):
-                layer.fuse_pool = pool.fused_into_conv = True
-            elif layer.activation.name == "relu":
-                layer.defer_relu = pool.relu_after = True
-
-    def _pack_parameters(self):
-        """Make every parameter, and every gradient, a view into one flat array of its kind;
-        returns (flat_params, flat_grads), or (None, None) when there is nothing to pack.
-
-        Why: an optimizer then updates the whole network with a handful of numpy calls. A
-        tiny network pays per call, not per number: xor's 2-4-2-1 has six arrays, and its
-        SGD update drops from about a dozen calls to three. Elementwise updates give the same
-        bits either way. The layers keep working on their own (now view) arrays, which are
-        only ever written in place.
-        """
-        slots = [(layer, name) for i in self.order for layer in [self.layers[i]]
-                 for name in layer.params]
-        if not slots or any(layer.params[name].dtype != self.dtype for layer, name in slots):
-            return None, None
-        total = sum(layer.params[name].size for layer, name in slots)
-        flat_params = np.empty(total, self.dtype)
-        flat_grads = np.zeros(total, self.dtype)
-        start = 0
-        for layer, name in slots:
-            p = layer.params[name]
-            end = start + p.size
-            view = flat_params[start:end].reshape(p.shape)
-            view[...] = p
-            layer.params[name] = view
-            layer.grads[name] = flat_grads[start:end].reshape(p.shape)
-            start = end
-        return flat_params, flat_grads
+        slot = {node_id: k for k, node_id in enumerate(self.order)}
+        inputs = {i: list(report.inputs[i]) for i in self.order}
+        self._plan = _compile([(self.layers[i], inputs[i], i) for i in self.order], slot)
+        steps = training_plan(self.order, self.layers, inputs, self.shapes, self.output_id)
+        self._train_plan = _compile(steps, slot)
+        self.training_kernels = {out: kernel for kernel, _, out in steps}
+        # convolutions share their batch between threads with BLAS held to one thread
+        self._split_convolutions = any(isinstance(k, CONVOLUTION_KERNELS)
+                                       for k, _, _ in steps)
 
     def _output_activation(self):
         layer = self.output_layer
@@ -146,20 +110,40 @@ class Model:
 
     # ------------------------------------------------------------ passes
 
-    def _forward(self, x, training):
-        with self.threads_held():
-            return self._forward_plan(x, training)
-
-    def _forward_plan(self, x, training):
-        vals = []
-        for layer, ins in self._plan:
+    @staticmethod
+    def _run_forward(plan, x, training, n_slots):
+        vals = [None] * n_slots
+        for kernel, ins, out in plan:
             if ins.__class__ is int:
-                vals.append(layer.forward(vals[ins], training))
+                vals[out] = kernel.forward(vals[ins], training)
             elif ins:
-                vals.append(layer.forward([vals[i] for i in ins], training))
+                vals[out] = kernel.forward([vals[i] for i in ins], training)
             else:
-                vals.append(layer.forward(x, training))
+                vals[out] = kernel.forward(x, training)
         return vals
+
+    @staticmethod
+    def _run_backward(plan, dout, fused, n_slots):
+        """Back-propagate d loss / d output (or d loss / d logits when `fused`)."""
+        grads = [None] * n_slots
+        last = plan[-1][2]
+        grads[last] = dout
+        for kernel, ins, out in reversed(plan):
+            g = grads[out]
+            grads[out] = None
+            if g is None or ins == ():
+                continue
+            dx = kernel.backward_logits(g) if (fused and out == last) else kernel.backward(g)
+            if ins.__class__ is int:
+                if dx is not None:
+                    grads[ins] = dx if grads[ins] is None else grads[ins] + dx
+            else:
+                for i, d in zip(ins, dx):
+                    grads[i] = d if grads[i] is None else grads[i] + d
+
+    def _forward(self, x, training):
+        """Every node's output through the reference layers (None for none)."""
+        return self._run_forward(self._plan, x, training, len(self.order))
 
     def forward(self, x, training=False):
         """y: (batch, *output_shape), after the output's final activation."""
@@ -174,35 +158,11 @@ class Model:
         whole test set (10,000 MNIST images would need gigabytes)."""
         n = len(x)
         if n <= batch_size:
-            return self._forward(x, False)[-1]
+            return self.forward(x)
         out = np.empty((n,) + self.output_shape, dtype=self.dtype)
         for start in range(0, n, batch_size):
-            out[start:start + batch_size] = self._forward(x[start:start + batch_size], False)[-1]
+            out[start:start + batch_size] = self.forward(x[start:start + batch_size])
         return out
-
-    def _backward(self, dout, fused):
-        """Back-propagate d loss / d output (or d loss / d logits when `fused`)."""
-        with self.threads_held():
-            return self._backward_plan(dout, fused)
-
-    def _backward_plan(self, dout, fused):
-        plan = self._plan
-        last = len(plan) - 1
-        grads = [None] * len(plan)
-        grads[last] = dout
-        for k in range(last, 0, -1):
-            layer, ins = plan[k]
-            g = grads[k]
-            grads[k] = None
-            if g is None:
-                continue
-            dx = layer.backward_logits(g) if (fused and k == last) else layer.backward(g)
-            if ins.__class__ is int:
-                if dx is not None:
-                    grads[ins] = dx if grads[ins] is None else grads[ins] + dx
-            else:
-                for i, d in zip(ins, dx):
-                    grads[i] = d if grads[i] is None else grads[i] + d
 
     def check_loss(self, loss):
         """Raise ValueError when `loss` cannot be used with this model's output (e.g.
@@ -220,9 +180,11 @@ class Model:
                              f"but \"{self.output_id}\" gives {self.output_shape}; add a "
                              f"Flatten and a Dense layer with one unit per class")
 
-    def forward_backward(self, x, y, loss, training=True):
+    def forward_backward(self, x, y, loss, training=True, reference=False):
         """One training pass: forward (training=True), loss, backward; fills the grads.
-        (training=False back-propagates through the inference path: the gradient check uses it.)
+        It runs the training kernels; `reference=True` runs the reference layers instead, and
+        training=False back-propagates through the inference path (the gradient check uses
+        both).
 
         Cross-entropy losses are fused with their softmax/sigmoid: the gradient (p - y) / N goes
         straight to the logits, which stays exact for logits of +-1000.
@@ -230,21 +192,24 @@ class Model:
         """
         if loss.requires is not None and loss.requires != self.output_activation:
             self.check_loss(loss)
-        with self.threads_held():
-            out = self._forward(x, training)[-1]
+        fast = training and not reference
+        plan = self._train_plan if fast else self._plan
+        n = len(self.order)
+        with self.threads_held() if fast else contextlib.nullcontext():
+            out = self._run_forward(plan, x, training, n)[-1]
             if loss.requires is not None:
                 value, dz = loss.fused(self.output_layer.z, y, out)
-                self._backward(dz, True)
+                self._run_backward(plan, dz, True, n)
             else:
                 value = loss(out, y)
-                self._backward(loss.gradient(out, y), False)
+                self._run_backward(plan, loss.gradient(out, y), False, n)
         return value, out
 
     def threads_held(self):
         """A context for a whole training step of a model with convolutions: BLAS stays on
-        one thread from the first layer to the optimizer's update, while the convolutions
-        share their batch between threads. Holding it per pass instead cost 6 ms a mnist-cnn
-        step (OpenBLAS's threads woken and parked in between). Re-entrant."""
+        one thread from the first layer to the optimizer's update, while the convolution
+        kernels share their batch between threads. Holding it per pass instead cost 6 ms a
+        mnist-cnn step (OpenBLAS's threads woken and parked in between). Re-entrant."""
         return blas_held_for_parts() if self._split_convolutions else contextlib.nullcontext()
 
     # ------------------------------------------------------------ state

@@ -30,17 +30,16 @@ gradients in place (so gradient views show what the optimizer used). `evaluate()
 data loss alone, so train and test losses stay comparable.
 
 Divergence: a non-finite loss is caught before the update, so the parameters are untouched.
-The update itself goes through `optimizer.guarded_step`, which checks every parameter's update
-(one dot product over all of them) before applying any; a finite update of a finite parameter stays
-finite (see its docstring), so no copy of the parameters is ever needed. Only an optimizer
-without `guarded_step` gets the fallback: copy, update, check, undo. Either way the trainer
-leaves the parameters (and BatchNorm statistics, copied before the forward pass only when the
-model has any) as they were before the failed step and raises `DivergenceError(step, message)`;
+The update itself goes through `optimizer.guarded_step` (an `engine.optimizers.Optimizer`) on
+the model's packed parameters, which checks every update (one dot product over all of them)
+before applying any; a finite update of a finite parameter stays finite (see its docstring), so
+no copy of the parameters is ever needed. The trainer leaves the parameters (and BatchNorm
+statistics, copied before the forward pass only when the model has any) as they were before
+the failed step and raises `DivergenceError(step, message)`;
 the step can be retried with, say, a lower learning rate. Costs are measured by
 benchmarks/bench_mnist.py ("safety net").
 """
 
-import contextlib
 import math
 import time
 from typing import NamedTuple
@@ -123,7 +122,7 @@ class Trainer:
         self.model = model
         self.loss = make_loss(loss)
         self.optimizer = optimizer
-        self.dtype = np.dtype(getattr(model, "dtype", np.float32))
+        self.dtype = np.dtype(model.dtype)
         if task is None:
             y = np.asarray(y_train)
             task = "classification" if y.ndim == 1 and y.dtype.kind in "iub" else "regression"
@@ -137,9 +136,7 @@ class Trainer:
             self.x_test, self.y_test = self._data(x_test, y_test, "test")
         if len(self.x_train) == 0:
             raise ValueError("x_train: the training set is empty; give at least one sample")
-        check = getattr(model, "check_loss", None)
-        if check is not None:
-            check(self.loss)
+        model.check_loss(self.loss)
         self.batch_size = batch_size
         self.l1, self.l2 = l1, l2
         self.eval_batch_size = int(eval_batch_size)
@@ -165,8 +162,6 @@ class Trainer:
         self._epoch_seconds = 0.0
         self._evaluation = None             # the EpochEvaluation under way, if any
         self._collect_parameters()
-        # the model's own thread setting for a whole step (a conv net: see Model.threads_held)
-        self._threads_held = getattr(model, "threads_held", contextlib.nullcontext)
 
     # ------------------------------------------------------------ set-up
 
@@ -206,39 +201,19 @@ class Trainer:
         return x, y
 
     def _collect_parameters(self):
-        """Flat {(node_id, name): array} views of the model's parameters, built once.
-
-        The parameter arrays are updated in place (optimizer, restore, load_state_dict), so the
-        dict stays valid. Layers write their gradients in place too, which the packed path
-        relies on (a Model keeps all parameters in one flat array, all gradients in another:
-        the optimizer then updates them as one, `PACKED`).
+        """What a step updates, built once: the model's parameters packed into one flat array
+        (and its gradients into another), which the optimizer updates as one (`PACKED`), with
+        each parameter's slice to name the one that diverged; the weights `W` for the
+        penalties; the buffers (BatchNorm statistics) to restore after a divergence.
         """
+        packed = self.model.packed
+        self._packed = ({PACKED: packed.params}, {PACKED: packed.grads}, packed.slices)
+        self._weights = [(p, self.model.grads[key]) for key, p in self.model.params.items()
+                         if key[1] == "W"]
         layers = self.model.layers
-        self._params = {}
-        self._grad_slots = []
-        self._weights = []          # (W, its layer's grads dict, "W"), for the penalties
-        for node_id in self.model.order:
-            layer = layers[node_id]
-            for name, p in layer.params.items():
-                key = (node_id, name)
-                self._params[key] = p
-                self._grad_slots.append((key, layer.grads, name))
-                if name == "W":
-                    self._weights.append((p, layer.grads, name))
-        flat_params = getattr(self.model, "flat_params", None)
-        self._packed = None
-        if flat_params is not None:
-            # one key for the whole network: its optimizer state is one array per kind
-            base, size = flat_params.ctypes.data, flat_params.itemsize
-            parts = []
-            for key, p in self._params.items():
-                start = (p.ctypes.data - base) // size
-                parts.append((key, slice(start, start + p.size)))
-            self._packed = ({PACKED: flat_params}, {PACKED: self.model.flat_grads}, parts)
         self._buffers = [(layer.buffers, name) for node_id in self.model.order
                          for layer in [layers[node_id]] for name in layer.buffers]
         self._buffer_copies = [np.empty_like(b[name]) for b, name in self._buffers]
-        self._backup_arrays = None
 
     # ------------------------------------------------------------ live settings
 
@@ -283,7 +258,7 @@ class Trainer:
         # A diverging network overflows on purpose; that is reported as DivergenceError, not
         # as numpy RuntimeWarnings (which the test suite turns into errors). ~3 us a step.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"), \
-                self._threads_held():
+                self.model.threads_held():
             loss = self._compute(idx, step, saved_buffers)   # the cursor stays put if it raises
         self._cursor = cursor + len(idx)
 
@@ -338,33 +313,14 @@ class Trainer:
         if self._l1 or self._l2:
             loss += self._apply_penalties()
         if not math.isfinite(loss):
-            self._restore(None, saved_buffers)
+            self._restore_buffers(saved_buffers)
             raise DivergenceError(step, self._divergence_message(step, f"the loss became {loss}"))
 
-        guarded = getattr(self.optimizer, "guarded_step", None)
-        if guarded is not None and self._packed is not None:
-            # The whole network as one array: same numbers, a handful of numpy calls.
-            bad = guarded(*self._packed)
-            backup = None
-        elif guarded is not None:
-            # The optimizer checks its updates before applying any: no backup copy needed.
-            grads = {key: g[name] for key, g, name in self._grad_slots}
-            bad = guarded(self._params, grads)
-            backup = None
-        else:
-            # Any other optimizer: copy, update, check, and undo from the copy if needed.
-            backup = self._backup
-            for key, p in self._params.items():
-                backup[key][...] = p
-            self.optimizer.step(self._params,
-                                {key: g[name] for key, g, name in self._grad_slots})
-            bad = self._first_nonfinite()
+        bad = self.optimizer.guarded_step(*self._packed)
         if bad is not None:
-            self._restore(backup, saved_buffers)
+            self._restore_buffers(saved_buffers)
             # The moments were fed the exploding gradients; keeping them would diverge again.
-            reset = getattr(self.optimizer, "reset", None)
-            if reset is not None:
-                reset()
+            self.optimizer.reset()
             raise DivergenceError(step, self._divergence_message(
                 step, f"the update of {bad[0]}/{bad[1]} became infinite or NaN"))
         return loss
@@ -373,8 +329,7 @@ class Trainer:
         """Add the L1/L2 gradients to the layers' W gradients; return the penalty value."""
         l1, l2 = self._l1, self._l2
         penalty = 0.0
-        for w, grads, name in self._weights:
-            g = grads[name]
+        for w, g in self._weights:
             if l2:
                 penalty += 0.5 * l2 * float(np.vdot(w, w))
                 g += l2 * w
@@ -383,31 +338,7 @@ class Trainer:
                 g += l1 * np.sign(w)
         return penalty
 
-    @property
-    def _backup(self):
-        """Pre-update copies, allocated on first use (only optimizers without
-        `guarded_step` need them)."""
-        if self._backup_arrays is None:
-            self._backup_arrays = {key: np.empty_like(p) for key, p in self._params.items()}
-        return self._backup_arrays
-
-    def _first_nonfinite(self):
-        """The key of the first parameter holding inf or NaN, else None.
-
-        One BLAS dot product per array (NaN and inf survive it, and it is the cheapest
-        reduction numpy offers); only a suspect (which may merely overflow the sum of squares)
-        gets the exact, allocating isfinite test.
-        """
-        isfinite, vdot = math.isfinite, np.vdot
-        for key, p in self._params.items():
-            if not isfinite(vdot(p, p)) and not np.isfinite(p).all():
-                return key
-        return None
-
-    def _restore(self, backup, saved_buffers):
-        if backup is not None:
-            for key, p in self._params.items():
-                p[...] = backup[key]
+    def _restore_buffers(self, saved_buffers):
         if saved_buffers is not None:
             for (buffers, name), value in zip(self._buffers, saved_buffers):
                 np.copyto(buffers[name], value)

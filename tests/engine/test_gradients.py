@@ -284,7 +284,7 @@ def test_backward_never_writes_into_dy():
 def test_threaded_channel_split_is_exact(monkeypatch):
     """im2col, col2im and pooling split channels over threads for big arrays: the results must
     be bit-identical to one thread, and the gradients still check."""
-    from nnplayground.engine.layers import threads
+    from nnplayground.engine.fast import threads
 
     spec = chain([3, 8, 8], ("Conv2D", {"filters": 5, "kernel": 3, "padding": 1,
                                         "activation": "relu"}),
@@ -298,7 +298,7 @@ def test_threaded_channel_split_is_exact(monkeypatch):
         monkeypatch.setattr(threads, "THREADS", n_threads)
         monkeypatch.setattr(threads, "MIN_WORK", 0)
         model = build_model(spec, seed=0)
-        model.forward_backward(x, y, make_loss("cross_entropy"))
+        model.forward_backward(x, y, make_loss("cross_entropy"))     # the training kernels
         results.append({k: v.copy() for k, v in model.grads.items()})
     for key in results[0]:
         np.testing.assert_array_equal(results[0][key], results[1][key], err_msg=str(key))

@@ -21,7 +21,7 @@ def test_two_training_threads_share_one_hold_and_restore_blas(monkeypatch):
     """The GUI's trainer and a lesson's comparison may train conv nets at once: the first
     hold limits BLAS, the last release restores it (per-thread set-and-restore would let one
     thread undo the other's limit, or leave BLAS on one thread for good)."""
-    from nnplayground.engine.layers import threads
+    from nnplayground.engine.fast import threads
 
     monkeypatch.setattr(threads, "THREADS", 2)
     seen = {}
@@ -55,7 +55,7 @@ def test_a_threaded_training_step_gives_the_same_bits_as_one_thread(monkeypatch,
     """The batch parts are fixed by the sizes, never by the thread count; and with one engine
     thread BLAS is held to one thread too (a BLAS left at 2 threads summed dW in another
     order: NNPLAYGROUND_THREADS=1 gave other bits than the default)."""
-    from nnplayground.engine.layers import threads
+    from nnplayground.engine.fast import threads
 
     rng = np.random.default_rng(4)
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)

@@ -1,4 +1,9 @@
-"""One small class per layer type; LAYER_TYPES maps the graph's type names to them."""
+"""The reference layers: one small class per layer type, written to be read beside "Deep
+Learning from Scratch". LAYER_TYPES maps the graph's type names to them.
+
+They are what inference, the gradient check and the teaching views run; a training step may
+run faster kernels from `engine/fast/` instead, which tests prove equal to these.
+"""
 
 from .activation import Activation
 from .base import ActivatedLayer, Layer, ShapeError, fmt_shape
