@@ -101,13 +101,14 @@ class Experiment:
         """Loss and metrics of the current weights on a whole split (`Trainer.evaluate`)."""
         return self.trainer.evaluate(split)
 
-    def save_model(self, path) -> None:
+    def save_model(self, path, history=None) -> None:
         """The trained weights and this experiment's preset, as a model .npz (atomic).
 
         A user file's path is stored relative to `path` (the GUI's worker holds it absolute), so
         the model opens again after it and its data folder have moved together; `self.doc` is
-        left as it is, so a second save elsewhere is relative to that file in turn."""
-        save_model(path, self.doc, self.model, base_dir=self.base_dir)
+        left as it is, so a second save elsewhere is relative to that file in turn. `history`:
+        the training history's arrays, saved with the model (`presets.modelfile`)."""
+        save_model(path, self.doc, self.model, base_dir=self.base_dir, history=history)
 
     # ---------------------------------------------------------------------------- helpers
 

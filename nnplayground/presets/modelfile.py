@@ -6,6 +6,9 @@ inspect it):
     params/<node_id>/<name>  one array per parameter or buffer (engine conventions: Dense W (in,
                              out) and b (out,), Conv2D W (out_c, in_c, kh, kw), BatchNorm
                              gamma/beta/running_mean/running_var)
+    history/...              optional: the training history (checkpoints and curves) the app
+                             saves with a model, docs/model-history-format.md; read with
+                             `load_history_arrays`, ignored by `load_model`
 
 Loading rebuilds the preset's graph and compares every array name and shape with the fresh
 model's `state_dict()`, so a file edited by hand or saved by a different graph is refused with the
@@ -25,19 +28,23 @@ from .io import atomic_write_bytes, dumps_preset, parse_preset
 
 PRESET_KEY = "preset.json"
 PARAM_PREFIX = "params/"
+HISTORY_PREFIX = "history/"
 
 
-def save_model(path, doc: dict, model, base_dir=None) -> None:
+def save_model(path, doc: dict, model, base_dir=None, history=None) -> None:
     """Write `doc` and `model.state_dict()` to `path` (.npz, compressed) atomically.
 
     A file dataset's path is stored relative to `path`, so the model and its data folder can
     move together; `base_dir` is the folder a relative path in `doc` is read from now (None:
-    already relative to `path`). `doc` itself is not changed.
+    already relative to `path`). `doc` itself is not changed. `history`: {name: array} of
+    the training history (`worker.history_file.to_arrays`), stored under history/.
     """
     doc = with_data_path_for_file(doc, path, base_dir)
     arrays = {PRESET_KEY: np.frombuffer(dumps_preset(doc).encode("utf-8"), dtype=np.uint8)}
     for key, value in model.state_dict().items():
         arrays[PARAM_PREFIX + key] = np.asarray(value)
+    for key, value in (history or {}).items():
+        arrays[HISTORY_PREFIX + key] = np.asarray(value)
     atomic_write_bytes(path, writer=lambda fh: np.savez_compressed(fh, **arrays))
 
 
@@ -68,15 +75,24 @@ def load_model(path) -> tuple[dict, dict]:
     state = {}
     problems = []
     for name, value in arrays.items():
+        if name.startswith(HISTORY_PREFIX):
+            continue
         if not name.startswith(PARAM_PREFIX):
-            problems.append(Problem(name, "unexpected array: a model file holds only preset.json "
-                                          "and params/<node_id>/<name>"))
+            problems.append(Problem(name, "unexpected array: a model file holds only preset.json, "
+                                          "params/<node_id>/<name> and history/..."))
         else:
             state[name[len(PARAM_PREFIX):]] = value
     problems += _shape_problems(doc, state)
     if problems:
         raise ModelFileError(problems, path)
     return doc, state
+
+
+def load_history_arrays(path) -> dict[str, np.ndarray]:
+    """The training history's arrays of a model file, names without history/ ({} if none)."""
+    arrays = _read_npz(Path(path))
+    return {name[len(HISTORY_PREFIX):]: value for name, value in arrays.items()
+            if name.startswith(HISTORY_PREFIX)}
 
 
 def load_trained_model(path, dtype=np.float32):

@@ -247,8 +247,10 @@ class FileOpsMixin:
         if ask and not self.maybe_save():
             return False
         from nnplayground.presets import PresetError, load_model
+        from nnplayground.presets.modelfile import load_history_arrays
         try:
             doc, state = load_model(path)
+            history = load_history_arrays(path)
         except PresetError as exc:
             self.show_problems("Cannot open trained model",
                                f"{path} has problems, so it was not opened; the current "
@@ -258,6 +260,8 @@ class FileOpsMixin:
         # stay relative to the model file: it is made absolute against the model's folder.
         from nnplayground.presets.datapath import with_data_path_resolved
         self.open_document(with_data_path_resolved(doc, path), None, state=state)
+        if history and self.loaded_doc is not None and self.status.ok:   # its curves, scrubber
+            self.controller.restore_history(history)
         self.add_recent(path)
         return True
 

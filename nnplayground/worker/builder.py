@@ -88,9 +88,16 @@ class SnapshotBuilder:
         self._confusion_epoch = int(self.exp.trainer.epoch)
         self._confusion_step = int(self.exp.trainer.steps_done)
 
-    def rewind(self, frame):
-        """The run went back to `frame`'s step ("Continue from here"): send the whole curves
-        again with the next snapshot, and that moment's confusion matrix."""
+    @property
+    def epoch_steps(self):
+        """{epoch index: the step that ended it}, for the loss plot."""
+        return self._epoch_steps
+
+    def rewind(self, frame, history):
+        """The run went back to `frame`'s step ("Continue from here", a model file's history):
+        send the whole curves and `history`'s timeline with the next snapshot, and that
+        moment's confusion matrix."""
+        self.history, self._timeline_version = history, -1
         self.steps_sent = self.epochs_sent = 0
         self._epoch_steps = {i: s for i, s in self._epoch_steps.items()
                              if i < self.exp.trainer.epoch}

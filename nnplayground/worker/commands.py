@@ -121,5 +121,14 @@ class ContinueFrom(Command):
 
 
 @dataclass(frozen=True)
+class RestoreHistory(Command):
+    """Bring back the training history saved in a model file (after its Load): curves,
+    checkpoints, and the trainer where the file left it."""
+    arrays: Mapping[str, np.ndarray]
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not bring back the model's training history"
+
+
+@dataclass(frozen=True)
 class Stop(Command):
     urgent: ClassVar[bool] = True

@@ -192,6 +192,12 @@ class TrainingController(QObject):
         self._status = ""
         self._thread.post(C.ContinueFrom(int(step), bool(play)))
 
+    def restore_history(self, arrays):
+        """After load(): bring back the training history of a model file (the arrays
+        `presets.load_history_arrays` read): curves, timeline and checkpoints, the trainer at
+        the step the file was saved. A frame with `rewound` set carries it all."""
+        self._thread.post(C.RestoreHistory(dict(arrays)))
+
     def shutdown(self):
         """Stop training and join the thread; safe to call more than once."""
         _stop_and_join(self._thread)

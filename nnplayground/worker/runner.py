@@ -28,6 +28,7 @@ from nnplayground.worker import commands as C
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
+from nnplayground.worker.history_file import from_arrays, to_arrays
 from nnplayground.worker.live import OPTIMIZER_KEYS
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
@@ -172,6 +173,8 @@ class TrainingThread(QThread):
                 self._show_checkpoint(step)
             case C.ContinueFrom(step=step, play=play):
                 self._continue_from(step, play)
+            case C.RestoreHistory(arrays=arrays):
+                self._restore_history(arrays)
             case _:
                 raise TypeError(f"the training thread has no handler for {command!r}")
 
@@ -393,7 +396,9 @@ class TrainingThread(QThread):
         if done.set_running_or_notify_cancel():
             try:
                 self._require_experiment()
-                self._exp.save_model(path)
+                self._history.take(self._exp, self._builder, self.clock)   # the saved moment
+                self._exp.save_model(path, history=to_arrays(
+                    self._history, self._exp.trainer, self._builder.epoch_steps))
             except Exception as exc:   # noqa: BLE001 - handed to the caller's thread
                 done.set_exception(exc)
             else:
@@ -478,10 +483,8 @@ class TrainingThread(QThread):
         checkpoint = self._history.at(step)
         restore(self._exp, checkpoint)
         self._history.cut_after(checkpoint.step)
-        trainer = self._exp.trainer
-        if len(trainer.history.epochs) < trainer.epoch:    # its epoch ended, not yet evaluated
-            trainer.finish_epoch()
-        self._builder.rewind(checkpoint.frame)
+        self._evaluate_if_unrecorded()
+        self._builder.rewind(checkpoint.frame, self._history)
         self._history.take(self._exp, self._builder, self.clock)
         self._viewing = None
         self._ack.clear()
@@ -490,6 +493,33 @@ class TrainingThread(QThread):
         self._set_state("paused")
         if play:
             self._play()
+
+    def _restore_history(self, arrays):
+        """The history of a model file onto the experiment just loaded from it."""
+        if self._exp is None:        # its Load failed and said why
+            return
+        history, losses, epochs, epoch_steps = from_arrays(arrays)
+        if not len(history):
+            return
+        trainer, checkpoint = self._exp.trainer, history.checkpoints[-1]
+        trainer.history.steps[:] = [(i + 1, float(loss)) for i, loss in enumerate(losses)]
+        trainer.history.epochs[:] = [dict(record) for record in epochs]
+        restore(self._exp, checkpoint)
+        self._evaluate_if_unrecorded()
+        self._history = history
+        self._builder.epoch_steps.update(epoch_steps)
+        self._builder.rewind(checkpoint.frame, history)
+        self._viewing = None
+        self._ack.clear()
+        self.snapshot.emit(dataclasses.replace(
+            self._builder.build(self._visible, 0.0, force_heavy=True), rewound=True))
+
+    def _evaluate_if_unrecorded(self):
+        """A checkpoint taken as an epoch ended, before its evaluation: evaluate it now."""
+        trainer = self._exp.trainer
+        if len(trainer.history.epochs) < trainer.epoch:
+            trainer.finish_epoch()
+            self._builder.epoch_ended(trainer.steps_done)
 
     def _model_at(self, checkpoint):
         """A model of the run's graph holding the checkpoint's weights (never the live one)."""

@@ -76,6 +76,9 @@ class FakeController(QObject):
     def classify(self, x):
         return 0
 
+    def restore_history(self, arrays):
+        self._record("restore_history", arrays)
+
     def shutdown(self):
         self._record("shutdown")
 

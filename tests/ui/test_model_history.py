@@ -1,0 +1,56 @@
+"""A trained model saved from the window opens again with its curves, scrubber and views."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+
+@pytest.fixture
+def controller():
+    from nnplayground.worker import TrainingController
+    ctl = TrainingController()
+    yield ctl
+    ctl.shutdown()
+
+
+def test_saving_and_reopening_a_model_brings_back_its_curves_and_scrubber(
+        make_window, controller, qtbot, tmp_path):
+    window = make_window(controller=controller)
+    assert window.open_builtin("spiral", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
+    for _ in range(7):
+        with qtbot.waitSignal(controller.snapshot_ready):
+            controller.step()
+    hub = window.live_views
+    metrics, timeline, boundary = hub.views["metrics"], hub.timeline, hub.views["boundary"]
+    curve, epochs = metrics.steps.data.copy(), metrics.epochs.column("test_loss").copy()
+    steps, image = timeline.steps.copy(), np.array(boundary.image.image)
+    assert steps[-1] == 32 and len(epochs) == 1
+    path = tmp_path / "spiral-trained.npz"
+    assert window.save_trained_model(str(path))
+
+    window.reset()                              # fresh weights, empty curves
+    qtbot.waitUntil(lambda: len(timeline.steps) == 1 and not len(metrics.steps.data),
+                    timeout=10000)
+    with qtbot.waitSignal(controller.snapshot_ready, check_params_cb=lambda s: s.rewound,
+                          timeout=15000):
+        assert window.open_path(str(path))
+    np.testing.assert_array_equal(metrics.steps.data, curve)
+    np.testing.assert_array_equal(metrics.epochs.column("test_loss"), epochs)
+    np.testing.assert_array_equal(timeline.steps, steps)
+    np.testing.assert_array_equal(boundary.image.image, image)
+    assert controller.latest_snapshot.step == 32
+    # the scrubber reaches back into the saved run
+    timeline.slider.setFocus()
+    with qtbot.waitSignal(controller.snapshot_ready, check_params_cb=lambda s: s.replay):
+        qtbot.keyClick(timeline.slider, Qt.Key.Key_Home)
+    assert controller.latest_snapshot.step == 0
+    # and training goes on from where the file left off
+    with qtbot.waitSignal(controller.snapshot_ready):
+        controller.step()
+    assert controller.latest_snapshot.step == 33
