@@ -16,8 +16,7 @@ from nnplayground.cli.common import (
     MODEL_SUFFIX, check_mnist_dir, load_target, note, preset_folder,
 )
 from nnplayground.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
-
-BIAS_JITTER = 0.1
+from nnplayground.lessons.gradcheck_timing import BIAS_JITTER, kinked_functions, move_zero_biases
 STEP = 1e-4                 # the engine's central-difference step (issue 2)
 RETRY_STEPS = (1e-5, 1e-6)  # for parameters over the tolerance: kink crossings get rarer, and
                             # float64 round-off (~1e-16 * loss / h) stays far below 1e-5
@@ -86,48 +85,6 @@ def print_table(columns: dict, tolerance: float) -> None:
         else:
             verdict = "TOO LARGE"
         print(f"{line}  {verdict}")
-
-
-KINKED_ACTIVATIONS = ("relu", "leaky_relu", "step")
-
-
-def kinked_functions(model_spec: dict) -> list[str]:
-    """The functions of the model without a derivative somewhere (ReLU-like kinks, max-pooling's
-    ties), in graph order, each once. Only these make zero biases a problem for the check: a
-    smooth network (tanh, sigmoid) is checked at its own initial weights."""
-    found = []
-    for node in model_spec.get("nodes", []):
-        params = node.get("params") or {}
-        if node.get("type") == "MaxPool2D":
-            name = "max-pooling"
-        elif node.get("type") == "Activation":
-            name = params.get("function")
-        else:
-            name = params.get("activation")
-        kinked = name == "max-pooling" or name in KINKED_ACTIVATIONS
-        if kinked and name not in found:
-            found.append(name)
-    return found
-
-
-def move_zero_biases(model, seed: int) -> int:
-    """Give every all-zero bias small random values; returns how many arrays were moved.
-
-    With the usual zero bias init, a blank region of the input (MNIST's background) gives a
-    pre-activation of exactly 0, where ReLU has no derivative: the finite difference then sees
-    a slope of 1/2 and back-propagation 0 or 1, a "failure" that is not a bug. Shifted biases
-    put those units a distance ~0.1 >> h = 1e-4 from the kink. The gradient code is the same
-    at any weights, so checking at these is as good a test of it.
-    """
-    rng = np.random.default_rng(seed)
-    moved = 0
-    for node_id in model.order:
-        params = model.layers[node_id].params
-        bias = params.get("b")
-        if bias is not None and bias.size and not np.any(bias):
-            bias[...] = rng.normal(0.0, BIAS_JITTER, size=bias.shape)
-            moved += 1
-    return moved
 
 
 def sample_batch(doc: dict, mnist_dir: str | None, samples: int, base_dir=None):

@@ -10,7 +10,9 @@ against the numerical gradient, which needs 4 forward passes per weight.
     report.backprop_seconds, report.numerical_seconds, report.speedup
 
 The numerical time is the engine check's total minus one back-propagation (the check runs one
-to compare against), so the figure is the finite differences alone.
+to compare against), so the figure is the finite differences alone. The one implementation of
+the timed check: the lesson's GUI panel runs `gradcheck_document`, and the command line's
+`gradcheck` shares the zero-bias rule (`kinked_functions`, `move_zero_biases`) and TOLERANCE.
 """
 
 import time
@@ -18,7 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnplayground.engine import gradient_check, make_loss
+from nnplayground.data import load_dataset
+from nnplayground.engine import build_model, gradient_check, make_loss
+
+# A larger max relative error means the gradient code is wrong; the command line's default
+# (cli.parser.GRADCHECK_TOLERANCE, kept there so `--help` imports no numpy; a test holds them equal)
+TOLERANCE = 1e-5
+BIAS_JITTER = 0.1       # std of the noise that moves all-zero biases off the kinks
+KINKED_ACTIVATIONS = ("relu", "leaky_relu", "step")
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class GradcheckReport:
     backprop_seconds: float    # one forward + backward pass, float64
     numerical_seconds: float   # the finite differences for every element
     forward_passes: int        # forward passes the numerical method made
+    samples: int = 0           # rows of the batch checked
 
     @property
     def max_error(self):
@@ -66,7 +76,7 @@ def gradcheck_report(model, x, y, loss, h=1e-4, repeats=3):
     sizes = {f"{node}/{name}": int(p.size) for node, layer in m64.layers.items()
              for name, p in layer.params.items()}
     return GradcheckReport(errors, sizes, best, max(total - best, 0.0),
-                           4 * sum(sizes.values()))
+                           4 * sum(sizes.values()), samples=len(x64))
 
 
 def gradcheck_experiment(experiment, samples=10, h=1e-4):
@@ -75,3 +85,59 @@ def gradcheck_experiment(experiment, samples=10, h=1e-4):
     n = min(int(samples), len(trainer.x_train))
     return gradcheck_report(experiment.model, trainer.x_train[:n], trainer.y_train[:n],
                             experiment.doc["loss"], h=h)
+
+
+def gradcheck_document(doc, samples=10, h=1e-4, base_dir=None, mnist_dir=None):
+    """The report for a preset document's network, as the lesson's panel shows it: fresh
+    float64 weights from the preset's seed (all-zero biases moved off the kinks when the
+    network has any, see `move_zero_biases`) on the first ``samples`` training rows.
+    ``base_dir``: the folder a relative file dataset path is read from."""
+    dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, base_dir=base_dir)
+    x = np.asarray(dataset.x_train[:samples], dtype=np.float64)
+    y = dataset.y_train[:samples]
+    if dataset.task == "regression":
+        y = np.asarray(y, dtype=np.float64)
+    seed = int(doc.get("training", {}).get("seed", 0))
+    model = build_model(doc["model"], seed=seed, dtype=np.float64)
+    if kinked_functions(doc["model"]):
+        move_zero_biases(model, seed)
+    return gradcheck_report(model, x, y, doc["loss"], h=h)
+
+
+def kinked_functions(model_spec: dict) -> list[str]:
+    """The functions of the model without a derivative somewhere (ReLU-like kinks, max-pooling's
+    ties), in graph order, each once. Only these make zero biases a problem for the check: a
+    smooth network (tanh, sigmoid) is checked at its own initial weights."""
+    found = []
+    for node in model_spec.get("nodes", []):
+        params = node.get("params") or {}
+        if node.get("type") == "MaxPool2D":
+            name = "max-pooling"
+        elif node.get("type") == "Activation":
+            name = params.get("function")
+        else:
+            name = params.get("activation")
+        kinked = name == "max-pooling" or name in KINKED_ACTIVATIONS
+        if kinked and name not in found:
+            found.append(name)
+    return found
+
+
+def move_zero_biases(model, seed: int) -> int:
+    """Give every all-zero bias small random values; returns how many arrays were moved.
+
+    With the usual zero bias init, a blank region of the input (MNIST's background) gives a
+    pre-activation of exactly 0, where ReLU has no derivative: the finite difference then sees
+    a slope of 1/2 and back-propagation 0 or 1, a "failure" that is not a bug. Shifted biases
+    put those units a distance ~0.1 >> h = 1e-4 from the kink. The gradient code is the same
+    at any weights, so checking at these is as good a test of it.
+    """
+    rng = np.random.default_rng(seed)
+    moved = 0
+    for node_id in model.order:
+        params = model.layers[node_id].params
+        bias = params.get("b")
+        if bias is not None and bias.size and not np.any(bias):
+            bias[...] = rng.normal(0.0, BIAS_JITTER, size=bias.shape)
+            moved += 1
+    return moved

@@ -74,3 +74,9 @@ def test_lessons_package_imports_without_qt():
             "import nnplayground.lessons.gradcheck_timing\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_gradient_check_tolerance_is_the_command_lines_default():
+    from nnplayground.cli.parser import GRADCHECK_TOLERANCE
+    from nnplayground.lessons.gradcheck_timing import TOLERANCE
+    assert TOLERANCE == GRADCHECK_TOLERANCE

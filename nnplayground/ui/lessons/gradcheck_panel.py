@@ -8,55 +8,12 @@ one forward and one backward pass.
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from nnplayground.lessons.gradcheck_timing import TOLERANCE, GradcheckReport, gradcheck_document
+
 from .common import TaskThread, stop_thread
-
-TOLERANCE = 1e-5        # the command line's default (nnplayground gradcheck --tolerance)
-BIAS_JITTER = 0.1
-
-
-def time_gradients(doc: dict, samples: int = 10, h: float = 1e-4, base_dir=None) -> dict:
-    """Gradient check of `doc`'s network with both methods timed.
-
-    Returns {"errors": {"node/param": max relative error}, "sizes": {"node/param": elements},
-    "backprop_seconds", "numerical_seconds", "samples"}. All-zero biases get small noise first
-    (as the command line does): at a ReLU kink the finite difference sees slope 1/2, a false
-    alarm that says nothing about the gradient code. `base_dir`: the folder a relative file
-    dataset path is read from (the open preset's folder).
-    """
-    from nnplayground.data import load_dataset
-    from nnplayground.engine import build_model, gradient_check, make_loss
-
-    dataset = load_dataset(doc["dataset"], base_dir=base_dir)
-    x = np.asarray(dataset.x_train[:samples], dtype=np.float64)
-    y = dataset.y_train[:samples]
-    if dataset.task == "regression":
-        y = np.asarray(y, dtype=np.float64)
-    seed = int(doc.get("training", {}).get("seed", 0))
-    model = build_model(doc["model"], seed=seed, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    for node_id in model.order:
-        bias = model.layers[node_id].params.get("b")
-        if bias is not None and bias.size and not np.any(bias):
-            bias[...] = rng.normal(0.0, BIAS_JITTER, size=bias.shape)
-    loss = make_loss(doc["loss"])
-    start = time.perf_counter()
-    repeats = 5     # one pass is too short to time alone on a small network
-    for _ in range(repeats):
-        model.forward_backward(x, y, loss)
-    backprop = (time.perf_counter() - start) / repeats
-    start = time.perf_counter()
-    errors = gradient_check(model, x, y, loss, h=h)
-    numerical = time.perf_counter() - start
-    sizes = {f"{node}/{name}": int(p.size) for node in model.order
-             for name, p in model.layers[node].params.items()}
-    return {"errors": errors, "sizes": sizes, "backprop_seconds": backprop,
-            "numerical_seconds": numerical, "samples": len(x)}
 
 
 class GradcheckPanel(QWidget):
@@ -111,28 +68,26 @@ class GradcheckPanel(QWidget):
         self.check_button.setEnabled(False)
         self.timing.setText(f"Checking on {self.samples} samples\u2026")
         samples, h, base_dir = self.samples, self.h, self._base_dir()
-        self._thread = TaskThread(lambda: time_gradients(doc, samples, h, base_dir), self)
+        self._thread = TaskThread(lambda: gradcheck_document(doc, samples, h, base_dir), self)
         self._thread.done.connect(self._on_done)
         self._thread.failed.connect(self._on_failed)
         self._thread.start()
 
-    def _on_done(self, result: dict) -> None:
-        self.result = result
+    def _on_done(self, report: GradcheckReport) -> None:
+        self.result = report
         self.check_button.setEnabled(True)
-        errors = result["errors"]
-        self.table.setRowCount(len(errors))
-        for row, (name, error) in enumerate(errors.items()):
-            ok = error <= TOLERANCE
-            cells = [name, str(result["sizes"].get(name, "")), f"{error:.2e}",
-                     "ok" if ok else "TOO LARGE"]
+        rows = report.rows()
+        self.table.setRowCount(len(rows))
+        for row, (name, size, error) in enumerate(rows):
+            cells = [name, str(size), f"{error:.2e}", "ok" if error <= TOLERANCE else "TOO LARGE"]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        bp, num = result["backprop_seconds"], result["numerical_seconds"]
-        total = sum(result["sizes"].values())
+        bp, num = report.backprop_seconds, report.numerical_seconds
+        total = sum(report.sizes.values())
         self.timing.setText(
             f"Back-propagation: {bp * 1e3:.2f} ms for all {total} gradients; numerical "
-            f"(central differences): {num * 1e3:.0f} ms \u2014 {num / max(bp, 1e-9):.0f}\u00d7 "
-            f"slower ({result['samples']} samples, float64)")
+            f"(central differences): {num * 1e3:.0f} ms \u2014 {report.speedup:.0f}\u00d7 "
+            f"slower ({report.samples} samples, float64)")
 
     def _on_failed(self, message: str) -> None:
         self.check_button.setEnabled(True)
@@ -148,4 +103,4 @@ class GradcheckPanel(QWidget):
         self._thread = None
 
 
-__all__ = ["GradcheckPanel", "time_gradients"]
+__all__ = ["GradcheckPanel"]
