@@ -9,9 +9,13 @@ deterministic from their spec and seed (MNIST subsets are always the first N ima
 Two ways to drive it:
 
     runs = run_variants(lesson_doc)                 # everything, for tests and scripts
-    session = CompareSession(docs, labels)          # epoch by epoch, for a GUI worker
+    session = CompareSession(docs, labels, should_stop=flag.is_set)   # the GUI's thread
     while not session.done:
-        session.run_epoch()                         # one epoch of every unfinished run
+        for run in session.runs:                    # one epoch of every unfinished run
+            record = session.train_epoch(run)       # (or session.run_epoch() for all)
+
+The GUI's compare dock (ui/lessons/compare.py) drives this same session on its thread, so the
+lesson-outcome tests assert what the dock shows.
 
 A run that diverges (``DivergenceError``) stops with ``run.diverged`` holding the trainer's
 message - itself a lesson outcome (lesson 7's learning rate too large) - and the others go on.
@@ -65,7 +69,11 @@ class Run:
 class CompareSession:
     """Several runs trained side by side, one epoch of each at a time."""
 
-    def __init__(self, docs, labels=None, epochs=None, mnist_dir=None, progress=None):
+    def __init__(self, docs, labels=None, epochs=None, mnist_dir=None, progress=None,
+                 should_stop=None):
+        """should_stop(): asked before every mini-batch; once it says True the session is done
+        (an epoch under way stays unfinished), so a GUI's Stop answers within one step."""
+        self._should_stop = should_stop or (lambda: False)
         docs = list(docs)
         labels = list(labels) if labels is not None else [d.get("name", "") for d in docs]
         if len(labels) != len(docs):
@@ -79,24 +87,34 @@ class CompareSession:
 
     @property
     def done(self):
-        return all(run.finished for run in self.runs)
+        return self._should_stop() or all(run.finished for run in self.runs)
+
+    def train_epoch(self, run):
+        """Train one more epoch of `run`; returns its epoch record, or None when it diverged
+        (`run.diverged` says why) or the session was stopped before the epoch ended."""
+        trainer = run.experiment.trainer
+        record = None
+        start = time.perf_counter()
+        try:
+            while not self._should_stop():
+                if trainer.step().epoch_done:
+                    record = trainer.finish_epoch()
+                    break
+        except DivergenceError as exc:
+            run.diverged, run.diverged_step = str(exc), exc.step
+            run.finished = True
+        run.seconds += time.perf_counter() - start
+        if len(run.history) >= run.epochs_target:
+            run.finished = True
+        return record
 
     def run_epoch(self):
         """Train one more epoch of every unfinished run; returns {label: epoch record or None}."""
         records = {}
         for run in self.runs:
             records[run.label] = None
-            if run.finished:
-                continue
-            start = time.perf_counter()
-            try:
-                records[run.label] = run.experiment.trainer.run_epoch()
-            except DivergenceError as exc:
-                run.diverged, run.diverged_step = str(exc), exc.step
-                run.finished = True
-            run.seconds += time.perf_counter() - start
-            if len(run.history) >= run.epochs_target:
-                run.finished = True
+            if not run.finished and not self._should_stop():
+                records[run.label] = self.train_epoch(run)
         return records
 
     def run(self, callback=None):

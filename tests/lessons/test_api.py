@@ -10,6 +10,7 @@ from nnplayground.lessons import (
     LessonError, lesson_problems, list_lessons, load_lesson, variant_document,
 )
 from nnplayground.lessons.compare import CompareSession, runs_table
+from nnplayground.presets import load_builtin
 
 
 def test_compare_session_trains_epoch_by_epoch_and_can_stop_early():
@@ -27,6 +28,21 @@ def test_compare_session_trains_epoch_by_epoch_and_can_stop_early():
     table = runs_table(session.runs)
     assert table[0]["label"] == "AND" and table[0]["epochs"] == 5
     assert table[0]["diverged"] is False and table[0]["train_accuracy"] is not None
+
+
+def test_a_stopped_session_ends_at_once_and_records_no_half_epoch():
+    docs = [load_builtin("xor"), load_builtin("xor")]
+    made = []
+
+    def stop_after_nine_steps():      # a Stop pressed during the tenth mini-batch
+        return bool(made) and made[0].runs[0].experiment.trainer.steps_done >= 9
+    session = CompareSession(docs, ["a", "b"], epochs=5, should_stop=stop_after_nine_steps)
+    made.append(session)
+    session.run()
+    assert session.done
+    trainer = session.runs[0].experiment.trainer
+    assert trainer.steps_done == 9 and trainer.history.epochs == []     # 25 steps an epoch
+    assert session.runs[1].experiment.trainer.steps_done == 0
 
 
 def test_same_variant_twice_gives_identical_histories():

@@ -19,7 +19,7 @@ from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from nnplayground.lessons.compare import variant_documents
+from nnplayground.lessons.compare import CompareSession, variant_documents
 from nnplayground.lessons.catalog import compare_groups
 
 from .common import compact, light, pen
@@ -31,7 +31,8 @@ MAX_DEFAULT_EPOCHS = 30
 
 
 class CompareThread(QThread):
-    """Trains `docs` side by side; emits per-epoch records. Build and training both run here."""
+    """Trains `docs` side by side with the lessons' CompareSession; emits per-epoch records.
+    Build and training both run here."""
 
     runs_started = Signal(list)           # labels, once every run is built
     epoch_done = Signal(int, dict)        # run index, epoch record (epoch, train_loss, ...)
@@ -47,37 +48,22 @@ class CompareThread(QThread):
         self._stop.set()
 
     def run(self):
-        from nnplayground.engine import DivergenceError
-        from nnplayground.experiment import Experiment
         try:
-            trainers = []
-            for doc in self.docs:
-                if self._stop.is_set():
-                    return
-                trainers.append(Experiment.from_preset(doc).trainer)
+            session = CompareSession(self.docs, self.labels, epochs=self.epochs,
+                                     should_stop=self._stop.is_set)
         except Exception as exc:    # shown in the panel, never a silent print
             self.failed.emit(f"{type(exc).__name__}: {exc}")
             return
         self.runs_started.emit(self.labels)
-        alive = [True] * len(trainers)
-        for _ in range(self.epochs):
-            for i, trainer in enumerate(trainers):
-                if not alive[i]:
+        while not session.done:
+            for i, run in enumerate(session.runs):
+                if run.finished or session.done:
                     continue
-                try:
-                    while True:
-                        if self._stop.is_set():
-                            return
-                        if trainer.step().epoch_done:
-                            break
-                    record = trainer.finish_epoch()
-                except DivergenceError as exc:
-                    alive[i] = False
-                    self.run_diverged.emit(i, str(exc))
-                    continue
-                self.epoch_done.emit(i, dict(record))
-            if not any(alive):
-                return
+                record = session.train_epoch(run)
+                if run.diverged is not None:
+                    self.run_diverged.emit(i, run.diverged)
+                elif record is not None:
+                    self.epoch_done.emit(i, dict(record))
 
 
 def vary_current(doc, setting):

@@ -7,6 +7,7 @@ import numpy as np
 from nnplayground.engine import build_model
 from nnplayground.lessons.gradcheck_timing import GradcheckReport
 from nnplayground.lessons import catalog as C
+from nnplayground.lessons.compare import CompareSession
 
 
 def test_compare_trains_two_variants_side_by_side(lesson_window, qtbot):
@@ -28,6 +29,11 @@ def test_compare_trains_two_variants_side_by_side(lesson_window, qtbot):
     panel.metric_box.setCurrentIndex(panel.metric_box.findData("test_accuracy"))
     accuracy = panel.curve_points()["cross-entropy"][1]
     assert len(accuracy) == 3 and all(0.0 <= a <= 1.0 for a in accuracy)
+    # the dock trains through the lessons' CompareSession: the curves are the ones the
+    # lesson-outcome tests check, number for number
+    headless = CompareSession([doc for _, doc in panel.chosen_runs()], epochs=3).run()
+    for run, records in zip(headless, panel.records):
+        assert [r["test_accuracy"] for r in run.history] == [r["test_accuracy"] for r in records]
 
 
 def test_compare_stop_answers_mid_run_and_reports_divergence(lesson_window, qtbot):
