@@ -37,6 +37,7 @@ def mnist():
     return x[:3000], y[:3000], x[3000:], y[3000:]
 
 
+@pytest.mark.slow
 def test_small_cnn_learns_digits_with_plain_sgd(mnist):
     x, y, x_test, y_test = mnist
     spec = chain([1, 28, 28],

@@ -103,6 +103,7 @@ def test_lesson_7_batch_sizes_differ_and_too_large_a_learning_rate_diverges():
         Experiment.from_preset(variant_document(doc, "lr 5 (too large)")).fit()
 
 
+@pytest.mark.slow
 def test_lesson_8_std_001_does_not_learn_he_learns_fastest():
     runs = by_label(run_variants(load_lesson(8), epochs=15, changes=SAMPLE))
     assert runs["std 0.01"].final("test_accuracy") < 0.2
@@ -110,6 +111,7 @@ def test_lesson_8_std_001_does_not_learn_he_learns_fastest():
         > runs["std 0.01"].final("test_accuracy") + 0.15
 
 
+@pytest.mark.slow
 def test_lesson_9_batch_norm_reaches_70_percent_in_fewer_epochs():
     runs = by_label(run_variants(load_lesson(9), changes=SAMPLE))
     with_bn, without = runs["with batch norm"], runs["without"]
@@ -118,6 +120,7 @@ def test_lesson_9_batch_norm_reaches_70_percent_in_fewer_epochs():
     assert with_bn.final("test_accuracy") > without.final("test_accuracy") + 0.3
 
 
+@pytest.mark.slow
 def test_lesson_10_overfitting_gap_narrowed_by_weight_decay_and_dropout():
     runs = by_label(run_variants(load_lesson(10), changes=SAMPLE))
     gap = {k: r.final("train_accuracy") - r.final("test_accuracy") for k, r in runs.items()}
@@ -134,6 +137,7 @@ def neighbour_correlation(w):
     return pairs / (2 * (w * w).sum())
 
 
+@pytest.mark.slow
 def test_lesson_11_cnn_filters_change_and_it_classifies_digits():
     exp = Experiment.from_preset(apply_changes(step_document(load_lesson(11), 0), SAMPLE))
     before = exp.model.layers["conv1"].params["W"].copy()

@@ -32,7 +32,6 @@ TARGETS = {
     "mnist-mlp": ("test_accuracy", ">=", 0.90),
     "mnist-cnn": ("test_accuracy", ">=", 0.94),
 }
-SLOW = {"mnist-mlp", "mnist-cnn"}
 
 
 CHILD = """
@@ -68,8 +67,8 @@ def train(name):
     return exp, records, time.perf_counter() - start
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
-                                  for n in TARGETS])
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TARGETS)
 def test_builtin_reaches_its_result_within_its_own_epochs(name):
     metric, op, threshold = TARGETS[name]
     out = train_in_child(name)
@@ -84,6 +83,7 @@ def test_builtin_reaches_its_result_within_its_own_epochs(name):
         assert value <= threshold, f"{name}: {metric} {value:.4f} > {threshold}"
 
 
+@pytest.mark.slow
 def test_training_is_reproducible_from_the_preset_seed():
     _, first, _ = train("xor")
     _, second, _ = train("xor")
