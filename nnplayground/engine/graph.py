@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .layers import LAYER_TYPES, ShapeError
-from .node_params import NONE_MEANS_DEFAULT, PARAMS, REQUIRED
+from .catalogue import NODE_TYPES
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -168,7 +168,7 @@ class _Checker:
                          f"{type(params).__name__}")
             return None
         out, ok = {}, True
-        specs = PARAMS[type_name]
+        specs = {p.name: p for p in NODE_TYPES[type_name].params}
         for name in params:
             if name not in specs:
                 known = ", ".join(specs) or "none"
@@ -177,15 +177,15 @@ class _Checker:
                 self.problem(node_id, f"{path}.{name}", f"{label}: unknown parameter "
                              f"{name!r}{hint}; {type_name} takes: {known}")
                 ok = False
-        for name, (check, default) in specs.items():
-            if name not in params or (params[name] is None and name in NONE_MEANS_DEFAULT):
-                if default is REQUIRED:
+        for name, spec in specs.items():
+            if name not in params or (params[name] is None and spec.none_means_default):
+                if spec.required:
                     self.problem(node_id, f"{path}.{name}", f"{label}: the parameter "
                                  f"{name!r} is missing; {type_name} needs it")
                     ok = False
-                out[name] = None if default is REQUIRED else default
+                out[name] = None if spec.required else spec.default
                 continue
-            value, error = check(params[name])
+            value, error = spec.check(params[name])
             if error:
                 self.problem(node_id, f"{path}.{name}", f"{label}: {name} {error}, got "
                              f"{params[name]!r}")

@@ -8,6 +8,7 @@ Inference walks the reference layers; a training step the kernels `engine/fast/`
 
 import contextlib
 import copy
+import inspect
 
 import numpy as np
 
@@ -17,28 +18,17 @@ from .fast.packed import pack_parameters
 from .fast.threads import blas_held_for_parts
 
 
-def _make_layer(type_name, p, in_shapes, rng, dropout_rng, dtype):
-    """The layer object for one checked node (p: its params with defaults filled in)."""
-    if type_name == "Input":
-        return L.Input(p["shape"], dtype)
-    if type_name == "Dense":
-        return L.Dense(in_shapes[0][0], p["units"], p["activation"], p["alpha"], p["init"],
-                       p["init_scale"], p["bias_init"], p["use_bias"], rng, dtype)
-    if type_name == "Conv2D":
-        return L.Conv2D(in_shapes[0], p["filters"], p["kernel"], p["stride"], p["padding"],
-                        p["activation"], p["alpha"], p["init"], p["init_scale"], p["bias_init"],
-                        rng, dtype)
-    if type_name in ("MaxPool2D", "AvgPool2D"):
-        return L.LAYER_TYPES[type_name](p["size"], p["stride"])
-    if type_name == "Reshape":
-        return L.Reshape(p["shape"])
-    if type_name == "Dropout":
-        return L.Dropout(p["rate"], dropout_rng)
-    if type_name == "BatchNorm":
-        return L.BatchNorm(in_shapes[0], p["momentum"], p["eps"], dtype)
-    if type_name == "Activation":
-        return L.Activation(p["function"], p["alpha"])
-    return L.LAYER_TYPES[type_name]()     # Flatten, Add, Concatenate
+def _make_layer(type_name, params, in_shapes, rng, dropout_rng, dtype):
+    """The layer object for one checked node: its class called with the node's params (with
+    defaults filled in; each name is a keyword of the class, see catalogue.py) and whichever
+    of in_shape, n_in, rng and dtype the class takes."""
+    cls = L.LAYER_TYPES[type_name]
+    context = {"rng": dropout_rng if type_name == "Dropout" else rng, "dtype": dtype}
+    if in_shapes:
+        context["in_shape"] = tuple(in_shapes[0])
+        context["n_in"] = in_shapes[0][0]
+    wanted = inspect.signature(cls).parameters
+    return cls(**params, **{k: v for k, v in context.items() if k in wanted})
 
 
 def _compile(steps, slot):

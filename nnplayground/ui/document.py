@@ -9,100 +9,29 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 
-ACTIVATIONS = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
-               "softplus", "softmax"]
-INITS = ["xavier", "he", "normal", "uniform"]
-LOSSES = ["mse", "cross_entropy", "binary_cross_entropy"]
-OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+from nnplayground.engine.activations import ACTIVATIONS as _ACTIVATIONS
+from nnplayground.engine.catalogue import NODE_TYPES, NodeType, Param  # noqa: F401 (re-exported)
+from nnplayground.engine.init import INITS as _INITS
+from nnplayground.engine.losses import LOSSES as _LOSSES
+from nnplayground.engine.optimizers import OPTIMIZERS as _OPTIMIZERS
+
+# Node types, their parameters and these names come from the engine's own catalogues, so the
+# editor offers exactly what the engine accepts.
+ACTIVATIONS = list(_ACTIVATIONS)
+INITS = list(_INITS)
+LOSSES = list(_LOSSES)
+OPTIMIZERS = list(_OPTIMIZERS)
 DATASET_KINDS = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss", "sine", "abs",
                  "poly", "step", "and", "or", "nand", "xor-gate", "mnist", "fashion-mnist"]
 IMAGE_DATASETS = {"mnist", "fashion-mnist"}
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-@dataclass(frozen=True)
-class Param:
-    """One editable parameter of a node type: how the properties form shows it.
-
-    kind: "int", "float", "optfloat" (float or None), "choice", "bool", "shape" (list of ints),
-    "kernel" (int or [kh, kw]), "optint" (int or None).
-    """
-
-    name: str
-    kind: str
-    default: object
-    choices: tuple = ()
-    minimum: float = 0
-    maximum: float = 1e9
-    tip: str = ""
-
-
-@dataclass(frozen=True)
-class NodeType:
-    name: str
-    params: tuple = ()
-    min_inputs: int = 1
-    max_inputs: int | None = 1
-    tip: str = ""
-    required: dict = field(default_factory=dict)   # params a new node gets
-
-
-_ACT = Param("activation", "choice", "identity", tuple(ACTIVATIONS),
-             tip="Non-linearity applied to this layer's output")
-
-NODE_TYPES: dict[str, NodeType] = {t.name: t for t in [
-    NodeType("Input", (Param("shape", "shape", [2], tip="Shape of one example, without batch"),),
-             0, 0, "The network's input: one per network", {"shape": [2]}),
-    NodeType("Dense", (
-        Param("units", "int", 4, minimum=1, maximum=100000, tip="Number of neurons"), _ACT,
-        Param("init", "choice", "xavier", tuple(INITS), tip="How the weights start"),
-        Param("init_scale", "optfloat", None, maximum=100, tip="Std or range of normal/uniform init"),
-        Param("bias_init", "float", 0.0, minimum=-100, maximum=100, tip="Starting bias"),
-        Param("use_bias", "bool", True, tip="Add a learned bias to each unit"),
-    ), tip="Fully connected layer: y = x W + b", required={"units": 4, "activation": "tanh"}),
-    NodeType("Conv2D", (
-        Param("filters", "int", 8, minimum=1, maximum=4096, tip="Number of output channels"),
-        Param("kernel", "kernel", 3, tip="Kernel size: one int or [height, width]"),
-        Param("stride", "int", 1, minimum=1, maximum=64, tip="Step between kernel positions"),
-        Param("padding", "int", 0, minimum=0, maximum=64, tip="Zeros added around the image"),
-        _ACT,
-        Param("init", "choice", "he", tuple(INITS), tip="How the weights start"),
-        Param("init_scale", "optfloat", None, maximum=100, tip="Std or range of normal/uniform init"),
-        Param("bias_init", "float", 0.0, minimum=-100, maximum=100, tip="Starting bias"),
-    ), tip="2-D convolution over (channels, height, width) images",
-        required={"filters": 8, "kernel": 3, "activation": "relu"}),
-    NodeType("MaxPool2D", (
-        Param("size", "int", 2, minimum=1, maximum=64, tip="Pooling window"),
-        Param("stride", "optint", None, maximum=64, tip="Step (empty = window size)"),
-    ), tip="Keeps the largest value of each window", required={"size": 2}),
-    NodeType("AvgPool2D", (
-        Param("size", "int", 2, minimum=1, maximum=64, tip="Pooling window"),
-        Param("stride", "optint", None, maximum=64, tip="Step (empty = window size)"),
-    ), tip="Averages each window", required={"size": 2}),
-    NodeType("Flatten", (), tip="Turns an image (C, H, W) into a vector"),
-    NodeType("Reshape", (Param("shape", "shape", [1, 28, 28], tip="New shape, without batch"),),
-             tip="Changes the shape without changing the values", required={"shape": [1, 28, 28]}),
-    NodeType("Dropout", (Param("rate", "float", 0.5, maximum=0.99, tip="Share of units dropped"),),
-             tip="Randomly silences units while training", required={"rate": 0.5}),
-    NodeType("BatchNorm", (
-        Param("momentum", "float", 0.9, maximum=1.0, tip="Running statistics' momentum"),
-        Param("eps", "float", 1e-5, maximum=1.0, tip="Added to the variance for stability"),
-    ), tip="Normalises each feature or channel over the batch"),
-    NodeType("Activation", (
-        Param("function", "choice", "relu", tuple(ACTIVATIONS), tip="The non-linearity"),
-        Param("alpha", "optfloat", None, maximum=100, tip="leaky_relu / elu slope (empty = default)"),
-    ), tip="A non-linearity on its own", required={"function": "relu"}),
-    NodeType("Add", (), 2, None, "Adds equal-shaped inputs (skip connections)"),
-    NodeType("Concatenate", (), 2, None, "Joins inputs along features or channels"),
-]}
-
-
 def param_value(node: dict, name: str):
     """The value the engine will use: the node's own or the type's default."""
-    spec = {p.name: p for p in NODE_TYPES[node["type"]].params}.get(name)
-    return node.get("params", {}).get(name, spec.default if spec else None)
+    spec = NODE_TYPES[node["type"]].param(name)
+    return node.get("params", {}).get(name, spec.shown_default if spec else None)
 
 
 def node_by_id(doc: dict, node_id: str) -> dict:
@@ -145,7 +74,7 @@ def add_node(doc: dict, node_type: str, pos=(0, 0), params: dict | None = None) 
     node_id = new_id(doc, node_type)
     doc["model"]["nodes"].append({
         "id": node_id, "type": node_type,
-        "params": copy.deepcopy(params if params is not None else NODE_TYPES[node_type].required),
+        "params": copy.deepcopy(params if params is not None else NODE_TYPES[node_type].new_params),
         "inputs": [], "pos": [round(float(pos[0])), round(float(pos[1]))],
     })
     _fix_output(doc)

@@ -37,7 +37,7 @@ def test_missing_required_keys_each_reported(doc):
 def test_unknown_key_lists_the_allowed_ones(doc):
     doc["model"]["nodes"][1]["params"]["unit"] = 3
     msg = messages(doc)["model.nodes[1].params.unit"]
-    assert msg.startswith("unknown key (allowed here: activation, bias_init, init")
+    assert msg.startswith("unknown key (allowed here: activation, alpha, bias_init, init")
     assert "units" in msg
 
 

@@ -20,17 +20,17 @@ class BatchNorm(Layer):
     def n_weights(params, in_shapes):
         return 2 * in_shapes[0][0]
 
-    def __init__(self, shape, momentum=0.9, eps=1e-5, dtype=np.float32):
+    def __init__(self, in_shape, momentum=0.9, eps=1e-5, dtype=np.float32):
         super().__init__()
-        n = shape[0]
+        n = in_shape[0]
         self.momentum = float(momentum)
         self.eps = float(eps)
         self.params = {"gamma": np.ones(n, dtype), "beta": np.zeros(n, dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.buffers = {"running_mean": np.zeros(n, dtype), "running_var": np.ones(n, dtype)}
         # axes averaged over, and the shape that broadcasts a (n,) vector against x
-        self.axes = (0,) if len(shape) == 1 else (0, 2, 3)
-        self.bshape = (1, n) if len(shape) == 1 else (1, n, 1, 1)
+        self.axes = (0,) if len(in_shape) == 1 else (0, 2, 3)
+        self.bshape = (1, n) if len(in_shape) == 1 else (1, n, 1, 1)
 
     def forward(self, x, training=False):
         gamma = self.params["gamma"].reshape(self.bshape)
