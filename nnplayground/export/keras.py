@@ -99,10 +99,14 @@ def keras_code(doc, style="auto", weights_name=None, data_name=None):
     lines += [(f"model.fit(x_train, y_train, batch_size={int(training.get('batch_size', 32))}, "
                f"epochs={int(training.get('epochs', 1))},"),
               "          validation_data=(x_test, y_test))",
-              "test_loss, *test_metrics = model.evaluate(x_test, y_test)",
-              "print('test loss', test_loss, 'test metrics', test_metrics)",
-              "predictions = model.predict(x_test[:10])",
               ]
+    if metrics:
+        lines += ["test_loss, *test_metrics = model.evaluate(x_test, y_test)",
+                  "print('test loss', test_loss, 'test metrics', test_metrics)"]
+    else:       # without metrics, evaluate returns the loss alone
+        lines += ["test_loss = model.evaluate(x_test, y_test)",
+                  "print('test loss', test_loss)"]
+    lines.append("predictions = model.predict(x_test[:10])")
     if _is_classification(doc):
         lines.append("print('predicted classes', " + (
             "(predictions[:, 0] > 0.5).astype(int))" if _output_units(nodes) == 1
