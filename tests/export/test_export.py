@@ -8,6 +8,8 @@ installed (`.ci/run` installs the CPU wheel when it can). The Keras program cann
 import ast
 import importlib.util
 import json
+import os
+import types
 
 import numpy as np
 import pytest
@@ -202,3 +204,29 @@ def test_output_paths_get_the_format_suffix(tmp_path):
     assert output_path(tmp_path / "a", "onnx").name == "a.onnx"
     assert output_path(tmp_path / "a.onnx", "onnx").name == "a.onnx"
     assert output_path(tmp_path / "a.b", "pytorch").name == "a.b.py"
+
+
+def _keras():
+    """Keras 3, on the torch backend when TensorFlow is absent (either runs the program)."""
+    if importlib.util.find_spec("tensorflow") is None and \
+            importlib.util.find_spec("torch") is not None:
+        os.environ.setdefault("KERAS_BACKEND", "torch")
+    return pytest.importorskip("keras", reason="keras is not installed: the Keras export is "
+                                               "compiled and checked, not run")
+
+
+@pytest.mark.parametrize("label,doc", NETWORKS, ids=IDS)
+def test_keras_export_gives_the_engine_outputs_where_keras_runs(label, doc, tmp_path,
+                                                                monkeypatch):
+    keras = _keras()
+    model, state, x = trained(doc)
+    labels = np.zeros(len(x), np.int64)
+    data = types.SimpleNamespace(x_train=x, y_train=labels, x_test=x, y_test=labels)
+    code = export_model(doc, state, "keras", tmp_path / "net.py", data)[0]
+    source = code.read_text()
+    monkeypatch.chdir(tmp_path)         # the program reads its files from the folder it is in
+    namespace = {}          # the program up to compile(): data, model, trained weights
+    exec(compile(source[:source.index("model.compile(")], str(code), "exec"), namespace)
+    images = x.transpose(0, 2, 3, 1) if x.ndim == 4 else x      # Keras: channels last
+    got = keras.ops.convert_to_numpy(namespace["model"](images, training=False))
+    assert np.abs(got - model.forward(x)).max() <= TOLERANCE
