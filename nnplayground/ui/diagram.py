@@ -37,6 +37,7 @@ class DiagramScene(QGraphicsScene):
     """Mirrors `model.doc["model"]`. `status_message(str)` reports refused gestures."""
 
     status_message = Signal(str)
+    code_requested = Signal(str)        # "Show code" of a block: its node id
 
     def __init__(self, model: DocumentModel, parent=None):
         super().__init__(parent)
@@ -303,6 +304,7 @@ class DiagramScene(QGraphicsScene):
             menu.addAction("Duplicate", self.duplicate_selection)
             menu.addAction("Set as output", lambda: self.model.edit(
                 f"Output = {node_id}", lambda d: D.set_output(d, node_id)))
+            menu.addAction("Show code", lambda: self.code_requested.emit(node_id))
             for src in D.node_by_id(self.model.doc, node_id)["inputs"]:
                 menu.addAction(f"Disconnect {src} \u2192 {node_id}",
                                lambda s=src: self.disconnect_nodes(s, node_id))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidge
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
+from nnplayground.ui.views.code import show_code
 from nnplayground.ui.export_dialog import open_export_dialog
 from nnplayground.ui.fileops import FileOpsMixin
 from nnplayground.ui.lessons import install_lessons
@@ -100,6 +101,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.model.undo_stack.cleanChanged.connect(self.update_title)
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.status_message.connect(self._on_status_message)
+        self.scene.code_requested.connect(lambda node_id: show_code(self, self.model.doc, node_id))
         self.palette.add_requested.connect(self._add_from_palette)
         self.view_docks = self._install_views()
         # After the views (the lesson docks tab beside them) and before the saved layout is
