@@ -8,6 +8,7 @@ dict `{"<node_id>/<name>": array}` that `save_model` writes and `model.state_dic
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ NODE_TYPES = ("Input", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "
 ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
                "softmax")
 DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
+_BUILTINS = set(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,12 @@ class Graph:
 
 
 def identifiers(node_ids, taken=()):
-    """{node_id: a Python identifier}: '-' becomes '_'; keywords and `taken` names get a
-    trailing '_'; two ids that meet after this get '_2', '_3'."""
+    """{node_id: a Python identifier}: '-' becomes '_'; keywords, builtins ('sum', 'input')
+    and `taken` names get a trailing '_'; two ids that meet after this get '_2', '_3'."""
     names, used = {}, set()
     for node_id in node_ids:
         name = node_id.replace("-", "_")
-        if keyword.iskeyword(name) or name in taken:
+        if keyword.iskeyword(name) or name in taken or name in _BUILTINS:
             name += "_"
         base, k = name, 2
         while name in used:

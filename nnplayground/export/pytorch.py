@@ -135,6 +135,9 @@ def _module_lines(graph, names, final, alpha, fused):
     body = []
     for node in graph.nodes:
         decl = _declaration(graph, node)
+        if node.type == "BatchNorm":
+            body.append(f"        # momentum: the new batch's share (nnplayground's "
+                        f"{float(node.params['momentum'])!r} is the running value's)")
         if decl:
             body.append(f"        self.{names[node.id]} = {decl}")
     lines += body or ["        pass"]
