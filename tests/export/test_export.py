@@ -230,3 +230,51 @@ def test_keras_export_gives_the_engine_outputs_where_keras_runs(label, doc, tmp_
     images = x.transpose(0, 2, 3, 1) if x.ndim == 4 else x      # Keras: channels last
     got = keras.ops.convert_to_numpy(namespace["model"](images, training=False))
     assert np.abs(got - model.forward(x)).max() <= TOLERANCE
+
+
+STEP_NETWORKS = [(label, doc) for label, doc in NETWORKS if label in (
+    "preset xor", "preset mnist-cnn", "preset regression-sine", "preset mnist-mlp",
+    "lesson 4 step 2", "lesson 9", "lesson 10 step 3", "lesson 12", "every node type")]
+
+
+@pytest.mark.parametrize("label,doc", STEP_NETWORKS, ids=[label for label, _ in STEP_NETWORKS])
+def test_a_training_step_in_the_pytorch_program_is_nnplaygrounds(label, doc, tmp_path):
+    """The same batch from the same weights: the PyTorch program's loss, optimizer step and
+    BatchNorm running statistics equal the engine's, so training goes on where it stopped."""
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    from nnplayground.engine import Trainer, make_optimizer
+    from nnplayground.export.common import task_of
+    from nnplayground.export.graph import Graph
+    from nnplayground.export.pytorch import torch_state
+
+    doc = json.loads(json.dumps(doc))
+    for node in doc["model"]["nodes"]:          # Dropout's random masks differ between the two
+        if node["type"] == "Dropout":
+            node["params"]["rate"] = 0.0
+    model, state, x = trained(doc)
+    out = model.forward(x)
+    y = (out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5)).astype(np.int64) \
+        if task_of(doc) == "classification" else (out + 0.1).astype(np.float32)
+    code, _ = export_model(doc, state, "pytorch", tmp_path / "net.py")
+    program = _import(code)
+    net = program.load_trained()
+    reg = doc.get("regularization") or {}
+    trainer = Trainer(model, loss=doc["loss"], optimizer=make_optimizer(doc["optimizer"]),
+                      x_train=x, y_train=y, task=task_of(doc), batch_size=len(x), seed=0,
+                      l1=float(reg.get("l1", 0.0)), l2=float(reg.get("l2", 0.0)))
+    want_loss = trainer.step().loss
+
+    net.train()
+    optimizer = program.make_optimizer(net.parameters())
+    loss = program.compute_loss(net, torch.from_numpy(x), torch.from_numpy(y))
+    if hasattr(program, "penalty"):
+        loss = loss + program.penalty(net)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    assert loss.item() == pytest.approx(want_loss, rel=1e-5, abs=1e-6)
+    want = torch_state(Graph(doc["model"]), model.state_dict())
+    got = net.state_dict()
+    for key, value in want.items():
+        if not key.endswith("num_batches_tracked"):
+            assert np.abs(got[key].numpy() - value).max() <= TOLERANCE, key
