@@ -80,6 +80,7 @@ class FileOpsMixin:
             return False
         doc = empty_document()
         self.model.replace(doc, None)
+        self.clear_run()
         self.document_opened.emit(doc)
         return True
 

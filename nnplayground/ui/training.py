@@ -128,9 +128,38 @@ class TrainingMixin:
             return
         if self.is_running():
             self.controller.pause()
-        else:
-            self._ensure_loaded()
-            self.controller.play()
+            return
+        if self.controller.status and not self._reload_timer.isActive():
+            # the run has reached the preset's epochs: training on is a choice, not a keypress
+            choice = self.ask_after_finished()
+            if choice == "reset":
+                self.reset()
+            if choice != "train":
+                return
+        self._ensure_loaded()
+        self.controller.play()
+
+    def ask_after_finished(self) -> str:
+        """"train" (as many epochs again), "reset" or "" (cancel); tests replace this."""
+        epochs = int(self.model.doc.get("training", {}).get("epochs", 0))
+        box = QMessageBox(QMessageBox.Question, "Training finished",
+                          f"{self.controller.status.split(';')[0]}: the run is complete "
+                          f"(Training > Epochs is {epochs}).", parent=self)
+        box.setInformativeText("Train on from here, or reset to fresh weights?")
+        train = box.addButton(f"Train {epochs} more epochs", QMessageBox.AcceptRole)
+        reset = box.addButton("Reset", QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(train)
+        box.exec()
+        return {train: "train", reset: "reset"}.get(box.clickedButton(), "")
+
+    def clear_run(self) -> None:
+        """The document can no longer be trained as it was (File > New): the worker drops the
+        run, so the views and the status bar stop showing it."""
+        self._reload_timer.stop()
+        self.loaded_doc = None
+        if self.controller is not None:
+            self.controller.unload()
 
     def step(self) -> None:
         if self.act_step.isEnabled():

@@ -35,6 +35,13 @@ class Load(Command):
 
 
 @dataclass(frozen=True)
+class Unload(Command):
+    """Drop the experiment (the document can no longer be trained, e.g. after File > New)."""
+    run: int
+    urgent: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
 class Reset(Command):
     """Rebuild the loaded document with fresh weights; live changes are kept."""
     run: int

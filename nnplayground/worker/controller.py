@@ -59,6 +59,7 @@ class TrainingController(QObject):
       diverged(str)                training paused on a non-finite loss; the message says why
       dataset_ready(DatasetInfo)   the points/images the data views draw, once per load/reset
       classified(int, object)      answer to `classify()`: request id, probabilities or None
+      cleared()                    `unload()` dropped the run: views show none
     """
 
     snapshot_ready = Signal(object)
@@ -67,6 +68,7 @@ class TrainingController(QObject):
     diverged = Signal(str)
     dataset_ready = Signal(object)
     classified = Signal(int, object)
+    cleared = Signal()
 
     def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None,
                  clock=time.perf_counter):
@@ -135,6 +137,13 @@ class TrainingController(QObject):
     def step_epoch(self):
         """Train until the current epoch ends, then pause."""
         self._thread.post(C.StepEpoch())
+
+    def unload(self):
+        """Drop the run (nothing is trained until the next load); emits `cleared` at once."""
+        self._new_run()
+        self._dataset = None
+        self._thread.post(C.Unload(self._run))
+        self.cleared.emit()
 
     def reset(self):
         """Rebuild the model from the loaded document (fresh weights; live changes kept)."""

@@ -147,6 +147,8 @@ class TrainingThread(QThread):
             case C.Load(doc=doc, state=state, run=run):
                 self._overrides.clear()
                 self._load(doc, state, run)
+            case C.Unload(run=run):
+                self._unload(run)
             case C.Reset(run=run):
                 self._reset(run)
             case C.Play():
@@ -323,6 +325,14 @@ class TrainingThread(QThread):
             self._update_confusion()
         self.loaded.emit(info)
         self._publish(0.0, force=True)
+        self._set_state("idle")
+
+    def _unload(self, run):
+        self._mode = None
+        self._play_goal = None
+        self._finished = False
+        self._run = run
+        self._exp = self._builder = self._evaluation = self._doc = None
         self._set_state("idle")
 
     def _refresh_confusion_if_stale(self):

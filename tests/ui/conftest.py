@@ -24,11 +24,13 @@ class FakeController(QObject):
     diverged = Signal(str)
     dataset_ready = Signal(object)
     classified = Signal(int, object)
+    cleared = Signal()
 
     def __init__(self):
         super().__init__()
         self.calls = []
         self.state = "idle"
+        self.status = ""            # why the last run stopped by itself ("Finished ...")
         self.dataset = None
         self.latest_snapshot = None
 
@@ -60,6 +62,11 @@ class FakeController(QObject):
 
     def reset(self):
         self._record("reset")
+
+    def unload(self):
+        self._record("unload")
+        self.dataset = self.latest_snapshot = None
+        self.cleared.emit()
 
     def set_hyperparameters(self, **changes):
         self._record("hyper", **changes)

@@ -133,3 +133,57 @@ def test_play_stops_at_the_presets_epochs_and_says_so(make_window, controller, q
     assert controller.latest_snapshot.epoch == 3
     assert window.statusBar().currentMessage().startswith("Finished 3 epochs")
     assert window.act_play.text() == "Play"
+
+
+def _trained_xor(make_window, controller, qtbot, epochs=3):
+    """A window whose real worker has played xor to its `epochs` (100% accuracy)."""
+    from nnplayground.presets import load_builtin
+    doc = load_builtin("xor")
+    doc["training"]["epochs"] = epochs
+    window = make_window(controller=controller)
+    window.open_document(doc)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
+    return window
+
+
+def test_space_after_a_finished_run_asks_instead_of_training_on(make_window, controller,
+                                                                 qtbot):
+    from PySide6.QtCore import Qt
+    window = _trained_xor(make_window, controller, qtbot)
+    asked = []
+    window.ask_after_finished = lambda: asked.append(window.controller.status) or ""
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert asked and asked[0].startswith("Finished 3 epochs")
+    assert controller.state == "paused" and not controller.running
+    assert window.act_play.text() == "Play"
+
+    window.ask_after_finished = lambda: "train"      # "Train 3 more epochs"
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: controller.status.startswith("Finished 6 epochs"), timeout=15000)
+    assert controller.latest_snapshot.epoch == 6
+
+    window.ask_after_finished = lambda: "reset"
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.step == 0, timeout=15000)
+    assert controller.status == "" and controller.state == "idle"
+
+
+def test_file_new_clears_the_views_and_the_status_bar(make_window, controller, qtbot):
+    window = _trained_xor(make_window, controller, qtbot)
+    hub = window.live_views
+    qtbot.waitUntil(lambda: "accuracy" in hub.status.text(), timeout=15000)
+    assert window.new_document()
+    assert hub.status.text() == "No training yet"
+    for name, view in hub.views.items():
+        assert view._stack.currentIndex() == 1, f"{name} still shows the old run"
+    qtbot.waitUntil(lambda: controller.state == "idle", timeout=15000)
+    qtbot.wait(100)          # a stale frame of the old run, had one been queued, arrives now
+    assert controller.latest_snapshot is None and hub.status.text() == "No training yet"
+    # and the next network trains and shows as usual
+    assert window.open_builtin("xor", ask=False)
+    qtbot.waitUntil(lambda: hub.status.text().startswith("Epoch 0"), timeout=15000)
+    assert hub.views["boundary"]._stack.currentIndex() == 0

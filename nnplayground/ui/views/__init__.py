@@ -35,6 +35,7 @@ class ViewHub(QObject):
         self.has_conv = None       # whether the loaded model has a Conv2D (None: not known yet)
         controller.snapshot_ready.connect(self._on_snapshot)
         controller.dataset_ready.connect(self._on_dataset)
+        controller.cleared.connect(self._on_cleared)
         for dock in docks.values():
             dock.visibilityChanged.connect(self._on_visibility_changed)
         if controller.dataset is not None:
@@ -77,6 +78,14 @@ class ViewHub(QObject):
         # No replay of controller.latest_snapshot here: on a load it is still the previous
         # model's (the worker announces the data first, then publishes), and drawing it on the
         # new data showed, e.g., xor's 2x2 confusion matrix on MNIST.
+
+    def _on_cleared(self):
+        """No run any more (File > New): no view and no status text may show the old one."""
+        self._kind = None
+        self.has_conv = None
+        for view in self.views.values():
+            view.clear_run()
+        self.status.clear_run()
 
     def _raise_first_applicable(self):
         for name in ("boundary", "curve", "filters", "metrics"):

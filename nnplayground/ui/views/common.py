@@ -128,6 +128,13 @@ class LiveView(QWidget):
         else:
             self.on_dataset(info)
 
+    def clear_run(self):
+        """No run: a placeholder instead of the last run's pictures, until the next dataset."""
+        self.info = None
+        self._placeholder.setText("Nothing trained yet: build a network (or open a preset) "
+                                  "and press Play.")
+        self._stack.setCurrentIndex(1)
+
     def show_snapshot(self, snapshot):
         if self.info is not None and self.applies_to(self.info):
             self.on_snapshot(snapshot)

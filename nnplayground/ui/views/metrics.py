@@ -239,9 +239,11 @@ class MetricsView(LiveView):
 class StatusWidget(QLabel):
     """Status-bar text: epoch, step, steps per second, training/test loss and metric."""
 
+    NO_RUN = "No training yet"
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setText("No training yet")
+        self.setText(self.NO_RUN)
         self.setToolTip("Epoch, step, training speed and the latest evaluation")
 
     def show_snapshot(self, s):
@@ -261,3 +263,6 @@ class StatusWidget(QLabel):
                 parts.append(f"RMSE {e.get('train_rmse', np.nan):.4f} / {e['test_rmse']:.4f}")
             parts[-1] += " (training / test)"
         self.setText("  ·  ".join(parts))
+
+    def clear_run(self):
+        self.setText(self.NO_RUN)
