@@ -53,11 +53,14 @@ def new_id(doc: dict, node_type: str) -> str:
     return f"{base}{i}"
 
 
+UNTITLED = "Untitled"     # the name of a new document until the user names it or saves it
+
+
 def empty_document() -> dict:
     """The document behind File > New: an empty canvas with XOR data and sensible training."""
     return {
         "format": "nnplayground-preset", "version": 1,
-        "name": "Untitled", "description": "",
+        "name": UNTITLED, "description": "",
         "dataset": {"kind": "xor", "noise": 0, "train_fraction": 0.5, "n_samples": 500, "seed": 0},
         "model": {"nodes": []},
         "loss": "binary_cross_entropy",

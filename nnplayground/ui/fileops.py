@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
 from PySide6.QtWidgets import QLabel, QListWidget
 
-from nnplayground.ui.document import document_folder, empty_document
+from nnplayground.ui.document import UNTITLED, document_folder, empty_document
 
 PRESET_FILTER = "Presets (*.json);;All files (*)"
 MODEL_FILTER = "Trained models (*.npz);;All files (*)"
@@ -72,7 +72,7 @@ class FileOpsMixin:
 
     def document_name(self) -> str:
         return Path(self.model.path).name if self.model.path else \
-            (self.model.doc.get("name") or "Untitled")
+            (self.model.doc.get("name") or UNTITLED)
 
     # -- opening ----------------------------------------------------------------------------------
     def new_document(self) -> bool:
@@ -182,6 +182,7 @@ class FileOpsMixin:
                 QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Cancel)
             if answer != QMessageBox.Save:
                 return False
+        self._name_after_file(path)
         # Where the document's relative data path is read from until now: its file's folder,
         # or (no file yet) the current folder, as the worker and the data panel read it.
         old_folder = document_folder(self.model.path) or os.getcwd()
@@ -197,6 +198,13 @@ class FileOpsMixin:
         self.statusBar().showMessage(f"Saved {path}", 4000)
         self.update_title()
         return True
+
+    def _name_after_file(self, path: str) -> None:
+        """A document still called "Untitled" is named after its file (my-xor.json: "my-xor"),
+        as an undoable edit; a name the user gave is kept."""
+        if str(self.model.doc.get("name", "")).strip() in ("", UNTITLED):
+            name = Path(path).stem
+            self.model.edit(f"name = {name}", lambda d: d.__setitem__("name", name))
 
     def _rebase_data_path(self, old_folder: str, path: str) -> None:
         """After Save As into another folder, re-spell a *relative* data path from the new file.

@@ -49,7 +49,7 @@ class DocumentModel(QObject):
 
     Signals: `changed(kind)` after any change, kind "live" when only optimizer, regularisation or
     batch size differ (the worker can apply those without a reset), "layout" when only node
-    positions moved, else "structure".
+    positions, the name or the description changed, else "structure".
     """
 
     changed = Signal(str)
@@ -114,9 +114,12 @@ def change_kind(old: dict, new: dict) -> str:
         return "live"
 
     def no_pos(doc):
+        """Without what the worker never reads: positions, the name and the notes."""
         d = copy.deepcopy(doc)
         for n in d.get("model", {}).get("nodes", []):
             n.pop("pos", None)
+        d.pop("name", None)
+        d.pop("description", None)
         return d
     if no_pos(old) == no_pos(new):
         return "layout"

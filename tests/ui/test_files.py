@@ -180,3 +180,25 @@ def test_screenshot_option_writes_a_png_of_the_window(tmp_path, monkeypatch, qap
     assert seen["losses"] is not None and len(seen["losses"]) > 0
     assert run_app("no-such-preset", screenshot=str(tmp_path / "x.png")) == 2
     assert not (tmp_path / "x.png").exists()
+
+
+def test_an_untitled_preset_is_named_after_its_file(make_window, fake_controller, tmp_path):
+    window = make_window()
+    doc = load_builtin("xor")
+    doc["name"] = "Untitled"          # what File > New starts with
+    window.open_document(doc)
+    loads = fake_controller.names().count("load")
+    path = tmp_path / "my-xor.json"
+    assert window.save_to(str(path))
+    assert load_preset(path)["name"] == "my-xor"
+    assert window.model.doc["name"] == "my-xor" and not window.isWindowModified()
+    assert fake_controller.names().count("load") == loads     # naming it restarts nothing
+    window.model.undo_stack.undo()                            # an edit like any other
+    assert window.model.doc["name"] == "Untitled"
+
+
+def test_a_name_the_user_gave_is_kept_when_saving(make_window, tmp_path):
+    window = make_window()
+    assert window.open_builtin("xor", ask=False)
+    assert window.save_to(str(tmp_path / "other.json"))
+    assert load_preset(tmp_path / "other.json")["name"] == load_builtin("xor")["name"]
