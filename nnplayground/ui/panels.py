@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
 from nnplayground.ui.undo import DocumentModel
+from nnplayground.worker.pace import DEFAULT_SPEED, DESCRIPTIONS, SPEEDS
 
 CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
 
@@ -254,6 +256,13 @@ class TrainingPanel(_Form):
                    "Seed of the initial weights and shuffling: same seed, same run", 0)
         self._bind("Epochs", "training", "epochs", _spin(1, 1000000),
                    "Training stops after this many passes over the data", 100)
+        speed = QComboBox()
+        for i, name in enumerate(SPEEDS):
+            speed.addItem(name)
+            speed.setItemData(i, DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole)
+        self._bind("Speed", "display", "speed", speed,
+                   "How fast Play trains: slow lets a class follow the boundary epoch by "
+                   "epoch; the results are the same at every speed (live)", DEFAULT_SPEED)
         row = QHBoxLayout()
         for action in actions:
             button = QToolButton()

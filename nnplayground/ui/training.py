@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.ui import document as D
 from nnplayground.worker.live import live_hyperparameters
+from nnplayground.worker.pace import speed_of
 
 # A preset's "views" names -> the live views' dock names (install_views) where they differ.
 VIEW_ALIASES = {"loss": "metrics", "hidden_units": "units", "hidden": "units",
@@ -56,6 +57,10 @@ class TrainingMixin:
             self.loaded_doc["optimizer"] = copy.deepcopy(doc["optimizer"])
             self.statusBar().showMessage(f"Switched the optimizer to {kind}; the weights are "
                                          "kept (Reset starts again from fresh ones)", 5000)
+        speed = speed_of(doc)
+        if speed != speed_of(self.loaded_doc):
+            self.controller.set_speed(speed)
+            self.loaded_doc["display"] = copy.deepcopy(doc["display"])
         self.controller.set_hyperparameters(**live_hyperparameters(doc))
 
     def _on_reload_timer(self) -> None:

@@ -92,6 +92,12 @@ class SetOptimizer(Command):
 
 
 @dataclass(frozen=True)
+class SetSpeed(Command):
+    """How fast Play trains: a name of `pace.SPEEDS` (the numbers are the same at any speed)."""
+    speed: str
+
+
+@dataclass(frozen=True)
 class SetVisibleViews(Command):
     names: frozenset
 

@@ -20,6 +20,7 @@ from nnplayground.engine import make_optimizer
 from nnplayground.worker import commands as C
 from nnplayground.worker import gui_gc
 from nnplayground.worker.live import HYPERPARAMETERS
+from nnplayground.worker.pace import check_speed
 from nnplayground.worker.runner import TrainingThread
 
 
@@ -71,7 +72,7 @@ class TrainingController(QObject):
     cleared = Signal()
 
     def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None,
-                 clock=time.perf_counter):
+                 clock=time.perf_counter, sleep=None):
         super().__init__(parent)
         self._state = "idle"
         self._latest = None
@@ -81,7 +82,7 @@ class TrainingController(QObject):
         self._runs = itertools.count(1)
         self._run = 0           # snapshots of other runs (an old model's) are dropped
         self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir),
-                                      clock=clock)
+                                      clock=clock, sleep=sleep)
         self._thread.snapshot.connect(self._on_snapshot)
         self._thread.state.connect(self._on_state)
         self._thread.error.connect(self.error_occurred)
@@ -170,6 +171,12 @@ class TrainingController(QObject):
                              f"changes are limited to {', '.join(sorted(HYPERPARAMETERS))} "
                              f"(anything else needs load(doc))")
         self._thread.post(C.SetHyperparameters(dict(changes)))
+
+    def set_speed(self, speed):
+        """"slow", "normal" or "fast" (pace.SPEEDS): how fast Play trains, live. Load takes
+        the document's `display.speed`; Reset keeps the current one. Raises ValueError at
+        once for another name."""
+        self._thread.post(C.SetSpeed(check_speed(speed)))
 
     def set_visible_views(self, names):
         """Tell the worker which views are shown, so it computes only what they draw."""

@@ -1,10 +1,10 @@
 """What a live change is: the settings the training thread applies between two steps.
 
 The one list: the document's whole `optimizer` (a new type through `set_optimizer`, its
-hyperparameters through `set_hyperparameters`), its `regularization` and
-`training.batch_size`. The editor classifies an edit with `without_live_settings` (no reset
-when only these differ) and hands the new values over with `live_hyperparameters`; the worker
-refuses anything outside `HYPERPARAMETERS`.
+hyperparameters through `set_hyperparameters`), its `regularization`, its `display` (the
+speed, through `set_speed`) and `training.batch_size`. The editor classifies an edit with
+`without_live_settings` (no reset when only these differ) and hands the new values over with
+`live_hyperparameters`; the worker refuses anything outside `HYPERPARAMETERS`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
 TRAINER_KEYS = frozenset({"batch_size", "l1", "l2"})
 HYPERPARAMETERS = OPTIMIZER_KEYS | TRAINER_KEYS
 
-LIVE_SECTIONS = ("optimizer", "regularization")     # whole top-level sections of a preset
+LIVE_SECTIONS = ("optimizer", "regularization", "display")   # whole top-level sections
 LIVE_TRAINING_KEYS = ("batch_size",)                # keys of its `training` section
 
 

@@ -30,6 +30,7 @@ from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.history_file import from_arrays, to_arrays
 from nnplayground.worker.live import OPTIMIZER_KEYS
+from nnplayground.worker.pace import DEFAULT_SPEED, check_speed, speed_of, step_interval
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
 TRAIN_SHARE = 3.0           # train at least this many times as long as a frame takes to draw
@@ -60,12 +61,16 @@ class TrainingThread(QThread):
     loaded = Signal(object)            # DatasetInfo
     classified = Signal(int, object)   # request id, probabilities (K,) or None
 
-    def __init__(self, factory, parent=None, clock=time.perf_counter):
+    def __init__(self, factory, parent=None, clock=time.perf_counter, sleep=None):
         super().__init__(parent)
         self._factory = factory
         self.clock = clock
         self._commands = queue.Queue()
         self._interrupt = threading.Event()   # an urgent command: checked between steps
+        # the wait between paced steps; an urgent command ends it (tests inject their own)
+        self._sleep = sleep or self._interrupt.wait
+        self._speed = DEFAULT_SPEED
+        self._next_step_at = float("-inf")
         self._stopping = threading.Event()
         self._ack = threading.Event()         # set by the GUI once it has drawn a snapshot
         self._ack.set()
@@ -146,6 +151,7 @@ class TrainingThread(QThread):
         match command:
             case C.Load(doc=doc, state=state, run=run):
                 self._overrides.clear()
+                self._speed = speed_of(doc)     # Reset keeps a live change of speed
                 self._load(doc, state, run)
             case C.Unload(run=run):
                 self._unload(run)
@@ -165,6 +171,9 @@ class TrainingThread(QThread):
                 self._set_hyperparameters(changes)
             case C.SetOptimizer(spec=spec):
                 self._set_optimizer(spec)
+            case C.SetSpeed(speed=speed):
+                self._speed = check_speed(speed)
+                self._next_step_at = float("-inf")
             case C.SetVisibleViews(names=names):
                 self._set_visible_views(names)
             case C.SelectImage(index=index):
@@ -195,7 +204,7 @@ class TrainingThread(QThread):
         first = len(trainer.history.steps)
         now, longest = start, 0.0
         try:
-            while not self._interrupt.is_set():
+            while not self._interrupt.is_set() and self._pace():
                 record = self._advance()
                 if record is not None and self._goal_reached(record["epoch"]):
                     break
@@ -218,6 +227,22 @@ class TrainingThread(QThread):
         elif not self._interrupt.is_set():
             # (when interrupted, the urgent message - pause, step, load - publishes itself)
             self._publish(rate)
+
+    def _pace(self):
+        """At a capped speed, wait until the next training step is due (evaluation batches
+        are not held back). False when an urgent command ended the wait."""
+        trainer = self._exp.trainer
+        interval = step_interval(self._speed, len(trainer.x_train), trainer.batch_size)
+        if interval <= 0.0 or self._evaluation is not None:
+            return True
+        now = self.clock()
+        if now < self._next_step_at:
+            self._sleep(self._next_step_at - now)
+            if self._interrupt.is_set():
+                return False
+            now = self.clock()
+        self._next_step_at = max(self._next_step_at, now) + interval
+        return True
 
     def _goal_reached(self, epoch):
         """After an epoch's record: has Step Epoch or Play reached its goal? Then stop."""

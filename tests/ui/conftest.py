@@ -74,6 +74,9 @@ class FakeController(QObject):
     def set_optimizer(self, spec):
         self._record("optimizer", spec)
 
+    def set_speed(self, speed):
+        self._record("speed", speed)
+
     def set_visible_views(self, names):
         pass
 

@@ -187,3 +187,31 @@ def test_file_new_clears_the_views_and_the_status_bar(make_window, controller, q
     assert window.open_builtin("xor", ask=False)
     qtbot.waitUntil(lambda: hub.status.text().startswith("Epoch 0"), timeout=15000)
     assert hub.views["boundary"]._stack.currentIndex() == 0
+
+
+def test_the_speed_control_edits_the_preset_and_changes_the_speed_live(make_window,
+                                                                       fake_controller, qtbot):
+    from PySide6.QtCore import Qt
+
+    from nnplayground.presets import load_builtin
+    doc = load_builtin("xor")
+    doc["display"] = {"speed": "slow"}
+    window = make_window()
+    window.open_document(doc)
+    combo = window.training_panel.fields[("display", "speed")][0]
+    assert combo.currentText() == "slow"            # the preset's setting shows
+    loads = fake_controller.names().count("load")
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key_Down)              # slow -> normal, by keyboard
+    assert window.model.doc["display"]["speed"] == "normal"
+    assert [c for c in fake_controller.calls if c[0] == "speed"] == [("speed", ("normal",), {})]
+    assert fake_controller.names().count("load") == loads       # live: no restart
+    window.model.undo_stack.undo()
+    assert combo.currentText() == "slow"
+    assert [c[1] for c in fake_controller.calls if c[0] == "speed"] == [("normal",), ("slow",)]
+
+
+def test_a_preset_without_a_speed_shows_fast(make_window):
+    window = make_window()
+    assert window.open_builtin("mnist-mlp", ask=False)
+    assert window.training_panel.fields[("display", "speed")][0].currentText() == "fast"
