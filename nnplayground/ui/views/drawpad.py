@@ -7,6 +7,8 @@ with the probabilities between training steps.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
@@ -17,6 +19,13 @@ from nnplayground.ui.views.common import LiveView
 
 PAD_SIZE = 280
 STROKE_WIDTH = 22
+
+
+def percent(p) -> int:
+    """A probability as a whole percentage, rounded half up. The headline and every bar say
+    it by this one rule (a bar's own "%p" truncates: 99.55% read 99% under a headline of 100%).
+    """
+    return int(math.floor(100 * float(p) + 0.5))
 
 
 class Canvas(QWidget):
@@ -114,7 +123,7 @@ class DrawPadView(LiveView):
             grid.addWidget(QLabel(str(k)), k, 0)
             bar = QProgressBar()
             bar.setRange(0, 1000)
-            bar.setFormat("%p%")
+            bar.setFormat("0%")
             bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             grid.addWidget(bar, k, 1)
             self.bars.append(bar)
@@ -171,15 +180,18 @@ class DrawPadView(LiveView):
             self.answer.setText("No trained network loaded")
             return
         for k, bar in enumerate(self.bars):
-            bar.setValue(int(round(1000 * float(probs[k]))) if k < len(probs) else 0)
+            p = float(probs[k]) if k < len(probs) else 0.0
+            bar.setValue(int(round(1000 * p)))
+            bar.setFormat(f"{percent(p)}%")
         best = int(np.argmax(probs))
-        self.answer.setText(f"It is a {best} ({100 * float(probs[best]):.0f}%)")
+        self.answer.setText(f"It is a {best} ({percent(probs[best])}%)")
 
     def _on_clear_clicked(self):
         self.canvas.clear()
         self.answer.setText("Draw a digit")
         for bar in self.bars:
             bar.setValue(0)
+            bar.setFormat("0%")
 
     def _on_open_clicked(self):
         path, _ = QFileDialog.getOpenFileName(self, "Open a digit image", "",

@@ -38,6 +38,23 @@ def test_drawing_pad_classifies_a_synthetic_stroke(qtbot, window):
     assert all(bar.value() == 0 for bar in pad.bars)
 
 
+def test_drawing_pad_headline_and_bars_round_alike(qtbot, fake_controller):
+    """The headline said 100% while its bar said 99% (the bar truncated 99.55%)."""
+    from nnplayground.ui.views.drawpad import DrawPadView
+    pad = DrawPadView(fake_controller)
+    qtbot.addWidget(pad)
+    probs = np.full(10, 0.0045 / 9)
+    probs[3] = 0.9955
+    pad.pending = 7
+    fake_controller.classified.emit(7, probs)
+    assert pad.answer.text() == "It is a 3 (100%)"
+    assert pad.bars[3].text() == "100%" and pad.bars[0].text() == "0%"
+    probs[3], probs[4] = 0.4949, 0.5051 - 0.0045 * 8 / 9
+    fake_controller.classified.emit(7, probs)
+    assert pad.answer.text() == "It is a 4 (50%)" and pad.bars[4].text() == "50%"
+    assert pad.bars[3].text() == "49%"
+
+
 def test_drawing_pad_opens_a_digit_image(qtbot, window, tmp_path):
     from PIL import Image
     win, controller, docks = window
