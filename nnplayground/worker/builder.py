@@ -44,6 +44,7 @@ class SnapshotBuilder:
         self.epochs_sent = 0
         self._epoch_steps = {}    # epoch index -> step at which it ended (for the loss plot)
         self.image_index = 0
+        self.weights_from_file = False    # set when the run starts from a saved model's weights
         self._confusion = None
         self._confusion_epoch = 0
         self._confusion_step = 0
@@ -161,7 +162,8 @@ class SnapshotBuilder:
             weights=_copy_params(model.layers, "params"),
             image_index=self.image_index, confusion=self._confusion,
             confusion_epoch=self._confusion_epoch, confusion_step=self._confusion_step,
-            run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")), **parts)
+            run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")),
+            weights_from_file=self.weights_from_file, **parts)
 
     # -- the parts -------------------------------------------------------------------------
 

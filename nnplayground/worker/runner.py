@@ -346,6 +346,7 @@ class TrainingThread(QThread):
         self._exp, self._builder = exp, SnapshotBuilder(exp, info, run, clock=self.clock)
         self._history = self._builder.history = TrainingHistory()
         self._scratch = None
+        self._builder.weights_from_file = state is not None
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)

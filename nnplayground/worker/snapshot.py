@@ -115,6 +115,7 @@ class Snapshot:
     replay: bool = False
     rewound: bool = False
     drawing: np.ndarray | None = None
+    weights_from_file: bool = False  # the run started from a trained model's weights (.npz)
 
 
 def _raw_points(ds, split):

@@ -215,3 +215,26 @@ def test_a_preset_without_a_speed_shows_fast(make_window):
     window = make_window()
     assert window.open_builtin("mnist-mlp", ask=False)
     assert window.training_panel.fields[("display", "speed")][0].currentText() == "fast"
+
+
+def test_an_opened_trained_model_is_not_called_untrained(make_window, controller, qtbot,
+                                                         tmp_path):
+    """Its confusion matrix was titled "before training" although the weights were trained."""
+    window = _trained_xor(make_window, controller, qtbot)
+    path = tmp_path / "trained.npz"
+    assert window.save_trained_model(str(path))
+    assert window.open_path(str(path), ask=False)
+    qtbot.waitUntil(lambda: controller.state == "idle"
+                    and controller.latest_snapshot is not None, timeout=15000)
+    assert controller.latest_snapshot.weights_from_file
+    dock = window.view_docks["confusion"]
+    dock.show()
+    dock.raise_()
+    view = window.live_views.views["confusion"]
+    qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
+                    == "Test set, the opened model's weights", timeout=15000)
+    window.reset()                       # fresh weights: untrained again
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and not controller.latest_snapshot.weights_from_file, timeout=15000)
+    qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
+                    == "Test set, before training", timeout=15000)

@@ -252,14 +252,17 @@ class ConfusionView(LiveView):
         c = snapshot.confusion
         if c is None:
             return
-        when_key = (snapshot.confusion_epoch, getattr(snapshot, "confusion_step", 0))
+        when_key = (snapshot.confusion_epoch, snapshot.confusion_step,
+                    snapshot.weights_from_file)
         if when_key != self._epoch:
             self._epoch = when_key
-            epoch, step = when_key
+            epoch, step, from_file = when_key
             # short: the dock is narrow, and the axes already say rows are the true class.
-            # A matrix refreshed on pause mid-epoch says its step, not "before training".
+            # A matrix refreshed on pause mid-epoch says its step, not "before training"; an
+            # opened trained model's matrix is not "before training" either.
             when = (f"after epoch {epoch}" if epoch else
-                    f"after step {step:,}" if step else "before training")
+                    f"after step {step:,}" if step else
+                    "the opened model's weights" if from_file else "before training")
             set_title(self.plot, f"Test set, {when}")
         if self._last is not None and np.array_equal(c, self._last):
             return
