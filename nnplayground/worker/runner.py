@@ -359,6 +359,7 @@ class TrainingThread(QThread):
         self._finished = False
         self._run = run
         self._exp = self._builder = self._evaluation = self._doc = None
+        self._history = self._viewing = self._scratch = None
         self._set_state("idle")
 
     def _refresh_confusion_if_stale(self):
