@@ -10,6 +10,7 @@ come: the same preset and seed train to the same weights at every speed.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 # name -> epochs per second at most (None: as fast as the machine goes)
 SPEEDS = {"slow": 3.0, "normal": 30.0, "fast": None}
@@ -41,3 +42,28 @@ def step_interval(speed: str, n_train: int, batch_size: int) -> float:
         return 0.0
     steps_per_epoch = max(math.ceil(n_train / max(int(batch_size), 1)), 1)
     return 1.0 / (epochs_per_second * steps_per_epoch)
+
+
+class StepRate:
+    """Training steps a second as the step counter shows them: over the last `window` seconds
+    of the worker's clock, the time spent evaluating, waiting for the GUI and building
+    snapshots included. (Measured over a slice's training alone, the status bar read 11
+    steps/s while MNIST's step counter advanced about 80 a second.)"""
+
+    def __init__(self, window: float = 1.0):
+        self.window = window
+        self._marks = deque()      # (time, step) of recent snapshots, oldest first
+
+    def restart(self, now: float, step: int) -> None:
+        """Training (re)starts at `step`: the time it stood paused is no part of its speed."""
+        self._marks.clear()
+        self._marks.append((now, step))
+
+    def update(self, now: float, step: int) -> float:
+        """Steps a second from the newest mark at least `window` old (or the first) to now."""
+        marks = self._marks
+        marks.append((now, step))
+        while len(marks) > 2 and now - marks[1][0] >= self.window:
+            marks.popleft()
+        then, first = marks[0]
+        return (step - first) / (now - then) if now > then else 0.0

@@ -30,7 +30,8 @@ from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.history_file import from_arrays, to_arrays
 from nnplayground.worker.live import OPTIMIZER_KEYS
-from nnplayground.worker.pace import DEFAULT_SPEED, check_speed, speed_of, step_interval
+from nnplayground.worker.pace import (DEFAULT_SPEED, StepRate, check_speed, speed_of,
+                                      step_interval)
 
 PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
 TRAIN_SHARE = 3.0           # train at least this many times as long as a frame takes to draw
@@ -71,6 +72,7 @@ class TrainingThread(QThread):
         self._sleep = sleep or self._interrupt.wait
         self._speed = DEFAULT_SPEED
         self._next_step_at = float("-inf")
+        self._rate = StepRate()               # the status bar's steps a second
         self._stopping = threading.Event()
         self._ack = threading.Event()         # set by the GUI once it has drawn a snapshot
         self._ack.set()
@@ -201,7 +203,6 @@ class TrainingThread(QThread):
         # Publish no more often than every TRAIN_SHARE frame-drawing times: drawing competes
         # with training for the interpreter lock, so it must not take more than about a quarter.
         deadline = start + max(PUBLISH_INTERVAL, TRAIN_SHARE * self.draw_seconds)
-        first = len(trainer.history.steps)
         now, longest = start, 0.0
         try:
             while not self._interrupt.is_set() and self._pace():
@@ -219,7 +220,7 @@ class TrainingThread(QThread):
         except DivergenceError as exc:
             self._diverged(exc)
             return
-        rate = (len(trainer.history.steps) - first) / max(self.clock() - start, 1e-9)
+        rate = self._rate.update(self.clock(), trainer.steps_done)
         if self._mode is None:
             self._refresh_confusion_if_stale()
             self._publish(rate, force=True, status=self._finished_status())
@@ -389,6 +390,7 @@ class TrainingThread(QThread):
         self._play_goal = (recorded // per_run + 1) * per_run
         self._finished = False
         self._mode = "play"
+        self._rate.restart(self.clock(), self._exp.trainer.steps_done)
         self._set_state("running")
 
     def _pause(self):
@@ -421,6 +423,7 @@ class TrainingThread(QThread):
         self._require_experiment()
         self._epoch_goal = self._exp.trainer.epoch + 1
         self._mode = "epoch"
+        self._rate.restart(self.clock(), self._exp.trainer.steps_done)
         self._set_state("running")
 
     def _reset(self, run):
