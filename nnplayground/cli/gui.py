@@ -18,9 +18,16 @@ def run_open(args) -> int:
     `--mnist` reaches the data package through NNPLAYGROUND_MNIST_DIR, the same variable a user
     would set, because the app looks datasets up lazily, long after the command line has run.
     """
-    if args.train_for is not None and args.screenshot is None:
-        raise CliError("--train-for only works with --screenshot (train, take the picture, "
-                       "quit); in the app, press Space to train", EXIT_INVALID)
+    animations = [p for p in (args.gif, args.mp4) if p is not None]
+    if args.train_for is not None and args.screenshot is None and not animations:
+        raise CliError("--train-for only works with --screenshot, --gif or --mp4 (train, take "
+                       "the picture, quit); in the app, press Space to train", EXIT_INVALID)
+    from nnplayground.ui.animation_files import RecordingError, check_path
+    for path in animations:
+        try:
+            check_path(path)
+        except RecordingError as exc:
+            raise CliError(str(exc), EXIT_INVALID) from None
     mnist_dir = check_mnist_dir(args.mnist)
     if mnist_dir is not None:
         os.environ["NNPLAYGROUND_MNIST_DIR"] = str(Path(mnist_dir).resolve())
@@ -40,7 +47,12 @@ def run_open(args) -> int:
     except ImportError as exc:
         raise CliError(f"the app cannot start: {exc}; the headless commands (train, predict, "
                        "validate...) still work") from exc
-    return run_app(target, train_for=args.train_for, screenshot=args.screenshot)
+    animation = None
+    if animations:
+        from nnplayground.ui.recording import HistoryAnimation
+        animation = HistoryAnimation(animations, args.fps, args.width, args.view)
+    return run_app(target, train_for=args.train_for, screenshot=args.screenshot,
+                   animation=animation)
 
 
 def _check_display() -> None:

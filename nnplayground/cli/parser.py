@@ -125,18 +125,30 @@ def build_parser() -> Parser:
                         help="show the full traceback of an unexpected error")
     # No command: open the app (on DEFAULT_PRESET; target stays None so that error messages of
     # other commands never name a preset the user did not give).
-    parser.set_defaults(handler="open", target=None, train_for=None, screenshot=None, mnist=None)
+    parser.set_defaults(handler="open", target=None, train_for=None, screenshot=None, mnist=None,
+                        gif=None, mp4=None, fps=10.0, width=800, view=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
     p = _command(commands, "open", "open the app on a preset or a trained model",
                  "  nnplayground open spiral\n"
                  "  nnplayground open my-net.json\n"
-                 "  nnplayground open xor --train-for 5 --screenshot xor.png", "open")
+                 "  nnplayground open xor --train-for 5 --screenshot xor.png\n"
+                 "  nnplayground open spiral --train-for 5 --gif spiral.gif --mp4 spiral.mp4",
+                 "open")
     p.add_argument("target", metavar="FILE|NAME", help="preset file, model .npz or built-in name")
     p.add_argument("--train-for", type=_positive_float, metavar="SECONDS",
                    help="with --screenshot: train for SECONDS before the picture is taken")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="save a picture of the window (after --train-for, if given) and quit")
+    p.add_argument("--gif", metavar="OUT.gif", help="after --train-for, save the run's training "
+                   "history as an animated GIF (one frame per checkpoint) and quit")
+    p.add_argument("--mp4", metavar="OUT.mp4", help="the same as an MP4 video (H.264)")
+    p.add_argument("--fps", type=_positive_float, default=10.0, metavar="N",
+                   help="frames per second of --gif/--mp4 (default 10)")
+    p.add_argument("--width", type=_positive_int, default=800, metavar="PX",
+                   help="width of --gif/--mp4 frames in pixels (default 800)")
+    p.add_argument("--view", metavar="NAME", help="animate one view (boundary, metrics, units, "
+                   "...) instead of the whole window")
     _add_mnist(p)
 
     p = _command(commands, "train", "train a preset headless and report each epoch",

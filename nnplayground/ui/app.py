@@ -24,37 +24,53 @@ def open_target(window, target: str | None) -> bool:
 
 
 def run_app(target: str | None = None, *, train_for: float | None = None,
-            screenshot: str | None = None, size=(1600, 1000), on_grab=None) -> int:
+            screenshot: str | None = None, size=(1600, 1000), on_grab=None,
+            animation=None) -> int:
     """Opens `target` in the main window; returns the exit code (2: it could not be opened).
 
     With `screenshot`, trains `train_for` seconds, writes the PNG and closes. `on_grab(window)`
     is called just before the grab, with training paused: scripts and tests read what the
-    picture shows (the worker's step, the status bar) there.
+    picture shows (the worker's step, the status bar) there. `animation(window)` (a
+    `recording.HistoryAnimation`) runs there too, with or without a screenshot.
     """
+    if animation is not None:
+        on_grab = _then(on_grab, animation)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("nnplayground")
     app.setApplicationName("nnplayground")
     from nnplayground.ui.main_window import MainWindow
 
     window = MainWindow()
-    if screenshot:
+    scripted = screenshot or animation is not None     # train, picture, quit
+    if scripted:
         window.settings = _scratch_settings()   # a screenshot must not depend on the user's layout
         window.show_problems = _print_problems
         window.resize(*size)
     elif window.settings.value("geometry") is None:
         window.resize(*size)                    # else keep the size the user left it at
     if not open_target(window, target):
-        if screenshot:
+        if scripted:
             _dispose(window)
             return 2
     window.model.undo_stack.setClean()
     window.show()
-    if not screenshot:
+    if not scripted:
         code = int(app.exec())
     else:
-        code = _screenshot(app, window, Path(screenshot), train_for or 0.0, size, on_grab)
+        code = _screenshot(app, window, Path(screenshot) if screenshot else None,
+                           train_for or 0.0, size, on_grab)
+        code = max(code, getattr(animation, "code", 0))
     _dispose(window)
     return code
+
+
+def _then(first, second):
+    """on_grab hooks in turn (first may be None)."""
+    def both(window):
+        if first is not None:
+            first(window)
+        second(window)
+    return both
 
 
 def _dispose(window) -> None:
@@ -100,7 +116,7 @@ def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) ->
         if on_grab is not None:
             on_grab(window)
         pixmap = window.grab()
-        if not pixmap.save(str(out), "PNG"):
+        if out is not None and not pixmap.save(str(out), "PNG"):
             print(f"nnplayground: could not write {out}", file=sys.stderr)
             result["code"] = 1
         window.model.undo_stack.setClean()

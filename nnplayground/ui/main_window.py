@@ -19,6 +19,7 @@ from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
 from nnplayground.ui.views.code import show_code
 from nnplayground.ui.export_dialog import open_export_dialog
+from nnplayground.ui.record_dialog import open_record_dialog
 from nnplayground.ui.fileops import FileOpsMixin
 from nnplayground.ui.lessons import install_lessons
 from nnplayground.ui.training import TrainingMixin
@@ -140,6 +141,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
                                 "Open a trained model (.npz)")
         self.act_export = a("&Export\u2026", lambda: open_export_dialog(self), None,
                             "Export the trained network to PyTorch, Keras or ONNX")
+        self.act_record = a("&Record Animation\u2026", lambda: open_record_dialog(self), None,
+                            "Save the training as an animated GIF or MP4 (whole window or a view)")
         self.act_mnist = a("Set &MNIST folder\u2026", self.choose_mnist_folder, None,
                            "Folder with the full MNIST IDX files (else the bundled sample)")
         self.act_quit = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
@@ -233,7 +236,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.recent_menu.setToolTipsVisible(True)
         file.addActions([self.act_gallery, self.act_save, self.act_save_as])
         file.addSeparator()
-        file.addActions([self.act_open_model, self.act_save_model, self.act_export])
+        file.addActions([self.act_open_model, self.act_save_model, self.act_export,
+                         self.act_record])
         file.addSeparator()
         file.addActions([self.act_mnist, self.act_quit])
         edit = bar.addMenu("&Edit")

@@ -15,7 +15,7 @@ def fake_app(monkeypatch):
     app = pytest.importorskip("nnplayground.ui.app", reason="the GUI has not landed")
     calls = []
 
-    def run_app(target, *, train_for=None, screenshot=None):
+    def run_app(target, *, train_for=None, screenshot=None, animation=None):
         calls.append((target, train_for, screenshot, os.environ.get("NNPLAYGROUND_MNIST_DIR")))
         return 0
 

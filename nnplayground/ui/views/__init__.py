@@ -19,6 +19,7 @@ from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, Predictions
 from nnplayground.ui.views.plane import BoundaryView, UnitsView
 from nnplayground.ui.views.regression import CurveView
 from nnplayground.ui.views.timeline import Timeline
+from nnplayground.ui.record_dialog import add_save_png_action
 from nnplayground.ui.views.weights import HistogramView, UnitWeightsView
 
 __all__ = ["ViewHub", "install_views"]
@@ -173,6 +174,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
             window.addDockWidget(area, dock)
             groups[group] = dock
         dock.toggleViewAction().setToolTip(f"Show or hide the {view.title.lower()} view")
+        add_save_png_action(view)
         docks[name] = dock
     # The input plane is the view people watch: give it more height than the loss curves.
     window.resizeDocks([docks["metrics"], docks["boundary"]], [300, 500], Qt.Orientation.Vertical)

@@ -100,7 +100,8 @@ class Timeline(QWidget):
             self.marker.setPos(self.shown)
             self.readout.setText(f"step {self.shown:,} ({self.index_of(self.shown) + 1} of {n})")
         else:
-            self.readout.setText(f"{n:,} moments kept" if n else "No history yet")
+            self.readout.setText(f"{n:,} moment{'s' if n != 1 else ''} kept" if n
+                                 else "No history yet")
 
     def index_of(self, step):
         return int(np.clip(np.searchsorted(self.steps, step, side="right") - 1, 0,
