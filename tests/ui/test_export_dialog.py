@@ -98,3 +98,15 @@ def test_a_network_a_format_cannot_express_is_refused_before_writing(make_window
         assert not dialog.export_button.isEnabled()
     dialog.reject()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_with_nothing_loaded_says_what_to_do(make_window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[1:3]))
+    window = make_window()              # an empty network: nothing has reached the worker
+    assert window.loaded_doc is None
+    window.act_export.trigger()
+    assert shown == [("Nothing to export", "Load a valid network and train it first; then "
+                                           "export it.")]
+    assert window.findChildren(ExportDialog) == []
