@@ -9,7 +9,7 @@ from pathlib import Path
 from nnplayground.cli.common import check_mnist_dir, load_target
 from nnplayground.cli.errors import EXIT_INVALID, CliError
 from nnplayground.cli.parser import DEFAULT_PRESET
-from nnplayground.cli.qt_platform import xcb_problem
+from nnplayground.cli.qt_platform import import_problem, xcb_problem
 
 
 def run_open(args) -> int:
@@ -45,8 +45,7 @@ def run_open(args) -> int:
     try:
         from nnplayground.ui.app import run_app
     except ImportError as exc:
-        raise CliError(f"the app cannot start: {exc}; the headless commands (train, predict, "
-                       "validate...) still work") from exc
+        raise CliError(import_problem(exc)) from exc
     animation = None
     if animations:
         from nnplayground.ui.recording import HistoryAnimation

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from dataclasses import dataclass
 
 
@@ -91,15 +92,30 @@ def missing_libraries(loads=None) -> list[SystemLibrary]:
 def xcb_problem(environ=None, loads=None) -> str | None:
     """One paragraph naming the missing libraries and the commands that install them, or None
     when Qt will not use xcb or everything it needs is there."""
+    if not sys.platform.startswith("linux"):
+        return None
     if not platform_is_xcb(os.environ if environ is None else environ):
         return None
     missing = missing_libraries(loads)
     if not missing:
         return None
+    return (f"the app cannot start: Qt's X11 platform plugin (xcb) {needs(missing)} "
+            f"The headless commands (train, predict, validate...) work without them.")
+
+
+def needs(missing) -> str:
+    """'needs system libraries that are missing (...). Install them with ...' for `missing`."""
     names = ", ".join(lib.soname for lib in missing)
-    return (f"the app cannot start: Qt's X11 platform plugin (xcb) needs system libraries "
-            f"that are missing ({names}). Install them with "
+    return (f"needs system libraries that are missing ({names}). Install them with "
             f"'sudo apt install {' '.join(packages(missing, 'debian'))}' (Debian, Ubuntu) or "
             f"'sudo dnf install {' '.join(packages(missing, 'fedora'))}' (Fedora), then start "
-            f"nnplayground again; README.md's Install section lists every package Qt needs. "
-            f"The headless commands (train, predict, validate...) work without them.")
+            f"nnplayground again; README.md's Install section lists every package Qt needs.")
+
+
+def import_problem(exc: ImportError, loads=None) -> str:
+    """The message for Qt failing to import (PySide6 missing, or a library it links, such as
+    libEGL, absent): the missing system libraries and their packages when that is the cause."""
+    missing = missing_libraries(loads) if sys.platform.startswith("linux") else []
+    advice = f" Qt {needs(missing)}" if missing else ""
+    return (f"the app cannot start: {exc}.{advice} The headless commands (train, predict, "
+            f"validate...) still work.")

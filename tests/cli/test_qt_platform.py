@@ -73,6 +73,21 @@ def test_open_exits_with_the_message_before_qt_starts(monkeypatch, capsys):
     assert started == []
 
 
+def test_qt_failing_to_import_names_the_missing_libraries(monkeypatch, capsys):
+    """PySide6 itself needs libEGL and friends (even offscreen): without them the import
+    fails, and the message names the packages too."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the system libraries are Linux ones")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setitem(sys.modules, "nnplayground.ui.app", None)     # the import fails
+    monkeypatch.setattr(qt_platform, "_loads", loads_all_but("libEGL.so.1"))
+    assert main(["open", "xor"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nnplayground: error: the app cannot start: ") and err.count("\n") == 1
+    assert "missing (libEGL.so.1)" in err and "'sudo apt install libegl1'" in err
+    assert "'sudo dnf install libglvnd-egl'" in err
+
+
 def _command(text, tool):
     """The package names of README's `sudo <tool> install ...` command (backslash-continued)."""
     match = re.search(rf"sudo {tool} install ((?:\\\n|[^\n])+)", text)
