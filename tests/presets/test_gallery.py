@@ -10,7 +10,7 @@ from nnplayground.presets import (PresetError, builtin_presets, load_builtin, pr
 from nnplayground.presets.gallery import summary_of
 
 BUILTINS = ["xor", "circle", "gauss", "spiral", "regression-sine", "regression-plane",
-            "mnist-mlp", "mnist-cnn"]
+            "mnist-mlp", "mnist-cnn", "mnist-best"]
 
 
 def test_gallery_lists_every_builtin_in_lesson_order():
@@ -38,12 +38,12 @@ def test_diagram_positions_run_left_to_right(name):
 
 
 def test_mnist_presets_take_images_and_the_mlp_flattens_them():
-    for name in ("mnist-mlp", "mnist-cnn"):
+    for name in ("mnist-mlp", "mnist-cnn", "mnist-best"):
         nodes = load_builtin(name)["model"]["nodes"]
         assert nodes[0]["type"] == "Input" and nodes[0]["params"]["shape"] == [1, 28, 28]
     mlp = load_builtin("mnist-mlp")["model"]["nodes"]
     assert [(n["type"], n["params"].get("units"), n["params"].get("activation")) for n in mlp] == [
-        ("Input", None, None), ("Flatten", None, None), ("Dense", 256, "sigmoid"),
+        ("Input", None, None), ("Flatten", None, None), ("Dense", 256, "relu"),
         ("Dense", 128, "relu"), ("Dense", 10, "softmax")]
 
 
