@@ -81,7 +81,7 @@ def test_mnist_cnn_frame_without_filters_never_says_no_conv(qtbot, window):
     bare = step(qtbot, controller)
     assert bare.filters is None and "filters" in hub.visible_views()   # routed to the view
     assert captions == [FILTERS_CAPTION]
-    assert filters.maps_label.text == "conv1: 8 maps of 28x28"
+    assert filters.maps_label.text == "conv1: 16 maps of 28x28"
     assert np.array_equal(filters.filter_image.image, kernels)      # the last ones kept
     with qtbot.waitSignal(controller.snapshot_ready, timeout=10_000) as blocker:
         controller.set_visible_views(hub._parts)                    # the worker hears of it
