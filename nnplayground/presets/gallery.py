@@ -18,7 +18,7 @@ from .io import load_preset
 
 # Gallery order: from the first lesson to the last; other files follow alphabetically.
 ORDER = ("xor", "circle", "gauss", "spiral", "regression-sine", "regression-plane",
-         "mnist-mlp", "mnist-cnn")
+         "mnist-mlp", "mnist-cnn", "mnist-best")
 
 
 @dataclass(frozen=True)
