@@ -170,7 +170,7 @@ def test_lesson_13_sine_regression_and_a_category():
     assert gauss.task == "classification" and gauss.result()["accuracy"] >= 0.95
 
 
-@pytest.mark.parametrize("number", range(1, 15))
+@pytest.mark.parametrize("number", range(1, 16))
 def test_every_step_and_variant_trains_an_epoch(number):
     """Smoke run: each step and compare variant of each lesson builds and trains (MNIST ones on
     200 sample images); only the lesson's deliberately too-large learning rate may diverge."""
@@ -200,3 +200,22 @@ def test_lesson_14_keras_mlp_reaches_90_percent_on_the_sample():
     exp = Experiment.from_preset(doc)
     exp.fit(5)
     assert exp.result()["accuracy"] >= 0.9
+
+
+def test_lesson_15_augmentation_recognises_moved_digits_at_least_5_points_better():
+    from nnplayground.lessons.augmentation import distorted_accuracy, distorted_test_set
+
+    doc = load_lesson(15)
+    spec = doc["lesson"]["distorted_test"]
+    runs = by_label(run_variants(doc, changes=SAMPLE))
+    without, with_aug = runs["without augmentation"], runs["with augmentation"]
+    assert with_aug.experiment.trainer.steps_done == without.experiment.trainer.steps_done
+    moved = {label: distorted_accuracy(run.experiment, spec) for label, run in runs.items()}
+    assert moved["with augmentation"] >= moved["without augmentation"] + 0.05, moved
+    # on the ordinary test digits augmentation costs little
+    assert with_aug.final("test_accuracy") >= without.final("test_accuracy") - 0.03
+    # the distorted test set is one fixed draw, the same for both runs
+    x1, _ = distorted_test_set(without.experiment, spec)
+    x2, _ = distorted_test_set(with_aug.experiment, spec)
+    np.testing.assert_array_equal(x1, x2)
+    assert not np.array_equal(x1, without.experiment.trainer.x_test)

@@ -45,7 +45,7 @@ class StartPage(QDialog):
         self.setWindowTitle("Lessons")
         self.resize(1040, 760)
         self.chosen: int | None = None
-        intro = QLabel("<h2>Lessons</h2>Fourteen ready demonstrations, one idea each: open one "
+        intro = QLabel("<h2>Lessons</h2>Fifteen ready demonstrations, one idea each: open one "
                        "to load its network with notes, steps and a comparison of runs.")
         intro.setWordWrap(True)
         grid_host = QWidget()

@@ -17,7 +17,7 @@ def _menu_actions(lessons):
 def test_every_lesson_opens_from_the_menu_with_its_notes(lesson_window):
     window, lessons = lesson_window
     actions = _menu_actions(lessons)
-    assert len(actions) == 14
+    assert len(actions) == 15
     for info, action in zip(C.list_lessons(), actions):
         assert action.text() == f"{info.number}. {info.title}"
         assert action.toolTip() == info.summary
@@ -46,7 +46,7 @@ def test_lesson_panels_match_the_lessons(lesson_window):
     _, lessons = lesson_window
     expected = {3: "ActivationPanel", 5: "GradcheckPanel", 6: "OptimizerRacePanel",
                 8: "InitHistogramsPanel", 14: "KerasCodePanel"}
-    for number in range(1, 15):
+    for number in range(1, 16):
         lessons.open_lesson(number, ask=False)
         name = type(lessons.panel).__name__ if lessons.panel is not None else None
         assert name == expected.get(number)
@@ -170,7 +170,7 @@ def test_start_page_lists_every_lesson_and_opens_the_chosen_one(lesson_window, q
     window, lessons = lesson_window
     page = StartPage(lessons.lessons, window)
     qtbot.addWidget(page)
-    assert [c.info.number for c in page.cards] == list(range(1, 15))
+    assert [c.info.number for c in page.cards] == list(range(1, 16))
     card = page.cards[8]
     assert card.info.summary and card.open_button.text() == "Open lesson"
     card.open_button.click()
