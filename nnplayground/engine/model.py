@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from . import layers as L
-from .fast import CONVOLUTION_KERNELS, training_plan
+from .fast import THREADED_KERNELS, training_plan
 from .fast.packed import pack_parameters
 from .fast.threads import blas_held_for_parts
 
@@ -88,9 +88,8 @@ class Model:
         steps = training_plan(self.order, self.layers, inputs, self.shapes, self.output_id)
         self._train_plan = _compile(steps, slot)
         self.training_kernels = {out: kernel for kernel, _, out in steps}
-        # convolutions share their batch between threads with BLAS held to one thread
-        self._split_convolutions = any(isinstance(k, CONVOLUTION_KERNELS)
-                                       for k, _, _ in steps)
+        # kernels that share their products between threads hold BLAS to one thread
+        self._holds_blas = any(isinstance(k, THREADED_KERNELS) for k, _, _ in steps)
 
     def _output_activation(self):
         layer = self.output_layer
@@ -196,11 +195,12 @@ class Model:
         return value, out
 
     def threads_held(self):
-        """A context for a whole training step of a model with convolutions: BLAS stays on
-        one thread from the first layer to the optimizer's update, while the convolution
-        kernels share their batch between threads. Holding it per pass instead cost 6 ms a
-        mnist-cnn step (OpenBLAS's threads woken and parked in between). Re-entrant."""
-        return blas_held_for_parts() if self._split_convolutions else contextlib.nullcontext()
+        """A context for a whole training step of a model with threaded kernels (convolutions,
+        large Dense layers): BLAS stays on one thread from the first layer to the optimizer's
+        update, while the kernels share their products between the engine's threads. Holding
+        it per pass instead cost 6 ms a mnist-cnn step (OpenBLAS's threads woken and parked
+        in between). Re-entrant."""
+        return blas_held_for_parts() if self._holds_blas else contextlib.nullcontext()
 
     # ------------------------------------------------------------ state
 

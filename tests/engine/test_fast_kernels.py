@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from nnplayground.engine import build_model, fast, make_loss
 from nnplayground.engine.fast import conv_pool, threads
 from nnplayground.engine.fast import pool as fast_pool
+from nnplayground.engine.fast import dense as fast_dense
 from nnplayground.engine.fast.conv import Conv2DParts
-from nnplayground.engine.layers import Conv2D, MaxPool2D
+from nnplayground.engine.fast.dense import DenseParts
+from nnplayground.engine.layers import Conv2D, Dense, MaxPool2D
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -123,6 +125,46 @@ def test_conv2d_parts_with_other_activations_matches_to_float32_rounding(engine_
     fast_grads = grads_of(conv)
     reference = through([conv], x, small_integers(np.random.default_rng(1)))
     assert_same(result + (fast_grads,), reference + (grads_of(conv),), exact=False)
+
+
+@SETTINGS
+@given(data=st.data(), n_threads=st.sampled_from([1, 2]))
+def test_dense_parts_equals_the_reference_dense(engine_threads, monkeypatch, data, n_threads):
+    """Split by units and by samples into 1, 2 or 4 parts: bit for bit on integer data."""
+    engine_threads(n_threads)
+    monkeypatch.setattr(fast_dense, "MIN_SPLIT", data.draw(st.sampled_from([1, 64, 1 << 30])))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
+    n, n_in, units = (data.draw(st.integers(1, 40)) for _ in range(3))
+    dense = Dense(n_in, units, activation=data.draw(st.sampled_from(["identity", "relu"])),
+                  use_bias=data.draw(st.booleans()))
+    for p in dense.params.values():
+        p[...] = rng.integers(-2, 3, p.shape)
+    dense.needs_input_grad = data.draw(st.booleans())
+    x = rng.integers(-3, 4, (n, n_in)).astype(np.float32)
+    with threads.blas_held_for_parts():
+        result = through([DenseParts(dense)], x, small_integers(np.random.default_rng(5)))
+    fast_grads = grads_of(dense)
+    reference = through([dense], x, small_integers(np.random.default_rng(5)))
+    assert_same(result + (fast_grads,), reference + (grads_of(dense),))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_dense_parts_with_other_activations_matches_to_float32_rounding(engine_threads,
+                                                                         monkeypatch, data):
+    engine_threads(2)
+    monkeypatch.setattr(fast_dense, "MIN_SPLIT", 1)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
+    n, n_in, units = (data.draw(st.integers(1, 40)) for _ in range(3))
+    dense = Dense(n_in, units, activation=data.draw(st.sampled_from(["sigmoid", "tanh",
+                                                                     "softplus", "elu"])))
+    dense.needs_input_grad = True
+    x = rng.normal(size=(n, n_in)).astype(np.float32)
+    with threads.blas_held_for_parts():
+        result = through([DenseParts(dense)], x, small_integers(np.random.default_rng(6)))
+    fast_grads = grads_of(dense)
+    reference = through([dense], x, small_integers(np.random.default_rng(6)))
+    assert_same(result + (fast_grads,), reference + (grads_of(dense),), exact=False)
 
 
 @st.composite
@@ -260,6 +302,37 @@ def test_a_training_step_equals_the_reference_layers_step(engine_threads, data):
                                    err_msg=str(key))
 
 
+def test_a_large_dense_layer_trains_split_and_a_tiny_one_with_its_layer():
+    mlp = build_model(chain([784], ("Dense", {"units": 256, "activation": "sigmoid"}),
+                            ("Dense", {"units": 10, "activation": "softmax"})))
+    assert isinstance(mlp.training_kernels["n0"], DenseParts)
+    assert mlp.training_kernels["n1"] is mlp.layers["n1"]          # the output
+    xor = build_model(chain([2], ("Dense", {"units": 4, "activation": "tanh"}),
+                            ("Dense", {"units": 1, "activation": "sigmoid"})))
+    assert xor.training_kernels["n0"] is xor.layers["n0"]
+    assert not xor._holds_blas and mlp._holds_blas
+
+
+@pytest.mark.parametrize("batch", [1, 32, 100])
+def test_an_mlp_training_step_equals_the_reference_layers_step(engine_threads, batch):
+    engine_threads(2)
+    spec = chain([784], ("Dense", {"units": 256, "activation": "sigmoid"}),
+                 ("Dense", {"units": 128, "activation": "relu"}),
+                 ("Dense", {"units": 10, "activation": "softmax"}))
+    rng = np.random.default_rng(batch)
+    x = rng.random((batch, 784), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+    model, loss = build_model(spec, seed=3), make_loss("cross_entropy")
+    value, _ = model.forward_backward(x, y, loss)
+    fast_grads = {k: v.copy() for k, v in model.grads.items()}
+    assert value == pytest.approx(model.forward_backward(x, y, loss, reference=True)[0],
+                                  rel=1e-6)
+    for key, g in model.grads.items():
+        np.testing.assert_allclose(fast_grads[key], g, rtol=1e-5,
+                                   atol=1e-6 * max(1.0, float(np.abs(g).max())),
+                                   err_msg=str(key))
+
+
 def test_the_model_hands_out_each_parameters_slice():
     model = build_model(MNIST_CNN, seed=0)
     packed = model.packed
@@ -297,7 +370,7 @@ def test_a_reference_module_has_no_threads_batch_parts_or_fusion(name):
 
 
 def test_every_training_kernel_is_tested_here():
-    kernels = {obj for module in (fast.conv, fast.pool, fast.conv_pool)
+    kernels = {obj for module in (fast.conv, fast.pool, fast.conv_pool, fast.dense)
                for obj in vars(module).values()
                if inspect.isclass(obj) and obj.__module__ == module.__name__}
     source = inspect.getsource(inspect.getmodule(test_every_training_kernel_is_tested_here))

@@ -5,8 +5,11 @@ teaching views run. For a training step the Model asks `training_plan` which ker
 each node; a kernel here reads its reference layer's params, fills its grads, and is proven
 equal to it (outputs and gradients, to float32 rounding) by tests/engine/test_fast_kernels.py.
 
+- `dense.DenseParts`: a fully connected layer's products split between threads, BLAS held to
+  one thread for the whole step (`threads.py`: BLAS's own threads spin, and two trainings at
+  once then crawl);
 - `conv.Conv2DParts`: a convolution in batch parts shared between threads, BLAS held to one
-  thread for the whole step (`threads.py`), images channels first;
+  thread for the whole step, images channels first;
 - `conv_pool.ConvMaxPool2x2`: a convolution with few inputs per filter and the 2x2 max-pool
   that alone reads it, in one pass (mnist-cnn's first layer);
 - `conv_pool.ConvReLUMaxPool`: another ReLU convolution and the max-pool that alone reads it,
@@ -19,12 +22,14 @@ A kernel has `forward(x, training=True) -> y` and `backward(dy) -> dx` (None whe
 needs no gradient), like a layer, and keeps its own state between the two.
 """
 
-from ..layers import Conv2D, MaxPool2D
+from ..layers import Conv2D, Dense, MaxPool2D
 from .conv import Conv2DParts
 from .conv_pool import ConvMaxPool2x2, ConvReLUMaxPool
+from .dense import DenseParts
 from .pool import max_pool_kernel
 
-CONVOLUTION_KERNELS = (Conv2DParts, ConvMaxPool2x2, ConvReLUMaxPool)
+# kernels that share matrix products between threads: BLAS is held to one thread meanwhile
+THREADED_KERNELS = (Conv2DParts, ConvMaxPool2x2, ConvReLUMaxPool, DenseParts)
 
 
 def training_plan(order, layers, inputs, shapes, output_id):
@@ -59,5 +64,7 @@ def training_plan(order, layers, inputs, shapes, output_id):
                 fused_pools.add(out)
         elif node_id != output_id and isinstance(layer, MaxPool2D):
             kernel = max_pool_kernel(layer, shapes[ins[0]])
+        elif node_id != output_id and isinstance(layer, Dense) and DenseParts.fits(layer):
+            kernel = DenseParts(layer)
         plan.append((kernel, list(ins), out))
     return plan
