@@ -16,9 +16,8 @@ import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
-from nnplayground.data import Dataset, load_dataset, make_features
+from nnplayground.data import Dataset, load_dataset
 from nnplayground.data.augment import Augmentation
 from nnplayground.engine import Trainer, build_model, make_optimizer
 from nnplayground.presets import PresetError, Problem, validate_preset
@@ -132,34 +131,6 @@ class Experiment:
             from nnplayground.data.mnist import FASHION_CLASSES
             return tuple(FASHION_CLASSES)
         return tuple(str(i) for i in range(n))
-
-    @property
-    def input_plane(self) -> str | None:
-        """"plane" for 2-D point data, "line" for 1-D, None for images and user files: which
-        input-space views (boundary heatmap, regression curve) make sense."""
-        pts = self.dataset.points_train
-        if pts is None or self.dataset.input_range is None:
-            return None
-        return "plane" if pts.shape[1] == 2 else "line"
-
-    def grid(self, resolution: int = 50):
-        """An evaluation grid over the raw input range, mapped to the model's input features.
-
-        plane: (xs (R,), ys (R,), features (R*R, F)) with row-major points (y varies slowest), so
-            `model.predict(features).reshape(R, R, -1)` is an image with rows along y.
-        line: (xs (R,), None, features (R, F)).
-        The mapping is the data package's `make_features`, the same one used for training.
-        """
-        kind = self.input_plane
-        if kind is None:
-            raise ValueError("grid: this dataset has no input plane (images or a user file)")
-        lo, hi = self.dataset.input_range
-        xs = np.linspace(lo, hi, resolution)
-        if kind == "line":
-            return xs, None, make_features(xs[:, None], self.dataset.feature_names)
-        gx, gy = np.meshgrid(xs, xs)
-        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
-        return xs, xs.copy(), make_features(points, self.dataset.feature_names)
 
     def result(self) -> dict:
         """The headline figures now: test accuracy (classification) or test RMSE and R²."""

@@ -101,25 +101,10 @@ def test_input_shape_is_checked_against_a_user_file(tmp_path, doc):
     assert Experiment.from_preset(doc).model.input_shape == (3,)
 
 
-def test_grid_maps_the_plane_through_the_datasets_features(doc):
-    doc["dataset"]["features"] = ["x1", "x2", "x1*x2", "sin(x1)"]
-    doc["model"]["nodes"][0]["params"]["shape"] = [4]
-    exp = Experiment.from_preset(doc)
-    assert exp.input_plane == "plane"
-    xs, ys, feats = exp.grid(5)
-    assert xs[0] == -6 and xs[-1] == 6 and feats.shape == (25, 4)
-    # row-major: the second point moves along x, the sixth starts the next row in y
-    np.testing.assert_allclose(feats[1], [xs[1], ys[0], xs[1] * ys[0], np.sin(xs[1])], rtol=1e-6)
-    np.testing.assert_allclose(feats[5, :2], [xs[0], ys[1]])
-    assert exp.model.predict(feats).reshape(5, 5, -1).shape == (5, 5, 1)
-
-
-def test_line_grid_for_one_dimensional_regression():
+def test_one_dimensional_regression_trains_and_reports_rmse():
     doc = load_builtin("regression-sine")
     exp = Experiment.from_preset(doc)
-    xs, ys, feats = exp.grid(11)
     assert exp.task == "regression" and exp.class_names == ()
-    assert exp.input_plane == "line" and ys is None and feats.shape == (11, 1)
     assert "test_rmse" in exp.fit(epochs=1)[0]
     assert set(exp.result()) == {"loss", "rmse", "r2"}
 
@@ -129,9 +114,7 @@ def test_mnist_preset_on_a_slice_of_the_sample():
     doc["dataset"].update(source="sample", train_limit=64, test_limit=32)
     exp = Experiment.from_preset(doc)
     assert exp.dataset.x_train.shape == (64, 1, 28, 28)
-    assert exp.class_names == tuple("0123456789") and exp.input_plane is None
-    with pytest.raises(ValueError, match="no input plane"):
-        exp.grid()
+    assert exp.class_names == tuple("0123456789")
 
 
 def test_saved_model_reopens_with_identical_predictions(tmp_path, doc):

@@ -54,7 +54,7 @@ class SnapshotBuilder:
         self._timeline_version = -1
         self._grid = None
         if info.kind == "plane":
-            self._grid = make_features(S.plane_grid(info.extent), info.feature_names)
+            self._grid = S.plane_features(info)
         self.first_conv = next((i for i in experiment.model.order
                                 if self.node_types.get(i) == "Conv2D"), None)
 

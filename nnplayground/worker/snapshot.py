@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from nnplayground.data import make_features
+
 # Names of the views whose data costs something to produce; the controller is told which are
 # visible (`TrainingController.set_visible_views`) and the builder skips the others.
 VIEW_BOUNDARY = "boundary"      # 2-D output heatmap (classification or regression)
@@ -167,6 +169,14 @@ def dataset_info(ds) -> DatasetInfo:
         points_train=pts_train, y_train=np.array(ds.y_train),
         points_test=pts_test, y_test=np.array(ds.y_test), extent=extent,
         images_test=images, note=ds.note)
+
+
+def plane_features(info: DatasetInfo, n=GRID):
+    """The input plane as the model sees it: `plane_grid` mapped through the dataset's
+    features (the same `make_features` as training), (n*n, F). The one input-plane
+    computation: the boundary and hidden-unit images are `model(plane_features).reshape(n, n)`,
+    rows along x2."""
+    return make_features(plane_grid(info.extent, n), info.feature_names)
 
 
 def plane_grid(extent, n=GRID):
