@@ -7,7 +7,6 @@ current network is never lost to a bad file.
 
 from __future__ import annotations
 
-import inspect
 import os
 from pathlib import Path
 
@@ -273,10 +272,6 @@ class FileOpsMixin:
             self.controller.restore_history(history)
         self.add_recent(path)
         return True
-
-    def controller_accepts_state(self) -> bool:
-        load = getattr(self.controller, "load", None)
-        return load is not None and "state" in inspect.signature(load).parameters
 
     # -- recent files and drops ------------------------------------------------------------------
     def recent_files(self) -> list[str]:

@@ -35,8 +35,7 @@ class TrainingMixin:
         c.state_changed.connect(self._on_state_changed)
         c.error_occurred.connect(self._on_error)
         c.diverged.connect(self._on_diverged)
-        if hasattr(c, "dataset_ready"):
-            c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
+        c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
 
     def _send_live_changes(self) -> None:
         if self.controller is None or self.loaded_doc is None:
@@ -44,9 +43,6 @@ class TrainingMixin:
         doc = self.model.doc
         kind = doc.get("optimizer", {}).get("type")
         if kind != self.loaded_doc.get("optimizer", {}).get("type"):
-            if not hasattr(self.controller, "set_optimizer"):   # an older worker: rebuild
-                self._reload_timer.start()
-                return
             # Live, as in TensorFlow Playground: the weights stay, the new optimizer starts
             # with fresh state, so a class sees what the switch alone does to the curve.
             try:
@@ -94,10 +90,7 @@ class TrainingMixin:
         # The worker gets the data path resolved against the preset's folder (it does not
         # know where the preset lives); the document itself keeps the relative path.
         self.loaded_doc = self.doc_for_worker()
-        if state is not None and self.controller_accepts_state():
-            self.controller.load(self.loaded_doc, state=state)
-        else:
-            self.controller.load(self.loaded_doc)
+        self.controller.load(self.loaded_doc, state=state)
         self._sync_view_docks()
 
     def after_open(self, state=None) -> None:
@@ -105,9 +98,6 @@ class TrainingMixin:
         self._reload_timer.stop()
         self.load_into_controller(state=state)
         self._sync_view_docks(bring_to_front=True)
-        if state is not None and not self.controller_accepts_state():
-            self.statusBar().showMessage("Opened the model's preset; the worker cannot take "
-                                         "trained weights yet, so training starts fresh", 8000)
         QTimer.singleShot(0, self.view.fit)
 
     def _sync_view_docks(self, bring_to_front: bool = False) -> None:
@@ -193,7 +183,7 @@ class TrainingMixin:
     def _on_state_changed(self, state: str) -> None:
         self.act_play.setText("Pause" if state == "running" else "Play")
         self._update_actions()
-        finished = getattr(self.controller, "status", "") if state == "paused" else ""
+        finished = self.controller.status if state == "paused" else ""
         if finished:        # the run reached the preset's epochs: say so until the next action
             self.statusBar().showMessage(finished)
             return

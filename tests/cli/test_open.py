@@ -12,7 +12,7 @@ from nnplayground.cli import main
 @pytest.fixture
 def fake_app(monkeypatch):
     """Replaces run_app with a recorder, so these tests check the wiring, not the window."""
-    app = pytest.importorskip("nnplayground.ui.app", reason="the GUI has not landed")
+    from nnplayground.ui import app
     calls = []
 
     def run_app(target, *, train_for=None, screenshot=None, animation=None):
@@ -64,7 +64,6 @@ def test_open_without_a_display_says_how_to_run_headless(fake_app, monkeypatch, 
 
 
 def test_open_train_for_writes_a_screenshot(tmp_path):
-    pytest.importorskip("nnplayground.ui.app", reason="the GUI has not landed")
     from PIL import Image
 
     out = tmp_path / "xor.png"

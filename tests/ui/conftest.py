@@ -33,6 +33,7 @@ class FakeController(QObject):
         self.status = ""            # why the last run stopped by itself ("Finished ...")
         self.dataset = None
         self.latest_snapshot = None
+        self.loaded_state = None
 
     @property
     def running(self):
@@ -41,8 +42,9 @@ class FakeController(QObject):
     def _record(self, name, *args, **kwargs):
         self.calls.append((name, args, kwargs))
 
-    def load(self, doc):
+    def load(self, doc, state=None):
         self._record("load", doc)
+        self.loaded_state = state
 
     def play(self):
         self._record("play")
