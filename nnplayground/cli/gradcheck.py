@@ -17,7 +17,7 @@ from nnplayground.cli.common import (
 )
 from nnplayground.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 from nnplayground.lessons.gradcheck_timing import BIAS_JITTER, kinked_functions, move_zero_biases
-STEP = 1e-4                 # the engine's central-difference step (issue 2)
+STEP = 1e-4                 # the engine's default central-difference step
 RETRY_STEPS = (1e-5, 1e-6)  # for parameters over the tolerance: kink crossings get rarer, and
                             # float64 round-off (~1e-16 * loss / h) stays far below 1e-5
 

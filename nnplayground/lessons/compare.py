@@ -39,7 +39,6 @@ class Run:
     experiment: Experiment
     epochs_target: int
     diverged: str | None = None        # the DivergenceError message, if it diverged
-    diverged_step: int | None = None
     seconds: float = 0.0               # training time of this run alone
     finished: bool = False
 
@@ -101,7 +100,7 @@ class CompareSession:
                     record = trainer.finish_epoch()
                     break
         except DivergenceError as exc:
-            run.diverged, run.diverged_step = str(exc), exc.step
+            run.diverged = str(exc)
             run.finished = True
         run.seconds += time.perf_counter() - start
         if len(run.history) >= run.epochs_target:

@@ -82,9 +82,6 @@ class PresenterMode(QObject):
     def active(self) -> bool:
         return self._saved is not None
 
-    def set_active(self, on: bool) -> None:
-        self.action.setChecked(on)
-
     def _on_toggled(self, on: bool) -> None:
         if on and not self.active:
             self._enter()
