@@ -15,6 +15,7 @@ from nnplayground.worker import snapshot as S
 # parts (metrics, weights, a 50x50 boundary of a tiny net) go out with every snapshot.
 HEAVY_INTERVAL = 0.25
 CONFUSION_POINTS = 2000     # test points in the confusion matrix: cheap enough per epoch
+HEALTH_SAMPLES = 200        # training samples layer health is measured on (the first ones)
 
 
 def _copy_params(layers, attr):
@@ -46,6 +47,9 @@ class SnapshotBuilder:
         self.image_index = 0
         self.weights_from_file = False    # set when the run starts from a saved model's weights
         self._confusion = None
+        self._confusion_probabilities = None
+        self._health_at = -1.0
+        self._health = None
         self._confusion_epoch = 0
         self._confusion_step = 0
         self._heavy_at = -1.0
@@ -61,6 +65,7 @@ class SnapshotBuilder:
     def reset_heavy(self):
         """Forget the cached heavy parts (after a newly shown view or a reset)."""
         self._heavy_at = -1.0
+        self._health_at = -1.0
 
     def select_image(self, index):
         """Choose the test image whose feature maps the snapshots carry (wraps around)."""
@@ -86,6 +91,7 @@ class SnapshotBuilder:
         out = np.asarray(model.predict(ds.x_test[:n]))
         k = max(int(ds.n_classes or 2), out.shape[1])
         self._confusion = confusion_matrix(ds.y_test[:n], out, k)
+        self._confusion_probabilities = out.astype(np.float32)
         self._confusion_epoch = int(self.exp.trainer.epoch)
         self._confusion_step = int(self.exp.trainer.steps_done)
 
@@ -103,6 +109,7 @@ class SnapshotBuilder:
         self._epoch_steps = {i: s for i, s in self._epoch_steps.items()
                              if i < self.exp.trainer.epoch}
         self._confusion = frame.confusion
+        self._confusion_probabilities = frame.confusion_probabilities
         self._confusion_epoch, self._confusion_step = frame.confusion_epoch, frame.confusion_step
 
     def build(self, visible, steps_per_second, force_heavy=False, status="") -> S.Snapshot:
@@ -130,6 +137,10 @@ class SnapshotBuilder:
             parts.update(self._heavy)
         if S.VIEW_HISTOGRAMS in visible:
             parts["gradients"] = _copy_params(self.exp.model.layers, "grads")
+        if S.VIEW_HEALTH in visible and (force_heavy or now - self._health_at >= HEAVY_INTERVAL):
+            self._health, self._health_at = self._layer_health(), now
+        if S.VIEW_HEALTH in visible:
+            parts["health"] = self._health
         if self.history is not None and self.history.version != self._timeline_version:
             self._timeline_version = self.history.version
             parts["timeline"] = self.history.steps()
@@ -162,8 +173,18 @@ class SnapshotBuilder:
             weights=_copy_params(model.layers, "params"),
             image_index=self.image_index, confusion=self._confusion,
             confusion_epoch=self._confusion_epoch, confusion_step=self._confusion_step,
+            confusion_probabilities=self._confusion_probabilities,
             run=self.run, optimizer=str(getattr(self.exp.optimizer, "name", "")),
             weights_from_file=self.weights_from_file, **parts)
+
+    def _layer_health(self):
+        """Every layer's health on the first HEALTH_SAMPLES training samples (the model's
+        gradients are left as the last step made them)."""
+        from nnplayground.engine.health import layer_health
+        trainer = self.exp.trainer
+        n = min(len(trainer.x_train), HEALTH_SAMPLES)
+        return tuple(layer_health(self.exp.model, trainer.x_train[:n], trainer.y_train[:n],
+                                  trainer.loss))
 
     # -- the parts -------------------------------------------------------------------------
 

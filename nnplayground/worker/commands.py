@@ -117,6 +117,17 @@ class Classify(Command):
 
 
 @dataclass(frozen=True)
+class Explain(Command):
+    """Why the model answers what it does for x (a batch of one): saliency, occlusion and the
+    adversarial nudge (`engine.explain`), for class `target` (None: its answer). The answer is
+    `explained(request_id, Explanation)`."""
+    request_id: int
+    x: np.ndarray
+    target: int | None = None
+    error_title: ClassVar[str] = "Could not explain the answer"
+
+
+@dataclass(frozen=True)
 class ShowCheckpoint(Command):
     """Show the views the training history's checkpoint at (or before) `step`."""
     step: int

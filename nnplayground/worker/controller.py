@@ -13,6 +13,7 @@ import time
 import weakref
 from concurrent.futures import Future
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -60,6 +61,7 @@ class TrainingController(QObject):
       diverged(str)                training paused on a non-finite loss; the message says why
       dataset_ready(DatasetInfo)   the points/images the data views draw, once per load/reset
       classified(int, object)      answer to `classify()`: request id, probabilities or None
+      explained(int, object)       answer to `explain()`: request id, Explanation or None
       cleared()                    `unload()` dropped the run: views show none
     """
 
@@ -69,6 +71,7 @@ class TrainingController(QObject):
     diverged = Signal(str)
     dataset_ready = Signal(object)
     classified = Signal(int, object)
+    explained = Signal(int, object)
     cleared = Signal()
 
     def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None,
@@ -89,6 +92,7 @@ class TrainingController(QObject):
         self._thread.diverged.connect(self.diverged)
         self._thread.loaded.connect(self._on_loaded)
         self._thread.classified.connect(self.classified)
+        self._thread.explained.connect(self.explained)
         # Before the thread starts: it must never run Python's cyclic GC (see gui_gc).
         self._thread.holds_gc = gui_gc.acquire()
         self._thread.start()
@@ -193,6 +197,13 @@ class TrainingController(QObject):
         """
         request_id = next(self._ids)
         self._thread.post(C.Classify(request_id, x))
+        return request_id
+
+    def explain(self, x, target=None):
+        """Ask the worker why the model answers what it does for x (a batch of one): the
+        `explained` signal carries the request id and an `engine.explain.Explanation`."""
+        request_id = next(self._ids)
+        self._thread.post(C.Explain(request_id, np.asarray(x, dtype=np.float32), target))
         return request_id
 
     def show_checkpoint(self, step):

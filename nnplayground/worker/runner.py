@@ -61,6 +61,7 @@ class TrainingThread(QThread):
     diverged = Signal(str)
     loaded = Signal(object)            # DatasetInfo
     classified = Signal(int, object)   # request id, probabilities (K,) or None
+    explained = Signal(int, object)    # request id, engine.explain.Explanation or None
 
     def __init__(self, factory, parent=None, clock=time.perf_counter, sleep=None):
         super().__init__(parent)
@@ -182,6 +183,8 @@ class TrainingThread(QThread):
                 self._select_image(index)
             case C.Classify(request_id=request_id, x=x):
                 self._classify(request_id, x)
+            case C.Explain(request_id=request_id, x=x, target=target):
+                self._explain(request_id, x, target)
             case C.ShowCheckpoint(step=step):
                 self._show_checkpoint(step)
             case C.ContinueFrom(step=step, play=play):
@@ -495,6 +498,15 @@ class TrainingThread(QThread):
         model = self._exp.model if self._viewing is None else self._model_at(self._viewing)
         probs = np.asarray(model.predict(self._drawing))[0]
         self.classified.emit(request_id, np.array(probs))
+
+    def _explain(self, request_id, x, target):
+        """Saliency, occlusion and nudge for x, on the model the views show (between steps)."""
+        from nnplayground.engine.explain import explain
+        if self._exp is None:
+            self.explained.emit(request_id, None)
+            return
+        model = self._exp.model if self._viewing is None else self._model_at(self._viewing)
+        self.explained.emit(request_id, explain(model, np.asarray(x), target))
 
     # -- the training history --------------------------------------------------------------
 

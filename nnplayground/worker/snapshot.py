@@ -26,8 +26,9 @@ VIEW_HISTOGRAMS = "histograms"  # weights and gradients per layer
 VIEW_FILTERS = "filters"        # first conv filters and feature maps of a chosen test image
 VIEW_PREDICTIONS = "predictions"  # grid of test images with predicted labels
 VIEW_CONFUSION = "confusion"    # confusion matrix (computed at epoch ends and on pause)
+VIEW_HEALTH = "health"          # dead / saturated units and gradient norm of every layer
 ALL_VIEWS = frozenset({VIEW_BOUNDARY, VIEW_UNITS, VIEW_CURVE, VIEW_HISTOGRAMS, VIEW_FILTERS,
-                       VIEW_PREDICTIONS, VIEW_CONFUSION})
+                       VIEW_PREDICTIONS, VIEW_CONFUSION, VIEW_HEALTH})
 
 GRID = 50               # boundary heatmap resolution (GRID x GRID points of the input plane)
 MAX_UNIT_IMAGES = 16    # hidden units drawn as images only for layers up to this wide
@@ -88,6 +89,9 @@ class Snapshot:
         was cut here ("Continue from here", or a model opened with its history): the frame's
         step_points and epoch_records are the whole curves so far, drawn afresh.
     drawing: on a replayed frame, that moment's probabilities for the drawing pad's digit.
+    confusion_probabilities: (n, K) the model's output for the n test samples the confusion
+        matrix counts (the first n), computed with it: the mistakes browser lists a cell's.
+    health: (LayerHealth, ...) of every layer on a fixed training batch (`engine.health`).
     """
 
     step: int
@@ -118,6 +122,8 @@ class Snapshot:
     rewound: bool = False
     drawing: np.ndarray | None = None
     weights_from_file: bool = False  # the run started from a trained model's weights (.npz)
+    confusion_probabilities: np.ndarray | None = None
+    health: tuple | None = None
 
 
 def _raw_points(ds, split):
