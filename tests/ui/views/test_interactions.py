@@ -116,10 +116,13 @@ def test_loss_legend_sits_above_the_plots_whole(qtbot, window):
 def test_histogram_counts_are_not_scaled(qtbot, window):
     """pyqtgraph scaled a labelled axis by an SI prefix: 16 weights read as 16,000."""
     win, controller, docks = window
-    snapshot = _load_and_step(qtbot, controller, "xor")
+    _load_and_step(qtbot, controller, "xor")
     histograms = win.live_views.views["histograms"]
     docks["histograms"].raise_()
-    # shown, the hub routes it the next snapshot (the worker sends one for a newly shown view)
+    qtbot.waitUntil(lambda: "histograms" in win.live_views.visible_views())
+    # The worker already computes every view (_load_and_step), so raising the dock asks for
+    # nothing new: the hub draws the histograms from the next step's snapshot.
+    snapshot = step(qtbot, controller)
     qtbot.waitUntil(lambda: histograms.w_hist.getData()[1].sum() > 0, timeout=10_000)
     QApplication.processEvents()
     axis = histograms.w_plot.getAxis("left")
