@@ -20,7 +20,6 @@ from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.validation import GraphStatus
 
 LAYER_MIME = "application/x-nnplayground-layer"
-MIN_FIT_SCALE = 0.45
 
 
 def _rim_to_rim(p: QPointF, q: QPointF) -> QLineF:
@@ -328,6 +327,9 @@ class DiagramView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        # The zoom at which block text is readable (1 = its own point sizes); fit() never
+        # goes below it. The window sets it from the screen, presenter mode enlarges it.
+        self.text_scale = 1.0
         self.setToolTip("The network: drag layers here from the palette, drag from a right-hand "
                         "port to a left-hand port to connect, right-click for more")
 
@@ -359,16 +361,27 @@ class DiagramView(QGraphicsView):
             super().wheelEvent(event)
 
     def fit(self) -> None:
-        """Zoom to the whole network, between 45 % and 100 %.
+        """Zoom to the whole network, but never below `text_scale`, where the block text is
+        readable (11 pt at 1280x720, more on larger screens and in presenter mode).
 
-        At 45 % the block titles are still legible; a higher floor cut the output layer off a
-        1600-pixel window (70 %: lesson 8's eight blocks; 50 %: lesson 12's thirteen 16-unit
-        columns, which need 45 %), which hides what a lesson is about.
+        A network wider than the view at that zoom (lesson 12's thirteen columns at 1280x720)
+        scrolls, its input end in view: a class reads the blocks it is shown rather than
+        squinting at all of them (at 45 %, the old floor, the labels were 4 to 5 pt).
         """
         rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isValid():
             self.fitInView(rect, Qt.KeepAspectRatio)
-            scale = min(max(self.transform().m11(), MIN_FIT_SCALE), 1.0)
+            fitted = self.transform().m11()
+            scale = min(max(fitted, self.text_scale), 1.25 * self.text_scale)
             self.resetTransform()
             self.scale(scale, scale)
-            self.centerOn(rect.center())
+            if scale > fitted + 1e-6:      # too large: its top left (the input end) in view
+                half_w = self.viewport().width() / scale / 2
+                half_h = self.viewport().height() / scale / 2
+                self.centerOn(rect.left() + half_w if rect.width() > 2 * half_w
+                              else rect.center().x(),
+                              rect.top() + half_h if rect.height() > 2 * half_h
+                              else rect.center().y())
+            else:
+                self.centerOn(rect.center())
+

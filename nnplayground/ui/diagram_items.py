@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker,
-                           QPen)
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
@@ -24,10 +24,24 @@ BORDER = QColor("#5a6270")
 FILL = QColor("#ffffff")
 HEADER = QColor("#eef2f7")
 MAX_UNITS_DRAWN = 16
-NODE_WIDTH = 128
-HEADER_HEIGHT = 84
+NODE_WIDTH = 140        # the presets' columns are 146 px apart at the closest
+HEADER_HEIGHT = 110     # five lines of at least TEXT_PT: type, id, settings (two), shape
+TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
 UNIT_SPACING = 26
 UNIT_RADIUS = 9
+
+
+def wrap_two(text: str, fm: QFontMetricsF, width: float) -> list[str]:
+    """`text` on one line if it fits `width`, else broken after a word onto a second line
+    ("256 units," / "sigmoid"): the block's settings are read whole, never elided."""
+    if fm.horizontalAdvance(text) <= width or " " not in text:
+        return [text]
+    words = text.split(" ")
+    for k in range(len(words) - 1, 0, -1):
+        first = " ".join(words[:k])
+        if fm.horizontalAdvance(first) <= width:
+            return [first, " ".join(words[k:])]
+    return [words[0], " ".join(words[1:])]
 
 
 def drawn_units(node: dict) -> int:
@@ -247,7 +261,7 @@ class NodeItem(QGraphicsObject):
         if len(names) != len(self.units):
             return
         font = QFont()
-        font.setPointSize(8)
+        font.setPointSize(TEXT_PT)
         for circle, name in zip(self.units, names):
             label = QGraphicsSimpleTextItem(str(name), self)
             label.setFont(font)
@@ -269,26 +283,41 @@ class NodeItem(QGraphicsObject):
         header = QPainterPath()
         header.addRoundedRect(QRectF(1, 1, NODE_WIDTH - 2, HEADER_HEIGHT - 2), 7, 7)
         painter.fillPath(header, QColor("#fbd5d1") if self.problem else HEADER)
-        right = 44 if self.node["type"] == "Dense" else 10
-        lines = [   # (text, point size, bold, colour, width)
-            (self.node["type"], 12, True, QColor("#1d2330"), NODE_WIDTH - 8 - right),
-            (self.node_id + ("  (output)" if self.is_output else ""), 9, False,
-             QColor("#6b7280"), NODE_WIDTH - 14),
-            (describe(self.node), 10, False, QColor("#3b4252"), NODE_WIDTH - 14),
-            (self.shape_text(), 10, True, ERROR if self.problem else QColor("#2b5797"),
-             NODE_WIDTH - 14),
-        ]
         y = 3
-        for text, size, bold, colour, width in lines:
-            font = QFont(painter.font())
-            font.setPointSize(size)
-            font.setBold(bold)
+        for text, font, width, colour in self.text_lines(with_colours=True):
             painter.setFont(font)
             painter.setPen(colour)
             height = painter.fontMetrics().height() + 2
             painter.drawText(QRectF(8, y, width, height), Qt.AlignLeft | Qt.AlignVCenter,
                              painter.fontMetrics().elidedText(text, Qt.ElideRight, int(width)))
             y += height
+
+    def text_lines(self, with_colours=False) -> list[tuple]:
+        """The block's lines as (text, font, width available[, colour]), top to bottom.
+
+        Every line is at least TEXT_PT points at 100 % zoom; DiagramView.fit never zooms
+        below 100 % on a 1280x720 screen, so the labels stay readable from the back of a room.
+        """
+        right = 44 if self.node["type"] == "Dense" else 10
+        width = NODE_WIDTH - 14
+        settings = QFont()
+        settings.setPointSize(TEXT_PT)
+        lines = [   # (text, point size, bold, colour, width)
+            (self.node["type"], TEXT_PT + 2, True, QColor("#1d2330"), NODE_WIDTH - 8 - right),
+            (self.node_id + (" (output)" if self.is_output else ""), TEXT_PT, False,
+             QColor("#6b7280"), width),
+            *[(part, TEXT_PT, False, QColor("#3b4252"), width)
+              for part in wrap_two(describe(self.node), QFontMetricsF(settings), width)],
+            (self.shape_text(), TEXT_PT, True, ERROR if self.problem else QColor("#2b5797"),
+             width),
+        ]
+        out = []
+        for text, size, bold, colour, width in lines:
+            font = QFont()
+            font.setPointSize(size)
+            font.setBold(bold)
+            out.append((text, font, width, colour) if with_colours else (text, font, width))
+        return out
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
