@@ -32,7 +32,9 @@ class PropertiesPanel(QWidget):
         self.widgets: dict[str, QWidget] = {}
         outer = QVBoxLayout(self)
         self.title = QLabel("Select a layer to edit it")
-        self.title.setStyleSheet("font-weight: bold")
+        bold = self.title.font()    # not a style sheet, which ignores the window's font size
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
         self.form_host = QWidget()

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpi
 from nnplayground.lessons.compare import CompareSession, variant_documents
 from nnplayground.lessons.catalog import compare_groups
 
+from nnplayground.ui.views.common import WrapRow
+
 from .common import compact, light, pen
 
 METRICS = (("train_loss", "Training loss"), ("test_loss", "Test loss"),
@@ -120,9 +122,8 @@ class ComparePanel(QWidget):
         self.stop_button.setEnabled(False)
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
-        top = QHBoxLayout()
-        top.addWidget(self.choice, 1)
-        top.addWidget(self.epochs)
+        top = QHBoxLayout()     # stacked when narrow (presenter mode): the choice never cut
+        top.addWidget(WrapRow(self.choice, self.epochs, stretch=False), 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.metric_box, 1)
         bottom.addWidget(self.start_button)

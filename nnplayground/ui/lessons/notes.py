@@ -25,7 +25,9 @@ class NotesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         self.lesson_title = QLabel()
         self.lesson_title.setWordWrap(True)
-        self.lesson_title.setStyleSheet("font-weight: bold;")
+        bold = self.lesson_title.font()     # a font, not a style sheet: a style sheet's
+        bold.setBold(True)                  # font ignores the window's (readable) size
+        self.lesson_title.setFont(bold)
         self.step_title = QLabel()
         self.step_title.setWordWrap(True)
         self.step_title.setToolTip("The lesson step shown now; its changes are applied to the "

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSli
 
 from nnplayground.lessons import optimizer_race as R
 
+from nnplayground.ui.views.common import WrapRow
+
 from .common import compact, light, pen
 
 BACKGROUND = pg.ColorMap([0.0, 1.0], [(250, 250, 255), (190, 205, 235)])
@@ -71,9 +73,8 @@ class OptimizerRacePanel(QWidget):
         self.plot.addItem(self.minimum)
         self.timer = QTimer(self, interval=PLAY_INTERVAL_MS)
         self.timer.timeout.connect(self._on_tick)
-        top = QHBoxLayout()
-        top.addWidget(self.function_box, 1)
-        top.addWidget(self.lineup_box, 1)
+        top = QHBoxLayout()     # stacked when narrow (presenter mode): never cut
+        top.addWidget(WrapRow(self.function_box, self.lineup_box), 1)
         bar = QHBoxLayout()
         bar.addWidget(self.play_button)
         bar.addWidget(self.slider, 1)

@@ -2,14 +2,15 @@
 
 `install_views(window, controller)` creates every view once, docks it, connects it to the
 controller's snapshots and tells the worker which views are visible (so it computes only what
-they draw). Views applicable to the loaded dataset are shown when the kind of data changes;
-the user can hide or show any of them from the View menu (the docks' toggleViewActions).
+they draw). The window's layout (ui/layout.py) decides which views show; a view that has
+nothing to draw for the loaded dataset is hidden when the data arrives. The user can hide or
+show any of them from the View menu (the docks' toggleViewActions).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from nnplayground.ui.views.common import cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
@@ -72,8 +73,10 @@ class ViewHub(QObject):
             self.has_conv = None
         for name, view in self.views.items():
             view.set_dataset(info)
-            if kind_changed:
-                self.docks[name].setVisible(view.applies_to(info))
+            # The window's layout shows the views a document asks for; a view with nothing to
+            # draw for this data goes away (View still lists it, with its placeholder).
+            if not view.applies_to(info):
+                self.docks[name].setVisible(False)
         if kind_changed:
             self._raise_first_applicable()
         # No replay of controller.latest_snapshot here: on a load it is still the previous
@@ -153,6 +156,62 @@ _PLACES = {
 }
 
 
+class CompactStatus(StatusWidget):
+    """The status line, shortened to what fits beside the status bar's message.
+
+    Its parts ("Epoch 3", "step 914", "3,610 steps/s", "batch loss ...", "loss a / b",
+    "accuracy a / b (training / test)") are dropped least important first when the bar is
+    narrow (1280x720, presenter mode's large font) or a message needs the room ("Finished 40
+    epochs; press Play to train further"), so neither is cut.
+    """
+
+    SEPARATOR = "  \u00b7  "
+    DROP = ("steps/s", "batch loss", "step ", " (training / test)")
+
+    def __init__(self, bar):
+        self._bar = bar
+        self._full = ""
+        super().__init__()
+        bar.messageChanged.connect(self._fit)
+        bar.installEventFilter(self)
+
+    def setText(self, text):  # noqa: N802
+        self._full = text
+        self._fit()
+
+    def _room(self) -> int:
+        bar = self._bar
+        message = bar.currentMessage()
+        used = bar.fontMetrics().horizontalAdvance(message) + 40 if message else 0
+        others = sum(w.width() + 6 for w in bar.findChildren(QWidget)
+                     if w.parentWidget() is bar and w is not self and w.isVisible())
+        return max(bar.width() - used - others - 24, 120)
+
+    def _fit(self, *_):
+        text = self._full
+        fm = self.fontMetrics()
+        for drop in self.DROP:
+            if fm.horizontalAdvance(text) <= self._room():
+                break
+            if drop.startswith(" "):
+                text = text.replace(drop, "")
+            else:
+                text = self.SEPARATOR.join(p for p in text.split(self.SEPARATOR)
+                                           if drop not in p)
+        super().setText(text)
+        self.setToolTip(self._full)
+
+    def eventFilter(self, obj, event):  # noqa: N802
+        if obj is self._bar and event.type() == event.Type.Resize:
+            self._fit()
+        return False
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._fit()
+
+
 def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     """Create the live views as docks of `window`, wired to `controller`; add the status widget.
 
@@ -178,7 +237,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
         docks[name] = dock
     # The input plane is the view people watch: give it more height than the loss curves.
     window.resizeDocks([docks["metrics"], docks["boundary"]], [300, 500], Qt.Orientation.Vertical)
-    status = StatusWidget()
+    status = CompactStatus(window.statusBar())
     window.statusBar().addPermanentWidget(status)
     window.live_views = ViewHub(window, controller, views, docks, status)
     window.live_views.timeline = Timeline(controller)     # the scrubber, under the plots

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QLabel, QLayout,
+                               QSizePolicy, QStackedLayout, QWidget)
 
 # TensorFlow Playground's palette: orange for negative / class 0, blue for positive / class 1.
 ORANGE = (245, 147, 34)
@@ -66,6 +68,57 @@ def legend_row(layout: pg.GraphicsLayout, row: int, col: int = 0, columns: int =
 def set_title(plot, text):
     """A plot title in the views' dark 11 pt."""
     plot.setTitle(text, color=TEXT, size=f"{FONT_PT + 1}pt")
+
+
+class WrapRow(QWidget):
+    """Widgets side by side while they fit, one under the other when the row is narrower
+    (a 1280x720 screen, presenter mode's large font): their text is never cut.
+
+    Never narrower than its widest widget's size hint; a combo box in it is as wide as its
+    longest entry (AdjustToContents).
+    """
+
+    def __init__(self, *widgets, stretch=True, parent=None):
+        super().__init__(parent)
+        self.widgets = widgets
+        self.box = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSizeConstraint(QLayout.SetNoConstraint)    # minimumSizeHint rules
+        for w in widgets:
+            if isinstance(w, QComboBox):
+                w.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            self.box.addWidget(w)
+        if stretch:
+            self.box.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+
+    def _side_by_side_width(self) -> int:
+        return sum(w.sizeHint().width() for w in self.widgets) + \
+            self.box.spacing() * (len(self.widgets) - 1)
+
+    def sizeHint(self):  # noqa: N802
+        return QSize(self._side_by_side_width(), max(w.sizeHint().height() for w in self.widgets))
+
+    def minimumSizeHint(self):  # noqa: N802
+        width = max(w.sizeHint().width() for w in self.widgets)
+        return QSize(width, self.heightForWidth(width))
+
+    def hasHeightForWidth(self):  # noqa: N802
+        return True
+
+    def heightForWidth(self, width):  # noqa: N802
+        heights = [w.sizeHint().height() for w in self.widgets]
+        if width >= self._side_by_side_width():
+            return max(heights)
+        return sum(heights) + self.box.spacing() * (len(heights) - 1)
+
+    def resizeEvent(self, event):  # noqa: N802
+        wide = self.width() >= self._side_by_side_width()
+        direction = QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+            self.updateGeometry()
+        super().resizeEvent(event)
 
 
 class SquareBox(QWidget):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QM
 from nnplayground.ui.views.common import LiveView
 
 PAD_SIZE = 280
+MIN_SIDE = 168
 STROKE_WIDTH = 22
 
 
@@ -33,13 +34,26 @@ class Canvas(QWidget):
 
     def __init__(self, on_stroke, parent=None):
         super().__init__(parent)
-        self.setFixedSize(PAD_SIZE, PAD_SIZE)
+        # Drawn scaled to the widget (a square at its top left), recorded at PAD_SIZE, so the
+        # pad fits a 1280x720 screen and grows on larger ones.
+        self.setMinimumSize(MIN_SIDE, MIN_SIDE)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Draw a digit here with the mouse or a pen")
         self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, True)
         self.image = QImage(PAD_SIZE, PAD_SIZE, QImage.Format.Format_Grayscale8)
         self.image.fill(0)
         self._last = None
         self._on_stroke = on_stroke
+
+    def sizeHint(self):  # noqa: N802
+        return QSize(PAD_SIZE, PAD_SIZE)
+
+    def side(self) -> int:
+        return max(1, min(self.width(), self.height()))
+
+    def to_image(self, pos: QPointF) -> QPointF:
+        """A point on the widget in the recorded image's pixels."""
+        return pos * (PAD_SIZE / self.side())
 
     def clear(self):
         self.image.fill(0)
@@ -62,17 +76,19 @@ class Canvas(QWidget):
 
     def paintEvent(self, _event):
         painter = QPainter(self)
-        painter.drawImage(0, 0, self.image)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(0, 0, self.side(), self.side()), self.image)
         painter.end()
 
     def mousePressEvent(self, event):
-        self._last = event.position()
+        self._last = self.to_image(event.position())
         self.draw_line(self._last, self._last)
 
     def mouseMoveEvent(self, event):
         if self._last is not None:
-            self.draw_line(self._last, event.position())
-            self._last = event.position()
+            pos = self.to_image(event.position())
+            self.draw_line(self._last, pos)
+            self._last = pos
 
     def mouseReleaseEvent(self, _event):
         if self._last is not None:
@@ -115,9 +131,13 @@ class DrawPadView(LiveView):
         layout.addLayout(left)
         right = QVBoxLayout()
         self.answer = QLabel("Draw a digit")
-        self.answer.setStyleSheet("font-size: 18px; font-weight: bold")
+        big = self.answer.font()    # not a style sheet, which ignores the window's font size
+        big.setPointSizeF(big.pointSizeF() * 1.35)
+        big.setBold(True)
+        self.answer.setFont(big)
         right.addWidget(self.answer)
         grid = QGridLayout()
+        grid.setVerticalSpacing(2)      # ten rows that fit a 1280x720 screen
         self.bars = []
         for k in range(10):
             grid.addWidget(QLabel(str(k)), k, 0)
@@ -125,6 +145,7 @@ class DrawPadView(LiveView):
             bar.setRange(0, 1000)
             bar.setFormat("0%")
             bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            bar.setMaximumHeight(bar.fontMetrics().height() + 4)
             grid.addWidget(bar, k, 1)
             self.bars.append(bar)
         right.addLayout(grid)

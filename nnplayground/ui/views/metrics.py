@@ -116,7 +116,7 @@ class MetricsView(LiveView):
         self.metric_plot = self.graphs.addPlot(row=2, col=0)
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
-        self.graphs.setMinimumHeight(260)
+        self.graphs.setMinimumHeight(180)
         self.step_curve = self.loss_plot.plot(pen=pg.mkPen((150, 150, 150), width=1))
         self.train_curve = self.loss_plot.plot(pen=pg.mkPen(ORANGE, width=2))
         self.test_curve = self.loss_plot.plot(pen=pg.mkPen(BLUE, width=2))

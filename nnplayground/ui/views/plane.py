@@ -10,10 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QLabel, QRadioButton, QVBoxLayout
 
 from nnplayground.ui.views.common import (CLASS_COLOURS, DIVERGING, FONT_PT, TEXT, LiveView,
-                                          SquareBox, light)
+                                          SquareBox, WrapRow, light)
 from nnplayground.worker import snapshot as S
 
 
@@ -31,7 +31,6 @@ class BoundaryView(LiveView):
         super().__init__(parent)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
         self.train_radio = QRadioButton("Training data")
         self.test_radio = QRadioButton("Test data")
         self.train_radio.setChecked(True)
@@ -39,10 +38,8 @@ class BoundaryView(LiveView):
         self.train_radio.setToolTip("Draw the training points over the heatmap")
         self.test_radio.setToolTip("Draw the test points over the heatmap")
         self.discrete_box.setToolTip("Show only the predicted class instead of the probability")
-        for w in (self.train_radio, self.test_radio, self.discrete_box):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        # the options wrap under each other in a narrow dock rather than being cut
+        layout.addWidget(WrapRow(self.train_radio, self.test_radio, self.discrete_box))
         self.plot = light(pg.PlotWidget())
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -129,10 +126,15 @@ class UnitsView(LiveView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(2, 2, 2, 2)
+        outer = QVBoxLayout(self.body)
+        outer.setContentsMargins(2, 2, 2, 2)
         self.caption = QLabel("Click a unit to enlarge it")
-        layout.addWidget(self.caption)
+        self.caption.setWordWrap(True)
+        outer.addWidget(self.caption)
+        # Tiles and the enlarged unit side by side in a wide dock, one over the other in a
+        # tall one (see resizeEvent), so neither is squeezed to a strip.
+        layout = self.split = QBoxLayout(QBoxLayout.TopToBottom)
+        outer.addLayout(layout, 1)
         self.grid = light(pg.GraphicsLayoutWidget())
         self.grid.setToolTip("Each hidden unit's output over the input plane (rows: layers); "
                              "click one to enlarge it")
@@ -147,6 +149,7 @@ class UnitsView(LiveView):
         self.label_vb.setYLink(self.grid_vb)
         self.grid.ci.layout.setHorizontalSpacing(2)
         self.grid_vb.sigTransformChanged.connect(self._fit_labels)
+        self.grid_vb.sigResized.connect(self._fit_tiles)
         self.tiles = pg.ImageItem(axisOrder="row-major")
         self.tiles.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.tiles.mouseClickEvent = self._on_tiles_clicked
@@ -193,17 +196,52 @@ class UnitsView(LiveView):
             self.selected = (self.layout_keys[0][0], 0)
         self._fit_labels()
 
+    def resizeEvent(self, event):  # noqa: N802
+        wide = self.width() > 1.4 * self.height()
+        self.split.setDirection(QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom)
+        super().resizeEvent(event)
+
+    def tiles_rect(self) -> QRectF:
+        """The tiles' extent in the image's coordinates (every unit of every layer)."""
+        if not self.layout_keys:
+            return QRectF()
+        step = S.GRID + self.PAD
+        cols = max(n for _k, n in self.layout_keys)
+        return QRectF(0, 0, cols * step - self.PAD, len(self.layout_keys) * step - self.PAD)
+
+    def _fit_tiles(self, *_):
+        """Every tile in view, kept to the top left next to the layer names: the range is set
+        from the box's size each time it changes (auto-range, once pinned, stopped following
+        resizes and cut units off: spiral showed 4 1/2 of 8 at 1600x1000)."""
+        rect = self.tiles_rect()
+        size = self.grid_vb.size()
+        if rect.isEmpty() or size.width() < 2 or size.height() < 2:
+            return
+        units_per_px = max(rect.width() / size.width(), rect.height() / size.height())
+        self.grid_vb.setRange(QRectF(0, 0, size.width() * units_per_px,
+                                     size.height() * units_per_px), padding=0)
+
+    def content_problems(self) -> list[str]:
+        """Tiles outside the visible box (for the layout test)."""
+        rect = self.tiles_rect()
+        if rect.isEmpty() or not self.grid.isVisible():
+            return []
+        shown = self.grid_vb.viewRect()
+        problems = []
+        if shown.right() < rect.right() - 0.5 or shown.bottom() < rect.bottom() - 0.5 or \
+                shown.left() > 0.5 or shown.top() > 0.5:
+            problems.append(f"hidden-unit tiles {rect.getRect()} not all in view "
+                            f"{shown.getRect()}")
+        tile_px = S.GRID / max(self.grid_vb.viewPixelSize()[0], 1e-9)
+        if tile_px < 12:
+            problems.append(f"hidden-unit tiles only {tile_px:.0f} px")
+        return problems
+
     def _fit_labels(self, *_):
         """Layer names as tall as a row allows (7 to 13 px), every k-th one when rows are
         too small for a legible name each; the label column as wide as the longest name."""
         if not self.labels:
             return
-        # The tiles keep to the left of their box, next to the names, rather than centred
-        # in a wide dock with the names stranded far away (a locked aspect leaves x to spare).
-        spare = -self.grid_vb.viewRect().left()
-        if spare > 1:
-            self.grid_vb.translateBy(x=spare)
-            return          # translating changes the transform: this runs again
         try:
             row_px = (S.GRID + self.PAD) / max(self.grid_vb.viewPixelSize()[1], 1e-9)
         except Exception:   # not laid out yet (no size): try again at the next transform
@@ -237,7 +275,7 @@ class UnitsView(LiveView):
             return
         if self.layout_keys != [(k, v.shape[0]) for k, v in units.items()]:
             self._relayout(units)
-            self.grid_vb.enableAutoRange()    # the new rows whole (pinning left disabled it)
+            self._fit_tiles()
         self._last = units
         step = S.GRID + self.PAD
         cols = max(n for _k, n in self.layout_keys)
