@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 
@@ -24,7 +24,7 @@ def open_target(window, target: str | None) -> bool:
 
 
 def run_app(target: str | None = None, *, train_for: float | None = None,
-            screenshot: str | None = None, size=(1600, 1000), on_grab=None,
+            screenshot: str | None = None, size=None, on_grab=None,
             animation=None) -> int:
     """Opens `target` in the main window; returns the exit code (2: it could not be opened).
 
@@ -40,14 +40,14 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     app.setApplicationName("nnplayground")
     from nnplayground.ui.main_window import MainWindow
 
-    window = MainWindow()
     scripted = screenshot or animation is not None     # train, picture, quit
+    # A scripted run must not depend on the user's layout: scratch settings from the start.
+    window = MainWindow(settings=_scratch_settings() if scripted else None)
     if scripted:
-        window.settings = _scratch_settings()   # a screenshot must not depend on the user's layout
         window.show_problems = _print_problems
+    if size is not None:            # else the saved size, or the designed one for the screen
+        window.window_layout.requested_size = QSize(*size)
         window.resize(*size)
-    elif window.settings.value("geometry") is None:
-        window.resize(*size)                    # else keep the size the user left it at
     if not open_target(window, target):
         if scripted:
             _dispose(window)
@@ -138,7 +138,8 @@ def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) ->
         else:
             QTimer.singleShot(50, wait_loaded)
 
-    window.resize(*size)
+    if size is not None:
+        window.resize(*size)
     QTimer.singleShot(200, wait_loaded)
     loop.exec()
     app.setQuitOnLastWindowClosed(quit_on_close)

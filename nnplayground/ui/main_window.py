@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget)
 
@@ -21,8 +21,9 @@ from nnplayground.ui.views.code import show_code
 from nnplayground.ui.export_dialog import open_export_dialog
 from nnplayground.ui.record_dialog import open_record_dialog
 from nnplayground.ui.fileops import FileOpsMixin
+from nnplayground.ui.layout import WindowLayout, kind_of
 from nnplayground.ui.lessons import install_lessons
-from nnplayground.ui.training import TrainingMixin
+from nnplayground.ui.training import VIEW_ALIASES, TrainingMixin
 from nnplayground.ui.palette import LayerPalette
 from nnplayground.ui.panels import DatasetPanel, TrainingPanel
 from nnplayground.ui.properties import PropertiesPanel
@@ -83,13 +84,13 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        font = QFont(self.font())
-        font.setPointSize(max(font.pointSize(), 11))   # readable on a projector
-        self.setFont(font)
+        self.window_layout = WindowLayout(self, self.settings, self.wanted_docks)
+        self.window_layout.apply_font()      # readable on a projector, larger on large screens
 
         self.model = DocumentModel(doc or D.empty_document(), self)
         self.scene = DiagramScene(self.model, self)
         self.view = DiagramView(self.scene)
+        self.view.text_scale = self.window_layout.scale
         self.setCentralWidget(self.view)
         self._make_actions()
         self._make_docks()
@@ -103,11 +104,13 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.status_message.connect(self._on_status_message)
         self.scene.code_requested.connect(lambda node_id: show_code(self, self.model.doc, node_id))
-        self.palette.add_requested.connect(self._add_from_palette)
+        self.layer_palette.add_requested.connect(self._add_from_palette)
         self.view_docks = self._install_views()
         # After the views (the lesson docks tab beside them) and before the saved layout is
         # restored (restoreState finds docks by object name, so the lesson docks must exist).
         self.lessons = install_lessons(self)
+        # After the lessons' own handler, so the design sees the lesson's panel and compare.
+        self.document_opened.connect(self._on_opened_for_layout)
         self._connect_controller()
         self._on_document_changed("structure")
         self._restore_settings()
@@ -162,6 +165,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
                           "Arrange the layers left to right by depth")
         self.act_fit = a("&Fit diagram", self.view.fit, "Ctrl+0", "Zoom to show the whole network")
         self.act_full = a("&Full screen", self.toggle_full_screen, "F11", "Full screen (F11)")
+        self.act_reset_layout = a("Reset &layout", self.reset_layout, None,
+                                  "Arrange the panels as designed for what is open")
         self.act_play = a("Play", self.play_pause, "Space", "Train / pause (Space)")
         self.act_step = a("Step", self.step, "S", "Train one mini-batch (S)")
         self.act_epoch = a("Step epoch", self.step_epoch, "E", "Train one epoch (E)")
@@ -171,7 +176,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
 
     def _make_docks(self) -> None:
         """My docks fill the left column; the live views take the right and bottom areas."""
-        self.palette = LayerPalette()
+        self.layer_palette = LayerPalette()   # not "palette": that is QWidget.palette()
         self.dataset_panel = DatasetPanel(self.model)
         self.properties = PropertiesPanel(self.model)
         self.training_panel = TrainingPanel(self.model, [self.act_play, self.act_step,
@@ -180,7 +185,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.problems.setWordWrap(True)
         self.problems.setToolTip("Everything wrong with the network; click one to select its layer")
         self.problems.itemClicked.connect(self._on_problem_clicked)
-        self.dock_layers = _dock("Layers", self.palette, "dock_layers",
+        self.dock_layers = _dock("Layers", self.layer_palette, "dock_layers",
                                  "Drag a layer type onto the diagram")
         self.dock_training = _dock("Training", self.training_panel, "dock_training",
                                    "Loss, optimizer and the run controls", scroll=True)
@@ -216,17 +221,42 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         super().tabifyDockWidget(first, second)
         self.layout().activate()
 
-    def _default_layout(self) -> None:
-        """Proportions for 1600x1000: diagram about 850x600 in the middle."""
-        self.resizeDocks([self.dock_layers, self.dock_training, self.dock_problems],
-                         [130, 580, 150], Qt.Vertical)
-        self.resizeDocks([self.dock_layers], [322], Qt.Horizontal)
-        right = [d for n, d in self.view_docks.items() if n in ("metrics", "boundary")]
-        bottom = [d for n, d in self.view_docks.items() if n in ("units", "histograms")]
-        if right:
-            self.resizeDocks(right, [390] * len(right), Qt.Horizontal)
-        if bottom:
-            self.resizeDocks(bottom[:1], [330], Qt.Vertical)
+    # -- layout -----------------------------------------------------------------------------------
+    def wanted_docks(self, doc: dict) -> list[str]:
+        """The view docks a document asks for in its "views" (object names)."""
+        names = [VIEW_ALIASES.get(n, n) for n in doc.get("views", [])]
+        return [f"view_{n}" for n in names if n in self.view_docks]
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: the designed arrangement for what is open."""
+        if self.lessons.presenter.active:
+            return
+        self.window_layout.arrange(self._layout_doc(), lesson=self.lessons.number is not None)
+        QTimer.singleShot(0, self.view.fit)
+
+    def _layout_doc(self) -> dict:
+        return self.lessons.lesson_doc or self.model.doc
+
+    def _on_opened_for_layout(self, doc: dict) -> None:
+        """Every document opens in its designed arrangement (a lesson's views, panel and
+        notes where the class expects them), except the first one after a saved arrangement
+        of its kind was restored: that is the user's own."""
+        lesson = "lesson" in doc
+        layout = self.window_layout
+        if self.lessons.presenter.active:
+            return
+        keep = self._keep_next and (kind_of(doc), lesson) == (layout.kind, layout.lesson)
+        self._keep_next = False
+        if not keep:
+            layout.arrange(doc, lesson=lesson)
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._restored:
+                # Sizes are shares of the window, known only now
+                QTimer.singleShot(0, self.reset_layout)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -248,7 +278,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         for t in D.NODE_TYPES:
             add.addAction(t, lambda t=t: self._add_from_palette(t))
         self.view_menu = bar.addMenu("&View")
-        self.view_menu.addActions([self.act_fit, self.act_full])
+        self.view_menu.addActions([self.act_fit, self.act_full, self.act_reset_layout])
         self.view_menu.addSeparator()
         for dock in self.my_docks:
             dock.toggleViewAction().setToolTip(f"Show or hide the {dock.windowTitle()} panel")
@@ -270,6 +300,21 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         tb.addActions([self.act_play, self.act_step, self.act_reset])
         self.addToolBar(tb)
         self.toolbar = tb
+        self._size_play_button()
+
+    def _size_play_button(self) -> None:
+        """Play turns into Pause while training: room for the longer word from the start."""
+        button = self.toolbar.widgetForAction(self.act_play)
+        text = self.act_play.text()
+        self.act_play.setText("Pause")
+        width = button.sizeHint().width()
+        self.act_play.setText(text)
+        button.setMinimumWidth(width)
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange and hasattr(self, "toolbar"):
+            self._size_play_button()
 
     def _install_views(self) -> dict:
         """The live views' docks (another module's); the View menu gets a toggle for each."""
@@ -391,22 +436,20 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
 
     # -- settings and closing -------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        state = self.settings.value("window_state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 1000)
-        if state is None or not self.restoreState(state):
-            self._default_layout()
+        """The user's saved arrangement, unless it is another version's or does not fit."""
+        self._shown_once = False
+        self._restored = self._keep_next = self.window_layout.restore()
+        if not self._restored:
+            # Arranged first: until then every dock shows, and the window cannot be smaller
+            # than all of them together.
+            self.window_layout.arrange(self._layout_doc(), lesson=False)
+            self.window_layout.fit_to_screen()
 
     def closeEvent(self, event):  # noqa: N802
         if not self.maybe_save():
             event.ignore()
             return
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
-        self.settings.sync()
+        self.window_layout.save()
         if self.controller is not None:
             self.controller.shutdown()
         event.accept()

@@ -21,7 +21,8 @@ from nnplayground.worker import Snapshot
 
 def drop_layer(window, node_type: str, view_pos: QPoint) -> None:
     """Delivers the events a drag from the palette ends with: enter, then drop."""
-    mime = window.palette.mimeData([window.palette.findItems(node_type, Qt.MatchExactly)[0]])
+    palette = window.layer_palette
+    mime = palette.mimeData([palette.findItems(node_type, Qt.MatchExactly)[0]])
     with warnings.catch_warnings():   # Qt 6 marks the QPoint constructor deprecated
         warnings.simplefilter("ignore", DeprecationWarning)
         enter = QDragEnterEvent(view_pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)

@@ -139,6 +139,7 @@ def test_window_layout_and_mnist_folder_persist(make_window, settings, tmp_path,
     monkeypatch.setenv("NNPLAYGROUND_MNIST_DIR", "")   # so that teardown restores the original
     monkeypatch.delenv("NNPLAYGROUND_MNIST_DIR")
     window = make_window()
+    window.window_layout.fit_to_screen()    # a layout larger than the screen is not restored
     window.dock_problems.hide()
     window.set_mnist_folder(str(tmp_path))
     assert window.close()

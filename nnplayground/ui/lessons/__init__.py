@@ -54,7 +54,8 @@ class LessonsController(QObject):
         self.panel = None
         self._build_menu()
         self._build_docks()
-        self.presenter = PresenterMode(window, self.step, self)
+        self.presenter = PresenterMode(window, window.window_layout, self.step,
+                                       lambda: self.lesson_doc, self)
         window.model.changed.connect(self._on_document_changed)
         window.document_opened.connect(self._on_document_opened)
         window.installEventFilter(self)
@@ -150,7 +151,6 @@ class LessonsController(QObject):
         self.notes_dock.raise_()
         if self.panel is not None:
             self.panel_dock.raise_()
-            self.window.resizeDocks([self.panel_dock], [560], Qt.Horizontal)
         elif self.compare_dock.isVisible():
             self.compare_dock.raise_()
         self._show_notes()

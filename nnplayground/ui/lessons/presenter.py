@@ -1,10 +1,15 @@
 """Presenter mode: the window as a projector needs it (View > Presenter mode, F5; Esc leaves).
 
-Full screen, fonts about 1.6x, curves twice as thick, black-on-white high contrast, and only
-what a demonstration needs: the editing docks (layers palette, properties, data, problems) are
-hidden and come back as they were. PageDown/Right and PageUp/Left step through the lesson;
-those keys are bound only while presenting, so they never steal the diagram's arrow keys.
-Everything changed is remembered and restored on leaving, so presenting leaves no trace.
+Full screen at the screen's own size, fonts about 1.6x (less if the screen is too small for
+that: the window is never larger than the screen), the diagram's text with them, curves twice
+as thick, black on white with light dock title bars, and only what the lesson step needs: the
+notes, the views the lesson names and its own panel; the editing and training docks go away
+(the toolbar keeps Play, Step and Reset). PageDown/Right and PageUp/Left step through the
+lesson; those keys are bound only while presenting, so they never steal the diagram's arrows.
+
+Leaving puts back exactly the window that was there: its geometry, docks, sizes, font and
+palette (the layout collaborator's snapshot). Nothing of presenter mode is ever written to the
+settings: while presenting, the layout saves the arrangement from before (`WindowLayout.hold`).
 Curves and axes created while presenting (a new run's curves, a lesson panel opened, a
 comparison started) get the same style within a few hundred milliseconds: a timer restyles
 what is new, which costs a walk over the plots' items and nothing when nothing changed.
@@ -14,22 +19,35 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-EDITING_DOCKS = ("dock_layers", "dock_properties", "dock_problems", "dock_data")
-FONT_SCALE = 1.6
+EDITING_DOCKS = ("dock_layers", "dock_properties", "dock_problems", "dock_data",
+                 "dock_training")
+FONT_SCALES = (1.6, 1.45, 1.3, 1.15)     # the largest whose window fits the screen is used
+FONT_SCALE = FONT_SCALES[0]
 LINE_SCALE = 2.0
 RESTYLE_MS = 300
-HIGH_CONTRAST = """
-QMainWindow, QDockWidget, QTextBrowser, QLabel, QTableWidget, QPlainTextEdit
-    { color: black; background: white; }
-QDockWidget::title { background: black; color: white; padding: 4px; }
-QPushButton { color: black; background: #ffe066; border: 2px solid black; padding: 4px 12px; }
-QPushButton:disabled { color: #555555; background: #dddddd; }
-QToolBar { background: #f0f0f0; border-bottom: 2px solid black; }
-"""
+
+
+def high_contrast(palette: QPalette) -> QPalette:
+    """Black on white, yellow buttons, a dark blue selection: readable from the back of a
+    room. A palette (not a style sheet) so that fonts keep following the window's: a style
+    sheet fixes its widgets' fonts, which then stayed small after leaving."""
+    p = QPalette(palette)
+    for role, colour in ((QPalette.Window, "#ffffff"), (QPalette.WindowText, "#000000"),
+                         (QPalette.Base, "#ffffff"), (QPalette.AlternateBase, "#f0f0f0"),
+                         (QPalette.Text, "#000000"), (QPalette.Button, "#ffe066"),
+                         (QPalette.ButtonText, "#000000"), (QPalette.Highlight, "#003f8c"),
+                         (QPalette.HighlightedText, "#ffffff"), (QPalette.ToolTipBase, "#ffffff"),
+                         (QPalette.ToolTipText, "#000000"), (QPalette.Mid, "#808080"),
+                         (QPalette.Dark, "#404040"), (QPalette.Shadow, "#000000")):
+        p.setColor(QPalette.Active, role, QColor(colour))
+        p.setColor(QPalette.Inactive, role, QColor(colour))
+    p.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#555555"))
+    p.setColor(QPalette.Disabled, QPalette.WindowText, QColor("#555555"))
+    return p
 
 
 def find_menu(window: QMainWindow, title: str):
@@ -41,22 +59,30 @@ def find_menu(window: QMainWindow, title: str):
 
 
 class PresenterMode(QObject):
-    """Owns the Presenter mode action (F5) and the Esc / PageUp / PageDown bindings."""
+    """Owns the Presenter mode action (F5) and the Esc / PageUp / PageDown bindings.
+
+    `window` is the main window, `layout` its WindowLayout (snapshots, designed arrangement,
+    what is saved), `step(+1 | -1)` moves the lesson, `lesson_doc()` is the open lesson's
+    document or None.
+    """
 
     toggled = Signal(bool)
 
-    def __init__(self, window: QMainWindow, step, parent=None):
+    def __init__(self, window: QMainWindow, layout, step, lesson_doc, parent=None):
         super().__init__(parent or window)
         self.window = window
+        self.layout = layout
         self._step = step               # callable(+1 | -1)
+        self._lesson_doc = lesson_doc
         self._saved = None
+        self.font_scale = 1.0
         self._restyle_timer = QTimer(self, interval=RESTYLE_MS)
         self._restyle_timer.timeout.connect(self.restyle_new_items)
         self.action = QAction("&Presenter mode", window, checkable=True)
         self.action.setShortcut(QKeySequence("F5"))
         self.action.setToolTip("Full screen, large fonts and thick lines, high contrast, only "
-                               "the essential controls; PageDown/PageUp step the lesson (F5, "
-                               "Esc leaves)")
+                               "what the lesson step needs; PageDown/PageUp or the arrow keys "
+                               "step the lesson (F5, Esc leaves)")
         self.action.toggled.connect(self._on_toggled)
         window.addAction(self.action)
         view = find_menu(window, "View")
@@ -91,25 +117,35 @@ class PresenterMode(QObject):
 
     def _enter(self) -> None:
         w = self.window
-        docks = [d for d in (w.findChild(QDockWidget, n) for n in EDITING_DOCKS) if d]
-        self._saved = {
-            "font": QFont(w.font()), "style": w.styleSheet(),
-            "full": w.isFullScreen(), "maximized": w.isMaximized(),
-            "docks": [(d, d.isVisible()) for d in docks], "pens": {}, "axes": {},
-            "presenter_font": None,
-        }
-        font = QFont(w.font())
-        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
-        w.setFont(font)
-        w.setStyleSheet(HIGH_CONTRAST)
-        for dock in docks:
-            dock.hide()
-        self._saved["presenter_font"] = font
-        self.restyle_new_items()
-        self._restyle_timer.start()
+        snap = self.layout.snapshot()
+        self.layout.hold(snap)          # closing while presenting saves this, not the show
+        self._saved = {"layout": snap, "font": QFont(w.font()), "palette": QPalette(w.palette()),
+                       "text_scale": w.view.text_scale, "pens": {}, "axes": {},
+                       "presenter_font": None}
+        w.setPalette(high_contrast(w.palette()))
         for action in (self.act_leave, self.act_next, self.act_prev):
             action.setEnabled(True)
+        doc = self._lesson_doc() or w.model.doc
+        screen = w.screen().availableGeometry()
         w.showFullScreen()
+        for scale in FONT_SCALES + (1.0,):     # 1.0: the window as it was fitted the screen
+            self.font_scale = scale
+            font = QFont(self._saved["font"])
+            font.setPointSizeF(font.pointSizeF() * scale)
+            w.setFont(font)
+            self.layout.arrange(doc, lesson=self._lesson_doc() is not None, presenting=True)
+            QApplication.sendPostedEvents(None, QEvent.LayoutRequest)   # the new size hints
+            w.layout().activate()
+            hint = w.minimumSizeHint()
+            if hint.width() <= screen.width() and hint.height() <= screen.height():
+                break
+        if not w.isFullScreen():    # a window too large for the screen left full screen
+            w.showFullScreen()
+        self._saved["presenter_font"] = QFont(w.font())
+        w.view.text_scale = self._saved["text_scale"] * self.font_scale
+        w.view.fit()
+        self.restyle_new_items()
+        self._restyle_timer.start()
 
     def restyle_new_items(self) -> None:
         """Wider pens on every curve and bigger tick labels on every axis, remembered.
@@ -141,18 +177,18 @@ class PresenterMode(QObject):
         self._restyle_timer.stop()
         for action in (self.act_leave, self.act_next, self.act_prev):
             action.setEnabled(False)
-        w.setStyleSheet(saved["style"])
+        w.setPalette(saved["palette"])
         w.setFont(saved["font"])
+        w.view.text_scale = saved["text_scale"]
         for item, (old, _new) in saved["pens"].items():
             if shiboken6.isValid(item):     # a curve deleted while presenting needs nothing
                 item.setPen(old)
         for axis in saved["axes"]:
             if shiboken6.isValid(axis):
                 axis.setTickFont(None)
-        for dock, visible in saved["docks"]:
-            dock.setVisible(visible)
-        if not saved["full"]:
-            w.showMaximized() if saved["maximized"] else w.showNormal()
+        self.layout.put_back(saved["layout"])
+        self.layout.hold(None)
+        w.view.fit()
 
 
 __all__ = ["PresenterMode", "find_menu", "EDITING_DOCKS"]

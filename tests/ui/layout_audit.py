@@ -1,0 +1,370 @@
+"""What a class at the back of the room would see: every visible text whole, every view big enough.
+
+`audit(window)` walks the shown widgets of a main window and returns an `Audit`: the texts it
+checked (labels, buttons, check boxes, tabs, dock titles, group titles, combo boxes, the
+diagram's block labels) and, for each one cut, elided, clipped or too small to read, a line
+naming it. Used by tests/ui/test_layout_fit.py (in a subprocess per screen size) and by the
+screenshot script.
+
+A text "fits" when its widget is at least as large as the text needs (QFontMetrics against the
+widget's rectangle, the way the widget itself lays it out) and no ancestor that cannot scroll
+clips it. Readable means at least `min_pt` points (11 at 1280x720; the window's font scales
+with the screen, so this is the floor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, QComboBox,
+                               QDockWidget, QGroupBox, QLabel, QPushButton, QRadioButton,
+                               QStyle, QStyleOptionButton, QTabBar, QToolBar, QToolButton,
+                               QWidget)
+
+MIN_PT = 11.0
+SLACK = 1           # pixels of rounding allowed
+
+
+@dataclass
+class Audit:
+    checked: int = 0
+    cut: list[str] = field(default_factory=list)
+    small: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)      # views too small for their content
+    status: list[str] = field(default_factory=list)     # status-bar messages cut (not failed)
+    window: list[str] = field(default_factory=list)     # the window outside the screen
+
+    def problems(self) -> list[str]:
+        return self.window + self.cut + self.small + self.views
+
+
+def shown(widget: QWidget) -> bool:
+    """Visible to the user: shown, not in a hidden tab, some of it on screen."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def _name(widget: QWidget, text: str) -> str:
+    chain, w = [], widget
+    while w is not None and len(chain) < 4:
+        chain.append(w.objectName() or type(w).__name__)
+        w = w.parentWidget()
+    return f"{text!r} in {'/'.join(reversed(chain))}"
+
+
+def _in_scroll_area(widget: QWidget) -> bool:
+    w = widget.parentWidget()
+    while w is not None:
+        if isinstance(w, QAbstractScrollArea):
+            return True
+        w = w.parentWidget()
+    return False
+
+
+def _clipped(widget: QWidget) -> bool:
+    """Part of the widget hidden by an ancestor's edge (not by a scroll area, which scrolls)."""
+    if _in_scroll_area(widget):
+        return False
+    visible = widget.visibleRegion().boundingRect()
+    full = widget.rect()
+    return visible.width() < full.width() - SLACK or visible.height() < full.height() - SLACK
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _label_needs(label: QLabel) -> tuple[int, int]:
+    if label.wordWrap():
+        return 0, label.heightForWidth(label.width())
+    hint = label.sizeHint()
+    return hint.width(), hint.height()
+
+
+def _button_needs(button: QAbstractButton) -> tuple[int, int]:
+    if isinstance(button, (QCheckBox, QRadioButton, QToolButton)):
+        hint = button.sizeHint()
+        return hint.width(), button.fontMetrics().height()
+    # A push button's size hint has a style minimum width (80 in Fusion); the text itself
+    # needs its advance plus the style's margins.
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    fm = button.fontMetrics()
+    margin = button.style().pixelMetric(QStyle.PM_ButtonMargin, option, button)
+    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
+    return fm.horizontalAdvance(_plain(button.text())) + icon + margin, fm.height()
+
+
+class Auditor:
+    def __init__(self, window, min_pt: float = MIN_PT):
+        self.window = window
+        self.min_pt = min_pt
+        self.result = Audit()
+
+    def text(self, widget, text, needs_w, needs_h, have: QRect | None = None, font=None,
+             clip=True):
+        text = text.strip()
+        if not text:
+            return
+        self.result.checked += 1
+        have = have or widget.rect()
+        name = _name(widget, text)
+        if needs_w > have.width() + SLACK or needs_h > have.height() + SLACK:
+            self.result.cut.append(f"{name}: needs {needs_w}x{needs_h}, has "
+                                   f"{have.width()}x{have.height()}")
+        elif clip and _clipped(widget):
+            self.result.cut.append(f"{name}: clipped by its container")
+        pt = (font or widget.font()).pointSizeF()
+        if 0 < pt < self.min_pt - 0.05:
+            self.result.small.append(f"{name}: {pt:.1f} pt")
+
+    def run(self) -> Audit:
+        self._window_on_screen()
+        for widget in self.window.findChildren(QWidget):
+            if not shown(widget):
+                continue
+            if isinstance(widget, QLabel):
+                w, h = _label_needs(widget)
+                self.text(widget, widget.text(), w, h)
+            elif isinstance(widget, QAbstractButton) and not (
+                    isinstance(widget, QToolButton) and widget.objectName().startswith("qt_")):
+                w, h = _button_needs(widget)
+                if not isinstance(widget, QPushButton) and not widget.text():
+                    continue
+                self.text(widget, widget.text(), w, h)
+            elif isinstance(widget, QTabBar):
+                self._tabs(widget)
+            elif isinstance(widget, QComboBox):
+                fm = widget.fontMetrics()
+                arrow = widget.style().pixelMetric(QStyle.PM_ScrollBarExtent) + 8
+                self.text(widget, widget.currentText(),
+                          fm.horizontalAdvance(widget.currentText()) + arrow, fm.height())
+            elif isinstance(widget, QGroupBox) and widget.title():
+                fm = widget.fontMetrics()
+                extra = 24 if widget.isCheckable() else 8
+                self.text(widget, widget.title(),
+                          fm.horizontalAdvance(_plain(widget.title())) + extra, fm.height())
+            elif isinstance(widget, QDockWidget) and widget.titleBarWidget() is None:
+                self._dock_title(widget)
+            elif isinstance(widget, QToolBar):
+                ext = widget.findChild(QToolButton, "qt_toolbar_ext_button")
+                if ext is not None and ext.isVisible():
+                    self.result.cut.append(f"toolbar {widget.objectName()}: actions hidden "
+                                           "behind its extension button")
+        self._status_message()
+        self._diagram()
+        self._views()
+        return self.result
+
+    def _window_on_screen(self):
+        w = self.window
+        screen = w.screen().availableGeometry()
+        frame = w.frameGeometry()
+        if not screen.contains(frame):
+            self.result.window.append(f"window {frame.getRect()} outside the screen "
+                                      f"{screen.getRect()}")
+        if w.minimumSizeHint().width() > screen.width() or \
+                w.minimumSizeHint().height() > screen.height():
+            self.result.window.append(f"window cannot shrink below "
+                                      f"{w.minimumSizeHint().toTuple()} on {screen.getRect()}")
+
+    def _status_message(self):
+        """The status bar's message gets the room its permanent widgets leave."""
+        bar = self.window.statusBar()
+        message = bar.currentMessage()
+        if not message or not shown(bar):
+            return
+        taken = sum(w.width() + 4 for w in bar.findChildren(QWidget)
+                    if w.parentWidget() is bar and shown(w))
+        fm = bar.fontMetrics()
+        if fm.horizontalAdvance(message) + 12 > bar.width() - taken:
+            self.result.status.append(f"status message {message!r} cut")
+
+    def _tabs(self, bar: QTabBar):
+        for i in range(bar.count()):
+            if not bar.isTabVisible(i):
+                continue
+            rect = bar.tabRect(i)
+            need = bar.tabSizeHint(i)
+            self.text(bar, bar.tabText(i), need.width(), 0, rect, clip=False)
+            if not bar.rect().contains(rect):
+                self.result.cut.append(f"tab {bar.tabText(i)!r} scrolled out of its bar")
+
+    def _dock_title(self, dock: QDockWidget):
+        fm = dock.fontMetrics()
+        buttons = sum(b.width() for b in dock.findChildren(QAbstractButton)
+                      if b.parentWidget() is dock and b.isVisible())
+        area = dock.width() - buttons - 2 * dock.style().pixelMetric(
+            QStyle.PM_DockWidgetTitleMargin, None, dock)
+        title = dock.windowTitle()
+        self.text(dock, title, fm.horizontalAdvance(title), 0, QRect(0, 0, area, fm.height()),
+                  clip=False)
+
+    def _diagram(self):
+        view = getattr(self.window, "view", None)
+        if view is None or not shown(view):
+            return
+        from nnplayground.ui.diagram_items import NodeItem
+        scale = view.transform().m11()
+        viewport = view.viewport().rect()
+        for item in view.scene().items():
+            if not isinstance(item, NodeItem):
+                continue
+            for text, font, width in item.text_lines():
+                self.result.checked += 1
+                name = f"block {item.node_id!r} text {text!r}"
+                if QFontMetricsF(font).horizontalAdvance(text) > width + 0.5:
+                    self.result.cut.append(f"{name}: elided in its block")
+                if font.pointSizeF() * scale < self.min_pt - 0.05:
+                    self.result.small.append(f"{name}: {font.pointSizeF() * scale:.1f} pt "
+                                             "on screen")
+            box = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            if not viewport.contains(box) and not _scrolls(view):
+                self.result.cut.append(f"block {item.node_id!r} outside the diagram view")
+
+    def _views(self):
+        hub = getattr(self.window, "live_views", None)
+        if hub is None:
+            return
+        for name in hub.visible_views():
+            view = hub.views[name]
+            check = getattr(view, "content_problems", None)
+            if check is not None and view.info is not None and view.applies_to(view.info):
+                self.result.views += [f"view {name}: {p}" for p in check()]
+
+
+def _scrolls(view) -> bool:
+    return view.horizontalScrollBar().maximum() > 0 or view.verticalScrollBar().maximum() > 0
+
+
+def audit(window, min_pt: float = MIN_PT) -> Audit:
+    return Auditor(window, min_pt).run()
+
+
+# -- the sweep: run in a subprocess per screen (the offscreen platform's screen is fixed) -----
+
+def screen_config(width: int, height: int, dpr: float = 1.0) -> str:
+    """A QT_QPA_PLATFORM value: the offscreen platform with one screen of this size."""
+    import json
+    import tempfile
+    path = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump({"screens": [{"name": "projector", "x": 0, "y": 0, "width": width,
+                            "height": height, "logicalDpi": 96, "logicalBaseDpi": 96,
+                            "dpr": dpr}]}, path)
+    path.close()
+    return f"offscreen:configfile={path.name}"
+
+
+def _wait(app, condition, timeout=60.0):
+    import time
+    end = time.monotonic() + timeout      # a bound on a hang, not a timing assertion
+    while not condition() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    return condition()
+
+
+def _train_a_moment(app, window, steps=20):
+    c = window.controller
+    _wait(app, lambda: c.state != "loading" and window.loaded_doc is not None)
+    if not window.act_play.isEnabled():
+        return
+    start = c.latest_snapshot.step if c.latest_snapshot is not None else 0
+    window.play_pause()
+    _wait(app, lambda: not c.running or (c.latest_snapshot is not None
+                                         and c.latest_snapshot.step >= start + steps))
+    if c.running:
+        c.pause()
+    _wait(app, lambda: not c.running)
+    for _ in range(5):
+        app.processEvents()
+
+
+def _layout_state(window):
+    from PySide6.QtWidgets import QDockWidget
+    docks = {d.objectName(): (d.isVisible(), d.geometry().getRect() if shown(d) else None)
+             for d in window.findChildren(QDockWidget) if d.parent() is window}
+    return {"geometry": window.geometry().getRect(), "font": window.font().pointSizeF(),
+            "full": window.isFullScreen(), "docks": docks, "style": window.styleSheet()}
+
+
+def sweep(targets, presenter=True) -> list[dict]:
+    """Opens each target (a preset name or a lesson number) in one window, trains a moment and
+    audits; with `presenter`, also in presenter mode and after leaving it."""
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from nnplayground.ui.main_window import MainWindow
+    app = QApplication.instance() or QApplication([])
+    folder = Path(tempfile.mkdtemp(prefix="nnp-layout-"))
+    settings = QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings)
+    window.show()
+    _wait(app, lambda: window.isVisible(), 5)
+    results = []
+
+    def record(target, mode):
+        a = audit(window)
+        results.append({"target": str(target), "mode": mode, "checked": a.checked,
+                        "problems": a.problems(), "status": a.status,
+                        "font_scale": window.lessons.presenter.font_scale})
+
+    for target in targets:
+        if str(target).isdigit():
+            window.lessons.open_lesson(int(target), ask=False)
+        else:
+            window.open_builtin(str(target), ask=False)
+        _train_a_moment(app, window)
+        window.view.fit()
+        app.processEvents()
+        record(target, "window")
+        if presenter:
+            window.settings.sync()
+            before_file = (folder / "settings.ini").read_bytes() \
+                if (folder / "settings.ini").exists() else b""
+            before = _layout_state(window)
+            window.lessons.presenter.set_active(True)
+            _wait(app, lambda: window.isFullScreen(), 5)
+            for _ in range(10):
+                app.processEvents()
+            record(target, "presenter")
+            window.lessons.presenter.set_active(False)
+            _wait(app, lambda: not window.isFullScreen(), 5)
+            for _ in range(10):
+                app.processEvents()
+            after = _layout_state(window)
+            window.settings.sync()
+            after_file = (folder / "settings.ini").read_bytes() \
+                if (folder / "settings.ini").exists() else b""
+            record(target, "after presenter")
+            if after != before:
+                changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+                results[-1]["problems"].append(f"layout not restored: {changed}")
+            if after_file != before_file:
+                results[-1]["problems"].append("presenter mode changed the settings file")
+    window.model.undo_stack.setClean()
+    window.controller.shutdown()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return results
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    warnings = []
+
+    def _handler(kind, _context, text):
+        if kind not in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg) and \
+                "propagateSizeHints" not in text:
+            warnings.append(text)
+    qInstallMessageHandler(_handler)
+    out = sweep(sys.argv[1].split(","), presenter=sys.argv[2] == "presenter")
+    print(json.dumps({"results": out, "qt_warnings": warnings}))

@@ -1,0 +1,78 @@
+"""Every built-in preset and every lesson fits the screen and reads whole, at projector and
+monitor sizes, in presenter mode and after leaving it (tests/ui/layout_audit.py does the looking).
+
+Each screen size runs in a subprocess: the offscreen platform's screen is fixed when the
+application starts, so one process per screen (its size and device-pixel ratio set through the
+platform's configfile option, which is how a real 1280x720 projector or a 1920x1080 screen at
+200 % looks to Qt: `QScreen.availableGeometry()` and `devicePixelRatio()` report them).
+
+In each: open the target as the Lessons menu or the Gallery would, train a moment in the real
+worker (until 20 more steps or the run ends), then assert that the window is within the screen,
+every visible label, button, tab, dock title, group title and combo box text fits its widget
+(QFontMetrics against the widget's rectangle; elided text counts as cut), no text is smaller than
+11 pt (the diagram's block labels at their zoom included), every hidden unit's tile is in view,
+and the same in presenter mode; after leaving it the window, docks and sizes are exactly as
+before and the settings file is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SCREENS = {"1280x720": (1280, 720, 1), "1920x1080": (1920, 1080, 1),
+           "3840x2160": (3840, 2160, 1), "1920x1080@2x": (1920, 1080, 2)}
+PRESETS = ["xor", "circle", "gauss", "spiral", "regression-plane", "regression-sine",
+           "mnist-mlp", "mnist-cnn"]
+LESSONS = [str(n) for n in range(1, 15)]
+
+
+def run_sweep(screen: str, targets: list[str], presenter: bool = True) -> list[dict]:
+    sys.path.insert(0, str(HERE))
+    from layout_audit import screen_config
+    width, height, dpr = SCREENS[screen]
+    env = dict(os.environ, QT_QPA_PLATFORM=screen_config(width, height, dpr),
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env.pop("QT_SCALE_FACTOR", None)
+    proc = subprocess.run([sys.executable, str(HERE / "layout_audit.py"), ",".join(targets),
+                           "presenter" if presenter else "window"],
+                          env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert not out["qt_warnings"], out["qt_warnings"]
+    return out["results"]
+
+
+def summary(results) -> str:
+    checked = sum(r["checked"] for r in results)
+    cut = sum(len(r["problems"]) for r in results)
+    return f"{checked} texts checked, {cut} problems"
+
+
+def assert_whole(screen, results):
+    problems = [f"{screen} {r['target']} ({r['mode']}): {p}"
+                for r in results for p in r["problems"]]
+    print(f"\n{screen}: {summary(results)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_projector_screen_subset():
+    """1280x720, the most common projector mode: a playground, MNIST and the busiest lesson
+    (its race panel), each also presented and left again."""
+    results = run_sweep("1280x720", ["spiral", "mnist-cnn", "6"])
+    assert_whole("1280x720", results)
+    # presenting enlarges the text as far as the screen allows: at least 1.3x here
+    assert all(r["font_scale"] >= 1.3 for r in results if r["mode"] == "presenter")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_every_preset_and_lesson_fits(screen):
+    assert_whole(screen, run_sweep(screen, PRESETS + LESSONS))
