@@ -68,8 +68,10 @@ def test_projector_screen_subset():
     (its race panel), each also presented and left again."""
     results = run_sweep("1280x720", ["spiral", "mnist-cnn", "6"])
     assert_whole("1280x720", results)
-    # presenting enlarges the text as far as the screen allows: at least 1.3x here
-    assert all(r["font_scale"] >= 1.3 for r in results if r["mode"] == "presenter")
+    # presenting enlarges the text as far as the screen allows (on 1280x720, 1.15x where the
+    # loss view's history row and the drawing pad need the room, up to 1.6x)
+    scales = [r["font_scale"] for r in results if r["mode"] == "presenter"]
+    assert min(scales) >= 1.15 and max(scales) == 1.6
 
 
 @pytest.mark.slow

@@ -38,7 +38,6 @@ class Timeline(QWidget):
         self.slider.setPageStep(10)
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.readout = QLabel("No history yet")
-        self.readout.setMinimumWidth(150)
         self.continue_button = QPushButton("Continue from here")
         self.continue_button.setToolTip("Go back to this moment's weights and optimizer state "
                                         "and train on from here (the later history is "
