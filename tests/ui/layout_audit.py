@@ -327,12 +327,12 @@ def sweep(targets, presenter=True) -> list[dict]:
             before_file = (folder / "settings.ini").read_bytes() \
                 if (folder / "settings.ini").exists() else b""
             before = _layout_state(window)
-            window.lessons.presenter.set_active(True)
+            window.lessons.presenter.action.setChecked(True)
             _wait(app, lambda: window.isFullScreen(), 5)
             for _ in range(10):
                 app.processEvents()
             record(target, "presenter")
-            window.lessons.presenter.set_active(False)
+            window.lessons.presenter.action.setChecked(False)
             _wait(app, lambda: not window.isFullScreen(), 5)
             for _ in range(10):
                 app.processEvents()
