@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout,
+                               QWidget)
 
 MARKER_PEN = pg.mkPen((200, 30, 30), width=2)
 
@@ -44,12 +45,18 @@ class Timeline(QWidget):
                                         "dropped)")
         self.continue_button.setEnabled(False)
         self.continue_button.clicked.connect(self._on_continue_clicked)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(2, 0, 2, 0)
-        row.addWidget(QLabel("History"))
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.readout)
-        row.addWidget(self.continue_button)
+        # Two rows: the slider gets the dock's whole width (docks are narrow), the readout and
+        # the button go below it.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(2, 0, 2, 0)
+        rows.setSpacing(0)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        top.addWidget(QLabel("History"))
+        top.addWidget(self.slider, 1)
+        bottom.addWidget(self.readout, 1)
+        bottom.addWidget(self.continue_button)
+        rows.addLayout(top)
+        rows.addLayout(bottom)
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=MARKER_PEN)
         self.marker.setZValue(10)
         self.marker.hide()
