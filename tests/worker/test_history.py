@@ -182,3 +182,23 @@ def test_continue_from_here_trains_on_from_that_checkpoint(qtbot, controller):
     first = step(qtbot, controller)
     assert first.step == branch + 1
     assert first.step_points[-1, 1] == recorded[branch + 1]
+
+
+def test_a_replayed_moment_answers_the_drawing_with_that_moments_network(qtbot, controller):
+    load(qtbot, controller, load_builtin("xor"))
+    x = np.array([[0.7, -0.4]], dtype=np.float32)
+    answers = []
+    controller.classified.connect(lambda _id, probs: answers.append(probs))
+    controller.classify(x)
+    qtbot.waitUntil(lambda: len(answers) == 1)
+    for _ in range(20):
+        step(qtbot, controller)
+    controller.classify(x)
+    qtbot.waitUntil(lambda: len(answers) == 2)
+    assert not np.array_equal(answers[0], answers[1])
+    with qtbot.waitSignal(controller.snapshot_ready) as blocker:
+        controller.show_checkpoint(0)
+    np.testing.assert_array_equal(blocker.args[0].drawing, answers[0])
+    controller.classify(x)             # a stroke while looking back: that moment's answer
+    qtbot.waitUntil(lambda: len(answers) == 3)
+    np.testing.assert_array_equal(answers[2], answers[0])
