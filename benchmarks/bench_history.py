@@ -82,7 +82,7 @@ def run(name, steps, budget):
     kept = history.steps()
     print(f"peak {peak / 2**20:.1f} MB of {budget / 2**20:.0f} MB "
           f"({'within' if peak <= budget else 'OVER'} budget); first steps kept "
-          f"{list(kept[:6])}, last gaps {list(kept[-1:-4:-1] - kept[-2:-5:-1])}")
+          f"{kept[:6].tolist()}, last gaps {(kept[-1:-4:-1] - kept[-2:-5:-1]).tolist()}")
     return peak <= budget
 
 
