@@ -8,6 +8,8 @@ when the graph changes and only restyled when a training snapshot arrives.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -64,7 +66,7 @@ class DiagramScene(QGraphicsScene):
         self._syncing = True
         try:
             model = self.model.doc["model"]
-            wanted = {n["id"]: n for n in model["nodes"]}
+            wanted = self._placed_nodes()
             self._drop_stale_connections(wanted)
             for node_id in [n for n in self.nodes if n not in wanted]:
                 self._discard(self.nodes.pop(node_id))
@@ -86,6 +88,18 @@ class DiagramScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._place_edges()
+
+    def _placed_nodes(self) -> dict:
+        """{id: node}; a node without a "pos" (optional in a preset) gets the one Tidy layout
+        would give it, left to right by depth, so blocks are not piled on one spot. Only the
+        picture: the document gets a position when the block is first dragged (or tidied)."""
+        nodes = self.model.doc["model"]["nodes"]
+        if all("pos" in n for n in nodes):
+            return {n["id"]: n for n in nodes}
+        tidied = copy.deepcopy(self.model.doc)
+        D.tidy_layout(tidied, {n["id"]: node_height(n) for n in nodes})
+        auto = {n["id"]: n["pos"] for n in tidied["model"]["nodes"]}
+        return {n["id"]: n if "pos" in n else {**n, "pos": auto[n["id"]]} for n in nodes}
 
     def _discard(self, item) -> None:
         """Removes an item for good: removeItem hands it back to Python, and with the last

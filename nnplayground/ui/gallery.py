@@ -17,7 +17,10 @@ class GalleryDialog(QDialog):
         self.chosen: str | None = None
         self.list = QListWidget()
         self.list.setToolTip("The built-in presets; double-click to open one")
-        self.list.setMaximumWidth(280)
+        # Names whole, no horizontal scroll bar (it hid the last entry behind it): the list
+        # is as wide as its longest name, up to a third of the dialog, and wraps beyond.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setToolTip("The preset's lesson notes")
         self.text.setOpenExternalLinks(True)
@@ -43,10 +46,16 @@ class GalleryDialog(QDialog):
             item.setToolTip(info.summary)
             self.list.addItem(item)
             self.infos[info.name] = info
+        self._fit_list()
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def _fit_list(self) -> None:
+        need = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + \
+            self.list.verticalScrollBar().sizeHint().width() + 8
+        self.list.setFixedWidth(min(need, self.width() // 3 if self.width() > 300 else need))
 
     def _on_current_changed(self, item, _previous=None) -> None:
         if item is None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox,
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
@@ -97,6 +97,27 @@ def _dspin(lo, hi, step, decimals):
     return w
 
 
+class PassWheel(QObject):
+    """Hands wheel events over a plot to the scroll area around it (the panel scrolls) instead
+    of letting the plot take them: pyqtgraph's view boxes accept every wheel event, even with
+    the mouse disabled, so they never reached the panel."""
+
+    def __init__(self, plot: QAbstractScrollArea):
+        super().__init__(plot)
+        self.plot = plot
+        plot.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802
+        if event.type() != QEvent.Type.Wheel:
+            return False
+        area = self.plot.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            QApplication.sendEvent(area.verticalScrollBar(), event)
+        return True
+
+
 class DatasetPanel(_Form):
     """Dataset kind, noise, training share, size and seed, with a preview of the data."""
 
@@ -125,6 +146,10 @@ class DatasetPanel(_Form):
         self.plot.setAspectLocked(False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
+        # A preview, not a plot to explore: the mouse wheel scrolls the panel (zooming made
+        # the data a speck), and dragging does nothing.
+        self.plot.setMouseEnabled(False, False)
+        self._pass_wheel = PassWheel(self.plot)
         self.scatter = pg.ScatterPlotItem(size=5, pen=None)
         self.images = pg.ImageItem()
         self.plot.addItem(self.scatter)
@@ -132,8 +157,10 @@ class DatasetPanel(_Form):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #55606e")
+        # At the top, where it is seen: "the bundled MNIST sample is in use" sat under the
+        # preview at the bottom of a scrolled panel.
+        self.layout_.insertWidget(0, self.note)
         self.layout_.addWidget(self.plot)
-        self.layout_.addWidget(self.note)
         self.augmentation = AugmentationBox(model)      # shows itself for image data only
         self.layout_.addWidget(self.augmentation)
         self._preview_key = None

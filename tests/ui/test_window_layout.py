@@ -1,0 +1,164 @@
+"""The window's designed layouts, what is saved of them, presenter mode's trace (none), and the
+small things a class saw: F1's list, the Gallery's names, blocks without positions, the Data
+panel's note and its preview under the mouse wheel."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from nnplayground.ui.layout import LAYOUT_VERSION
+
+
+def _reopen(make_window_cls, controller, settings):
+    from nnplayground.ui.main_window import MainWindow
+    return MainWindow(controller=controller, settings=settings)
+
+
+def test_reset_layout_brings_the_design_back(make_window, qtbot):
+    window = make_window()
+    window.open_builtin("xor", ask=False)
+    boundary = window.view_docks["boundary"]
+    window.addDockWidget(Qt.LeftDockWidgetArea, boundary)     # the user rearranges
+    window.view_docks["metrics"].hide()
+    window.act_reset_layout.trigger()
+    assert window.dockWidgetArea(boundary) == Qt.RightDockWidgetArea
+    assert boundary.isVisible() and window.view_docks["metrics"].isVisible()
+    assert window.dockWidgetArea(window.dock_training) == Qt.LeftDockWidgetArea
+
+
+def _closed_with_problems_hidden(make_window, fits=True):
+    window = make_window()
+    if fits:
+        window.window_layout.fit_to_screen()
+    window.dock_problems.hide()
+    assert window.close()
+    return window
+
+
+def test_a_saved_layout_is_restored(make_window, settings, qtbot):
+    window = _closed_with_problems_hidden(make_window)
+    again = _reopen(None, window.controller, settings)
+    qtbot.addWidget(again)
+    assert again.dock_problems.isHidden()
+
+
+def test_a_layout_from_another_version_is_discarded(make_window, settings, qtbot):
+    window = _closed_with_problems_hidden(make_window)
+    settings.setValue("layout_version", LAYOUT_VERSION - 1)
+    again = _reopen(None, window.controller, settings)
+    qtbot.addWidget(again)
+    assert not again.dock_problems.isHidden()       # the designed layout shows it
+
+
+def test_a_layout_that_does_not_fit_the_screen_is_discarded(make_window, settings, qtbot):
+    window = _closed_with_problems_hidden(make_window, fits=False)    # 1600x1000 on 800 px
+    again = _reopen(None, window.controller, settings)
+    qtbot.addWidget(again)
+    assert not again.dock_problems.isHidden()
+    screen = again.screen().availableGeometry()
+    assert again.width() <= screen.width() and again.height() <= screen.height()
+
+
+def test_presenter_mode_is_never_written_to_the_settings(make_window, settings, qtbot):
+    """Closing while presenting saves the layout from before presenting: the next launch has
+    its Training panel, a normal window and the normal font."""
+    window = make_window()
+    window.window_layout.fit_to_screen()
+    window.lessons.open_lesson(1, ask=False)
+    font = window.font().pointSizeF()
+    settings.sync()
+    window.lessons.presenter.action.setChecked(True)
+    assert window.isFullScreen() and not window.dock_training.isVisible()
+    assert window.close()
+    again = _reopen(None, window.controller, settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.dock_training.isVisible() and not again.isFullScreen()
+    assert again.font().pointSizeF() == font
+
+
+def test_f1_lists_every_shortcut(make_window, qtbot, monkeypatch):
+    window = make_window()
+    shown = {}
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text: shown.setdefault("text", text))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    QTest.keyClick(window, Qt.Key_F1)
+    text = shown["text"]
+    for action in window.actions():
+        for key in action.shortcuts():
+            assert key.toString() in text, key.toString()
+    for key in ("F5", "Esc", "PgDown / Right", "PgUp / Left", "Space", "F1"):
+        assert key in text
+
+
+def test_gallery_names_are_whole_without_a_horizontal_scroll_bar(qtbot):
+    from nnplayground.ui.gallery import GalleryDialog
+    dialog = GalleryDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    lst = dialog.list
+    assert lst.horizontalScrollBar().maximum() == 0
+    fm = lst.fontMetrics()
+    for i in range(lst.count()):
+        rect = lst.visualItemRect(lst.item(i))
+        assert rect.right() <= lst.viewport().width()
+        # whole: on one line when it fits, else wrapped onto more lines (taller)
+        assert fm.horizontalAdvance(lst.item(i).text()) <= rect.width() or \
+            rect.height() > 1.5 * fm.height()
+
+
+def test_a_preset_without_positions_is_laid_out_by_depth(make_window, qtbot):
+    from nnplayground.presets import load_builtin
+    doc = copy.deepcopy(load_builtin("xor"))
+    for node in doc["model"]["nodes"]:
+        del node["pos"]
+    window = make_window()
+    window.open_document(doc)
+    items = window.scene.nodes
+    xs = [items[n].pos().x() for n in ("x", "h1", "h2", "out")]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+    assert "pos" not in window.model.doc["model"]["nodes"][0]      # the picture only
+    # dragging a block writes its position (and only its own)
+    items["h1"].setPos(items["h1"].pos() + QPointF(0, 40))
+    window.scene.commit_moves()
+    positioned = [n["id"] for n in window.model.doc["model"]["nodes"] if "pos" in n]
+    assert positioned == ["h1"]
+
+
+def test_the_sample_note_is_at_the_top_of_the_data_panel(make_window):
+    window = make_window()
+    panel = window.dataset_panel
+    panel.note.setText("The bundled MNIST sample is in use")
+    assert panel.note.geometry().bottom() < panel.plot.geometry().top()
+    assert panel.note.geometry().top() < panel.form.geometry().bottom()
+
+
+def test_the_wheel_over_the_data_preview_scrolls_the_panel(make_window, qtbot):
+    window = make_window()
+    window.dock_data.show()
+    window.dock_data.raise_()
+    area = window.dock_data.widget()
+    area.resize(area.width(), 160)              # short: the panel scrolls
+    window.dock_data.setMaximumHeight(200)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0, timeout=2_000)
+    bar = area.verticalScrollBar()
+    plot = window.dataset_panel.plot
+    area.ensureWidgetVisible(plot)
+    bar.setValue(bar.maximum() // 2)
+    before_value, before_range = bar.value(), plot.getViewBox().viewRange()
+    centre = plot.viewport().rect().center()
+    event = QWheelEvent(QPointF(centre), QPointF(plot.viewport().mapToGlobal(centre)),
+                        QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                        Qt.NoScrollPhase, False)
+    QApplication.sendEvent(plot.viewport(), event)
+    assert plot.getViewBox().viewRange() == before_range      # no zoom
+    assert bar.value() > before_value                         # the panel scrolled down
