@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
 LAYOUT_VERSION = 2          # bump when the designs change: older saved layouts are dropped
 BASE_PT = 11.0              # the window's font at 1920x1080 and below
@@ -134,9 +134,12 @@ class WindowLayout(QObject):
         return screen_scale(self.window.screen())
 
     def apply_font(self) -> None:
-        """The window's font: BASE_PT points, times the screen's scale."""
+        """The window's font: BASE_PT points, times the screen's scale. The application's too,
+        so dialogs (Gallery, start page, problems), menus and tooltips read as well: a dialog
+        does not inherit its parent window's font."""
         font = QFont(self.window.font())
         font.setPointSizeF(BASE_PT * self.scale)
+        QApplication.setFont(font)
         self.window.setFont(font)
 
     def design_for(self, doc: dict) -> Design:
@@ -195,6 +198,9 @@ class WindowLayout(QObject):
                 self.fit_to_screen()
         self.size_docks(design, left, bottom, presenting)
         self.hide_stale_tab_bars()
+        if presenting:
+            self.trim_tab_groups(present)
+            self.hide_stale_tab_bars()
 
     def _visible(self, name: str, wanted: set, lesson: bool, presenting: bool) -> bool:
         lessons = getattr(self.window, "lessons", None)
@@ -277,7 +283,10 @@ class WindowLayout(QObject):
         geometry, state = s.value("geometry"), s.value("window_state")
         if geometry is None or state is None:
             return False
-        if str(s.value("layout_version", "")) != str(LAYOUT_VERSION) or \
+        screen = self.window.screen().availableGeometry()
+        saved = str(s.value("layout_size", "0x0")).split("x")
+        too_big = int(saved[0]) > screen.width() or int(saved[1]) > screen.height()
+        if str(s.value("layout_version", "")) != str(LAYOUT_VERSION) or too_big or \
                 str(s.value("layout_screen", "")) != self._screen_key():
             return False
         # The docks first: until then every dock shows, and the window could not be as small
@@ -287,7 +296,6 @@ class WindowLayout(QObject):
         self.window.layout().activate()
         if not self.window.restoreGeometry(geometry):
             return False
-        screen = self.window.screen().availableGeometry()
         if not screen.contains(self.window.frameGeometry()) and not self.window.isMaximized():
             return False
         self.kind = s.value("layout_kind") or None
@@ -313,7 +321,7 @@ class WindowLayout(QObject):
         """The window's arrangement now: geometry, dock state, kind (see `put_back`)."""
         w = self.window
         return {"geometry": QByteArray(w.saveGeometry()), "state": QByteArray(w.saveState()),
-                "rect": QRect(w.geometry()),
+                "rect": QRect(w.geometry()), "frame": QRect(w.frameGeometry()),
                 "kind": self.kind, "lesson": self.lesson,
                 "maximized": w.isMaximized(), "full": w.isFullScreen(),
                 "visible": {n: d.isVisible() for n, d in self.docks().items()}}
@@ -338,6 +346,22 @@ class WindowLayout(QObject):
         self.kind, self.lesson = snap["kind"], snap["lesson"]
         self.hide_stale_tab_bars()
 
+    def trim_tab_groups(self, groups) -> None:
+        """Presenting: a tab group whose tabs do not fit its width at the large font shows
+        fewer docks, the last of the design's order first (the first are what the lesson
+        needs most), so every tab on the screen reads whole."""
+        w = self.window
+        fm = w.fontMetrics()
+        w.layout().activate()
+        for members in groups:
+            shown = [d for d in members if d.isVisible()]
+            while len(shown) > 1:
+                need = sum(fm.horizontalAdvance(d.windowTitle()) + 28 for d in shown)
+                if need <= shown[0].width():        # the group's front dock (raised)
+                    break
+                shown.pop().hide()
+                w.layout().activate()
+
     def hide_stale_tab_bars(self) -> None:
         """Qt (6.11) can leave a dock tab bar behind when docks move between groups: it stays
         shown with an old group's tabs, painted over the new docks (or over the live bar of
@@ -359,6 +383,7 @@ class WindowLayout(QObject):
         s.setValue("window_state", snap["state"])
         s.setValue("layout_version", LAYOUT_VERSION)
         s.setValue("layout_screen", self._screen_key())
+        s.setValue("layout_size", f"{snap['frame'].width()}x{snap['frame'].height()}")
         s.setValue("layout_kind", snap["kind"] or "")
         s.setValue("layout_lesson", bool(snap["lesson"]))
         s.sync()

@@ -225,7 +225,14 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
     def wanted_docks(self, doc: dict) -> list[str]:
         """The view docks a document asks for in its "views" (object names)."""
         names = [VIEW_ALIASES.get(n, n) for n in doc.get("views", [])]
-        return [f"view_{n}" for n in names if n in self.view_docks]
+        names = [n for n in names if n in self.view_docks]
+        hub = getattr(self, "live_views", None)
+        loaded = (self.loaded_doc or {}).get("dataset", {}).get("kind")
+        if hub is not None and loaded == doc.get("dataset", {}).get("kind"):
+            # this data is loaded: a view with nothing to draw for it stays hidden
+            names = [n for n in names if hub.views[n].info is None
+                     or hub.views[n].applies_to(hub.views[n].info)]
+        return [f"view_{n}" for n in names]
 
     def reset_layout(self) -> None:
         """View > Reset layout: the designed arrangement for what is open."""
@@ -409,12 +416,20 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
                           f"nnplayground {__version__}\nBuild, train and watch neural networks "
                           "learn, from XOR to MNIST CNNs.")
 
+    def shortcut_lines(self) -> list[str]:
+        """Every shortcut of the window's actions (those added later too: presenter mode, its
+        step keys), "keys  what", in the order the actions were made."""
+        lines = []
+        for action in self.actions():
+            keys = " / ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
+            if keys:
+                name = "Play / pause" if action is self.act_play else \
+                    action.text().replace("&", "").rstrip(".\u2026")
+                lines.append(f"{keys}  {name}")
+        return lines + ["Ctrl+wheel  zoom the diagram"]
+
     def show_keys(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts",
-                                "Space  play / pause\nS  one step\nE  one epoch\nR  reset\n"
-                                "Delete  delete selection\nCtrl+D  duplicate\nCtrl+L  tidy layout\n"
-                                "Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y  undo / redo\nCtrl+0  fit\n"
-                                "F11  full screen\nCtrl+wheel  zoom")
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines()))
 
     def choose_mnist_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder with the MNIST IDX files",

@@ -91,10 +91,10 @@ class PresenterMode(QObject):
             view.addAction(self.action)
         self.act_leave = self._key_action("Leave presenter mode", ["Esc"],
                                           lambda: self.action.setChecked(False))
-        self.act_next = self._key_action("Next lesson step", ["PgDown", "Right"],
+        self.act_next = self._key_action("Next lesson step (presenter mode)", ["PgDown", "Right"],
                                          lambda: self._step(+1))
-        self.act_prev = self._key_action("Previous lesson step", ["PgUp", "Left"],
-                                         lambda: self._step(-1))
+        self.act_prev = self._key_action("Previous lesson step (presenter mode)",
+                                         ["PgUp", "Left"], lambda: self._step(-1))
 
     def _key_action(self, text, keys, slot) -> QAction:
         action = QAction(text, self.window)

@@ -151,6 +151,7 @@ class PredictionsView(LiveView):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
         self.caption = QLabel("predicted (true); mistakes in red")
+        self.caption.setWordWrap(True)      # its width is the dock's, not the sentence's
         layout.addWidget(self.caption)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
