@@ -292,6 +292,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         train = bar.addMenu("&Train")
         train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        train.addSeparator()
+        train.addMenu("&Speed").addActions(self.training_panel.speed_actions.actions())
         help_ = bar.addMenu("&Help")
         help_.addActions([self.act_keys, self.act_about])
         self.rebuild_recent_menu()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox,
                                QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
@@ -290,6 +291,13 @@ class TrainingPanel(_Form):
         self._bind("Speed", "display", "speed", speed,
                    "How fast Play trains: slow lets a class follow the boundary epoch by "
                    "epoch; the results are the same at every speed (live)", DEFAULT_SPEED)
+        # the same choice for the Train menu: each action picks the combo's entry
+        self.speed_actions = QActionGroup(self)
+        for name in SPEEDS:
+            action = QAction(name.capitalize(), self.speed_actions, checkable=True)
+            action.setToolTip(DESCRIPTIONS[name])
+            action.triggered.connect(lambda _checked=False, n=name: speed.setCurrentText(n))
+        speed.currentTextChanged.connect(self._check_speed_action)
         row = QHBoxLayout()
         for action in actions:
             button = QToolButton()
@@ -299,3 +307,11 @@ class TrainingPanel(_Form):
         self.layout_.addLayout(row)
         self.layout_.addStretch(1)
         self.sync()
+
+    def sync(self, *_args) -> None:
+        super().sync()       # (with the combo's signals blocked: tick the menu's entry here)
+        self._check_speed_action(self.fields[("display", "speed")][0].currentText())
+
+    def _check_speed_action(self, name: str) -> None:
+        for action in self.speed_actions.actions():
+            action.setChecked(action.text().lower() == name)

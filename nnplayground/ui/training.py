@@ -56,7 +56,7 @@ class TrainingMixin:
         speed = speed_of(doc)
         if speed != speed_of(self.loaded_doc):
             self.controller.set_speed(speed)
-            self.loaded_doc["display"] = copy.deepcopy(doc["display"])
+            self.loaded_doc["display"] = copy.deepcopy(doc.get("display", {}))
         self.controller.set_hyperparameters(**live_hyperparameters(doc))
 
     def _on_reload_timer(self) -> None:

@@ -238,3 +238,18 @@ def test_an_opened_trained_model_is_not_called_untrained(make_window, controller
                     and not controller.latest_snapshot.weights_from_file, timeout=15000)
     qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
                     == "Test set, before training", timeout=15000)
+
+
+def test_the_train_menu_has_the_speed_too(make_window, fake_controller):
+    window = make_window()
+    assert window.open_builtin("xor", ask=False)
+    train = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Train")
+    speed = next(a.menu() for a in train.actions() if a.menu() is not None)
+    actions = {a.text(): a for a in speed.actions()}
+    assert list(actions) == ["Slow", "Normal", "Fast"] and actions["Fast"].isChecked()
+    actions["Slow"].trigger()
+    assert window.model.doc["display"]["speed"] == "slow"
+    assert window.training_panel.fields[("display", "speed")][0].currentText() == "slow"
+    assert ("speed", ("slow",), {}) in fake_controller.calls
+    window.model.undo_stack.undo()                  # the menu follows the document
+    assert actions["Fast"].isChecked() and not actions["Slow"].isChecked()
