@@ -29,6 +29,13 @@ MIRRORS = (
 CHUNK = 64 * 1024
 
 
+def fetch_mnist(dest, progress=None) -> Path:
+    """`load_mnist`'s fetch for `source: "full"`: download_mnist with the mirrors and
+    checksums as they are at call time, so that tests (and a user behind a local mirror) can
+    point them elsewhere."""
+    return download_mnist(dest, progress=progress, mirrors=MIRRORS, checksums=mnist.MNIST_SHA256)
+
+
 def download_mnist(dest=None, progress=None, mirrors=MIRRORS, checksums=MNIST_SHA256,
                    timeout: float = 30.0) -> Path:
     """Download the four MNIST files into `dest` (default: the user data folder) and return it.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .dataset import Dataset, DatasetError
 from .files import load_file
+from .download import fetch_mnist
 from .mnist import load_mnist
 from .toy import CLASSIFICATION, GATES, REGRESSION_1D, REGRESSION_2D, check_features, make_gate
 from .toy import make_toy
@@ -87,7 +88,8 @@ def load_dataset(spec: dict, mnist_dir=None, progress=None, base_dir=None) -> Da
     if isinstance(params.get("path"), str) and params["path"]:
         params["path"] = resolve_data_path(params["path"], base_dir)
     if kind in ("mnist", "fashion-mnist"):
-        return load_mnist(kind, mnist_dir=mnist_dir, progress=progress, **params)
+        return load_mnist(kind, mnist_dir=mnist_dir, progress=progress, fetch=fetch_mnist,
+                          **params)
     if kind == "file":
         if not params["path"]:
             raise DatasetError("dataset.path: a 'file' dataset needs the path of a .csv or .npz")

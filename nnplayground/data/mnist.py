@@ -5,8 +5,10 @@ Lookup order for the full set: the folder the caller gives (`mnist_dir`, e.g. th
 the user data folder (platformdirs). `source: "auto"` and `"sample"` never touch the network:
 classrooms are often offline, so "auto" falls back to the bundled 10,000-image sample and says
 so in `Dataset.note`. `source: "full"` is the user asking for all 60,000 images: when they are
-nowhere on disk, MNIST is downloaded into the user data folder (`download.download_mnist`:
-progress reported, payload SHA-256 checked, files renamed into place only when whole); offline,
+nowhere on disk, MNIST is downloaded into the user data folder (the `fetch` that
+`load.load_dataset` passes in, `download.fetch_mnist`: progress reported, payload SHA-256
+checked, files renamed into place only when whole; download builds on this module, so this
+module does not import it); offline,
 the error says where it looked and the three ways to get the set. A folder the user names
 (`mnist_dir`, the CLI's --mnist) must hold the set: falling back silently would train on
 something they did not ask for.
@@ -185,7 +187,7 @@ def _limit(value, name):
 
 
 def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, path=None,
-               mnist_dir=None, progress=None) -> Dataset:
+               mnist_dir=None, progress=None, fetch=None) -> Dataset:
     """Load MNIST or Fashion-MNIST as float32 images (N, 1, 28, 28) in [0, 1], int64 labels.
 
     source: "full" (the full set; MNIST is downloaded into the user data folder when it is
@@ -193,7 +195,9 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
     checksums we do not hold, is an error saying where it was looked for), "sample" (the
     bundled 10,000/2,000 MNIST sample), "auto" (full when found locally, else the sample;
     never the network). `path` (Fashion-MNIST's folder in a preset) is looked at before
-    `mnist_dir`; either one, when given, must hold the set.
+    `mnist_dir`; either one, when given, must hold the set. fetch(dest, progress): downloads
+    the full set into the folder dest (`download.fetch_mnist`); without it "full" never
+    touches the network.
     """
     if source not in ("auto", "sample", "full"):
         raise DatasetError(f"dataset.source: must be 'auto', 'sample' or 'full', got {source!r}")
@@ -208,8 +212,8 @@ def load_mnist(kind="mnist", source="auto", train_limit=None, test_limit=None, p
         raise DatasetError(_not_in_given(kind, Path(given).expanduser()))
     found = None if source == "sample" else find_full_set(kind, given)
     downloaded = False
-    if found is None and kind == "mnist" and source == "full":
-        found, downloaded = _download(places, progress), True
+    if found is None and kind == "mnist" and source == "full" and fetch is not None:
+        found, downloaded = _download(places, progress, fetch), True
     if found is not None:
         arrays = (load_npz(found) if found.suffix == ".npz" else
                   load_idx_folder(found, MNIST_SHA256 if kind == "mnist" else None, progress))
@@ -268,16 +272,12 @@ def _not_in_given(kind: str, folder: Path) -> str:
             f"{ENV_VARS[kind]} or the user data folder")
 
 
-def _download(places, progress) -> Path:
+def _download(places, progress, fetch) -> Path:
     """Fetch MNIST into the user data folder for `source: "full"`; offline -> DatasetError
-    saying where the set was looked for and how to get it. The mirrors and checksums are read
-    at call time so that tests (and a user behind a local mirror) can point them elsewhere."""
-    from . import download
-
+    saying where the set was looked for and how to get it."""
     dest = user_mnist_dir("mnist")
     try:
-        download.download_mnist(dest, progress=progress, mirrors=download.MIRRORS,
-                                checksums=MNIST_SHA256)
+        fetch(dest, progress)
     except DatasetError as exc:
         raise DatasetError(_not_found("mnist", places, "full mnist not found",
                                       f"Downloading it into {dest} failed: {exc}")) from exc

@@ -58,6 +58,7 @@ class Model:
 
     def __init__(self, spec, report, seed=0, dtype=np.float32):
         self.spec = copy.deepcopy(spec)
+        self._report = report       # the checked graph, for astype's twin
         self.seed = int(seed)
         self.dtype = np.dtype(dtype).type
         self.order = list(report.order)
@@ -242,9 +243,7 @@ class Model:
 
     def astype(self, dtype):
         """A copy of this model in `dtype` (same graph, same parameters and buffers)."""
-        from .graph import check_graph
-
-        twin = Model(self.spec, check_graph(self.spec), seed=self.seed, dtype=dtype)
+        twin = Model(self.spec, self._report, seed=self.seed, dtype=dtype)
         twin.load_state_dict(self.state_dict())
         return twin
 
