@@ -19,7 +19,6 @@ machine's load average is printed with the figures: on a shared machine they mov
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -92,8 +91,7 @@ def soak(minutes, start_minute, trace):
     while minute < minutes:
         spin(60.0 - (time.perf_counter() - t0 - 60 * minute))
         minute += 1
-        gc.collect()
-        marks[minute] = rss_mb()
+        marks[minute] = rss_mb()     # (no gc.collect() here: a full pass would be a stall)
         snap = controller.latest_snapshot
         print(f"minute {minute:3d}: {marks[minute]:7.1f} MB resident, step "
               f"{snap.step if snap else 0:,}, epoch {snap.epoch if snap else 0}, longest stall "

@@ -10,6 +10,12 @@ runs of tests/worker; a TrainingController was found among the cycles the traini
 collected). pyqtgraph's `GarbageCollector` documents the same cure: while any training thread
 exists, automatic collection is off and a timer on the GUI thread collects with the
 interpreter's own thresholds, so Qt objects are only ever destroyed on the thread they live on.
+
+The rule is the interpreter's whole rule, including its brake on full collections: a pass over
+the oldest generation walks every long-lived object (about 100,000 in the main window, 0.2 s
+and more on a busy machine: an event-loop stall), so, as CPython does, it runs only once the
+objects that reached the oldest generation since the last full pass are a quarter of those it
+left (FULL_COLLECTION_GROWTH); until then the younger generations are collected as usual.
 """
 
 from __future__ import annotations
@@ -20,20 +26,36 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QThread, QTimer
 
 CHECK_INTERVAL_MS = 100     # young garbage waits at most this long; a gen-0 pass costs ~0.1 ms
+FULL_COLLECTION_GROWTH = 0.25   # CPython's long_lived_pending / long_lived_total threshold
 
 _users = 0
 _timer = None
 _was_enabled = False
+_long_lived = None          # objects in the oldest generation after the last full collection
+_declined_at = None         # gc.get_count()[2] when a full collection was last not worth it
 
 
 def collect_if_due():
     """What the interpreter would have done on its own: collect the oldest generation whose
-    allocation count passed its threshold (same rule as `gc`'s automatic collection)."""
+    allocation count passed its threshold, a full collection only when enough new objects
+    have become long-lived (same rules as `gc`'s automatic collection)."""
+    global _long_lived, _declined_at
     counts, thresholds = gc.get_count(), gc.get_threshold()
     for generation in (2, 1, 0):
-        if thresholds[generation] and counts[generation] > thresholds[generation]:
-            gc.collect(generation)
-            return generation
+        if not thresholds[generation] or counts[generation] <= thresholds[generation]:
+            continue
+        if generation == 2:
+            if _declined_at == counts[2]:
+                continue                # asked already since the last younger collection
+            oldest = len(gc.get_objects(generation=2))
+            if _long_lived is not None and \
+                    oldest - _long_lived < FULL_COLLECTION_GROWTH * _long_lived:
+                _declined_at = counts[2]
+                continue
+        gc.collect(generation)
+        if generation == 2:
+            _long_lived, _declined_at = len(gc.get_objects(generation=2)), None
+        return generation
     return None
 
 

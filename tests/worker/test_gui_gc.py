@@ -49,3 +49,41 @@ def test_the_last_shutdown_gives_collection_back(qtbot):
     second.shutdown()
     second.shutdown()                  # twice is harmless and releases nothing more
     assert gc.isenabled()
+
+
+class FakeGc:
+    """gc's counters and oldest generation, set by the test; records the collections."""
+
+    def __init__(self, oldest):
+        self.counts, self.oldest, self.collected = (0, 0, 0), oldest, []
+
+    def get_count(self):
+        return self.counts
+
+    def get_threshold(self):
+        return (700, 10, 10)
+
+    def get_objects(self, generation=None):
+        return [None] * self.oldest
+
+    def collect(self, generation=2):
+        self.collected.append(generation)
+        self.counts = (0, 0, self.counts[2] + 1) if generation < 2 else (0, 0, 0)
+
+
+def test_a_full_collection_waits_for_a_quarter_more_long_lived_objects(monkeypatch):
+    """As CPython's own rule: a pass over every long-lived object (a GUI stall) only once the
+    oldest generation has grown by a quarter since the last one; young ones go on meanwhile."""
+    from nnplayground.worker import gui_gc
+    fake = FakeGc(oldest=100_000)
+    monkeypatch.setattr(gui_gc, "gc", fake)
+    monkeypatch.setattr(gui_gc, "_long_lived", None)
+    monkeypatch.setattr(gui_gc, "_declined_at", None)
+    fake.counts = (0, 0, 11)
+    assert gui_gc.collect_if_due() == 2                 # the first: sets the baseline
+    fake.counts, fake.oldest = (701, 11, 11), 110_000   # due, but only 10% more
+    assert gui_gc.collect_if_due() == 1
+    assert gui_gc.collect_if_due() is None              # nothing else due
+    fake.counts, fake.oldest = (0, 0, 13), 126_000      # 26% more: the full pass runs
+    assert gui_gc.collect_if_due() == 2
+    assert fake.collected == [2, 1, 2]
