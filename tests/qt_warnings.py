@@ -49,3 +49,11 @@ def controller(qtbot):
     yield c
     c.shutdown()
     assert not c._thread.isRunning()
+
+
+def load_and_wait(qtbot, controller, doc):
+    """controller.load(doc), then wait until the worker has built it and sent its first frame."""
+    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
+        controller.load(doc)
+    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None,
+                    timeout=WAIT)

@@ -36,7 +36,7 @@ def _stop_and_join(thread):
     if shiboken6.isValid(thread) and thread.isRunning():
         thread.stop()
         thread.wait()
-    if getattr(thread, "holds_gc", False):     # joined: it can no longer run a collection
+    if thread.holds_gc:     # joined: it can no longer run a collection
         thread.holds_gc = False
         gui_gc.release()
 
@@ -51,10 +51,9 @@ def _stop_all_threads():
         _stop_and_join(thread)
 
 
-class TrainingController(QObject):
-    """Play, Pause, Step, Reset and live hyperparameters for one run at a time.
+class ControllerSignals(QObject):
+    """The signals a training controller answers with (all delivered on the GUI thread):
 
-    Signals (all delivered on the GUI thread):
       snapshot_ready(Snapshot)     the newest frame; the next is built only after this returns
       state_changed(str)           "idle", "running", "paused" or "loading"
       error_occurred(str, str)     title, message - show it in a dialog
@@ -63,6 +62,8 @@ class TrainingController(QObject):
       classified(int, object)      answer to `classify()`: request id, probabilities or None
       explained(int, object)       answer to `explain()`: request id, Explanation or None
       cleared()                    `unload()` dropped the run: views show none
+
+    A test double that derives from it has the same signals by construction.
     """
 
     snapshot_ready = Signal(object)
@@ -73,6 +74,11 @@ class TrainingController(QObject):
     classified = Signal(int, object)
     explained = Signal(int, object)
     cleared = Signal()
+
+
+class TrainingController(ControllerSignals):
+    """Play, Pause, Step, Reset and live hyperparameters for one run at a time; answers with
+    the signals of `ControllerSignals`."""
 
     def __init__(self, parent=None, *, mnist_dir=None, experiment_factory=None,
                  clock=time.perf_counter, sleep=None):

@@ -78,6 +78,7 @@ class TrainingThread(QThread):
         self._ack = threading.Event()         # set by the GUI once it has drawn a snapshot
         self._ack.set()
         self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
+        self.holds_gc = False                 # the controller holds gui_gc for this thread
         self._exp = self._doc = self._builder = None
         self._evaluation = None      # the trainer's EpochEvaluation while it is under way
         self._evaluation_step = 0    # the step that ended the epoch being evaluated

@@ -5,8 +5,10 @@ real training is not the point."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QSettings
 from qt_warnings import fail_on_qt_warnings  # noqa: F401 - autouse fixture, also for lessons/
+
+from nnplayground.worker.controller import ControllerSignals
 
 
 @pytest.fixture
@@ -15,16 +17,8 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
-class FakeController(QObject):
+class FakeController(ControllerSignals):
     """Same signals and commands as nnplayground.worker.TrainingController; records the calls."""
-
-    snapshot_ready = Signal(object)
-    state_changed = Signal(str)
-    error_occurred = Signal(str, str)
-    diverged = Signal(str)
-    dataset_ready = Signal(object)
-    classified = Signal(int, object)
-    cleared = Signal()
 
     def __init__(self):
         super().__init__()

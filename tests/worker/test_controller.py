@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from qt_warnings import WAIT
+from qt_warnings import WAIT, load_and_wait as load
 
 from nnplayground.presets import load_builtin
 from nnplayground.worker.runner import PUBLISH_INTERVAL
@@ -23,12 +23,6 @@ def long_xor():
     doc = load_builtin("xor")
     doc["training"]["epochs"] = 100_000
     return doc
-
-
-def load(qtbot, controller, doc):
-    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
-        controller.load(doc)
-    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None, timeout=WAIT)
 
 
 def test_play_on_xor_reaches_full_test_accuracy_and_the_boundary_moves(qtbot, controller):

@@ -5,17 +5,11 @@ import copy
 
 import numpy as np
 import pytest
-from qt_warnings import WAIT
+from qt_warnings import WAIT, load_and_wait as load
 
 from nnplayground.experiment import Experiment
 from nnplayground.presets import load_builtin
 from nnplayground.worker import TrainingController
-
-
-def load(qtbot, controller, doc):
-    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
-        controller.load(doc)
-    qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None, timeout=WAIT)
 
 
 def step_once(qtbot, controller):
