@@ -30,6 +30,7 @@ from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.history_file import from_arrays, to_arrays
 from nnplayground.worker.live import OPTIMIZER_KEYS
+from nnplayground.worker.memory import release_free_memory
 from nnplayground.worker.pace import (DEFAULT_SPEED, StepRate, check_speed, speed_of,
                                       step_interval)
 
@@ -37,6 +38,7 @@ PUBLISH_INTERVAL = 0.033    # seconds: at most ~30 snapshots a second
 TRAIN_SHARE = 3.0           # train at least this many times as long as a frame takes to draw
 MAX_GUI_WAIT = 0.25         # seconds the trainer waits at most for the GUI to draw a frame
 CONFUSION_INTERVAL = 0.5    # seconds between confusion matrices while epochs fly by
+TRIM_INTERVAL = 1.0         # seconds between handing freed memory back after evaluations
 IDLE_POLL = 0.1             # seconds the idle loop waits for a message before checking stop
 
 
@@ -91,6 +93,7 @@ class TrainingThread(QThread):
         self._visible = set(S.ALL_VIEWS)
         self._state = "idle"
         self._confusion_at = float("-inf")
+        self._trimmed_at = float("-inf")
         self._history = None         # the run's TrainingHistory (checkpoints)
         self._viewing = None         # the Checkpoint shown instead of the live model, if any
         self._drawing = None         # the drawing pad's last digit (classify input)
@@ -307,6 +310,10 @@ class TrainingThread(QThread):
         if (S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification"
                 and self.clock() - self._confusion_at >= CONFUSION_INTERVAL):
             self._update_confusion()
+        # the evaluation's large temporaries are free now: give their pages back (see memory)
+        if self.clock() - self._trimmed_at >= TRIM_INTERVAL:
+            self._trimmed_at = self.clock()
+            release_free_memory()
 
     def _wait_for_gui(self):
         """Let the GUI finish drawing the last snapshot before training on.
