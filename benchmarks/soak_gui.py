@@ -4,7 +4,8 @@ Prints figures; never run as a test.
 Trains mnist-cnn in the real main window (bench_gui.open_window: every view that applies in a
 dock of its own, the diagram's weight lines) for N minutes, pressing Play again whenever the
 preset's epochs are done, as a user would. Prints the process's resident memory once a minute,
-the growth between minute `--from` (default 5) and the end (target <= 5%), and the longest
+the growth between minute `--from` (default 5) and the end (target <= 5%: at the minute mark,
+and of each minute's lowest and highest reading, sampled once a second), and the longest
 event-loop stall seen by a QTimer heartbeat (target <= 100 ms).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/soak_gui.py [--minutes 30] [--from 5]
@@ -82,18 +83,26 @@ def soak(minutes, start_minute, trace):
             controller.play()
     controller.state_changed.connect(play_again)
     heart = Heartbeat()
+    samples = []                 # resident MB once a second, this minute
+    sampler = QTimer()
+    sampler.timeout.connect(lambda: samples.append(rss_mb()))
     controller.play()
     wait_for(lambda: controller.running, what="training to start")
     heart.start()
+    sampler.start(1000)
     t0 = time.perf_counter()
     marks, stall_after_start = {}, 0.0
     minute = 0
     while minute < minutes:
         spin(60.0 - (time.perf_counter() - t0 - 60 * minute))
         minute += 1
-        marks[minute] = rss_mb()     # (no gc.collect() here: a full pass would be a stall)
+        # (no gc.collect() here: a full pass would be a stall of its own)
+        samples.append(rss_mb())
+        marks[minute] = (min(samples), max(samples), samples[-1])
+        samples.clear()
         snap = controller.latest_snapshot
-        print(f"minute {minute:3d}: {marks[minute]:7.1f} MB resident, step "
+        print(f"minute {minute:3d}: resident {marks[minute][2]:7.1f} MB (this minute "
+              f"{marks[minute][0]:.1f}-{marks[minute][1]:.1f}), step "
               f"{snap.step if snap else 0:,}, epoch {snap.epoch if snap else 0}, longest stall "
               f"this minute {heart.longest:.0f} ms; {load_average()}", flush=True)
         if minute > start_minute:
@@ -102,11 +111,14 @@ def soak(minutes, start_minute, trace):
         if minute == start_minute and trace:
             before = tracemalloc.take_snapshot()
     heart.stop()
+    sampler.stop()
     controller.state_changed.disconnect(play_again)
-    first = marks.get(start_minute, marks[min(marks)])
-    last = marks[minutes]
-    print(f"memory: {first:.1f} MB at minute {start_minute}, {last:.1f} MB at minute {minutes}: "
-          f"growth {100 * (last - first) / first:+.1f}% (target <= 5%)")
+    first, last = marks[start_minute], marks[minutes]
+    for i, what in ((2, "at the minute mark"), (0, "the minute's lowest (what stays)"),
+                    (1, "the minute's highest (an evaluation's peak)")):
+        print(f"memory, {what}: {first[i]:.1f} MB at minute {start_minute}, {last[i]:.1f} MB "
+              f"at minute {minutes}: growth {100 * (last[i] - first[i]) / first[i]:+.1f}% "
+              f"(target <= 5%)")
     print(f"longest event-loop stall after minute {start_minute}: {stall_after_start:.0f} ms "
           f"(target <= 100 ms; heartbeat every {HEARTBEAT_MS} ms); {load_average()}")
     if trace:
