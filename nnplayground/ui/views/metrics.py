@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, legend_row,
@@ -117,6 +118,10 @@ class MetricsView(LiveView):
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
         self.graphs.setMinimumHeight(180)
+        # the batch losses of the branch "Continue from here" left, faint and dashed
+        self.branch_curve = self.loss_plot.plot(pen=pg.mkPen((205, 205, 205), width=1,
+                                                             style=Qt.PenStyle.DashLine))
+        self.branch_curve.setToolTip("the earlier branch, before Continue from here")
         self.step_curve = self.loss_plot.plot(pen=pg.mkPen((150, 150, 150), width=1))
         self.train_curve = self.loss_plot.plot(pen=pg.mkPen(ORANGE, width=2))
         self.test_curve = self.loss_plot.plot(pen=pg.mkPen(BLUE, width=2))
@@ -154,14 +159,16 @@ class MetricsView(LiveView):
         self.loss_range.reset()
         self.metric_range.reset()
         self._epoch_bound = None
-        for curve in (self.step_curve, self.train_curve, self.test_curve, self.train_metric,
-                      self.test_metric):
+        for curve in (self.branch_curve, self.step_curve, self.train_curve, self.test_curve,
+                      self.train_metric, self.test_metric):
             curve.setData([], [])
 
     def on_snapshot(self, snapshot):
         if snapshot.rewound or (snapshot.step == 0 and not len(snapshot.step_points)
                                 and len(self.epochs)):
+            left = self.steps.data if snapshot.rewound else np.zeros((0, 2))
             self.on_dataset(self.info)        # a reset or a new branch: draw the plots afresh
+            self.branch_curve.setData(left[:, 0], left[:, 1])
         if len(snapshot.step_points):
             self.steps.extend(snapshot.step_points)
             self.step_curve.setData(self.steps.data[:, 0], self.steps.data[:, 1])

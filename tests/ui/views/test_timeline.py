@@ -65,6 +65,9 @@ def test_continue_from_here_trains_on_from_that_moment(window, qtbot):
     with qtbot.waitSignal(ctl.snapshot_ready, check_params_cb=lambda s: s.rewound):
         qtbot.mouseClick(timeline.continue_button, Qt.MouseButton.LeftButton)
     assert list(metrics.steps.data[:, 0]) == [1, 2, 3]      # the curve cut at the branch
+    left = metrics.branch_curve                              # the old branch, faintly
+    assert list(left.xData) == list(range(1, 9))
+    assert list(left.yData) == [recorded[s] for s in range(1, 9)]
     qtbot.waitUntil(lambda: len(metrics.steps.data) >= 5, timeout=10_000)   # training on
     ctl.pause()
     qtbot.waitUntil(lambda: ctl.state == "paused")
