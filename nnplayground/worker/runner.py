@@ -489,7 +489,9 @@ class TrainingThread(QThread):
         self._visible = set(names)
         if self._builder is not None:
             self._builder.reset_heavy()
-            if added and self._mode is None:
+            if added and self._viewing is not None:   # looking back: that moment again
+                self._show_checkpoint(self._viewing.step)
+            elif added and self._mode is None:
                 self._publish(0.0, force=True)
 
     def _select_image(self, index):

@@ -74,3 +74,18 @@ def test_continue_from_here_trains_on_from_that_moment(window, qtbot):
     branch = dict(map(tuple, metrics.steps.data))
     assert branch[4] == recorded[4] and branch[5] == recorded[5]
     assert not timeline.continue_button.isEnabled()          # live again
+
+
+def test_a_view_shown_while_looking_back_shows_that_moment(window, qtbot):
+    win, ctl, docks = window
+    load(qtbot, ctl, load_builtin("xor"))
+    for _ in range(4):
+        with qtbot.waitSignal(ctl.snapshot_ready):
+            ctl.step()
+    docks["units"].hide()
+    qtbot.waitUntil(lambda: "units" not in win.live_views.visible_views())
+    with qtbot.waitSignal(ctl.snapshot_ready, check_params_cb=replayed(1)):
+        ctl.show_checkpoint(1)
+    with qtbot.waitSignal(ctl.snapshot_ready, check_params_cb=replayed(1)):
+        docks["units"].show()           # the worker is told; it shows step 1 again, not step 4
+    assert win.live_views.timeline.shown == 1
