@@ -24,7 +24,8 @@ from nnplayground.ui.animation_files import RecordingError, check_path, write_an
 __all__ = ["Recorder", "RecordingError", "check_path", "frame_of", "render_history",
            "save_view_png", "write_animation"]
 
-MAX_FRAMES = 900          # a live recording keeps at most this many (then every other one)
+MAX_FRAMES = 900          # a live recording keeps at most this many frames ...
+MAX_FRAME_BYTES = 300 * 2**20    # ... and this many bytes of them (then every other one)
 REPLAY_TIMEOUT_MS = 20_000
 
 
@@ -86,8 +87,9 @@ def _show(controller, step):
 
 class Recorder(QObject):
     """Records `target` while training: a frame after each live snapshot is drawn, at most
-    `fps` a second. Past MAX_FRAMES every other frame is dropped and frames are taken half as
-    often, so a long recording keeps its whole length in bounded memory."""
+    `fps` a second. Past MAX_FRAMES (or MAX_FRAME_BYTES) every other frame is dropped and
+    frames are taken half as often, so a long recording keeps its whole length in bounded
+    memory."""
 
     def __init__(self, controller, target: QWidget, fps: float = 10, width: int | None = 800,
                  clock=None, parent=None):
@@ -111,7 +113,8 @@ class Recorder(QObject):
         if self.frames and frame.shape != self.frames[0].shape:     # the window was resized
             frame = _fit(frame, self.frames[0].shape)
         self.frames.append(frame)
-        if len(self.frames) > MAX_FRAMES:
+        if (len(self.frames) > MAX_FRAMES
+                or len(self.frames) * self.frames[0].nbytes > MAX_FRAME_BYTES):
             self.frames = self.frames[::2]
             self.interval *= 2
 

@@ -7,7 +7,7 @@ import imageio.v2 as imageio
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
@@ -127,3 +127,28 @@ def test_a_views_context_menu_saves_it_as_png(make_window, qtbot, tmp_path, monk
     QTest.mouseClick(window.windowHandle(), Qt.MouseButton.RightButton, pos=spot)
     qtbot.waitUntil(lambda: out.exists())
     assert chosen and iio.imread(out).shape[:2] == (view.height(), view.width())
+
+
+def test_a_long_recording_thins_itself_to_its_budget(monkeypatch, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from nnplayground.ui import recording
+    monkeypatch.setattr(recording, "MAX_FRAMES", 10)
+    label = QLabel("frame")
+    qtbot.addWidget(label)
+    label.resize(64, 32)
+
+    class Source(QObject):
+        snapshot_ready = Signal(object)
+
+    class Frame:
+        replay = False
+
+    source, now = Source(), [0.0]
+    recorder = recording.Recorder(source, label, fps=10, width=None, clock=lambda: now[0])
+    for _ in range(40):
+        source.snapshot_ready.emit(Frame())
+        qtbot.wait(1)                      # the grab runs once the event loop has drawn
+        now[0] += 0.1
+    frames = recorder.stop()
+    assert 5 <= len(frames) <= 10 and recorder.interval > 0.1
