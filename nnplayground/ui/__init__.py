@@ -8,4 +8,6 @@ panels, properties, palette, gallery   the side panels and dialogs
 validation   shapes and problems (engine check_graph + presets validate_preset)
 app          run_app(): the `nnplayground` / `nnplayground open` entry and screenshot mode
 views/       the live training views (installed by views.install_views)
+recording    GIF/MP4 of the window or a view (live, or rendered from the training history);
+             record_dialog is File > Record Animation and every view's "Save View as PNG"
 """
