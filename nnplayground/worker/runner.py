@@ -564,9 +564,10 @@ class TrainingThread(QThread):
         if not len(history):
             return
         trainer, checkpoint = self._exp.trainer, history.checkpoints[-1]
-        trainer.history.steps[:] = [(i + 1, float(loss)) for i, loss in enumerate(losses)]
-        trainer.history.epochs[:] = [dict(record) for record in epochs]
-        restore(self._exp, checkpoint)
+        restore(self._exp, checkpoint)     # first: a bad array is refused before any change
+        trainer.history.steps[:] = [(i + 1, float(loss))
+                                    for i, loss in enumerate(losses[:trainer.steps_done])]
+        trainer.history.epochs[:] = [dict(record) for record in epochs[:trainer.epoch]]
         self._evaluate_if_unrecorded()
         self._history = history
         self._builder.epoch_steps.update(epoch_steps)
