@@ -6,8 +6,7 @@ never lets a numpy error through), the inferred output shape of each node, a top
 and each node's parameters with defaults filled in. ``build_model(spec, seed, dtype)`` builds a
 ``Model`` from a graph without problems, or raises ``GraphError(problems)``.
 
-Messages follow STYLE.md's "Errors that teach": they name the node (id and type), what it got,
-what it expects and the fix.
+Messages teach: they name the node (id and type), what it got, what it expects and the fix.
 """
 
 import difflib

@@ -1,6 +1,6 @@
 """The Trainer: one mini-batch per `step()`, epochs of shuffled batches, evaluation, history.
 
-The trainer is a step, not a loop you cannot stop (STYLE.md): `step()` does one mini-batch and
+The trainer is a step, not a loop you cannot stop: `step()` does one mini-batch and
 returns plain numbers; `run_epoch()`, `fit()`, the CLI and the GUI worker are thin drivers
 around it. It has no threads, no Qt and prints nothing.
 
