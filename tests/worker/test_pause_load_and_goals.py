@@ -1,5 +1,5 @@
-"""Issue 5: the pause's confusion matrix, no old snapshot after a load, a live optimizer switch,
-and Play that stops at the preset's epochs."""
+"""The pause's confusion matrix, no old snapshot after a load, a live optimizer switch, and
+Play that stops at the preset's epochs."""
 
 import copy
 
