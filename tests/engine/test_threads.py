@@ -4,12 +4,11 @@ import threading
 
 import numpy as np
 import pytest
+import threadpoolctl     # a dependency of the engine: a missing one is a failure, not a skip
 
 from nnplayground.engine import build_model, make_loss
 
 from engine_graphs import MNIST_CNN
-
-threadpoolctl = pytest.importorskip("threadpoolctl")
 
 
 def blas_threads():
