@@ -34,7 +34,10 @@ class SnapshotBuilder:
     each snapshot carries only the new points.
     """
 
-    def __init__(self, experiment, info: S.DatasetInfo, run=0, clock=time.perf_counter):
+    def __init__(self, experiment, info: S.DatasetInfo, run=0, clock=time.perf_counter,
+                 history=None, weights_from_file=False):
+        """history: the run's TrainingHistory (its steps go to the timeline), or None;
+        weights_from_file: the run starts from a saved model's weights."""
         self.exp = experiment
         self._clock = clock
         self.run = run
@@ -45,7 +48,7 @@ class SnapshotBuilder:
         self.epochs_sent = 0
         self._epoch_steps = {}    # epoch index -> step at which it ended (for the loss plot)
         self.image_index = 0
-        self.weights_from_file = False    # set when the run starts from a saved model's weights
+        self.weights_from_file = bool(weights_from_file)
         self._confusion = None
         self._confusion_probabilities = None
         self._health_at = -1.0
@@ -54,7 +57,7 @@ class SnapshotBuilder:
         self._confusion_step = 0
         self._heavy_at = -1.0
         self._heavy = {}
-        self.history = None           # the run's TrainingHistory: its steps go to the timeline
+        self.history = history
         self._timeline_version = -1
         self._grid = None
         if info.kind == "plane":

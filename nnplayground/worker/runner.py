@@ -355,10 +355,11 @@ class TrainingThread(QThread):
         for key, value in sorted(self._overrides.items(), key=lambda kv: kv[0] != "optimizer"):
             self._apply(exp, key, value)
         info = S.dataset_info(exp.dataset)
-        self._exp, self._builder = exp, SnapshotBuilder(exp, info, run, clock=self.clock)
-        self._history = self._builder.history = TrainingHistory()
+        self._history = TrainingHistory()
+        self._exp, self._builder = exp, SnapshotBuilder(
+            exp, info, run, clock=self.clock, history=self._history,
+            weights_from_file=state is not None)
         self._scratch = None
-        self._builder.weights_from_file = state is not None
         if info.task == "classification":
             self._update_confusion()
         self.loaded.emit(info)
