@@ -82,6 +82,10 @@ class FakeController(ControllerSignals):
     def classify(self, x):
         return 0
 
+    def explain(self, x, target=None):
+        self._record("explain", x, target)
+        return 0
+
     def restore_history(self, arrays):
         self._record("restore_history", arrays)
 

@@ -14,7 +14,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from nnplayground.ui.views.common import cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
+from nnplayground.ui.views.explain import ExplainView
+from nnplayground.ui.views.health import HealthView
 from nnplayground.ui.views.metrics import MetricsView, StatusWidget
+from nnplayground.ui.views.mistakes import MistakesView
 from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, PredictionsView,
                                          has_conv_layer)
 from nnplayground.ui.views.plane import BoundaryView, UnitsView
@@ -138,6 +141,9 @@ def _views(controller):
         "predictions": PredictionsView(),
         "confusion": ConfusionView(),
         "drawpad": DrawPadView(controller),
+        "explain": ExplainView(controller),
+        "mistakes": MistakesView(),
+        "health": HealthView(),
     }
 
 
@@ -153,6 +159,9 @@ _PLACES = {
     "histograms": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
     "unit_weights": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
     "confusion": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
+    "explain": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
+    "mistakes": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
+    "health": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
 }
 
 
@@ -216,7 +225,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     """Create the live views as docks of `window`, wired to `controller`; add the status widget.
 
     Returns {name: dock}; names: metrics, boundary, units, curve, histograms, unit_weights,
-    filters, predictions, confusion, drawpad. The hub that routes snapshots is kept as
+    filters, predictions, confusion, drawpad, explain, mistakes, health. The hub that routes snapshots is kept as
     `window.live_views` (a ViewHub) so tests and the benchmark can reach the views.
     """
     views = _views(controller)
@@ -243,4 +252,31 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     window.live_views.timeline = Timeline(controller)     # the scrubber, under the plots
     views["metrics"].body.layout().addWidget(window.live_views.timeline)
     window.live_views.timeline.attach(views["metrics"].loss_plot)
+    _connect_inside_views(views, docks)
     return docks
+
+
+def _connect_inside_views(views, docks):
+    """The drawing pad's digits are explained; a confusion cell lists its test images in the
+    mistakes browser, and a chosen one goes to the drawing pad and is explained."""
+    explain, mistakes, drawpad = views["explain"], views["mistakes"], views["drawpad"]
+    explain.follow(drawpad)
+    # tabbed in last, they would be the tabs in front: keep the earlier ones there
+    for name in ("metrics", "drawpad", "confusion"):
+        docks[name].raise_()
+
+    def show_cell(row, col, probabilities):
+        docks["mistakes"].show()
+        docks["mistakes"].raise_()
+        mistakes.show_cell(row, col, probabilities)
+
+    def choose(index):
+        info = mistakes.info
+        drawpad.show_digit(info.images_test[index])
+        docks["explain"].show()
+        docks["explain"].raise_()
+        explain.explain_image(info.images_test[index],
+                              f"test image {index} (a {int(info.y_test[index])})")
+
+    views["confusion"].cell_clicked.connect(show_cell)
+    mistakes.image_chosen.connect(choose)

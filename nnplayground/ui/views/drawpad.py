@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
@@ -109,6 +109,7 @@ class Canvas(QWidget):
 
 class DrawPadView(LiveView):
     title = "Drawing pad"
+    digit_classified = Signal(object)   # the (C, H, W) image just sent to be classified
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -192,6 +193,7 @@ class DrawPadView(LiveView):
         """Send a (28, 28) MNIST-style image to the worker; the answer arrives as a signal."""
         x = np.asarray(digit, dtype=np.float32).reshape((1, *self.input_shape))
         self.pending = self.controller.classify(x)
+        self.digit_classified.emit(x[0])
 
     def _on_classified(self, request_id, probs):
         if request_id != self.pending:
@@ -229,6 +231,11 @@ class DrawPadView(LiveView):
         except DatasetError as exc:
             QMessageBox.warning(self, "Could not read the image", str(exc))
             return
+        self.show_digit(digit)
+
+    def show_digit(self, digit):
+        """Put a (1, 28, 28) image in [0, 1] on the pad (enlarged) and classify it."""
+        digit = np.asarray(digit, dtype=np.float32).reshape(1, 28, 28)
         self.canvas.clear()
         img = QImage((255 * digit[0]).astype(np.uint8).tobytes(), 28, 28, 28,
                      QImage.Format.Format_Grayscale8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, LiveView, SquareBox,
@@ -216,6 +217,8 @@ class ConfusionView(LiveView):
 
     title = "Confusion matrix"
     parts = frozenset({S.VIEW_CONFUSION})
+    # a click on a cell: true class, predicted class, the outputs the matrix counted
+    cell_clicked = Signal(int, int, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -235,6 +238,18 @@ class ConfusionView(LiveView):
         self.texts = []
         self._last = None
         self._epoch = None
+        self._probabilities = None
+        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
+        self.plot.setToolTip("Click a cell to list its test images")
+
+    def _on_clicked(self, event):
+        if self._last is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = self.plot.getViewBox().mapSceneToView(event.scenePos())
+        k = self._last.shape[0]
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        if 0 <= row < k and 0 <= col < k:
+            self.cell_clicked.emit(row, col, self._probabilities)
 
     def applies_to(self, info):
         return info.task == "classification"
@@ -248,6 +263,7 @@ class ConfusionView(LiveView):
         self.texts = []
         self._last = None
         self._epoch = None
+        self._probabilities = None
 
     def on_snapshot(self, snapshot):
         c = snapshot.confusion
@@ -265,6 +281,7 @@ class ConfusionView(LiveView):
                     f"after step {step:,}" if step else
                     "the opened model's weights" if from_file else "before training")
             set_title(self.plot, f"Test set, {when}")
+        self._probabilities = getattr(snapshot, "confusion_probabilities", None)
         if self._last is not None and np.array_equal(c, self._last):
             return
         self._last = c

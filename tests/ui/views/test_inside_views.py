@@ -1,0 +1,112 @@
+"""Issue 15's views in the window: the mistakes browser (a real click on a confusion cell),
+"Why this prediction" following the drawing pad, and layer health drawn over training."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from nnplayground.engine.metrics import predicted_classes
+from nnplayground.worker.snapshot import ALL_VIEWS
+from view_helpers import load, show_apart, small_doc, step, stroke
+
+pytestmark = pytest.mark.window_size(1400, 900)
+
+
+def _trained_a_little(qtbot, controller, steps=3):
+    load(qtbot, controller, small_doc("mnist-mlp", train_limit=256, test_limit=300))
+    controller.set_visible_views(ALL_VIEWS)
+    for _ in range(steps):
+        snapshot = step(qtbot, controller)
+    return snapshot
+
+
+def _click_cell(qtbot, confusion, row, col):
+    plot = confusion.plot
+    qtbot.waitUntil(lambda: plot.isVisible() and plot.width() > 100)
+    scene = plot.getViewBox().mapViewToScene(QPointF(col + 0.5, row + 0.5))
+    QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=plot.mapFromScene(scene))
+
+
+def test_a_confusion_cell_lists_exactly_its_test_images(qtbot, window):
+    win, controller, docks = window
+    snapshot = _trained_a_little(qtbot, controller)
+    views = win.live_views.views
+    show_apart(win, docks, ["confusion"])
+    views["confusion"].show_snapshot(snapshot)
+    c = snapshot.confusion
+    probs = snapshot.confusion_probabilities
+    y = controller.dataset.y_test[:len(probs)]
+    pred = predicted_classes(probs)
+    off = [(r, k) for r in range(10) for k in range(10) if r != k and c[r, k] > 0]
+    cells = [max(off, key=lambda rc: c[rc]), (int(np.argmax(np.diag(c))),) * 2]
+    for row, col in cells:
+        _click_cell(qtbot, views["confusion"], row, col)
+        mistakes = views["mistakes"]
+        listed = [mistakes.list.item(i).data(Qt.ItemDataRole.UserRole)
+                  for i in range(mistakes.list.count())]
+        assert len(listed) == c[row, col]
+        assert listed == [i for i in range(len(y)) if y[i] == row and pred[i] == col]
+        assert f"{c[row, col]} test images of a {row}" in mistakes.caption.text()
+
+
+def test_choosing_a_mistake_opens_it_on_the_pad_and_explains_it(qtbot, window):
+    win, controller, docks = window
+    snapshot = _trained_a_little(qtbot, controller)
+    views = win.live_views.views
+    show_apart(win, docks, ["confusion", "mistakes", "explain"])
+    views["confusion"].show_snapshot(snapshot)
+    c = snapshot.confusion
+    row, col = max(((r, k) for r in range(10) for k in range(10) if r != k),
+                   key=lambda rc: c[rc])
+    _click_cell(qtbot, views["confusion"], row, col)
+    mistakes = views["mistakes"]
+    qtbot.waitUntil(lambda: mistakes.list.isVisible() and mistakes.list.count() > 0)
+    item = mistakes.list.item(0)
+    index = item.data(Qt.ItemDataRole.UserRole)
+    rect = mistakes.list.visualItemRect(item)
+    with qtbot.waitSignal(controller.explained, timeout=30_000):
+        QTest.mouseClick(mistakes.list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+    explain = views["explain"]
+    qtbot.waitUntil(lambda: explain.explanation is not None
+                    and explain.source.startswith(f"test image {index}"), timeout=30_000)
+    image = controller.dataset.images_test[index]
+    assert np.array_equal(explain.explanation.x[0], image)
+    assert explain.explanation.target == col       # the answer the cell counted
+    assert explain.headline.text().startswith(f"Test image {index} (a {row}): a {col}")
+    assert views["drawpad"].canvas.gray().max() > 0     # shown on the pad too
+
+
+def test_a_drawn_digit_is_explained_and_the_slider_shows_the_nudge(qtbot, window):
+    win, controller, docks = window
+    _trained_a_little(qtbot, controller)
+    views = win.live_views.views
+    show_apart(win, docks, ["drawpad", "explain"])
+    pad, explain = views["drawpad"], views["explain"]
+    qtbot.waitUntil(lambda: explain.isVisible())
+    with qtbot.waitSignal(controller.explained, timeout=30_000):
+        stroke(pad.canvas, [(140, 50 + 10 * i) for i in range(19)])
+    qtbot.waitUntil(lambda: explain.explanation is not None, timeout=30_000)
+    e = explain.explanation
+    assert explain.headline.text().startswith(f"The drawn digit: a {e.target}")
+    top = explain.slider.maximum()
+    assert top == len(e.nudge_steps) - 1
+    explain.slider.setValue(top)
+    shown = [b.value() / 1000 for b in explain.bars]
+    assert np.allclose(shown, e.nudge_probabilities[top], atol=1e-3)
+    assert explain.nudge_label.text() == f"{e.nudge_steps[top]:.2f}"
+
+
+def test_layer_health_draws_every_layer_over_the_steps(qtbot, window):
+    win, controller, docks = window
+    show_apart(win, docks, ["health"])
+    load(qtbot, controller, small_doc("mnist-mlp", train_limit=256, test_limit=100))
+    health = win.live_views.views["health"]
+    for _ in range(3):
+        step(qtbot, controller)
+    qtbot.waitUntil(lambda: ("grad_norm", "out") in health.curves, timeout=30_000)
+    xs, _ = health.curves[("grad_norm", "h1")].getData()
+    assert len(xs) >= 2 and list(xs) == sorted(xs)
+    assert ("dead", "h1") in health.curves and ("saturated", "h1") not in health.curves
+    assert health.caption.text().startswith("Now: ")
