@@ -10,14 +10,19 @@ from nnplayground.worker import TrainingController
 
 @pytest.fixture
 def instrumented_controller(qtbot):
-    """make(on_step=None, clock=None) -> (controller, live): a real controller whose experiment
-    is kept in `live["exp"]`. `on_step(controller, step)` runs on the training thread right
-    after each training step (a click arriving mid-run, at an exact step); `clock(exp)` is the
-    worker's clock in seconds. Every controller made is shut down afterwards."""
+    """make(on_step=None, clock=None, pause_at_step=None) -> (controller, live): a real
+    controller whose experiment is kept in `live["exp"]`. `on_step(controller, step)` runs on
+    the training thread right after each training step (a click arriving mid-run, at an exact
+    step); pause_at_step=N is the click on Pause during step N; `clock(exp)` is the worker's
+    clock in seconds. Every controller made is shut down afterwards."""
     made = []
 
-    def make(on_step=None, clock=None):
+    def make(on_step=None, clock=None, pause_at_step=None):
         live = {}
+        if pause_at_step is not None:
+            def on_step(controller, step):
+                if step == pause_at_step:
+                    controller.pause()
 
         def factory(doc):
             exp = live["exp"] = Experiment.from_preset(doc)

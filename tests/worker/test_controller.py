@@ -43,10 +43,7 @@ def test_play_on_xor_reaches_full_test_accuracy_and_the_boundary_moves(qtbot, co
 
 def test_pause_is_answered_after_the_step_under_way_and_really_pauses(
         qtbot, instrumented_controller):
-    def click_pause_during_step_210(controller, step):
-        if step == 210:
-            controller.pause()
-    controller, live = instrumented_controller(on_step=click_pause_during_step_210)
+    controller, live = instrumented_controller(pause_at_step=210)
     load(qtbot, controller, long_xor())
     controller.play()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)

@@ -19,10 +19,7 @@ def step_once(qtbot, controller):
 
 def test_a_pause_inside_the_first_epoch_refreshes_the_confusion_matrix(
         qtbot, instrumented_controller):
-    def click_pause_during_step_61(controller, step):
-        if step == 61:
-            controller.pause()
-    controller, _ = instrumented_controller(on_step=click_pause_during_step_61)
+    controller, _ = instrumented_controller(pause_at_step=61)
     doc = load_builtin("xor")
     doc["dataset"]["n_samples"] = 20_000
     doc["training"]["batch_size"] = 1          # 10,000 steps in the first epoch
