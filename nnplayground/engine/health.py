@@ -49,7 +49,8 @@ def _dead_share(y):
     return float(np.mean(~np.any(y > 0, axis=axes)))
 
 
-def _d_logits(model, loss, output, y):
+def output_gradient(model, loss, output, y):
+    """d loss / d logits of the output node (its pre-activation z), fused where the loss is."""
     if loss.requires is not None:
         return loss.fused(model.output_layer.z, y, output)[1]
     # d loss / d output through the output's activation: the same as backward() would do
@@ -66,7 +67,7 @@ def layer_health(model, x, y, loss):
     with gradients_kept(model):
         values = reference_forward(model, x)
         output = values[model.output_id]
-        reference_backward(model, _d_logits(model, loss, output, y).astype(model.dtype))
+        reference_backward(model, output_gradient(model, loss, output, y).astype(model.dtype))
         report = []
         for node in model.order:
             layer = model.layers[node]
