@@ -128,6 +128,15 @@ class Explain(Command):
 
 
 @dataclass(frozen=True)
+class WalkThrough(Command):
+    """Back-propagation step by step on training sample `index` (`engine.backprop`): the
+    answer is `walked(request_id, (index, stages) or a message saying why not)`."""
+    request_id: int
+    index: int
+    error_title: ClassVar[str] = "Could not step through back-propagation"
+
+
+@dataclass(frozen=True)
 class ShowCheckpoint(Command):
     """Show the views the training history's checkpoint at (or before) `step`."""
     step: int

@@ -61,6 +61,8 @@ class ControllerSignals(QObject):
       dataset_ready(DatasetInfo)   the points/images the data views draw, once per load/reset
       classified(int, object)      answer to `classify()`: request id, probabilities or None
       explained(int, object)       answer to `explain()`: request id, Explanation or None
+      walked(int, object)          answer to `walk_through()`: request id, (sample index,
+                                   [engine.backprop.Stage]) or a message saying why not
       cleared()                    `unload()` dropped the run: views show none
 
     A test double that derives from it has the same signals by construction.
@@ -73,6 +75,7 @@ class ControllerSignals(QObject):
     dataset_ready = Signal(object)
     classified = Signal(int, object)
     explained = Signal(int, object)
+    walked = Signal(int, object)
     cleared = Signal()
 
 
@@ -99,6 +102,7 @@ class TrainingController(ControllerSignals):
         self._thread.loaded.connect(self._on_loaded)
         self._thread.classified.connect(self.classified)
         self._thread.explained.connect(self.explained)
+        self._thread.walked.connect(self.walked)
         # Before the thread starts: it must never run Python's cyclic GC (see gui_gc).
         self._thread.holds_gc = gui_gc.acquire()
         self._thread.start()
@@ -210,6 +214,13 @@ class TrainingController(ControllerSignals):
         `explained` signal carries the request id and an `engine.explain.Explanation`."""
         request_id = next(self._ids)
         self._thread.post(C.Explain(request_id, np.asarray(x, dtype=np.float32), target))
+        return request_id
+
+    def walk_through(self, index):
+        """Ask the worker for back-propagation step by step on training sample `index`; the
+        `walked` signal carries the request id and the stages (or why not)."""
+        request_id = next(self._ids)
+        self._thread.post(C.WalkThrough(request_id, int(index)))
         return request_id
 
     def show_checkpoint(self, step):

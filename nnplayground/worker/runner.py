@@ -64,6 +64,7 @@ class TrainingThread(QThread):
     loaded = Signal(object)            # DatasetInfo
     classified = Signal(int, object)   # request id, probabilities (K,) or None
     explained = Signal(int, object)    # request id, engine.explain.Explanation or None
+    walked = Signal(int, object)       # request id, (index, [backprop Stage]) or a message
 
     def __init__(self, factory, parent=None, clock=time.perf_counter, sleep=None):
         super().__init__(parent)
@@ -189,6 +190,8 @@ class TrainingThread(QThread):
                 self._classify(request_id, x)
             case C.Explain(request_id=request_id, x=x, target=target):
                 self._explain(request_id, x, target)
+            case C.WalkThrough(request_id=request_id, index=index):
+                self._walk_through(request_id, index)
             case C.ShowCheckpoint(step=step):
                 self._show_checkpoint(step)
             case C.ContinueFrom(step=step, play=play):
@@ -518,6 +521,24 @@ class TrainingThread(QThread):
             return
         model = self._exp.model if self._viewing is None else self._model_at(self._viewing)
         self.explained.emit(request_id, explain(model, np.asarray(x), target))
+
+    def _walk_through(self, request_id, index):
+        """One SGD update of the model the views show on one training sample, stage by stage
+        (computed on a copy); or why this network cannot be stepped through."""
+        from nnplayground.engine.backprop import steppable_problem, walkthrough
+        if self._exp is None:
+            self.walked.emit(request_id, "No network loaded")
+            return
+        model = self._exp.model if self._viewing is None else self._model_at(self._viewing)
+        problem = steppable_problem(model)
+        if problem:
+            self.walked.emit(request_id, problem[:1].upper() + problem[1:])
+            return
+        trainer = self._exp.trainer
+        i = int(index) % len(trainer.x_train)
+        stages = walkthrough(model, trainer.loss, trainer.x_train[i:i + 1],
+                             trainer.y_train[i:i + 1], float(self._exp.optimizer.lr))
+        self.walked.emit(request_id, (i, stages))
 
     # -- the training history --------------------------------------------------------------
 

@@ -86,6 +86,10 @@ class FakeController(ControllerSignals):
         self._record("explain", x, target)
         return 0
 
+    def walk_through(self, index):
+        self._record("walk_through", index)
+        return 0
+
     def restore_history(self, arrays):
         self._record("restore_history", arrays)
 

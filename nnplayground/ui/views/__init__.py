@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from nnplayground.ui.views.backprop import BackpropView
 from nnplayground.ui.views.common import cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
 from nnplayground.ui.views.explain import ExplainView
@@ -144,6 +145,7 @@ def _views(controller):
         "explain": ExplainView(controller),
         "mistakes": MistakesView(),
         "health": HealthView(),
+        "backprop": BackpropView(controller),
     }
 
 
@@ -162,6 +164,7 @@ _PLACES = {
     "explain": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
     "mistakes": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
     "health": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
+    "backprop": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
 }
 
 
@@ -225,7 +228,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     """Create the live views as docks of `window`, wired to `controller`; add the status widget.
 
     Returns {name: dock}; names: metrics, boundary, units, curve, histograms, unit_weights,
-    filters, predictions, confusion, drawpad, explain, mistakes, health. The hub that routes snapshots is kept as
+    filters, predictions, confusion, drawpad, explain, mistakes, health, backprop. The hub that routes snapshots is kept as
     `window.live_views` (a ViewHub) so tests and the benchmark can reach the views.
     """
     views = _views(controller)

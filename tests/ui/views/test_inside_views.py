@@ -110,3 +110,37 @@ def test_layer_health_draws_every_layer_over_the_steps(qtbot, window):
     assert len(xs) >= 2 and list(xs) == sorted(xs)
     assert ("dead", "h1") in health.curves and ("saturated", "h1") not in health.curves
     assert health.caption.text().startswith("Now: ")
+
+
+def test_back_propagation_steps_with_the_keys_and_shows_the_engines_numbers(qtbot, window):
+    win, controller, docks = window
+    show_apart(win, docks, ["backprop"])
+    load(qtbot, controller, small_doc("xor"))
+    view = win.live_views.views["backprop"]
+    qtbot.waitUntil(lambda: view.isVisible())
+    view.sample_box.setValue(5)
+    with qtbot.waitSignal(controller.walked, timeout=30_000) as blocker:
+        qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    sample, stages = blocker.args[1]
+    assert sample == 5
+    assert [s.kind for s in stages] == ["forward"] * 3 + ["loss"] + ["backward"] * 3 + \
+        ["update"] * 3
+    assert view.position.text() == "stage 1 of 10"
+    first = stages[0]
+    shown = [float(view.units.item(r, 0).text()) for r in range(view.units.rowCount())]
+    assert np.allclose(shown, first.arrays["z"], atol=1e-4)
+    for _ in range(4):       # to the first backward stage: the output layer's
+        QTest.keyClick(view, Qt.Key.Key_Right)
+    assert view.position.text() == "stage 5 of 10"
+    back = stages[4]
+    assert back.kind == "backward" and back.node_id == "out"
+    grads = np.vstack([back.arrays["dW"], back.arrays["db"][None, :]])
+    shown = [[float(view.weights.item(r, c).text()) for c in range(view.weights.columnCount())]
+             for r in range(view.weights.rowCount())]
+    assert np.allclose(shown, grads, atol=1e-4)
+    QTest.keyClick(view, Qt.Key.Key_Left)
+    assert view.position.text() == "stage 4 of 10"
+    for _ in range(9):
+        QTest.keyClick(view, Qt.Key.Key_Right)
+    assert view.position.text() == "stage 10 of 10" and not view.next_button.isEnabled()
+    assert "after the update" in view.headline.text()

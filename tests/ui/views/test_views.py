@@ -15,8 +15,8 @@ pytestmark = pytest.mark.window_size(2400, 1600)
 
 # Which views each kind of data shows (the others must be hidden, saying why they are empty).
 EXPECTED = {
-    "plane": {"metrics", "boundary", "units", "histograms", "confusion", "health"},
-    "line": {"metrics", "curve", "histograms", "health"},
+    "plane": {"metrics", "boundary", "units", "histograms", "confusion", "health", "backprop"},
+    "line": {"metrics", "curve", "histograms", "health", "backprop"},
     "image": {"metrics", "histograms", "filters", "predictions", "confusion", "unit_weights",
               "drawpad", "explain", "mistakes", "health"},
 }
@@ -96,7 +96,7 @@ def test_every_view_draws_every_builtin_preset(qtbot, window, name):
     hub = win.live_views
     doc = small_doc(name)
     info = load(qtbot, controller, doc)
-    expected = set(EXPECTED.get(info.kind, {"metrics", "histograms", "health"}))
+    expected = set(EXPECTED.get(info.kind, {"metrics", "histograms", "health", "backprop"}))
     if info.task == "regression":
         expected.discard("confusion")
     for view_name, view in hub.views.items():
