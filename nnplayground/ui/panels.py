@@ -11,7 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
@@ -303,6 +304,8 @@ class TrainingPanel(_Form):
             button = QToolButton()
             button.setDefaultAction(action)
             button.setMinimumHeight(34)
+            # sharing the row: room for "Pause" when Play turns into it (cut at 3840x2160)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             row.addWidget(button)
         self.layout_.addLayout(row)
         self.layout_.addStretch(1)

@@ -123,6 +123,7 @@ class Auditor:
         self._window_on_screen()
         for widget in self.window.findChildren(QWidget):
             if not shown(widget):
+                self._squeezed(widget)
                 continue
             if isinstance(widget, QLabel):
                 w, h = _label_needs(widget)
@@ -156,6 +157,21 @@ class Auditor:
         self._diagram()
         self._views()
         return self.result
+
+    def _squeezed(self, widget):
+        """A shown widget with text that its layout squeezed to nothing (a combo box row got
+        no height once): its parent shows, it does not."""
+        text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else \
+            widget.currentText() if isinstance(widget, QComboBox) else ""
+        if not text or not widget.isVisible():
+            return
+        chain, w = [], widget
+        while w is not None and not shown(w):
+            chain.append(w)
+            w = w.parentWidget()
+        if w is not None and any(c.width() <= 1 or c.height() <= 1 for c in chain):
+            self.result.checked += 1
+            self.result.cut.append(f"{_name(widget, text)}: squeezed to nothing")
 
     def _window_on_screen(self):
         w = self.window

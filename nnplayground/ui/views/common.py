@@ -96,21 +96,19 @@ class WrapRow(QWidget):
         return sum(w.sizeHint().width() for w in self.widgets) + \
             self.box.spacing() * (len(self.widgets) - 1)
 
-    def sizeHint(self):  # noqa: N802
-        return QSize(self._side_by_side_width(), max(w.sizeHint().height() for w in self.widgets))
-
-    def minimumSizeHint(self):  # noqa: N802
-        width = max(w.sizeHint().width() for w in self.widgets)
-        return QSize(width, self.heightForWidth(width))
-
-    def hasHeightForWidth(self):  # noqa: N802
-        return True
-
-    def heightForWidth(self, width):  # noqa: N802
+    def _height(self) -> int:
         heights = [w.sizeHint().height() for w in self.widgets]
-        if width >= self._side_by_side_width():
+        if self.box.direction() == QBoxLayout.LeftToRight:
             return max(heights)
         return sum(heights) + self.box.spacing() * (len(heights) - 1)
+
+    def sizeHint(self):  # noqa: N802
+        return QSize(self._side_by_side_width(), self._height())
+
+    def minimumSizeHint(self):  # noqa: N802
+        # as tall as the current arrangement: a layout (unlike a height-for-width item)
+        # then keeps the stacked rows whole
+        return QSize(max(w.sizeHint().width() for w in self.widgets), self._height())
 
     def resizeEvent(self, event):  # noqa: N802
         wide = self.width() >= self._side_by_side_width()
