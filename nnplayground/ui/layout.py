@@ -227,7 +227,7 @@ class WindowLayout(QObject):
         # At least as wide as the column's tabs and its panels' controls need, at most 30 %
         lw = max(int(width * shares.get("left_width", design.left_width)),
                  min(self._needed_width([docks[n] for g in left for n in g if n in docks]),
-                     int(width * 0.3)))
+                     int(width * 0.25)))
         rw = int(width * shares.get("right_width", design.right_width))
         # the bottom row's tabs whole: the right column gives way (down to 24 %)
         bottom_need = self._needed_width([docks[n] for g in bottom for n in g if n in docks])
@@ -250,13 +250,13 @@ class WindowLayout(QObject):
         if len(rights) > 1:
             top = int(height * design.right_split[0])
             if design.square_right:
-                top = min(rw + 40, int(height * 0.62))
+                top = min(rw + 10, int(height * 0.55))
             w.resizeDocks(rights, [top, height - top], Qt.Orientation.Vertical)
         if bottoms:
             share = shares.get("bottom_height", design.bottom_height)
             lessons = getattr(w, "lessons", None)
             if self.lesson and lessons is not None and lessons.panel is not None:
-                share = max(share, 0.52)     # a lesson's own figure (the race) needs height
+                share = max(share, 0.58)     # a lesson's own figure (the race) needs height
             w.resizeDocks(bottoms[:1], [int(height * share)], Qt.Orientation.Vertical)
 
     def _needed_width(self, column) -> int:

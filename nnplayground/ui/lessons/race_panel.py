@@ -59,6 +59,7 @@ class OptimizerRacePanel(QWidget):
         self.readout.setWordWrap(True)
         # The legend in a row above the contour plot: inside, it hid the paths that overshoot.
         self.plot_widget = light(pg.GraphicsLayoutWidget())
+        self.plot_widget.setMinimumHeight(170)     # the race is what the class watches
         self.legend = pg.LegendItem(colCount=3, labelTextColor="k", verSpacing=-4)
         self.plot_widget.ci.addItem(self.legend, row=0, col=0)
         self.plot = self.plot_widget.ci.addPlot(row=1, col=0)

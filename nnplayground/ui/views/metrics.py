@@ -117,7 +117,7 @@ class MetricsView(LiveView):
         self.metric_plot = self.graphs.addPlot(row=2, col=0)
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
-        self.graphs.setMinimumHeight(180)
+        self.graphs.setMinimumHeight(150)
         # the batch losses of the branch "Continue from here" left, faint and dashed
         self.branch_curve = self.loss_plot.plot(pen=pg.mkPen((205, 205, 205), width=1,
                                                              style=Qt.PenStyle.DashLine))

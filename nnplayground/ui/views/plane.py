@@ -296,7 +296,7 @@ class UnitsView(LiveView):
         node_id, k = self.selected
         self.big_image.setImage(self._normalised(self._last[node_id][k]), levels=(0, 1),
                                 autoLevels=False)
-        self.caption.setText(f"{node_id}, unit {k + 1} (enlarged below); click a unit to choose")
+        self.caption.setText(f"{node_id}, unit {k + 1} enlarged; click a unit to choose")
 
     def _on_tiles_clicked(self, event):
         step = S.GRID + self.PAD
