@@ -57,13 +57,23 @@ class NotesPanel(QWidget):
         if title is None:
             self.lesson_title.setText("")
             self.step_title.setText("")
-            self.browser.setMarkdown(NO_LESSON)
+            self._markdown = NO_LESSON
         else:
             self.lesson_title.setText(title)
             self.step_title.setText(step_title)
-            self.browser.setMarkdown(markdown)
+            self._markdown = markdown
+        self.browser.setMarkdown(self._markdown)
         self.prev_button.setEnabled(can_prev)
         self.next_button.setEnabled(can_next)
+
+    def changeEvent(self, event):  # noqa: N802
+        """A new font (presenter mode, another screen): the Markdown is laid out again, since
+        its code spans got the old font's size as their own when it was set."""
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange and getattr(self, "_markdown", None):
+            scroll = self.browser.verticalScrollBar().value()
+            self.browser.setMarkdown(self._markdown)
+            self.browser.verticalScrollBar().setValue(scroll)
 
     def notes_text(self) -> str:
         """The rendered notes as plain text (what a test or screen reader sees)."""

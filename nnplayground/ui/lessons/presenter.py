@@ -50,6 +50,20 @@ def high_contrast(palette: QPalette) -> QPalette:
     return p
 
 
+def _set_axis_label_style(axis, style: dict, restore=False) -> None:
+    """An axis title in `style` (CSS), its room adjusted (pyqtgraph's setLabel without
+    changing the text); `restore` puts back a style exactly as it was."""
+    axis.labelStyle = style
+    if not restore and "color" in style and not isinstance(style["color"], str):
+        # a tuple (as setLabel(color=...) keeps it) is no CSS colour, and Qt then drops the
+        # whole style, font size included
+        axis.labelStyle = {**style, "color": pg.mkColor(style["color"]).name()}
+    axis.label.setHtml(axis.labelString())
+    axis._adjustSize()
+    axis.picture = None
+    axis.update()
+
+
 def find_menu(window: QMainWindow, title: str):
     """The menu bar's menu called `title` (ignoring '&'), or None."""
     for action in window.menuBar().actions():
@@ -148,7 +162,8 @@ class PresenterMode(QObject):
         self._restyle_timer.start()
 
     def restyle_new_items(self) -> None:
-        """Wider pens on every curve and bigger tick labels on every axis, remembered.
+        """Wider pens on every curve, and the presenter font for tick labels, axis titles and
+        legend entries, remembered.
 
         Items styled before are skipped unless their view has set a new pen since (then that
         pen is the one to restore, and it is widened in turn).
@@ -156,6 +171,8 @@ class PresenterMode(QObject):
         if self._saved is None:
             return
         pens, axes = self._saved["pens"], self._saved["axes"]
+        labels = self._saved.setdefault("labels", {})
+        size = f"{self._saved['presenter_font'].pointSizeF():.1f}pt"
         for view in self.window.findChildren(pg.GraphicsView):
             for item in view.scene().items():
                 if isinstance(item, pg.PlotDataItem):
@@ -167,9 +184,14 @@ class PresenterMode(QObject):
                     new.setWidthF(max(current.widthF(), 1.0) * LINE_SCALE)
                     item.setPen(new)
                     pens[item] = (current, new)
-                elif isinstance(item, pg.AxisItem) and item not in axes:
+                elif isinstance(item, pg.AxisItem) and \
+                        item.labelStyle.get("font-size") != size:   # new, or relabelled
                     item.setTickFont(self._saved["presenter_font"])
-                    axes[item] = True
+                    axes[item] = dict(item.labelStyle)
+                    _set_axis_label_style(item, {**item.labelStyle, "font-size": size})
+                elif isinstance(item, pg.LabelItem) and item not in labels:
+                    labels[item] = dict(item.opts)      # legend entries, plot titles
+                    item.setText(item.text, size=size)
 
     def _leave(self) -> None:
         w, saved = self.window, self._saved
@@ -183,9 +205,14 @@ class PresenterMode(QObject):
         for item, (old, _new) in saved["pens"].items():
             if shiboken6.isValid(item):     # a curve deleted while presenting needs nothing
                 item.setPen(old)
-        for axis in saved["axes"]:
+        for axis, style in saved["axes"].items():
             if shiboken6.isValid(axis):
                 axis.setTickFont(None)
+                _set_axis_label_style(axis, style, restore=True)
+        for label, opts in saved.get("labels", {}).items():
+            if shiboken6.isValid(label):
+                label.opts = opts
+                label.setText(label.text)
         self.layout.put_back(saved["layout"])
         self.layout.hold(None)
         w.view.fit()

@@ -246,7 +246,8 @@ class UnitsView(LiveView):
             row_px = (S.GRID + self.PAD) / max(self.grid_vb.viewPixelSize()[1], 1e-9)
         except Exception:   # not laid out yet (no size): try again at the next transform
             return
-        pixels = int(min(max(0.7 * row_px, 7), FONT_PT * 4 // 3))
+        # as large as the rows allow, up to the view's own font (which presenter mode enlarges)
+        pixels = int(min(max(0.7 * row_px, 7), max(FONT_PT, self.font().pointSizeF()) * 4 / 3))
         font = QFont()
         font.setPixelSize(pixels)
         every = max(1, int(np.ceil((QFontMetrics(font).height() + 1) / max(row_px, 1e-9))))
