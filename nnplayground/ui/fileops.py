@@ -1,8 +1,10 @@
 """File handling of the main window: New, Open, Save, recent files, trained models, drops.
 
-A mixin so that main_window.py stays about layout and wiring. Every opening path goes through
-`open_path`, which validates first and changes nothing when the file has problems, so the
-current network is never lost to a bad file.
+A mixin so that main_window.py stays about layout and wiring. Every opening path ends in
+`open_document`, which replaces nothing until the file has been parsed, validated and built
+into a running experiment (data read, weights loaded) by the worker: a file that fails at any
+stage is refused with its problems, and the current document, its undo history and the
+experiment being trained, weights included, stay exactly as they were.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
 from PySide6.QtWidgets import QLabel, QListWidget
 
+from nnplayground.ui import document as D
 from nnplayground.ui.document import UNTITLED, document_folder, empty_document
+from nnplayground.ui.validation import check_document
 
 PRESET_FILTER = "Presets (*.json);;All files (*)"
 MODEL_FILTER = "Trained models (*.npz);;All files (*)"
@@ -51,6 +56,8 @@ def problem_lines(exc) -> list[str]:
 class FileOpsMixin:
     """Needs self.model (DocumentModel), self.settings (QSettings), self.controller, self.view
     and the signal self.document_opened(dict)."""
+
+    _opening = None     # the open the worker is building, until it answers (open_document)
 
     def show_problems(self, title: str, intro: str, problems: list[str]) -> None:
         """Hook for tests: the dialog is modal, so tests replace this method."""
@@ -94,7 +101,8 @@ class FileOpsMixin:
         """Opens a preset (.json), lesson (.json with a "lesson" key) or trained model (.npz).
 
         On problems, lists them all and keeps the current network. `remember` False keeps the
-        file out of Open Recent (the Lessons menu opens the bundled lessons this way).
+        file out of Open Recent (the Lessons menu opens the bundled lessons this way). Returns
+        False when the file was refused; True when it opened, or is opening (`open_document`).
         """
         if ask and not self.maybe_save():
             return False
@@ -113,25 +121,62 @@ class FileOpsMixin:
             if problems:
                 self._refuse(path, problems)
                 return False
-        self.open_document(doc, path)
-        if remember:
-            self.add_recent(path)
-        return True
+        return self.open_document(doc, path, recent=path if remember else None)
 
-    def _refuse(self, path: str, problems: list[str]) -> None:
-        self.show_problems("Cannot open preset", f"{path} has problems, so it was not opened; "
-                           "the current network is unchanged.", problems)
+    def _refuse(self, path: str, problems: list[str], title: str = "Cannot open preset") -> None:
+        self.show_problems(title, f"{path} has problems, so it was not opened; the current "
+                           "network and its training are unchanged.", problems)
 
-    def open_document(self, doc: dict, path: str | None = None, state=None) -> None:
+    def open_document(self, doc: dict, path: str | None = None, state=None, *,
+                      recent: str | None = None, source: str | None = None,
+                      history=None) -> bool:
         """The one place a loaded document replaces the current one; emits document_opened.
 
+        The worker first builds the document's experiment (reads its data, loads `state`, the
+        trained weights of a model file) while the current one stays: only once that worked is
+        the document replaced, `history` (a model file's training history arrays) handed to the
+        worker, and `recent` (a file path) added to Open Recent. When it fails,
+        the problems are listed and nothing changes, so a preset whose data cannot be read never
+        costs the network being trained. A document the editor itself shows problems for (no
+        experiment to build) replaces the current one at once, for the user to fix.
+
+        Returns True: opened, or opening (the worker answers on the GUI thread later).
         A lesson's "lesson" part (its steps and comparisons) stays with the lessons GUI, which
         listens to document_opened; the editor edits the preset part. A lesson keeps no path:
         Save asks for a new file instead of overwriting the lesson with its steps dropped.
         """
         editable = {k: v for k, v in doc.items() if k != "lesson"}
-        self.model.replace(editable, None if "lesson" in doc else path)
-        self.after_open(state=state)
+        path = None if "lesson" in doc else path
+        if self.controller is None or not check_document(editable).ok:
+            self._replace_document(doc, editable, path, recent)
+            return True
+        worker_doc = D.with_data_path_resolved(editable, document_folder(path))
+        self._opening = token = object()
+
+        def built(error) -> None:
+            if self._opening is not token:       # a later open or edit has taken over
+                return
+            self._opening = None
+            if error is not None:
+                self._refuse(source or recent or path or doc.get("name") or "The document",
+                             problem_lines(error))
+                return
+            self.loaded_doc = worker_doc
+            self._replace_document(doc, editable, path, recent)
+            if history:                      # its curves and timeline, onto this very run
+                self.controller.restore_history(history)
+
+        self.controller.load(worker_doc, state=state, done=built)
+        return True
+
+    def _replace_document(self, doc: dict, editable: dict, path, recent) -> None:
+        self.model.replace(editable, path)
+        self.scene.clearSelection()
+        self._reload_timer.stop()           # the worker has this document already
+        self._sync_view_docks(bring_to_front=True)
+        QTimer.singleShot(0, self.view.fit)
+        if recent:
+            self.add_recent(recent)
         self.document_opened.emit(doc)
 
     def open_builtin(self, name: str, ask: bool = True) -> bool:
@@ -144,8 +189,7 @@ class FileOpsMixin:
             self.show_problems("Cannot open preset", f"The built-in preset {name} has problems.",
                                problem_lines(exc))
             return False
-        self.open_document(doc)
-        return True
+        return self.open_document(doc, source=f"The built-in preset {name}")
 
     def open_gallery(self) -> None:
         from nnplayground.ui.gallery import GalleryDialog
@@ -267,11 +311,8 @@ class FileOpsMixin:
         # The model opens as an untitled document (Save asks where), so its data path cannot
         # stay relative to the model file: it is made absolute against the model's folder.
         from nnplayground.presets.datapath import with_data_path_resolved
-        self.open_document(with_data_path_resolved(doc, path), None, state=state)
-        if history and self.loaded_doc is not None and self.status.ok:   # its curves, scrubber
-            self.controller.restore_history(history)
-        self.add_recent(path)
-        return True
+        return self.open_document(with_data_path_resolved(doc, path), None, state=state,
+                                  recent=path, source=path, history=history)
 
     # -- recent files and drops ------------------------------------------------------------------
     def recent_files(self) -> list[str]:

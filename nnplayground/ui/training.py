@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.ui import document as D
+from nnplayground.ui.fileops import problem_lines
 from nnplayground.worker.live import live_hyperparameters
 from nnplayground.worker.pace import speed_of
 
@@ -83,22 +83,28 @@ class TrainingMixin:
         path so that the preset's folder can move."""
         return D.with_data_path_resolved(self.model.doc, D.document_folder(self.model.path))
 
-    def load_into_controller(self, state=None) -> None:
-        """Hands the current document to the worker (a fresh run) when the graph is valid."""
+    def load_into_controller(self, then=None) -> None:
+        """Hands the current document to the worker (a fresh run) when the graph is valid;
+        `then()` runs once the worker has built it. When the worker cannot (the data file is
+        missing, say), the dialog says why, the worker keeps the run it had, and the next
+        Play, Step or Reset tries this document again."""
         if self.controller is None or not self.status.ok:
             return
         # The worker gets the data path resolved against the preset's folder (it does not
         # know where the preset lives); the document itself keeps the relative path.
-        self.loaded_doc = self.doc_for_worker()
-        self.controller.load(self.loaded_doc, state=state)
-        self._sync_view_docks()
+        self.loaded_doc = doc = self.doc_for_worker()
+        self._opening = None                # an edit made during an open wins over it
 
-    def after_open(self, state=None) -> None:
-        self.scene.clearSelection()
-        self._reload_timer.stop()
-        self.load_into_controller(state=state)
-        self._sync_view_docks(bring_to_front=True)
-        QTimer.singleShot(0, self.view.fit)
+        def built(error) -> None:
+            if error is not None:
+                if self.loaded_doc is doc:
+                    self.loaded_doc = None
+                self._on_error("Could not load the experiment", "\n".join(problem_lines(error)))
+            elif then is not None:
+                then()
+
+        self.controller.load(doc, done=built)
+        self._sync_view_docks()
 
     def _sync_view_docks(self, bring_to_front: bool = False) -> None:
         """Shows the docks the preset names; the views module hides what the data cannot use.
@@ -131,8 +137,7 @@ class TrainingMixin:
                 self.reset()
             if choice != "train":
                 return
-        self._ensure_loaded()
-        self.controller.play()
+        self._ensure_loaded(self.controller.play)
 
     def ask_after_finished(self) -> str:
         """"train" (as many epochs again), "reset" or "" (cancel); tests replace this."""
@@ -153,18 +158,17 @@ class TrainingMixin:
         run, so the views and the status bar stop showing it."""
         self._reload_timer.stop()
         self.loaded_doc = None
+        self._opening = None                # an open still being built is abandoned
         if self.controller is not None:
             self.controller.unload()
 
     def step(self) -> None:
         if self.act_step.isEnabled():
-            self._ensure_loaded()
-            self.controller.step()
+            self._ensure_loaded(self.controller.step)
 
     def step_epoch(self) -> None:
         if self.act_epoch.isEnabled():
-            self._ensure_loaded()
-            self.controller.step_epoch()
+            self._ensure_loaded(self.controller.step_epoch)
 
     def reset(self) -> None:
         if not self.act_reset.isEnabled():
@@ -175,10 +179,13 @@ class TrainingMixin:
         else:
             self.controller.reset()
 
-    def _ensure_loaded(self) -> None:
+    def _ensure_loaded(self, then) -> None:
+        """then() now, or once the worker has the current document (never on another one)."""
         if self._reload_timer.isActive() or self.loaded_doc is None:
             self._reload_timer.stop()
-            self.load_into_controller()
+            self.load_into_controller(then)
+        else:
+            then()
 
     def _on_state_changed(self, state: str) -> None:
         self.act_play.setText("Pause" if state == "running" else "Play")

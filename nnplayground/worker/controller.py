@@ -56,7 +56,8 @@ class ControllerSignals(QObject):
 
       snapshot_ready(Snapshot)     the newest frame; the next is built only after this returns
       state_changed(str)           "idle", "running", "paused" or "loading"
-      error_occurred(str, str)     title, message - show it in a dialog
+      error_occurred(str, str)     title, message - show it in a dialog (a failed load() with a
+                                   `done` callback goes to the callback instead)
       diverged(str)                training paused on a non-finite loss; the message says why
       dataset_ready(DatasetInfo)   the points/images the data views draw, once per load/reset
       classified(int, object)      answer to `classify()`: request id, probabilities or None
@@ -93,6 +94,7 @@ class TrainingController(ControllerSignals):
         self._ids = itertools.count(1)
         self._runs = itertools.count(1)
         self._run = 0           # snapshots of other runs (an old model's) are dropped
+        self._load_callbacks = {}   # run -> done(error) of a load() not answered yet
         self._thread = TrainingThread(experiment_factory or _default_factory(mnist_dir),
                                       clock=clock, sleep=sleep)
         self._thread.snapshot.connect(self._on_snapshot)
@@ -100,6 +102,7 @@ class TrainingController(ControllerSignals):
         self._thread.error.connect(self.error_occurred)
         self._thread.diverged.connect(self.diverged)
         self._thread.loaded.connect(self._on_loaded)
+        self._thread.load_failed.connect(self._on_load_failed)
         self._thread.classified.connect(self.classified)
         self._thread.explained.connect(self.explained)
         self._thread.walked.connect(self.walked)
@@ -116,15 +119,22 @@ class TrainingController(ControllerSignals):
 
     # -- commands (return immediately) -------------------------------------------------------
 
-    def load(self, doc, state=None):
-        """Build the experiment described by a preset document (replaces any current run).
+    def load(self, doc, state=None, done=None):
+        """Build the experiment described by a preset document; it replaces the current run
+        once it is built.
 
         state: optional trained parameters {"<node_id>/<name>": array} (as in a model .npz)
-        loaded into the fresh model; a name or shape mismatch is reported by error_occurred.
+        loaded into the fresh model. Nothing of the current run changes until the new one is
+        built: if the data cannot be read, the document is refused or `state` does not fit,
+        the current experiment, its weights and its snapshots stay as they were, and
+        `done(exception)` is called (without `done`, error_occurred reports it). On success
+        `done(None)` is called after dataset_ready. Both on the GUI thread.
         """
         self._set_state("loading")
-        self._new_run()
-        self._thread.post(C.Load(doc, state, self._run))
+        run = next(self._runs)
+        if done is not None:
+            self._load_callbacks[run] = done
+        self._thread.post(C.Load(doc, state, run))
 
     def save_model(self, path, timeout=60.0):
         """Save the live model and its preset as a model .npz (atomic), between two steps.
@@ -155,15 +165,16 @@ class TrainingController(ControllerSignals):
 
     def unload(self):
         """Drop the run (nothing is trained until the next load); emits `cleared` at once."""
-        self._new_run()
+        self._new_run(next(self._runs))
         self._dataset = None
         self._thread.post(C.Unload(self._run))
         self.cleared.emit()
 
     def reset(self):
-        """Rebuild the model from the loaded document (fresh weights; live changes kept)."""
-        self._new_run()
-        self._thread.post(C.Reset(self._run))
+        """Rebuild the model from the loaded document (fresh weights; live changes kept).
+        Should that fail (its data file has gone), the current run goes on and error_occurred
+        says why."""
+        self._thread.post(C.Reset(next(self._runs)))
 
     def set_optimizer(self, spec):
         """Switch the optimizer live, e.g. set_optimizer({"type": "adam", "lr": 0.001}).
@@ -264,9 +275,9 @@ class TrainingController(ControllerSignals):
     def dataset(self):
         return self._dataset
 
-    def _new_run(self):
-        """A load or reset: from now on only the new model's snapshots count."""
-        self._run = next(self._runs)
+    def _new_run(self, run):
+        """A load, reset or unload is done: from now on only the new run's snapshots count."""
+        self._run = run
         self._latest = None
         self._status = ""
 
@@ -284,9 +295,20 @@ class TrainingController(ControllerSignals):
     def _on_state(self, state):
         self._set_state(state)
 
-    def _on_loaded(self, info):
+    def _on_loaded(self, info, run):
+        self._new_run(run)
         self._dataset = info
         self.dataset_ready.emit(info)
+        done = self._load_callbacks.pop(run, None)
+        if done is not None:
+            done(None)
+
+    def _on_load_failed(self, run, exc):
+        done = self._load_callbacks.pop(run, None)
+        if done is not None:
+            done(exc)
+            return
+        self.error_occurred.emit("Could not load the experiment", str(exc) or type(exc).__name__)
 
     def _on_snapshot(self, snapshot):
         if snapshot.run != self._run:       # queued before a load/reset: an old model's frame

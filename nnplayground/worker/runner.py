@@ -61,7 +61,8 @@ class TrainingThread(QThread):
     state = Signal(str)
     error = Signal(str, str)
     diverged = Signal(str)
-    loaded = Signal(object)            # DatasetInfo
+    loaded = Signal(object, int)       # DatasetInfo, run
+    load_failed = Signal(int, object)  # run, the exception; the current experiment is kept
     classified = Signal(int, object)   # request id, probabilities (K,) or None
     explained = Signal(int, object)    # request id, engine.explain.Explanation or None
     walked = Signal(int, object)       # request id, (index, [backprop Stage]) or a message
@@ -158,9 +159,7 @@ class TrainingThread(QThread):
     def _handle(self, command: C.Command):
         match command:
             case C.Load(doc=doc, state=state, run=run):
-                self._overrides.clear()
-                self._speed = speed_of(doc)     # Reset keeps a live change of speed
-                self._load(doc, state, run)
+                self._load(doc, state, run, overrides={}, speed=speed_of(doc))
             case C.Unload(run=run):
                 self._unload(run)
             case C.Reset(run=run):
@@ -343,29 +342,42 @@ class TrainingThread(QThread):
 
     # -- commands ---------------------------------------------------------------------------
 
-    def _load(self, doc, state, run):
+    def _load(self, doc, state, run, overrides, speed):
+        """Make the experiment `doc` describes (with trained `state`, if given, and the live
+        changes `overrides`) the current one.
+
+        The new experiment is built completely (data read, weights drawn or loaded, live
+        changes applied) before anything of the current one is touched: when any of that fails,
+        `load_failed` says why and the current experiment, its weights, its run, its history and
+        whether it was training stay exactly as they were.
+        """
+        previous = self._state
+        self._set_state("loading")
+        try:
+            exp = self._factory(doc)
+            if state is not None:
+                exp.model.load_state_dict(state)
+            # a switched optimizer first: the hyperparameters changed after it apply to it
+            for key, value in sorted(overrides.items(), key=lambda kv: kv[0] != "optimizer"):
+                self._apply(exp, key, value)
+            info = S.dataset_info(exp.dataset)
+            history = TrainingHistory()
+            builder = SnapshotBuilder(exp, info, run, clock=self.clock, history=history,
+                                      weights_from_file=state is not None)
+        except Exception as exc:   # noqa: BLE001 - the caller shows it; nothing was replaced
+            self._set_state(previous)
+            self.load_failed.emit(run, exc)
+            return
         self._mode = None
         self._play_goal = None
         self._finished = False
         self._run = run
-        self._set_state("loading")
-        self._exp = self._builder = self._evaluation = None
-        self._doc = doc
-        exp = self._factory(doc)
-        if state is not None:
-            exp.model.load_state_dict(state)
-        # a switched optimizer first: the hyperparameters changed after it apply to it
-        for key, value in sorted(self._overrides.items(), key=lambda kv: kv[0] != "optimizer"):
-            self._apply(exp, key, value)
-        info = S.dataset_info(exp.dataset)
-        self._history = TrainingHistory()
-        self._exp, self._builder = exp, SnapshotBuilder(
-            exp, info, run, clock=self.clock, history=self._history,
-            weights_from_file=state is not None)
+        self._doc, self._overrides, self._speed = doc, dict(overrides), speed
+        self._exp, self._builder, self._evaluation, self._history = exp, builder, None, history
         self._scratch = None
         if info.task == "classification":
             self._update_confusion()
-        self.loaded.emit(info)
+        self.loaded.emit(info, run)
         self._publish(0.0, force=True)
         self._set_state("idle")
 
@@ -445,7 +457,7 @@ class TrainingThread(QThread):
         """Fresh weights from the preset's seed (a trained model opened from a file included:
         Reset means start learning again)."""
         if self._doc is not None:
-            self._load(self._doc, None, run)
+            self._load(self._doc, None, run, self._overrides, self._speed)
 
     def _save_model(self, path, done):
         if done.set_running_or_notify_cancel():

@@ -28,6 +28,7 @@ class FakeController(ControllerSignals):
         self.dataset = None
         self.latest_snapshot = None
         self.loaded_state = None
+        self.load_error = None      # set an exception: the next loads fail with it
 
     @property
     def running(self):
@@ -36,9 +37,12 @@ class FakeController(ControllerSignals):
     def _record(self, name, *args, **kwargs):
         self.calls.append((name, args, kwargs))
 
-    def load(self, doc, state=None):
+    def load(self, doc, state=None, done=None):
+        """Answers at once, as the worker would once it has built (or failed to build) it."""
         self._record("load", doc)
         self.loaded_state = state
+        if done is not None:
+            done(self.load_error)
 
     def play(self):
         self._record("play")

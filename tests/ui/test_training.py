@@ -81,7 +81,8 @@ def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_windo
     monkeypatch.chdir(elsewhere)
 
     window = make_window(controller=controller)
-    assert window.open_path(str(folder / "mine.json"), ask=False)
+    with qtbot.waitSignal(window.document_opened, timeout=15000):   # once the worker built it
+        assert window.open_path(str(folder / "mine.json"), ask=False)
     assert window.model.doc["dataset"]["path"] == "points.csv"
     assert window.loaded_doc["dataset"]["path"] == str(folder.resolve() / "points.csv")
     # the data panel's preview read the file too: 40 training points drawn
