@@ -39,19 +39,20 @@ def test_a_pause_inside_the_first_epoch_refreshes_the_confusion_matrix(
     assert snap.confusion.sum() == 2000         # at most 2,000 test points, each once
 
 
-def test_load_clears_the_latest_snapshot_and_drops_the_old_models_frames(qtbot, controller):
+def test_load_keeps_the_current_run_until_built_then_drops_the_old_models_frames(qtbot,
+                                                                                 controller):
     load(qtbot, controller, load_builtin("xor"))
-    old = []
     controller.play()
     qtbot.waitUntil(lambda: controller.latest_snapshot.step > 100, timeout=WAIT)
     controller.load(load_builtin("regression-sine"))
-    assert controller.latest_snapshot is None           # at once, before the worker answers
-    controller.snapshot_ready.connect(old.append)
+    # the current run stays until the new one is built (a load that fails loses nothing)
+    assert controller.latest_snapshot.task == "classification"
+    after = []
+    controller.dataset_ready.connect(lambda info: controller.snapshot_ready.connect(after.append))
     qtbot.waitUntil(lambda: controller.state == "idle" and
-                    controller.latest_snapshot is not None, timeout=WAIT)
-    assert controller.latest_snapshot.task == "regression"
+                    controller.latest_snapshot.task == "regression", timeout=WAIT)
     assert controller.latest_snapshot.step == 0
-    assert all(s.task == "regression" for s in old)     # no xor frame after the load
+    assert after and all(s.task == "regression" for s in after)   # no xor frame after the load
 
 
 def test_switching_the_optimizer_keeps_the_weights_and_trains_on(qtbot):
