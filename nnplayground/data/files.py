@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import math
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .dataset import Dataset, DatasetError, split_indices
+from .npz import read_npz_arrays
 
 TASKS = ("classification", "regression")
 
@@ -89,20 +89,13 @@ def _check_labels_if_classes(path, rows, task):
 def read_npz(path) -> tuple[np.ndarray, np.ndarray]:
     """Read arrays `x` (N, ...) and `y` (N,) or (N, k) from an .npz without pickles."""
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in ("x", "y") if key not in npz.files]
-            if missing:
-                raise DatasetError(f"{path}: missing array {' and '.join(missing)}; the file "
-                                   f"needs arrays 'x' (inputs) and 'y' (labels or targets), "
-                                   f"found: {', '.join(npz.files) or 'none'}")
-            x, y = npz["x"], npz["y"]
-    except DatasetError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        # A truncated or corrupt archive raises BadZipFile/EOFError, which are not OSErrors.
-        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc}); the "
-                           "file may be truncated or damaged: save or copy it again") from exc
+    arrays = read_npz_arrays(path)
+    missing = [key for key in ("x", "y") if key not in arrays]
+    if missing:
+        raise DatasetError(f"{path}: missing array {' and '.join(missing)}; the file "
+                           f"needs arrays 'x' (inputs) and 'y' (labels or targets), "
+                           f"found: {', '.join(arrays) or 'none'}")
+    x, y = arrays["x"], arrays["y"]
     for name, array in (("x", x), ("y", y)):
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
             raise DatasetError(f"{path}: array {name!r} has dtype {array.dtype}; numbers needed")

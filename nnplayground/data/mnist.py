@@ -17,7 +17,6 @@ something they did not ask for.
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from nnplayground.resources import ResourcesError, resources_dir
 
 from .dataset import Dataset, DatasetError
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
+from .npz import read_npz_arrays
 
 PARTS = {  # array name -> IDX base name (the same for MNIST and Fashion-MNIST)
     "x_train": "train-images-idx3-ubyte",
@@ -134,20 +134,14 @@ def load_idx_folder(folder, checksums: dict | None = None, progress=None) -> dic
 def load_npz(path) -> dict:
     """Read a Keras-style `mnist.npz` (x_train, y_train, x_test, y_test; no pickles)."""
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in PARTS if key not in npz.files]
-            if missing:
-                raise DatasetError(f"{path}: missing arrays {', '.join(missing)}; an MNIST .npz "
-                                   f"holds x_train, y_train, x_test, y_test (found: "
-                                   f"{', '.join(npz.files) or 'none'})")
-            arrays = {key: npz[key] for key in PARTS}
-    except DatasetError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        # A truncated download or copy raises BadZipFile/EOFError, which are not OSErrors.
-        raise DatasetError(f"{path}: not a readable .npz file without pickles ({exc}); the "
-                           "file may be truncated or damaged: download or copy it again") from exc
+    found = read_npz_arrays(path, fix="the file may be truncated or damaged: download or copy "
+                                      "it again")
+    missing = [key for key in PARTS if key not in found]
+    if missing:
+        raise DatasetError(f"{path}: missing arrays {', '.join(missing)}; an MNIST .npz "
+                           f"holds x_train, y_train, x_test, y_test (found: "
+                           f"{', '.join(found) or 'none'})")
+    arrays = {key: found[key] for key in PARTS}
     return check_arrays(arrays, str(path))
 
 

@@ -17,7 +17,6 @@ array, the shape the graph expects and the shape found, instead of failing later
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -106,20 +105,14 @@ def load_trained_model(path, dtype=np.float32):
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    if path.is_file() and not zipfile.is_zipfile(path):
-        raise ModelFileError([Problem("", "is not a readable .npz model file (not a zip archive)")],
-                             path)
+    from nnplayground.data.npz import NpzError, read_npz_arrays
+
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise ModelFileError([Problem("", "file not found")], path) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelFileError([Problem("", f"is not a readable .npz model file ({exc})")],
-                             path) from None
-    except ValueError as exc:   # object arrays need pickle, which we never allow
-        raise ModelFileError([Problem("", f"holds an array we refuse to read: {exc}")],
-                             path) from None
+        return read_npz_arrays(path, what=".npz model file",
+                               fix="save the model again, or copy the file again")
+    except NpzError as exc:
+        reason = exc.reason + (f"; {exc.fix}" if exc.fix else "")
+        raise ModelFileError([Problem("", reason)], path) from None
 
 
 def _shape_problems(doc: dict, state: dict) -> list[Problem]:
