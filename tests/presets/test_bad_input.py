@@ -1,0 +1,97 @@
+"""Presets that are not settings: nested 5,000 deep, tens of megabytes, NaN and Infinity.
+
+Issue 11: deep nesting crashed with RecursionError (no dialog in the GUI), a 50 MB preset took
+13.8 s to reject, and NaN/Infinity were refused without naming the field, line or column.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nnplayground.presets import PresetError, load_builtin, load_preset, parse_preset
+from nnplayground.presets import io as preset_io
+
+
+@pytest.mark.parametrize("text", [
+    '{"format": ' + "[" * 5000 + "]" * 5000 + "}",
+    '{"a":' * 5000 + "1" + "}" * 5000,
+])
+def test_json_nested_5000_deep_is_a_preset_error(tmp_path, text):
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    with pytest.raises(PresetError, match="nested too deeply"):
+        load_preset(path)
+
+
+def test_nesting_the_parser_accepts_is_still_refused_before_validation(monkeypatch):
+    doc = load_builtin("xor")
+    value = 1
+    for _ in range(200):
+        value = [value]
+    doc["views"] = value
+    monkeypatch.setattr(preset_io, "validate_preset", _must_not_validate)
+    with pytest.raises(PresetError) as info:
+        parse_preset(json.dumps(doc))
+    (problem,) = info.value.problems
+    assert problem.path.startswith("views[0][0]") and "nested too deeply" in problem.message
+
+
+def _must_not_validate(doc):
+    raise AssertionError("a document this size must be refused before schema validation")
+
+
+def test_a_50_mb_preset_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    doc = load_builtin("xor")
+    doc["description"] = "x" * (50 * 2**20)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc))
+    monkeypatch.setattr(preset_io, "validate_preset", _must_not_validate)
+    monkeypatch.setattr(preset_io.json, "loads", _must_not_validate)
+    with pytest.raises(PresetError, match=r"is 50\.0 MB; a preset is at most 4 MB"):
+        load_preset(path)
+    with pytest.raises(PresetError, match="at most 4 MB"):
+        parse_preset(json.dumps(doc))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.__setitem__("views", ["loss"] * 5000), "views: has 5,000 items; at most 1,000"),
+    (lambda d: d.__setitem__("description", [[0] * 900] * 60), "more than 50,000 values"),
+])
+def test_long_lists_and_huge_documents_are_refused_before_validation(monkeypatch, change,
+                                                                     message):
+    doc = load_builtin("xor")
+    change(doc)
+    monkeypatch.setattr(preset_io, "validate_preset", _must_not_validate)
+    with pytest.raises(PresetError, match=message):
+        parse_preset(json.dumps(doc))
+
+
+def test_nan_and_infinity_name_the_field_line_and_column():
+    text = json.dumps(load_builtin("xor"), indent=2)
+    text = text.replace('"lr": 0.03', '"lr": NaN').replace('"noise": 0', '"noise": -Infinity')
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if '"lr": NaN' in line)
+    with pytest.raises(PresetError) as info:
+        parse_preset(text)
+    problems = {p.path: p.message for p in info.value.problems}
+    assert set(problems) == {"optimizer.lr", "dataset.noise"}
+    column = lines[row].index("NaN") + 1
+    assert problems["optimizer.lr"].startswith(f"NaN at line {row + 1}, column {column} ")
+    assert "-Infinity at line" in problems["dataset.noise"]
+    assert "finite number" in problems["optimizer.lr"]
+
+
+def test_nan_inside_a_string_is_text_not_a_number():
+    doc = load_builtin("xor")
+    doc["description"] = 'a "NaN" and Infinity in prose'
+    doc["optimizer"]["lr"] = float("inf")
+    text = json.dumps(doc)                 # Python writes Infinity for the lr
+    with pytest.raises(PresetError) as info:
+        parse_preset(text)
+    (problem,) = info.value.problems
+    assert problem.path == "optimizer.lr"
+    assert problem.message.startswith("Infinity at line 1, column ")
+    column = int(problem.message.split("column ")[1].split()[0])
+    assert text[column - 1:].startswith("Infinity")
