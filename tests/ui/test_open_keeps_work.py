@@ -152,3 +152,29 @@ def test_a_good_file_after_a_bad_one_opens(make_window, controller, qtbot, tmp_p
     layers = {n["id"] for n in good["model"]["nodes"] if n["type"] == "Dense"}
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and set(controller.latest_snapshot.weights) == layers, timeout=LOAD_TIMEOUT)
+
+
+def test_files_refused_before_loading_show_their_problems(make_window, tmp_path):
+    """Parse-stage failures (deep nesting raised RecursionError and showed no dialog; a
+    bit-flipped model raised zlib.error) list their problems and hand nothing to the worker."""
+    window = make_window(load_builtin("xor"))
+    loads = window.controller.names().count("load")
+    before = window.model.snapshot()
+    (tmp_path / "deep.json").write_text("[" * 5000 + "]" * 5000)
+    nan = json.dumps(load_builtin("xor")).replace('"lr": 0.03', '"lr": NaN')
+    (tmp_path / "nan.json").write_text(nan)
+    from nnplayground.engine import build_model
+    doc = load_builtin("xor")
+    save_model(tmp_path / "flipped.npz", doc, build_model(doc["model"], seed=0))
+    data = bytearray((tmp_path / "flipped.npz").read_bytes())
+    data[80] ^= 0xFF
+    (tmp_path / "flipped.npz").write_bytes(bytes(data))
+    for name, expected in [("deep.json", "nested too deeply"), ("nan.json", "optimizer.lr: NaN"),
+                           ("flipped.npz", "cannot be read")]:
+        shown = []
+        window.show_problems = lambda title, intro, problems, shown=shown: shown.append(problems)
+        assert not window.open_path(str(tmp_path / name), ask=False)
+        (problems,) = shown
+        assert any(expected in p for p in problems), (name, problems)
+        assert window.model.doc == before
+    assert window.controller.names().count("load") == loads
