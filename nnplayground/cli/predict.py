@@ -123,23 +123,28 @@ def _read_csv(path: Path, input_shape: tuple, dataset: dict) -> np.ndarray:
 def parse_csv(path: Path) -> list[list[float]]:
     """Rows of floats; the first row may be a header. Errors name the line and the value."""
     rows: list[list[float]] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        for line_no, row in enumerate(csv.reader(handle), start=1):
-            cells = [cell.strip() for cell in row]
-            if not any(cells):
-                continue
-            try:
-                values = [float(cell) for cell in cells]
-            except ValueError:
-                if not rows and line_no == 1:
-                    continue  # a header line
-                bad = next(c for c in cells if not _is_number(c))
-                raise CliError(f"{path}: line {line_no}: {bad!r} is not a number",
-                               EXIT_INVALID) from None
-            if rows and len(values) != len(rows[0]):
-                raise CliError(f"{path}: line {line_no}: {len(values)} values, but the first "
-                               f"row has {len(rows[0])}", EXIT_INVALID)
-            rows.append(values)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}"
+                       "); save the CSV as UTF-8 (plain numbers are ASCII, which is UTF-8)",
+                       EXIT_INVALID) from None
+    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        try:
+            values = [float(cell) for cell in cells]
+        except ValueError:
+            if not rows and line_no == 1:
+                continue  # a header line
+            bad = next(c for c in cells if not _is_number(c))
+            raise CliError(f"{path}: line {line_no}: {bad!r} is not a number",
+                           EXIT_INVALID) from None
+        if rows and len(values) != len(rows[0]):
+            raise CliError(f"{path}: line {line_no}: {len(values)} values, but the first "
+                           f"row has {len(rows[0])}", EXIT_INVALID)
+        rows.append(values)
     if not rows:
         raise CliError(f"{path}: no rows of numbers found", EXIT_INVALID)
     return rows

@@ -97,6 +97,10 @@ def test_predict_digit_npy_in_pixels_and_csv_rows(digit_model, tmp_path, capsys)
     (lambda d: np.save(d / "in.npy", np.full(2, np.nan)), "NaN or infinite"),
     (lambda d: (d / "in.csv").write_text("1,2,0\n"), "(drop the label or target column)"),
     (lambda d: (d / "in.csv").write_text("1,2\n1,x\n"), "line 2: 'x' is not a number"),
+    (lambda d: (d / "in.csv").write_bytes(b"x1,x2\n1,2\n\xff\xfe,3\n"),
+     "not UTF-8 text (byte 10 is 0xff); save the CSV as UTF-8"),    # a crash before (issue 11)
+    (lambda d: np.save(d / "in.npy", np.zeros(2)) or (d / "in.npy").write_bytes(
+        (d / "in.npy").read_bytes()[:-5]), "in.npy"),
     (lambda d: (d / "in.png").write_bytes(b"not a png"), "in.png"),
     (lambda d: (d / "in.xyz").write_text("1"), "unknown input type '.xyz'"),
 ])
