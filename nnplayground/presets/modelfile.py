@@ -131,6 +131,12 @@ def _shape_problems(doc: dict, state: dict) -> list[Problem]:
         elif not np.issubdtype(state[key].dtype, np.floating):
             problems.append(Problem(PARAM_PREFIX + key,
                                     f"must hold floats, found {state[key].dtype}"))
+        elif not np.isfinite(state[key]).all():
+            bad = int(np.size(state[key]) - np.isfinite(state[key]).sum())
+            problems.append(Problem(PARAM_PREFIX + key,
+                                    f"holds {bad:,} NaN or infinite value(s): these weights "
+                                    "cannot train or predict; retrain the model, or open an "
+                                    "earlier save of it"))
     for key in state:
         if key not in expected:
             problems.append(Problem(PARAM_PREFIX + key, "not part of the preset's graph "
