@@ -13,6 +13,7 @@ document into live objects. It validates first, so a bad preset fails with the d
 from __future__ import annotations
 
 import copy
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,31 @@ class Experiment:
         exp = cls.from_preset(doc, mnist_dir, progress, base_dir=Path(path).parent)
         exp.model.load_state_dict(state)
         return exp
+
+    def divergence_message(self, exc) -> str:
+        """What a DivergenceError means here: what happened, the likely cause read from this
+        experiment's actual settings (an init scale, bias, L1/L2 or learning rate), and what to
+        do. The trainer has restored the last finite weights."""
+        return divergence_message(exc, self.doc, float(getattr(self.optimizer, "lr", 0.0)),
+                                  float(self.trainer.l1), float(self.trainer.l2))
+
+    def training_warning(self) -> str | None:
+        """A warning when the loss has stopped falling far above what guessing gives (the
+        units saturated, typically after too large a learning rate), else None."""
+        losses = [r["train_loss"] for r in self.trainer.history.epochs if "train_loss" in r]
+        return saturation_warning(losses, self.chance_loss(), self.doc,
+                                  float(getattr(self.optimizer, "lr", 0.0)),
+                                  float(self.trainer.l1), float(self.trainer.l2))
+
+    def chance_loss(self) -> float:
+        """The loss of always guessing the class frequencies (classification) or the mean
+        target (regression) on the training set: a trained network should beat it."""
+        y = self.dataset.y_train
+        if self.task == "regression":
+            return float(np.mean(np.var(np.asarray(y, dtype=np.float64), axis=0)))
+        counts = np.bincount(np.asarray(y), minlength=2).astype(np.float64)
+        p = counts[counts > 0] / counts.sum()
+        return float(-(p * np.log(p)).sum())
 
     def reset(self) -> None:
         """Fresh weights, optimizer state and history from the preset's seed; data kept."""
@@ -270,3 +296,68 @@ def _size(n_bytes: float) -> str:
     if n_bytes >= 2 ** 30:
         return f"{n_bytes / 2 ** 30:,.{1 if n_bytes < 10 * 2 ** 30 else 0}f} GiB"
     return f"{n_bytes / 2 ** 20:,.0f} MiB"
+
+
+# ---------------------------------------------------------------------------- when it fails
+
+# Settings far outside what any preset needs, which blow a network up whatever the learning
+# rate: the diagnosis names them before blaming the learning rate.
+LARGE_INIT_SCALE = 10.0
+LARGE_BIAS = 1e3
+LARGE_PENALTY = 1.0
+
+
+def divergence_cause(doc: dict, lr: float, l1: float, l2: float) -> tuple[str, str]:
+    """(likely cause, what to do) of a divergence, from the settings that were trained."""
+    for node in doc["model"]["nodes"]:
+        params, label = node.get("params", {}), f'"{node["id"]}"'
+        scale = params.get("init_scale")
+        if isinstance(scale, (int, float)) and abs(scale) > LARGE_INIT_SCALE:
+            return (f"the init_scale {scale:g} of {label}: its first weights are that large, so "
+                    f"its outputs overflow", f"set {label}'s init_scale to at most 1 (or clear "
+                    f"it for the init's own default)")
+        bias = params.get("bias_init")
+        if isinstance(bias, (int, float)) and abs(bias) > LARGE_BIAS:
+            return (f"the bias_init {bias:g} of {label}, which saturates or overflows what comes "
+                    f"after it", f"set {label}'s bias_init near 0")
+    if max(l1, l2) > LARGE_PENALTY:
+        return (f"the regularisation (l1 {l1:g}, l2 {l2:g}): a penalty that large swamps the "
+                f"loss and its gradient blows the weights up", "lower l1/l2 to 0.01 or less")
+    return (f"the learning rate {lr:g} is too high for this network, so its updates "
+            f"overshoot", f"lower the learning rate (try {lr / 10:g})")
+
+
+def divergence_message(exc, doc: dict, lr: float, l1: float, l2: float) -> str:
+    """The three lines the CLI and the GUI show for a DivergenceError."""
+    step = getattr(exc, "step", None)
+    where = f" at step {step}" if step is not None else ""
+    what = getattr(exc, "what", None) or "the loss or a weight became infinite or NaN"
+    cause, fix = divergence_cause(doc, lr, l1, l2)
+    return (f"Training diverged{where}: {what}.\nLikely cause: {cause}.\n"
+            f"The weights are back to their last finite values; {fix}, then train on or "
+            f"Reset.")
+
+
+# A loss this many times the guessing loss, not falling over the last epochs, is saturated.
+SATURATED_RATIO = 2.0
+STALL_EPOCHS = 3
+
+
+def saturation_warning(losses: list[float], chance: float, doc: dict, lr: float, l1: float,
+                       l2: float) -> str | None:
+    """A warning for a training loss that has stopped falling far above `chance` (what
+    guessing gives), with its likely cause, else None. xor and mnist-mlp at learning rate 10
+    ran their epochs at a loss of 47 to 78 with units stuck at 0 or 1, and exited as if all
+    was well."""
+    if len(losses) < STALL_EPOCHS or chance <= 0:
+        return None
+    recent = losses[-STALL_EPOCHS:]
+    last = recent[-1]
+    if not math.isfinite(last) or last < SATURATED_RATIO * chance:
+        return None
+    if last < 0.9 * recent[0]:      # still falling
+        return None
+    cause, fix = divergence_cause(doc, lr, l1, l2)
+    return (f"the loss stopped falling at {last:.3g}, far above the {chance:.2g} that guessing "
+            f"gives: the units are probably saturated (stuck at their extremes). Likely cause: "
+            f"{cause}; {fix}, then Reset")

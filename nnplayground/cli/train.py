@@ -54,13 +54,16 @@ def run_train(args) -> int:
     except Exception as exc:
         progress.close()
         from nnplayground.engine import DivergenceError
-        if isinstance(exc, DivergenceError):  # its message names the step and the remedy
+        if isinstance(exc, DivergenceError):  # the step, the likely cause and the remedy
             done = len(records)
-            raise CliError(f"{label}: {' '.join(str(exc).split())} ({done} complete "
-                           f"epoch{'s' if done != 1 else ''}; nothing saved)",
+            raise CliError(f"{label}: {' '.join(exp.divergence_message(exc).split())} ({done} "
+                           f"complete epoch{'s' if done != 1 else ''}; nothing saved)",
                            EXIT_FAILURE) from exc
         raise
     progress.close()
+    warning = exp.training_warning()
+    if warning:
+        note(f"warning: {warning}")
 
     if save is not None:
         save_model(save, doc, trainer.model, exp.base_dir)

@@ -70,10 +70,11 @@ class DivergenceError(RuntimeError):
     """Training produced a non-finite loss or parameter. `step` is the step that failed; the
     trainer restored the parameters from before it, so `trainer.model` stays usable."""
 
-    def __init__(self, step, message):
+    def __init__(self, step, message, what=None):
         super().__init__(message)
         self.step = step
         self.message = message
+        self.what = what        # what went non-finite, for a caller's own diagnosis
 
 
 class History:
@@ -314,15 +315,16 @@ class Trainer:
             loss += self._apply_penalties()
         if not math.isfinite(loss):
             self._restore_buffers(saved_buffers)
-            raise DivergenceError(step, self._divergence_message(step, f"the loss became {loss}"))
+            what = f"the loss became {loss}"
+            raise DivergenceError(step, self._divergence_message(step, what), what)
 
         bad = self.optimizer.guarded_step(*self._packed)
         if bad is not None:
             self._restore_buffers(saved_buffers)
             # The moments were fed the exploding gradients; keeping them would diverge again.
             self.optimizer.reset()
-            raise DivergenceError(step, self._divergence_message(
-                step, f"the update of {bad[0]}/{bad[1]} became infinite or NaN"))
+            what = f"the update of {bad[0]}/{bad[1]} became infinite or NaN"
+            raise DivergenceError(step, self._divergence_message(step, what), what)
         return loss
 
     def _apply_penalties(self):

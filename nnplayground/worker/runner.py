@@ -42,17 +42,6 @@ TRIM_INTERVAL = 1.0         # seconds between handing freed memory back after ev
 IDLE_POLL = 0.1             # seconds the idle loop waits for a message before checking stop
 
 
-def divergence_message(exc, lr):
-    """A message that says what happened, the likely cause and what to do about it."""
-    step = getattr(exc, "step", None)
-    where = f" at step {step}" if step is not None else ""
-    return (f"Training diverged{where}: the loss or a weight became infinite or NaN.\n"
-            f"Likely cause: the learning rate ({lr:g}) is too high for this network, so each "
-            f"update overshoots and the weights blow up.\n"
-            f"Training is paused and the last finite weights are restored. Lower the learning "
-            f"rate (try {lr / 10:g}) and press Play, or Reset.\n\nDetails: {exc}")
-
-
 class TrainingThread(QThread):
     """Runs the training loop. Talk to it only through `post()`, `frame_drawn()`, `stop()`
     and its signals."""
@@ -269,7 +258,9 @@ class TrainingThread(QThread):
             return ""
         self._finished = False
         done = len(self._exp.trainer.history.epochs)
-        return f"Finished {done} epochs; press Play to train further"
+        status = f"Finished {done} epochs; press Play to train further"
+        warning = self._exp.training_warning()
+        return f"{status}. Warning: {warning}" if warning else status
 
     def _diverged(self, exc):
         """Pause on the restored (finite) weights and tell the user why and what to do."""
@@ -277,7 +268,7 @@ class TrainingThread(QThread):
         self._refresh_confusion_if_stale()
         self._publish(0.0, force=True)
         self._set_state("paused")
-        self.diverged.emit(divergence_message(exc, float(self._exp.optimizer.lr)))
+        self.diverged.emit(self._exp.divergence_message(exc))
 
     def _advance(self):
         """One unit of work between two flag checks: a training step, or one batch of the
