@@ -8,6 +8,7 @@ the GUI's drawing pad both go through `preprocess_digit`.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -80,26 +81,48 @@ def load_digit_image(path) -> np.ndarray:
     """Read an image file with Pillow and preprocess it: -> (1, 28, 28) float32 in [0, 1].
 
     A transparent drawing (e.g. from a paint program) is read by its alpha channel, since its
-    transparent pixels carry no reliable colour.
+    transparent pixels carry no reliable colour. A 16-bit or floating-point image (a scientific
+    TIFF) is read at its own depth and scaled by its own range: Pillow's 8-bit conversion would
+    clip it to a blank or black-and-white picture. An image larger than Pillow's decompression
+    bomb limit is refused with a message (Pillow would warn on stderr, or fail).
     """
     from PIL import Image, UnidentifiedImageError
     path = Path(path)
     try:
-        with Image.open(path) as image:
-            image.load()
-            gray = None
-            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                alpha = np.asarray(image.convert("RGBA").getchannel("A"))
-                if alpha.min() < 255:
-                    gray = alpha
-            if gray is None:
-                gray = np.asarray(image.convert("L"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                gray = _grey_of(image)
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: no such image file") from exc
-    except (UnidentifiedImageError, OSError) as exc:
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise DatasetError(f"{path}: the image is too large to be a digit ({exc}); crop or "
+                           "scale it down to the digit (a few hundred pixels a side is "
+                           "plenty)") from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise DatasetError(f"{path}: not a readable image ({exc}); use PNG, JPEG, BMP or "
                            "another format Pillow reads") from exc
     try:
         return preprocess_digit(gray)[None]
     except DatasetError as exc:
         raise DatasetError(f"{path}: {exc}") from exc
+
+
+# Pillow's modes of one channel deeper than 8 bits: 32-bit float, 32-bit and 16-bit integers.
+_DEEP_MODES = ("F", "I", "I;16", "I;16L", "I;16B", "I;16N")
+
+
+def _grey_of(image) -> np.ndarray:
+    """The greyscale array of an opened Pillow image (see load_digit_image)."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        alpha = np.asarray(image.convert("RGBA").getchannel("A"))
+        if alpha.min() < 255:
+            return alpha
+    if image.mode in _DEEP_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        if not np.all(np.isfinite(values)):
+            raise DatasetError("the digit image holds NaN or infinity")
+        low, high = float(values.min()), float(values.max())
+        return (values - low) / (high - low) if high > low else np.zeros_like(values)
+    return np.asarray(image.convert("L"))

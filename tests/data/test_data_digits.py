@@ -95,3 +95,44 @@ def test_unreadable_or_blank_image_files_name_the_file(tmp_path):
     with pytest.raises(DatasetError, match="blank") as info:
         load_digit_image(blank)
     assert str(blank) in str(info.value)
+
+
+# -- issue 11: deep images and decompression bombs ------------------------------------------
+
+def _stroke(dtype, high):
+    """A vertical stroke (a "1") on a dark field, at the given depth."""
+    a = np.zeros((60, 40), dtype=dtype)
+    a[10:50, 18:23] = high
+    return a
+
+
+@pytest.mark.parametrize("array, mode", [
+    (_stroke(np.float32, 0.8), "F"),          # a float TIFF in [0, 1]: read as blank before
+    (_stroke(np.float32, 4000.0), "F"),       # a float TIFF in counts
+    (_stroke(np.uint16, 60000), "I;16"),      # 16-bit
+])
+def test_deep_tiff_digits_are_read_at_their_own_depth(tmp_path, array, mode):
+    from PIL import Image
+    path = tmp_path / "one.tif"
+    Image.fromarray(array).save(path)
+    with Image.open(path) as image:
+        assert image.mode == mode
+    x = load_digit_image(path)
+    assert x.shape == (1, 28, 28) and x.max() == pytest.approx(1.0)
+    assert 30 <= (x > 0.5).sum() <= 80     # the stroke, not a blank or a filled field
+
+
+def test_a_decompression_bomb_is_a_dataset_error_not_a_warning(tmp_path, monkeypatch):
+    import warnings
+
+    from PIL import Image
+    Image.fromarray(_stroke(np.uint8, 255)).save(tmp_path / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2000)     # 2,400 pixels: Pillow warns
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                        # any warning fails the test
+        with pytest.raises(DatasetError, match="too large to be a digit") as info:
+            load_digit_image(tmp_path / "big.png")
+    assert "big.png" in str(info.value) and "crop or scale it down" in str(info.value)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)     # over twice: Pillow refuses
+    with pytest.raises(DatasetError, match="too large to be a digit"):
+        load_digit_image(tmp_path / "big.png")
