@@ -8,10 +8,12 @@ fsyncs it and renames it over the target (`os.replace` is atomic on POSIX and Wi
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from .datapath import with_data_path_for_file
@@ -184,6 +186,7 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temp_files(path)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         _set_mode(fd, path)
@@ -202,6 +205,36 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
             pass
         raise
     _fsync_folder(folder)
+
+
+STALE_TEMP_SECONDS = 600.0
+
+
+def remove_stale_temp_files(path, now: float | None = None) -> list[Path]:
+    """Delete the temp files a killed save of `path` left beside it; returns them.
+
+    Only our own names are touched (".<name>.<8 mkstemp characters>.tmp", as
+    atomic_write_bytes makes them), and only when untouched for STALE_TEMP_SECONDS, so a save
+    of the same file under way in another process keeps its temp file.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        try:
+            if (pattern.fullmatch(candidate.name) and candidate.is_file()
+                    and now - candidate.stat().st_mtime > STALE_TEMP_SECONDS):
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:          # gone meanwhile, or not ours to delete: leave it
+            continue
+    return removed
 
 
 def _read_umask() -> int:

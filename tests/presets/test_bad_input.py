@@ -95,3 +95,31 @@ def test_nan_inside_a_string_is_text_not_a_number():
     assert problem.message.startswith("Infinity at line 1, column ")
     column = int(problem.message.split("column ")[1].split()[0])
     assert text[column - 1:].startswith("Infinity")
+
+
+def test_a_save_removes_the_temp_files_a_killed_save_left(tmp_path):
+    import os
+    import tempfile
+
+    from nnplayground.presets import save_preset
+    target = tmp_path / "mine.json"
+    old = []
+    for _ in range(2):     # what a save killed before its rename leaves behind
+        fd, name = tempfile.mkstemp(dir=tmp_path, prefix=".mine.json.", suffix=".tmp")
+        os.close(fd)
+        old.append(name)
+    fd, fresh = tempfile.mkstemp(dir=tmp_path, prefix=".mine.json.", suffix=".tmp")
+    os.close(fd)                                  # a save under way elsewhere: too recent
+    others = [tmp_path / ".mine.json.notes.tmp", tmp_path / ".other.json.abcd1234.tmp",
+              tmp_path / "mine.json.abcd1234.tmp"]
+    for path in others:
+        path.write_text("not ours, or not a temp file of this save")
+    long_ago = preset_io.time.time() - 2 * preset_io.STALE_TEMP_SECONDS
+    for path in old + [str(p) for p in others]:
+        os.utime(path, (long_ago, long_ago))
+    save_preset(load_builtin("xor"), target)
+    assert load_preset(target) == load_builtin("xor")
+    assert not any(os.path.exists(p) for p in old)
+    assert os.path.exists(fresh) and all(p.exists() for p in others)
+    leftovers = sorted(p.name for p in tmp_path.iterdir())
+    assert leftovers == sorted([os.path.basename(fresh), "mine.json"] + [p.name for p in others])
