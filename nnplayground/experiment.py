@@ -18,12 +18,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-
 import numpy as np
 
-from nnplayground.data import Dataset, load_dataset
+from nnplayground.data import Dataset, DatasetError, load_dataset
 from nnplayground.data.augment import Augmentation
-from nnplayground.engine import Trainer, build_model, make_optimizer
+from nnplayground.engine import GraphError, Trainer, build_model, make_optimizer
 from nnplayground.presets import PresetError, Problem, validate_preset
 from nnplayground.presets.gallery import resolve
 from nnplayground.presets.io import load_preset
@@ -64,7 +63,12 @@ class Experiment:
         dataset = load_dataset(doc["dataset"], mnist_dir=mnist_dir, progress=progress,
                                base_dir=base_dir)
         _check_input_shape(doc, dataset)
-        model, optimizer, trainer = _build(doc, dataset)
+        try:
+            model, optimizer, trainer = _build(doc, dataset)
+        except GraphError:
+            raise
+        except ValueError as exc:   # the data against the network: labels beyond its outputs
+            raise DatasetError(f"{dataset.name}: {exc}") from None
         # Without base_dir, load_dataset read a relative path from the current folder: remember
         # which one, since the process may change folders before the model is saved.
         folder = str(Path(base_dir if base_dir is not None else Path.cwd()).resolve())

@@ -16,6 +16,7 @@ from .dataset import Dataset, DatasetError, split_indices
 from .npz import read_npz_arrays
 
 TASKS = ("classification", "regression")
+FLOAT32_MAX = float(np.finfo(np.float32).max)   # training runs in float32: larger is infinity
 
 
 def _number(text: str) -> float | None:
@@ -63,6 +64,10 @@ def read_csv(path, task=None) -> tuple[np.ndarray, np.ndarray, list[str], str | 
             if value is None or not math.isfinite(value):
                 raise DatasetError(f"{path} line {line_no}, column {col}: {cell!r} is not a "
                                    "finite number")
+            if abs(value) > FLOAT32_MAX:
+                raise DatasetError(f"{path} line {line_no}, column {col}: {cell} is beyond "
+                                   f"the {FLOAT32_MAX:.3g} that training's 32-bit floats hold; "
+                                   "rescale the column")
         rows.append((line_no, values))
     if not rows:
         raise DatasetError(f"{path}: no data rows; expected lines like 0.5,-1.2,1")
@@ -103,7 +108,12 @@ def read_npz(path) -> tuple[np.ndarray, np.ndarray]:
             raise DatasetError(f"{path}: array {name!r} is empty (shape {array.shape})")
     if len(x) != len(y):
         raise DatasetError(f"{path}: x has {len(x)} samples but y has {len(y)}")
-    if not np.all(np.isfinite(x)) or not np.all(np.isfinite(y)):
+    with np.errstate(over="ignore"):        # beyond float32 is infinity in training
+        x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    if not np.all(np.isfinite(x32)) or not np.all(np.isfinite(y32)):
+        if np.all(np.isfinite(x)) and np.all(np.isfinite(y)):
+            raise DatasetError(f"{path}: values beyond the {FLOAT32_MAX:.3g} that training's "
+                               "32-bit floats hold; rescale the data")
         bad = int(np.argmax(~np.isfinite(x).reshape(len(x), -1).all(axis=1)
                             | ~np.isfinite(y).reshape(len(y), -1).all(axis=1)))
         raise DatasetError(f"{path}: sample {bad} holds NaN or infinity")
