@@ -40,11 +40,21 @@ def preset_schema() -> dict:
     return json.loads(text)
 
 
+def _is_integer(checker, instance) -> bool:
+    """JSON Schema counts 3.0 and 1e308 as integers; Python does not (range(3.0), a seed of
+    3.0 and int(1e308) all fail later, after validation said yes), so neither do we."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 @functools.cache
 def _validator():
     schema = preset_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    strict = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator,
+        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer",
+                                                                           _is_integer))
+    return strict(schema)
 
 
 def validate_preset(doc) -> list[Problem]:
