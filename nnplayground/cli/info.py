@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from pathlib import Path
@@ -11,13 +12,17 @@ from nnplayground.cli.errors import EXIT_INVALID, EXIT_OK, CliError, problems_of
 
 
 def run_validate(args) -> int:
-    """Exit 0 with `ok: ...` for a usable file, else exit 2 listing every problem found."""
+    """Exit 0 with `ok: ...` only for a file that will train: everything `train` and the GUI
+    check runs here (the preset, a lesson's steps, the data loaded, the network built against
+    it, the batch's memory, a model's weights loaded and one training step); else exit 2
+    listing every problem found."""
     from nnplayground import presets
 
     path = Path(args.file)
     if not path.is_file():
         reason = "is a folder, not a file" if path.exists() else "no such file"
         return _invalid(path, [f"{reason}"])
+    state = None
     try:
         if path.suffix.lower() == MODEL_SUFFIX:
             doc, state = presets.load_model(path)
@@ -27,28 +32,57 @@ def run_validate(args) -> int:
             summary = _preset_summary(doc)
     except presets.PresetError as exc:
         return _invalid(path, problems_of(exc) or [str(exc)])
-    problems = dataset_file_problems(doc, path.parent)
+    problems = lesson_problems(doc)
+    if not problems:
+        problems, remark = training_problems(doc, state, path.parent)
+        summary += remark
     if problems:
         return _invalid(path, problems)
     print(f"ok: {path}: {summary}")
     return EXIT_OK
 
 
-def dataset_file_problems(doc: dict, base_dir: Path) -> list[str]:
-    """A `file` dataset must exist and load, as `train` will need it: its path is read from the
-    preset's folder when relative. Other kinds are not loaded here (MNIST is large, and where
-    it lives depends on the machine, not on the preset)."""
-    from nnplayground.data import DatasetError, load_dataset
-
-    dataset = doc.get("dataset", {})
-    if dataset.get("kind") != "file":
+def lesson_problems(doc: dict) -> list[str]:
+    """A lesson file's own problems (its steps and comparisons), as the GUI checks them."""
+    if "lesson" not in doc:
         return []
+    from nnplayground.lessons.catalog import lesson_problems as problems
+    return list(problems(doc))
+
+
+def training_problems(doc: dict, state, base_dir: Path) -> tuple[list[str], str]:
+    """What stops `doc` (with a model file's `state`) from training: its data loaded from
+    `base_dir`, the experiment built and one step taken, as `train` and the GUI do.
+    Returns (problems, a remark for the ok line).
+
+    A preset asking for the full MNIST that this machine does not have is checked on the
+    bundled sample instead (train would download the full set; validate never does)."""
+    from nnplayground.data import DatasetError, find_full_set
+    from nnplayground.engine import DivergenceError
+    from nnplayground.experiment import Experiment
+    from nnplayground.presets import PresetError
+
+    remark = ""
+    dataset = doc["dataset"]
+    if (dataset.get("kind") == "mnist" and dataset.get("source") == "full"
+            and find_full_set("mnist", None) is None):
+        doc = copy.deepcopy(doc)
+        doc["dataset"]["source"] = "sample"
+        remark = " (checked on the bundled MNIST sample: train will download the full set)"
     try:
-        load_dataset(dataset, base_dir=base_dir)
+        exp = Experiment.from_preset(doc, base_dir=base_dir)
+        if state is not None:
+            exp.model.load_state_dict(state)
+        exp.trainer.step()
+    except PresetError as exc:
+        return problems_of(exc) or [str(exc)], remark
     except DatasetError as exc:
         text = " ".join(str(exc).split())
-        return [text if text.startswith("dataset.") else f"dataset.path: {text}"]
-    return []
+        field = "dataset.path" if dataset.get("kind") == "file" else "dataset"
+        return [text if text.startswith("dataset.") else f"{field}: {text}"], remark
+    except DivergenceError as exc:
+        return [f"training: {' '.join(exp.divergence_message(exc).split())}"], remark
+    return [], remark
 
 
 def _invalid(path: Path, problems: list[str]) -> int:
