@@ -229,6 +229,8 @@ def activation_values(model_spec: dict) -> dict[str, int]:
     report = check_graph(model_spec)
     values = {}
     for node_id, shape in report.shapes.items():
+        if shape is None:           # a graph problem, which validation reports
+            continue
         count = int(np.prod(shape, dtype=object))
         if report.types[node_id] == "Conv2D":
             kh, kw = pair(report.params[node_id]["kernel"])
