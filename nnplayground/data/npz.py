@@ -11,6 +11,7 @@ an `NpzError` naming the file, the array and what to do.
 from __future__ import annotations
 
 import os
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,9 +22,11 @@ from .dataset import DatasetError
 
 # What a damaged archive raises inside zipfile, zlib and numpy's .npy reader (a header that
 # declares an impossible shape raises ValueError, OverflowError or MemoryError; an unsupported
-# compression method NotImplementedError).
+# compression method NotImplementedError; a flipped "encrypted" flag RuntimeError; a header
+# whose text no longer parses SyntaxError or tokenize's TokenError).
 _DAMAGE = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, OverflowError,
-           MemoryError, NotImplementedError, KeyError)
+           MemoryError, NotImplementedError, KeyError, RuntimeError, SyntaxError,
+           tokenize.TokenError)
 
 
 class NpzError(DatasetError):
