@@ -10,15 +10,15 @@ from nnplayground.lessons import (
 )
 
 
-def test_catalogue_lists_the_fifteen_lessons_in_order():
+def test_catalogue_lists_the_seventeen_lessons_in_order():
     infos = list_lessons()
-    assert [i.number for i in infos] == list(range(1, 16))
+    assert [i.number for i in infos] == list(range(1, 18))
     for info in infos:
         assert info.path.exists(), info.path
         assert info.title and info.summary
 
 
-@pytest.mark.parametrize("number", range(1, 16))
+@pytest.mark.parametrize("number", range(1, 18))
 def test_every_lesson_is_a_valid_preset_with_notes(number):
     from nnplayground.presets import validate_preset
     doc = load_lesson(number)

@@ -17,7 +17,7 @@ def _menu_actions(lessons):
 def test_every_lesson_opens_from_the_menu_with_its_notes(lesson_window):
     window, lessons = lesson_window
     actions = _menu_actions(lessons)
-    assert len(actions) == 15
+    assert len(actions) == 17
     for info, action in zip(C.list_lessons(), actions):
         assert action.text() == f"{info.number}. {info.title}"
         assert action.toolTip() == info.summary
@@ -45,8 +45,8 @@ def test_lessons_menu_sits_before_help(lesson_window):
 def test_lesson_panels_match_the_lessons(lesson_window):
     _, lessons = lesson_window
     expected = {3: "ActivationPanel", 5: "GradcheckPanel", 6: "OptimizerRacePanel",
-                8: "InitHistogramsPanel", 14: "KerasCodePanel"}
-    for number in range(1, 16):
+                8: "InitHistogramsPanel", 14: "KerasCodePanel", 16: "GradcheckPanel"}
+    for number in range(1, 18):
         lessons.open_lesson(number, ask=False)
         name = type(lessons.panel).__name__ if lessons.panel is not None else None
         assert name == expected.get(number)
@@ -170,7 +170,7 @@ def test_start_page_lists_every_lesson_and_opens_the_chosen_one(lesson_window, q
     window, lessons = lesson_window
     page = StartPage(lessons.lessons, window)
     qtbot.addWidget(page)
-    assert [c.info.number for c in page.cards] == list(range(1, 16))
+    assert [c.info.number for c in page.cards] == list(range(1, 18))
     card = page.cards[8]
     assert card.info.summary and card.open_button.text() == "Open lesson"
     card.open_button.click()
