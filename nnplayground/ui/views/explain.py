@@ -183,8 +183,8 @@ class ExplainView(LiveView):
         else:
             k = int(np.searchsorted(e.nudge_steps, e.flip_eps))
             new = int(np.argmax(e.nudge_probabilities[k]))
-            flip = (f"a nudge of {e.flip_eps:.2f} per pixel ({percent(e.flip_eps)}% of the "
-                    f"ink's range) makes it a {new}")
+            flip = (f"a nudge of {e.flip_eps:.2f} per pixel (pixels run from 0 to 1) "
+                    f"makes it a {new}")
         self.headline.setText(f"{self.source[:1].upper()}{self.source[1:]}: "
                               f"a {e.target} ({percent(p)}%); {flip}")
         self.slider.blockSignals(True)

@@ -19,6 +19,8 @@ from nnplayground.worker import snapshot as S
 
 FIGURES = (("dead", "dead ReLU units (%)"), ("saturated", "saturated outputs (%)"),
            ("grad_norm", "gradient norm |dL/dW| (log)"))
+ABSENT = {"dead": "dead ReLU units: no ReLU layer",
+          "saturated": "saturated outputs: no sigmoid or tanh layer"}
 
 
 class HealthView(LiveView):
@@ -87,6 +89,9 @@ class HealthView(LiveView):
                 buffer = self.series[curve_key]
                 buffer.extend(np.array([[snapshot.step, value]], float))
                 self.curves[curve_key].setData(buffer.data[:, 0], buffer.data[:, 1])
+        for key, label in FIGURES[:2]:
+            present = any(getattr(h, key) is not None for h in snapshot.health)
+            set_title(self.plots[key], label if present else ABSENT[key])
         self.caption.setText(self._summary(snapshot.health))
 
     @staticmethod
