@@ -96,16 +96,24 @@ def _log_prob_logit_gradient(model, probs, target):
                      f"the output \"{model.output_id}\" ends in {act}")
 
 
-def input_gradient(model, x, target):
-    """(probabilities, gradient): the model's output for x (N, ...) and d log p[target] / d x,
-    shaped like x, for each sample; `target`: a class index or one per sample."""
+def class_gradients(model, x, target):
+    """(values, gradients): every node's output for x (N, ...) and d log p[target] / d that
+    output ({node_id: array}; the Input's gradient is the input's, the output node has
+    none: its values are the probabilities); `target`: a class index or one per sample."""
     target = np.broadcast_to(np.asarray(target, dtype=np.int64), (len(x),))
     with gradients_kept(model):
         values = reference_forward(model, x)
         probs = np.asarray(values[model.output_id])
         d_logits = _log_prob_logit_gradient(model, probs, target).astype(model.dtype)
         grads = reference_backward(model, d_logits)
-    return np.array(probs), np.array(grads[model.order[0]])
+    return values, grads
+
+
+def input_gradient(model, x, target):
+    """(probabilities, gradient): the model's output for x (N, ...) and d log p[target] / d x,
+    shaped like x, for each sample; `target`: a class index or one per sample."""
+    values, grads = class_gradients(model, x, target)
+    return np.array(values[model.output_id]), np.array(grads[model.order[0]])
 
 
 def occlusion_map(model, x, target, patch=OCCLUSION_PATCH, fill=0.0):
@@ -148,6 +156,8 @@ class Explanation:
     occlusion (H // patch, W // patch): drop of p[target] per covered patch; direction: sign of
     the gradient, shaped like x (the nudge moves against it); nudge_steps (S,) and
     nudge_probabilities (S, K); flip_eps: the smallest eps that changes the answer (or None).
+    layers: {node_id: (activation, gradient)} of every node but the Input, for the image: its
+    output and d log p[target] / d that output (None for the output node).
     """
 
     x: np.ndarray
@@ -160,6 +170,7 @@ class Explanation:
     nudge_steps: np.ndarray
     nudge_probabilities: np.ndarray
     flip_eps: float | None
+    layers: dict
 
 
 def explain(model, x, target=None):
@@ -167,12 +178,17 @@ def explain(model, x, target=None):
     x = np.asarray(x, dtype=model.dtype)
     probs = np.asarray(model.predict(x))[0]
     target = int(np.argmax(probs)) if target is None else int(target)
-    _, grad = input_gradient(model, x, target)
+    values, grads = class_gradients(model, x, target)
+    grad = np.array(grads[model.order[0]])
     direction = np.sign(grad).astype(x.dtype)
+    layers = {node: (np.array(values[node][0], dtype=np.float32),
+                     None if node not in grads else np.array(grads[node][0], dtype=np.float32))
+              for node in model.order[1:]}
     path = nudge_path(model, x, direction)
     return Explanation(
         x=x.copy(), probabilities=np.array(probs, dtype=np.float32), target=target,
         saliency=np.abs(grad[0]).sum(axis=0).astype(np.float32),
         grad_times_input=(grad[0] * x[0]).sum(axis=0).astype(np.float32),
         occlusion=occlusion_map(model, x, target), direction=direction,
-        nudge_steps=NUDGE_STEPS.copy(), nudge_probabilities=path, flip_eps=flip_size(path))
+        nudge_steps=NUDGE_STEPS.copy(), nudge_probabilities=path, flip_eps=flip_size(path),
+        layers=layers)

@@ -121,3 +121,21 @@ def test_a_nudge_path_starts_at_the_answer_and_is_a_pixel_image(trained):
     assert np.allclose(e.nudge_probabilities[0], e.probabilities, atol=1e-6)
     assert e.saliency.shape == (28, 28) and e.occlusion.shape == (7, 7)
     assert e.target == int(np.argmax(e.probabilities))
+
+
+def test_every_layers_activation_and_gradient_for_the_image(trained):
+    model, ds = trained
+    x = ds.x_test[4:5]
+    e = explain(model, x)
+    outputs = model.forward_all(x)
+    assert list(e.layers) == model.order[1:]
+    for node, (activation, gradient) in e.layers.items():
+        assert np.array_equal(activation, outputs[node][0]), node
+        if node == model.output_id:
+            assert gradient is None
+        else:
+            assert gradient.shape == activation.shape, node
+    # d log p / d (pool output) is the flatten's gradient reshaped: the chain is consistent
+    assert np.array_equal(e.layers["p1"][1].ravel(), e.layers["f"][1])
+    # and through the pooling only the maxima receive gradient
+    assert np.count_nonzero(e.layers["c1"][1]) <= e.layers["p1"][1].size

@@ -17,6 +17,7 @@ from nnplayground.ui.views.common import cache_axes
 from nnplayground.ui.views.drawpad import DrawPadView
 from nnplayground.ui.views.explain import ExplainView
 from nnplayground.ui.views.health import HealthView
+from nnplayground.ui.views.layers import LayersView
 from nnplayground.ui.views.metrics import MetricsView, StatusWidget
 from nnplayground.ui.views.mistakes import MistakesView
 from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, PredictionsView,
@@ -146,6 +147,7 @@ def _views(controller):
         "mistakes": MistakesView(),
         "health": HealthView(),
         "backprop": BackpropView(controller),
+        "layers": LayersView(controller),
     }
 
 
@@ -165,6 +167,7 @@ _PLACES = {
     "mistakes": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
     "health": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
     "backprop": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
+    "layers": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
 }
 
 
@@ -228,7 +231,7 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     """Create the live views as docks of `window`, wired to `controller`; add the status widget.
 
     Returns {name: dock}; names: metrics, boundary, units, curve, histograms, unit_weights,
-    filters, predictions, confusion, drawpad, explain, mistakes, health, backprop. The hub that routes snapshots is kept as
+    filters, predictions, confusion, drawpad, explain, mistakes, health, backprop, layers. The hub that routes snapshots is kept as
     `window.live_views` (a ViewHub) so tests and the benchmark can reach the views.
     """
     views = _views(controller)

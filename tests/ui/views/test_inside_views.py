@@ -144,3 +144,28 @@ def test_back_propagation_steps_with_the_keys_and_shows_the_engines_numbers(qtbo
         QTest.keyClick(view, Qt.Key.Key_Right)
     assert view.position.text() == "stage 10 of 10" and not view.next_button.isEnabled()
     assert "after the update" in view.headline.text()
+
+
+def test_every_layer_shows_each_layers_activations_gradients_and_every_conv_filter(
+        qtbot, window):
+    win, controller, docks = window
+    show_apart(win, docks, ["layers"])
+    load(qtbot, controller, small_doc("mnist-cnn"))
+    step(qtbot, controller)
+    view = win.live_views.views["layers"]
+    qtbot.waitUntil(lambda: view.isVisible() and len(view._filters) == 2, timeout=30_000)
+    view.index_box.setValue(7)
+    with qtbot.waitSignal(controller.explained, timeout=30_000) as blocker:
+        qtbot.mouseClick(view.show_button, Qt.MouseButton.LeftButton)
+    e = blocker.args[1]
+    assert np.array_equal(e.x[0], controller.dataset.images_test[7])
+    convs = [n for n, (a, _) in e.layers.items() if a.ndim == 3 and n in view._filters]
+    assert len(convs) == 2                           # not only the first conv layer
+    for node, (activation, gradient) in e.layers.items():
+        shown = view.items[(node, "activation")].image
+        assert shown is not None and shown.size >= activation.size, node
+        if gradient is not None:
+            assert view.items[(node, "gradient")].image is not None, node
+    for node in convs:
+        w = controller.latest_snapshot.weights[node]["W"]
+        assert view.items[(node, "filters")].image.size >= w.size

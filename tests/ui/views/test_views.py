@@ -18,7 +18,7 @@ EXPECTED = {
     "plane": {"metrics", "boundary", "units", "histograms", "confusion", "health", "backprop"},
     "line": {"metrics", "curve", "histograms", "health", "backprop"},
     "image": {"metrics", "histograms", "filters", "predictions", "confusion", "unit_weights",
-              "drawpad", "explain", "mistakes", "health"},
+              "drawpad", "explain", "mistakes", "health", "layers"},
 }
 
 
