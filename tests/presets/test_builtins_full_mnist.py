@@ -1,7 +1,7 @@
 """The MNIST presets' accuracy on the full MNIST (issue 12), each with its own settings.
 
 Slow (minutes on a quiet 2-core machine) and skipped where the full MNIST is missing: it is read
-from $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist. mnist-best (about 20 minutes) is
+from $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist. mnist-best (7 minutes of one core) is
 left to benchmarks/bench_accuracy.py, which prints the same figures for all three.
 """
 
