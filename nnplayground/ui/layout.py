@@ -155,6 +155,11 @@ class WindowLayout(QObject):
         left = [list(NOTES)] + list(design.left) if lesson else list(design.left)
         bottom = [list(LESSON_BOTTOM) + list(g) for g in design.bottom[:1]] + \
             list(design.bottom[1:]) if lesson else list(design.bottom)
+        named = {name for groups in (left, design.right, bottom) for g in groups for name in g}
+        # a view the design does not name (a new one) goes last in the first bottom group:
+        # available in View, shown when a document asks for it
+        extra = sorted(n for n in docks if n.startswith("view_") and n not in named)
+        bottom = [list(bottom[0]) + extra] + list(bottom[1:]) if bottom else [extra]
         placed = [(LEFT, left), (RIGHT, list(design.right)), (BOTTOM, bottom)]
         known = {name for _area, groups in placed for g in groups for name in g}
         visible = {n: self._visible(n, wanted, lesson, presenting) for n in known & docks.keys()}
