@@ -80,6 +80,7 @@ DESIGNS = {
                        "boundary", "curve"),),
         right_width=0.34, bottom_height=0.42),
 }
+MAIN_VIEWS = {"plane": ("view_boundary",), "curve": ("view_curve",)}
 PRESENTING = {   # presenter mode: no editing docks, larger pictures
     "left_width": 0.26, "right_width": 0.36, "bottom_height": 0.36,
 }
@@ -151,7 +152,8 @@ class WindowLayout(QObject):
         self.kind, self.lesson = kind_of(doc), lesson
         size = self.window.size()   # moving docks about grows the window to passing minimums
         docks = self.docks()
-        wanted = set(self.wanted(doc)) | {"view_metrics"}
+        # the loss curves and the kind's own picture always; the rest as the document asks
+        wanted = set(self.wanted(doc)) | {"view_metrics"} | set(MAIN_VIEWS.get(self.kind, ()))
         left = [list(NOTES)] + list(design.left) if lesson else list(design.left)
         bottom = [list(LESSON_BOTTOM) + list(g) for g in design.bottom[:1]] + \
             list(design.bottom[1:]) if lesson else list(design.bottom)

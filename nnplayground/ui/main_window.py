@@ -227,9 +227,11 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         names = [VIEW_ALIASES.get(n, n) for n in doc.get("views", [])]
         names = [n for n in names if n in self.view_docks]
         hub = getattr(self, "live_views", None)
-        loaded = (self.loaded_doc or {}).get("dataset", {}).get("kind")
-        if hub is not None and loaded == doc.get("dataset", {}).get("kind"):
-            # this data is loaded: a view with nothing to draw for it stays hidden
+        lessons = getattr(self, "lessons", None)
+        if hub is not None and lessons is not None and lessons.presenter.active:
+            # presenting the loaded data: a view with nothing to draw for it stays hidden
+            # (on opening, the views still know the previous data; the hub hides them when
+            # the new data arrives)
             names = [n for n in names if hub.views[n].info is None
                      or hub.views[n].applies_to(hub.views[n].info)]
         return [f"view_{n}" for n in names]

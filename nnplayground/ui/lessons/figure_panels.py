@@ -76,6 +76,7 @@ class InitHistogramsPanel(QWidget):
         self.status = QLabel("Computing the histograms\u2026")
         self.status.setWordWrap(True)
         self.graphs = light(pg.GraphicsLayoutWidget())
+        self.graphs.setMinimumHeight(220)     # four rows of histograms a class can read
         top = QHBoxLayout()
         top.addWidget(QLabel("Activation:"))
         top.addWidget(self.activation_box)
@@ -114,17 +115,16 @@ class InitHistogramsPanel(QWidget):
         self.graphs.clear()
         self.bars = {}
         for r, (init, layers) in enumerate(rows):
+            # the row's name across, left of its row: turned up the side of a short row,
+            # "std 0.01" and "std 1" ran into each other at 1280x720
+            self.graphs.addLabel(init, row=r, col=0, color=pen(r).color(), bold=True)
             for c, st in enumerate(layers):
-                plot = self.graphs.addPlot(row=r, col=c,
+                plot = self.graphs.addPlot(row=r, col=c + 1,
                                            title=f"{st.layer}" if r == 0 else None)
                 plot.plot(st.edges, st.counts, stepMode="center", fillLevel=0,
                           brush=pen(r).color(), pen=pen(r, 1))
                 plot.hideAxis("left")
                 plot.setMouseEnabled(False, False)
-                if c == 0:
-                    plot.setLabel("left", init)
-                    plot.showAxis("left")
-                    plot.getAxis("left").setStyle(showValues=False)
                 self.bars[(init, st.layer)] = st
         saturated = {init: np.mean([st.outer_mass for st in layers]) for init, layers in rows}
         self.status.setText(f"{act}: share of outputs below 0.1 or above 0.9 \u2014 " + ", ".join(
