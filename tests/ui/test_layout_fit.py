@@ -29,9 +29,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SCREENS = {"1280x720": (1280, 720, 1), "1920x1080": (1920, 1080, 1),
            "3840x2160": (3840, 2160, 1), "1920x1080@2x": (1920, 1080, 2)}
-PRESETS = ["xor", "circle", "gauss", "spiral", "regression-plane", "regression-sine",
-           "mnist-mlp", "mnist-cnn"]
-LESSONS = [str(n) for n in range(1, 15)]
+
+
+
+def every_preset_and_lesson() -> list[str]:
+    from nnplayground.lessons.catalog import list_lessons
+    from nnplayground.presets import builtin_presets
+    return [info.name for info in builtin_presets()] + [str(info.number)
+                                                        for info in list_lessons()]
 
 
 def run_sweep(screen: str, targets: list[str], presenter: bool = True) -> list[dict]:
@@ -77,4 +82,4 @@ def test_projector_screen_subset():
 @pytest.mark.slow
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_every_preset_and_lesson_fits(screen):
-    assert_whole(screen, run_sweep(screen, PRESETS + LESSONS))
+    assert_whole(screen, run_sweep(screen, every_preset_and_lesson()))
