@@ -329,11 +329,16 @@ def sweep(targets, presenter=True) -> list[dict]:
                         "problems": a.problems(), "status": a.status,
                         "font_scale": window.lessons.presenter.font_scale})
 
+    opened = []
+    window.document_opened.connect(opened.append)
     for target in targets:
+        opened.clear()
         if str(target).isdigit():
             window.lessons.open_lesson(int(target), ask=False)
         else:
             window.open_builtin(str(target), ask=False)
+        # the document is replaced once the worker has built its run (it may refuse it)
+        _wait(app, lambda: opened, 120)
         _train_a_moment(app, window)
         window.view.fit()
         app.processEvents()
