@@ -14,6 +14,9 @@ from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 
+SCRIPTED_SIZE = (1600, 1000)
+
+
 def open_target(window, target: str | None) -> bool:
     """A preset path, a model .npz, or a built-in name (default "xor"); False on problems."""
     target = target or "xor"
@@ -45,6 +48,8 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     window = MainWindow(settings=_scratch_settings() if scripted else None)
     if scripted:
         window.show_problems = _print_problems
+        # a picture of a known size whatever the screen (an interactive window fits the screen)
+        size = size or SCRIPTED_SIZE
     if size is not None:            # else the saved size, or the designed one for the screen
         window.window_layout.requested_size = QSize(*size)
         window.resize(*size)
