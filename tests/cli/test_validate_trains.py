@@ -112,3 +112,15 @@ def test_every_builtin_validates_ok(info, capsys):
     code, out, err = _validate(info.path, capsys)
     assert code == 0, err
     assert out.startswith(f"ok: {info.path}: preset ")
+
+
+def _lesson_files():
+    from nnplayground.lessons import catalog as C
+    return [info.path for info in C.list_lessons()]
+
+
+@pytest.mark.parametrize("path", _lesson_files(), ids=lambda path: path.stem)
+def test_every_bundled_lesson_validates_ok(path, capsys):
+    code, out, err = _validate(path, capsys)
+    assert code == 0, err
+    assert out.startswith(f"ok: {path}: preset 'Lesson ")
