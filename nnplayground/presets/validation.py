@@ -64,6 +64,7 @@ def validate_preset(doc) -> list[Problem]:
         return header          # not our format, or a newer one: the rest would only be noise
     problems = header + [p for p in _schema_problems(doc) if p.path not in ("format", "version")]
     problems += _nonfinite_problems(doc, "")
+    problems += _float32_problems(doc)
     problems += _semantic_problems(doc, schema_ok=not problems)
     return _dedupe(problems)
 
@@ -130,6 +131,33 @@ def _nonfinite_problems(value, path: str) -> list[Problem]:
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _nonfinite_problems(v, f"{path}[{i}]")]
     return []
+
+
+FLOAT32_MAX = 3.4028234663852886e38    # the network trains in float32: beyond is infinity
+
+
+def _float32_problems(doc: dict) -> list[Problem]:
+    """Settings the network computes with in float32 (a node's init_scale or bias_init, the
+    optimizer's and the penalties' numbers) must fit in it: 1e308 became infinity when the
+    weights were drawn, with numpy's overflow warning, after validation had said yes."""
+    places = []
+    model = doc.get("model")
+    if isinstance(model, dict) and isinstance(model.get("nodes"), list):
+        for i, node in enumerate(model["nodes"]):
+            if isinstance(node, dict) and isinstance(node.get("params"), dict):
+                places.append((f"model.nodes[{i}].params", node["params"]))
+    for key in ("optimizer", "regularization"):
+        if isinstance(doc.get(key), dict):
+            places.append((key, doc[key]))
+    problems = []
+    for base, values in places:
+        for key, value in values.items():
+            if (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and math.isfinite(value) and abs(value) > FLOAT32_MAX):
+                problems.append(Problem(join(base, key), f"must be at most {FLOAT32_MAX:.3g} "
+                                        "in size (training computes in 32-bit floats), got "
+                                        f"{show(value)}"))
+    return problems
 
 
 def _semantic_problems(doc: dict, schema_ok: bool) -> list[Problem]:

@@ -123,3 +123,22 @@ def test_a_save_removes_the_temp_files_a_killed_save_left(tmp_path):
     assert os.path.exists(fresh) and all(p.exists() for p in others)
     leftovers = sorted(p.name for p in tmp_path.iterdir())
     assert leftovers == sorted([os.path.basename(fresh), "mine.json"] + [p.name for p in others])
+
+
+@pytest.mark.parametrize("place, path, value", [
+    (("model", "nodes", 1, "params", "init_scale"), "model.nodes[1].params.init_scale",
+     1e308),                                                    # found by the fuzz test
+    (("model", "nodes", 1, "params", "bias_init"), "model.nodes[1].params.bias_init", -1e39),
+    (("optimizer", "lr"), "optimizer.lr", 1e300),
+    (("regularization", "l2"), "regularization.l2", 10 ** 40),
+])
+def test_settings_beyond_float32_are_refused_by_name(place, path, value):
+    from nnplayground.presets import validate_preset
+    doc = load_builtin("xor")
+    doc.setdefault("regularization", {})
+    target = doc
+    for part in place[:-1]:
+        target = target[part]
+    target[place[-1]] = value
+    (problem,) = validate_preset(doc)
+    assert problem.path == path and "32-bit floats" in problem.message
