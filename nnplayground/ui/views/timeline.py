@@ -16,14 +16,21 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 MARKER_PEN = pg.mkPen((200, 30, 30), width=2)
 
 
 class Timeline(QWidget):
-    """A slider over the checkpoints' steps, a readout, and "Continue from here"."""
+    """A slider over the checkpoints' steps and "Continue from here", in one row.
+
+    Where the slider is ("step 4,364 (74 of 110)", or "110 moments kept") is its tooltip, and
+    the status bar names the moment shown ("History: epoch 174 · step 4,364 ..."): a readout
+    beside the slider cost the narrow loss dock the width or the height the plots need.
+    """
+
+    TIP = ("Training history: drag (or use the arrow, Page and Home/End keys) to see every "
+           "view at an earlier moment; training pauses. The right end is the newest.")
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -33,30 +40,23 @@ class Timeline(QWidget):
         self._pending = None        # a request is on its way for this step
         self._wanted = None         # the newest position asked for meanwhile
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setToolTip("Training history: drag to see every view at an earlier "
-                               "moment (training pauses); the right end is the newest")
+        self.slider.setToolTip(self.TIP)
         self.slider.setEnabled(False)
         self.slider.setPageStep(10)
         self.slider.valueChanged.connect(self._on_slider_changed)
-        self.readout = QLabel("No history yet")
+        self.readout = "No history yet"
         self.continue_button = QPushButton("Continue from here")
         self.continue_button.setToolTip("Go back to this moment's weights and optimizer state "
                                         "and train on from here (the later history is "
                                         "dropped)")
         self.continue_button.setEnabled(False)
         self.continue_button.clicked.connect(self._on_continue_clicked)
-        # Two rows: the slider gets the dock's whole width (docks are narrow), the readout and
-        # the button go below it.
-        rows = QVBoxLayout(self)
-        rows.setContentsMargins(2, 0, 2, 0)
-        rows.setSpacing(0)
-        top, bottom = QHBoxLayout(), QHBoxLayout()
-        top.addWidget(QLabel("History"))
-        top.addWidget(self.slider, 1)
-        bottom.addWidget(self.readout, 1)
-        bottom.addWidget(self.continue_button)
-        rows.addLayout(top)
-        rows.addLayout(bottom)
+        self.slider.setMinimumWidth(60)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(2, 0, 2, 0)
+        row.addWidget(QLabel("History"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.continue_button)
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=MARKER_PEN)
         self.marker.setZValue(10)
         self.marker.hide()
@@ -89,8 +89,8 @@ class Timeline(QWidget):
         self._sync()
 
     def _sync(self):
-        """Slider range and position, readout, marker and button from the state (the slider's
-        signals blocked: this is no user's move)."""
+        """Slider range and position, readout (its tooltip), marker and button from the state
+        (the slider's signals blocked: this is no user's move)."""
         n = len(self.steps)
         self.slider.blockSignals(True)
         self.slider.setEnabled(n > 1)
@@ -104,10 +104,11 @@ class Timeline(QWidget):
         self.marker.setVisible(self.shown is not None)
         if self.shown is not None:
             self.marker.setPos(self.shown)
-            self.readout.setText(f"step {self.shown:,} ({self.index_of(self.shown) + 1} of {n})")
+            self.readout = f"step {self.shown:,} ({self.index_of(self.shown) + 1} of {n})"
         else:
-            self.readout.setText(f"{n:,} moment{'s' if n != 1 else ''} kept" if n
-                                 else "No history yet")
+            self.readout = (f"{n:,} moment{'s' if n != 1 else ''} kept" if n
+                            else "No history yet")
+        self.slider.setToolTip(f"{self.readout}. {self.TIP}")
 
     def index_of(self, step):
         return int(np.clip(np.searchsorted(self.steps, step, side="right") - 1, 0,
