@@ -124,6 +124,7 @@ class WindowLayout(QObject):
         self._held = None                  # the arrangement to save while presenting
         # A size asked for explicitly (a screenshot's): kept even where the screen is smaller
         self.requested_size = None
+        self.settling = 0       # restores still to come after put_back (0: the layout is final)
 
     # -- designs ------------------------------------------------------------------------------
     def docks(self) -> dict[str, QDockWidget]:
@@ -345,8 +346,10 @@ class WindowLayout(QObject):
         w.restoreState(snap["state"])
         # Once more when the font change has reached every widget's size hints (posted
         # layout requests), which moved the splits by a few pixels.
-        QTimer.singleShot(0, self, lambda: (w.restoreState(snap["state"]),
-                                            self.hide_stale_tab_bars()))
+        # (twice: a wrapping row re-arranges itself one event later, which changes minimums)
+        self.settling = 2
+        QTimer.singleShot(0, self, lambda: self._restore_again(snap))
+        QTimer.singleShot(50, self, lambda: self._restore_again(snap))
         for name, dock in self.docks().items():     # a dock added since stays as it is
             if name in snap["visible"]:
                 dock.setVisible(snap["visible"][name])
@@ -368,6 +371,11 @@ class WindowLayout(QObject):
                     break
                 shown.pop().hide()
                 w.layout().activate()
+
+    def _restore_again(self, snap: dict) -> None:
+        self.window.restoreState(snap["state"])
+        self.hide_stale_tab_bars()
+        self.settling -= 1
 
     def hide_stale_tab_bars(self) -> None:
         """Qt (6.11) can leave a dock tab bar behind when docks move between groups: it stays

@@ -354,7 +354,8 @@ def sweep(targets, presenter=True) -> list[dict]:
                 app.processEvents()
             record(target, "presenter")
             window.lessons.presenter.action.setChecked(False)
-            _wait(app, lambda: not window.isFullScreen(), 5)
+            _wait(app, lambda: not window.isFullScreen() and not window.window_layout.settling,
+                  5)
             for _ in range(10):
                 app.processEvents()
             after = _layout_state(window)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QLabel, QLayout,
                                QSizePolicy, QStackedLayout, QWidget)
@@ -110,13 +110,23 @@ class WrapRow(QWidget):
         # then keeps the stacked rows whole
         return QSize(max(w.sizeHint().width() for w in self.widgets), self._height())
 
-    def resizeEvent(self, event):  # noqa: N802
+    def _arrange(self) -> None:
         wide = self.width() >= self._side_by_side_width()
         direction = QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom
         if self.box.direction() != direction:
             self.box.setDirection(direction)
             self.updateGeometry()
+
+    def resizeEvent(self, event):  # noqa: N802
+        self._arrange()
         super().resizeEvent(event)
+
+    def changeEvent(self, event):  # noqa: N802
+        # a smaller font (leaving presenter mode) can put the row back side by side without
+        # any resize; asked once the children have their new size hints
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            QTimer.singleShot(0, self, self._arrange)
 
 
 class SquareBox(QWidget):
