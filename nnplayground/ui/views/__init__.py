@@ -181,7 +181,7 @@ class CompactStatus(StatusWidget):
     """
 
     SEPARATOR = "  \u00b7  "
-    DROP = ("steps/s", "batch loss", "step ", " (training / test)")
+    DROP = ("steps/s", "batch loss", "step ", " (training / test)", "loss ")
 
     def __init__(self, bar):
         self._bar = bar
