@@ -273,8 +273,25 @@ def test_a_training_step_in_the_pytorch_program_is_nnplaygrounds(label, doc, tmp
     loss.backward()
     optimizer.step()
     assert loss.item() == pytest.approx(want_loss, rel=1e-5, abs=1e-6)
-    want = torch_state(Graph(doc["model"]), model.state_dict())
+    graph = Graph(doc["model"])
+    want = torch_state(graph, model.state_dict())
+    # buffers (BatchNorm's running statistics) have no gradient: NaN, never "tiny"
+    grads = torch_state(graph, {key: np.full_like(value, np.nan) for key, value in state.items()}
+                        | _engine_gradients(model))
+    # Adam-like steps divide by the gradient's own size: where it is ~eps (1e-8), float32
+    # rounding in either program's gradient moves that weight by up to the learning rate.
+    normalised = doc["optimizer"]["type"] in ("adam", "rmsprop", "adagrad")
     got = net.state_dict()
     for key, value in want.items():
-        if not key.endswith("num_batches_tracked"):
-            assert np.abs(got[key].numpy() - value).max() <= TOLERANCE, key
+        if key.endswith("num_batches_tracked"):
+            continue
+        diff = np.abs(got[key].numpy() - value)
+        tiny = (np.abs(grads[key]) < 1e-6) if normalised else np.zeros(value.shape, bool)
+        assert diff[~tiny].max(initial=0) <= TOLERANCE, key
+        assert diff[tiny].max(initial=0) <= doc["optimizer"]["lr"], key
+
+
+def _engine_gradients(model):
+    """{"<node_id>/<name>": gradient} of the engine's last step, keyed as its state dict."""
+    return {f"{node_id}/{name}": grad.copy() for node_id in model.order
+            for name, grad in model.layers[node_id].grads.items()}
