@@ -1,7 +1,7 @@
-"""The MNIST presets' accuracy on the full MNIST (issue 12), each with its own settings.
+"""The MNIST presets' accuracy on the full MNIST, each with its own settings.
 
 Slow (minutes on a quiet 2-core machine) and skipped where the full MNIST is missing: it is read
-from $NNPLAYGROUND_MNIST_DIR or /work/shared/datasets/mnist. mnist-best (7 minutes of one core) is
+where the README says (tests/mnist_paths.py). mnist-best (7 minutes of one core) is
 left to benchmarks/bench_accuracy.py, which prints the same figures for all three.
 """
 
@@ -9,16 +9,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from nnplayground.data import mnist
+from mnist_paths import FULL_MNIST_DIR, MISSING, has_full_mnist
 
-MNIST_DIR = Path(os.environ.get("NNPLAYGROUND_MNIST_DIR", "/work/shared/datasets/mnist"))
-needs_mnist = pytest.mark.skipif(
-    mnist.locate(MNIST_DIR) is None,
-    reason=f"full MNIST not found in {MNIST_DIR} (set NNPLAYGROUND_MNIST_DIR)")
+MNIST_DIR = FULL_MNIST_DIR
+needs_mnist = pytest.mark.skipif(not has_full_mnist(), reason=MISSING)
 
 # name -> (lowest final test accuracy, most epochs allowed)
 TARGETS = {"mnist-mlp": (0.980, 10), "mnist-cnn": (0.985, None)}
