@@ -172,8 +172,10 @@ class DiagramScene(QGraphicsScene):
             self._place_edges(node_id)
 
     # -- weights from training snapshots -------------------------------------------------------
-    def set_weights(self, weights) -> None:
-        """Restyles the existing weight lines from `weights[node_id]["W"]` (shape (in, out))."""
+    def set_weights(self, weights, what: str = "weight", unit_what: str = "bias") -> None:
+        """Restyles the existing weight lines from `weights[node_id]["W"]` (shape (in, out)).
+        `what` / `unit_what` name the numbers in the tooltips (the back-propagation
+        step-through shows gradients this way: "dL/dW", "delta")."""
         arrays = {}
         for (src, dst), rows in self.weight_lines.items():
             w = weights.get(dst, {}).get("W") if hasattr(weights.get(dst, {}), "get") else None
@@ -184,11 +186,11 @@ class DiagramScene(QGraphicsScene):
         for key, w in arrays.items():
             for i, row in enumerate(self.weight_lines[key]):
                 for j, line in enumerate(row):
-                    line.set_value(float(w[i, j]), max_abs)
+                    line.set_value(float(w[i, j]), max_abs, what)
         for node_id, item in self.nodes.items():
             b = weights.get(node_id, {}).get("b") if hasattr(weights.get(node_id, {}), "get") else None
             if b is not None and item.units and np.ndim(b) == 1:
-                item.set_unit_values(np.asarray(b))
+                item.set_unit_values(np.asarray(b), unit_what)
 
     # -- gestures -> document edits ------------------------------------------------------------
     def add_layer(self, node_type: str, pos: QPointF) -> str:

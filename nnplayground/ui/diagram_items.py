@@ -230,11 +230,11 @@ class NodeItem(QGraphicsObject):
         self._update_tooltip()
         self.update()
 
-    def set_unit_values(self, values) -> None:
+    def set_unit_values(self, values, what: str = "bias") -> None:
         """Tooltips of the unit circles (e.g. biases from the newest snapshot)."""
         for i, circle in enumerate(self.units):
             if i < len(values):
-                circle.setToolTip(f"{self.node_id} unit {i}: bias {float(values[i]):+.4f}")
+                circle.setToolTip(f"{self.node_id} unit {i}: {what} {float(values[i]):+.4f}")
 
     def _update_tooltip(self) -> None:
         if self.problem:
@@ -379,11 +379,11 @@ class WeightLine(QGraphicsLineItem):
         self.setPen(QPen(QColor(150, 160, 175, 120), 1))
         self.setToolTip(f"weight {dst}.W[{i}, {j}]: not trained yet")
 
-    def set_value(self, value: float, max_abs: float) -> None:
+    def set_value(self, value: float, max_abs: float, what: str = "weight") -> None:
         self.value = value
         self.setPen(weight_pen(value, max_abs))
         src, dst, i, j = self.key
-        self.setToolTip(f"weight {dst}.W[{i}, {j}] = {value:+.4f}")
+        self.setToolTip(f"{what} {dst}.W[{i}, {j}] = {value:+.4f}")
 
     def shape(self) -> QPainterPath:
         """At least 6 px wide for hovering; kept on self for the same reason as EdgeItem's."""

@@ -336,6 +336,9 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         except ImportError:
             return {}
         docks = install_views(self, self.controller) or {}
+        hub = getattr(self, "live_views", None)
+        if hub is not None and "backprop" in hub.views:   # the step-through colours the diagram
+            hub.views["backprop"].stage_shown.connect(self.scene.set_weights)
         if docks:
             self.view_menu.addSeparator()
         for dock in docks.values():

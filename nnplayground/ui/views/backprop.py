@@ -10,7 +10,7 @@ coloured by sign and size), then the update (weights before and after, and the l
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
@@ -34,6 +34,9 @@ class BackpropView(LiveView):
     """Step through forward, loss, backward and update for one training sample."""
 
     title = "Back-propagation step by step"
+    # the stage's numbers for the diagram's weight lines and units: ({node: {"W", "b"}},
+    # what the lines show, what the units show), e.g. gradients after a backward stage
+    stage_shown = Signal(object, str, str)
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -159,6 +162,27 @@ class BackpropView(LiveView):
             after = self._with_bias(a["W_after"], a.get("b_after"))
             self._weight_table("weights before → after the update", after, before)
         self._sync_buttons()
+        self._colour_diagram()
+
+    def _colour_diagram(self):
+        """The weight lines of the diagram show the stage's numbers: the weights during the
+        forward pass, each weight's gradient (and each unit's delta) once the backward pass
+        has reached its layer, the new weights after the update."""
+        shown = {}
+        for stage in self.stages[:self.index + 1]:
+            a = stage.arrays
+            if stage.kind == "backward":
+                shown[stage.node_id] = {"W": a["dW"], "b": a["delta"]}
+            elif stage.kind == "update":
+                shown[stage.node_id] = {"W": a["W_after"], "b": a["b_after"]}
+        kind = self.stages[self.index].kind
+        if kind in ("forward", "loss"):
+            self.stage_shown.emit({s.node_id: {"W": s.arrays["W_before"], "b": s.arrays[
+                "b_before"]} for s in self.stages if s.kind == "update"}, "weight", "bias")
+        elif kind == "backward":
+            self.stage_shown.emit(shown, "gradient dL/dW", "error signal delta")
+        else:
+            self.stage_shown.emit(shown, "updated weight", "updated bias")
 
     @staticmethod
     def _target(output, target):
