@@ -101,12 +101,12 @@ class HealthView(LiveView):
         dead = [(h.dead, h.node_id) for h in health if h.dead is not None]
         if dead:
             share, node = max(dead)
-            parts.append(f"{100 * share:.0f}% of {node}'s units dead")
+            parts.append(f"{node} {100 * share:.0f}% dead")
         sat = [(h.saturated, h.node_id) for h in health if h.saturated is not None]
         if sat:
             share, node = max(sat)
-            parts.append(f"{100 * share:.0f}% of {node}'s outputs saturated")
+            parts.append(f"{node} {100 * share:.0f}% saturated")
         norms = [h.grad_norm for h in health if h.grad_norm]
         if len(norms) >= 2 and norms[0] > 0:
-            parts.append(f"gradient norm last/first layer: {norms[-1] / norms[0]:.3g}")
+            parts.append(f"gradient last/first {norms[-1] / norms[0]:.3g}")
         return "Now: " + "; ".join(parts) if parts else "Measured on 200 training samples"
