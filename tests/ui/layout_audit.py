@@ -324,6 +324,11 @@ def sweep(targets, presenter=True) -> list[dict]:
     results = []
 
     def record(target, mode):
+        # A frame delivered in the last processEvents() has set the status text, but the
+        # relayout it posted runs on the next pass: let the window settle as a screen would.
+        for _ in range(3):
+            QApplication.sendPostedEvents()
+            app.processEvents()
         a = audit(window)
         results.append({"target": str(target), "mode": mode, "checked": a.checked,
                         "problems": a.problems(), "status": a.status,
