@@ -27,7 +27,9 @@ import os
 import sys
 import time
 
-DEFAULT_MNIST = "/work/shared/datasets/mnist"
+# the README's place for the full MNIST: ../shared/datasets/mnist beside the repository
+DEFAULT_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                             "datasets", "mnist")
 # preset -> (lowest test accuracy, most epochs, most training seconds or None)
 TARGETS = {
     "mnist-mlp": (0.980, 10, None),

@@ -23,7 +23,9 @@ import subprocess
 import sys
 import time
 
-DEFAULT_MNIST = "/work/shared/datasets/mnist"
+# the README's place for the full MNIST: ../shared/datasets/mnist beside the repository
+DEFAULT_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                             "datasets", "mnist")
 FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
          "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
 CHUNK = 20      # steps per timed chunk: the median chunk filters out bursts of other load
