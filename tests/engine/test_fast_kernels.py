@@ -302,6 +302,60 @@ def test_a_training_step_equals_the_reference_layers_step(engine_threads, data):
                                    err_msg=str(key))
 
 
+@SETTINGS
+@given(data=st.data())
+def test_predict_through_the_kernels_equals_the_reference_layers(engine_threads, data):
+    """Batch inference (`predict`) runs the training kernels with training=False: random conv
+    nets with batch normalisation and dropout give what `forward`'s reference layers give (to
+    float32 rounding), batch sizes, eval batch sizes and thread counts varied."""
+    engine_threads(data.draw(st.sampled_from([1, 2])))
+    c, side = data.draw(st.integers(1, 3)), data.draw(st.integers(6, 12))
+    layers = []
+    for _ in range(data.draw(st.integers(1, 2))):
+        layers.append(("Conv2D", {"filters": data.draw(st.integers(1, 12)),
+                                  "kernel": data.draw(st.integers(1, 3)),
+                                  "padding": data.draw(st.integers(0, 1)),
+                                  "activation": data.draw(st.sampled_from(["relu", "identity",
+                                                                           "tanh"]))}))
+        layers.append(("MaxPool2D", {"size": data.draw(st.integers(1, 2))}))
+        if data.draw(st.booleans()):
+            layers.append(("BatchNorm", {}))
+    spec = chain([c, side, side], *layers, ("Flatten", {}),
+                 ("Dense", {"units": data.draw(st.sampled_from([4, 300])),
+                            "activation": "relu"}),
+                 ("Dropout", {"rate": 0.5}),
+                 ("Dense", {"units": 3, "activation": "softmax"}))
+    from nnplayground.engine import check_graph
+    if not check_graph(spec).ok:
+        return
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    model = build_model(spec, seed=1)
+    for layer in model.layers.values():       # BatchNorm's running statistics, not 0 and 1
+        for buffer in layer.buffers.values():
+            buffer[...] = rng.uniform(0.5, 2.0, buffer.shape)
+    x = rng.normal(size=(data.draw(st.integers(1, 12)), c, side, side)).astype(np.float32)
+    reference = model.forward(x)
+    predicted = model.predict(x, batch_size=data.draw(st.integers(1, 12)))
+    assert predicted.dtype == reference.dtype
+    np.testing.assert_allclose(predicted, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_runs_the_training_kernels_and_forward_the_layers(monkeypatch):
+    """Evaluation takes the fast path; the views' `forward_all` keeps the reference layers."""
+    model = build_model(MNIST_CNN, seed=0)
+    called = []
+    layers = list(model.layers.values())
+    for kernel in model.training_kernels.values():
+        if any(kernel is layer for layer in layers):
+            continue
+        monkeypatch.setattr(kernel, "forward", lambda x, training, f=kernel.forward, k=kernel:
+                            called.append(type(k).__name__) or f(x, training))
+    model.forward_all(np.zeros((2, 1, 28, 28), np.float32))
+    assert called == []
+    model.predict(np.zeros((2, 1, 28, 28), np.float32))
+    assert {"ConvMaxPool2x2", "ConvReLUMaxPool"} <= set(called)
+
+
 def test_a_large_dense_layer_trains_split_and_a_tiny_one_with_its_layer():
     mlp = build_model(chain([784], ("Dense", {"units": 256, "activation": "sigmoid"}),
                             ("Dense", {"units": 10, "activation": "softmax"})))

@@ -155,18 +155,13 @@ def test_plain_gradient_descent_learns_xor():
 
 
 def test_predict_never_builds_one_huge_im2col(monkeypatch):
-    """1,200 images in batches of 500: no im2col ever sees more than 500 images."""
-    from nnplayground.engine.layers import conv
-
-    seen = []
-    original = conv.im2col
-
-    def spy(x, *args):
-        seen.append(len(x))
-        return original(x, *args)
-
-    monkeypatch.setattr(conv, "im2col", spy)
+    """1,200 images in batches of 500: no convolution ever sees more than 500 images."""
     m = build_model(MNIST_CNN, seed=0)
+    seen = []
+    for node_id in ("n1", "n3"):                   # the two convolutions' training kernels
+        kernel = m.training_kernels[node_id]
+        monkeypatch.setattr(kernel, "forward", lambda x, training, f=kernel.forward:
+                            seen.append(len(x)) or f(x, training))
     out = m.predict(np.zeros((1200, 1, 28, 28), np.float32), batch_size=500)
     assert out.shape == (1200, 10)
     assert max(seen) <= 500 and sum(seen) == 2 * 1200     # two conv layers
