@@ -76,6 +76,21 @@ def with_data_path_for_file(doc: dict, target, base_dir=None) -> dict:
     return out
 
 
+def with_data_path_absolute(doc: dict, base_dir) -> dict:
+    """A copy of `doc` whose file dataset names its data by an absolute path, the file that
+    `load_dataset(..., base_dir=base_dir)` reads (`~` is the home folder, a relative path is
+    read from `base_dir`, the current folder when None).
+
+    For the copy the GUI hands its worker, which loads the data without knowing where the
+    preset lives; the edited document keeps its own spelling so the preset's folder can move.
+    """
+    out = copy.deepcopy(doc)
+    spec = _file_spec(out)
+    if spec is not None:
+        spec["path"] = str(_absolute(spec["path"], base_dir))
+    return out
+
+
 def with_data_path_resolved(doc: dict, source) -> dict:
     """A copy of `doc`, read from the file `source`, whose relative data path is made absolute
     against source's folder: for a document that will live on without that file's location
@@ -83,9 +98,7 @@ def with_data_path_resolved(doc: dict, source) -> dict:
     spec = _file_spec(doc)
     if spec is None or Path(spec["path"]).expanduser().is_absolute():
         return doc
-    out = copy.deepcopy(doc)
-    out["dataset"]["path"] = str(_absolute(spec["path"], _physical(Path(source)).parent))
-    return out
+    return with_data_path_absolute(doc, _physical(Path(source)).parent)
 
 
 def rebase_relative_data_path(doc: dict, old_folder, target) -> dict:

@@ -257,22 +257,6 @@ def document_folder(path) -> str | None:
     return str(Path(path).resolve().parent)
 
 
-def with_data_path_resolved(doc: dict, folder: str | None) -> dict:
-    """A copy of `doc` whose file dataset's relative `path` is made absolute against `folder`.
-
-    For the copy sent to the worker, which loads the data without knowing where the preset
-    lives; the saved document keeps its relative path so the preset folder can move.
-    """
-    out = copy.deepcopy(doc)
-    spec = out.get("dataset") or {}
-    path = spec.get("path")
-    if folder and spec.get("kind") == "file" and isinstance(path, str) and path:
-        from pathlib import Path
-        if not Path(path).is_absolute():
-            spec["path"] = str(Path(folder) / path)
-    return out
-
-
 def describe(node: dict) -> str:
     """One line of settings for the diagram block, e.g. '4 units, tanh'."""
     t, p = node["type"], node.get("params", {})

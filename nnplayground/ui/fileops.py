@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
 from PySide6.QtWidgets import QLabel, QListWidget
 
-from nnplayground.ui import document as D
+from nnplayground.presets.datapath import with_data_path_absolute
 from nnplayground.ui.document import UNTITLED, document_folder, empty_document
 from nnplayground.ui.validation import check_document
 
@@ -150,7 +150,7 @@ class FileOpsMixin:
         if self.controller is None or not check_document(editable).ok:
             self._replace_document(doc, editable, path, recent)
             return True
-        worker_doc = D.with_data_path_resolved(editable, document_folder(path))
+        worker_doc = with_data_path_absolute(editable, document_folder(path))
         self._opening = token = object()
 
         def built(error) -> None:

@@ -13,6 +13,7 @@ import copy
 
 from PySide6.QtWidgets import QMessageBox
 
+from nnplayground.presets.datapath import with_data_path_absolute
 from nnplayground.ui import document as D
 from nnplayground.ui.fileops import problem_lines
 from nnplayground.worker.live import live_hyperparameters
@@ -81,7 +82,7 @@ class TrainingMixin:
         """A copy of the document with its data path resolved against the preset's folder:
         the worker does not know where the preset lives, and the document keeps the relative
         path so that the preset's folder can move."""
-        return D.with_data_path_resolved(self.model.doc, D.document_folder(self.model.path))
+        return with_data_path_absolute(self.model.doc, D.document_folder(self.model.path))
 
     def load_into_controller(self, then=None) -> None:
         """Hands the current document to the worker (a fresh run) when the graph is valid;

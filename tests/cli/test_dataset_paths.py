@@ -81,3 +81,26 @@ def test_a_model_saved_elsewhere_names_the_data_relative_to_itself(shared, tmp_p
         capsys.readouterr().err
     assert main(["train", str(tmp_path / "moved" / "models" / "m.npz"), "--epochs", "1"]) == 0
     assert moved
+
+
+def test_a_path_from_the_home_folder_trains_and_validates(tmp_path, monkeypatch, capsys):
+    """dataset.path "~/data/points.csv" is the home folder's file, not one beside the preset
+    (presets/datapath.py and data/load.py: one rule for the CLI and the GUI)."""
+    import json
+
+    from nnplayground.presets import load_builtin
+
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "data" / "points.csv").write_text(POINTS)
+    monkeypatch.setenv("HOME", str(home))
+    folder = tmp_path / "class"
+    folder.mkdir()
+    doc = copy.deepcopy(load_builtin("xor"))
+    doc["dataset"] = {"kind": "file", "path": "~/data/points.csv", "task": "classification"}
+    (folder / "lesson.json").write_text(json.dumps(doc))   # by hand: the "~" stays
+    monkeypatch.chdir(tmp_path)
+    preset = str(folder / "lesson.json")
+    assert main(["validate", preset]) == 0
+    assert main(["train", preset, "--epochs", "1", "--json"]) == 0
+    assert str(home / "data" / "points.csv") in capsys.readouterr().err  # the dataset note
