@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from nnplayground.worker.live import ParameterEdit
+
 
 @dataclass(frozen=True)
 class Command:
@@ -89,6 +91,13 @@ class SetHyperparameters(Command):
 class SetOptimizer(Command):
     spec: Mapping[str, Any]
     error_title: ClassVar[str] = "Could not switch the optimizer"
+
+
+@dataclass(frozen=True)
+class SetParameter(Command):
+    """Set one weight or bias of the live model (`live.apply_parameter_edit`)."""
+    edit: ParameterEdit
+    error_title: ClassVar[str] = "Could not set the number"
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,12 @@ class TrainingController(ControllerSignals):
                              f"(anything else needs load(doc))")
         self._thread.post(C.SetHyperparameters(dict(changes)))
 
+    def set_parameter(self, edit):
+        """Set one weight or bias of the live model (a `live.ParameterEdit`) between two
+        steps; the next snapshot shows it. A parameter the model does not have is refused
+        through error_occurred, naming it."""
+        self._thread.post(C.SetParameter(edit))
+
     def set_speed(self, speed):
         """"slow", "normal" or "fast" (pace.SPEEDS): how fast Play trains, live. Load takes
         the document's `display.speed`; Reset keeps the current one. Raises ValueError at

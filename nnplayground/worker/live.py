@@ -5,11 +5,17 @@ hyperparameters through `set_hyperparameters`), its `regularization`, its `displ
 speed, through `set_speed`) and `training.batch_size`. The editor classifies an edit with
 `without_live_settings` (no reset when only these differ) and hands the new values over with
 `live_hyperparameters`; the worker refuses anything outside `HYPERPARAMETERS`.
+
+The other live change is not in the document: one number of the model set by hand (a weight
+or a bias clicked in the diagram), a `ParameterEdit` the worker applies between two steps
+with `apply_parameter_edit`.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+from dataclasses import dataclass
 
 OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
 TRAINER_KEYS = frozenset({"batch_size", "l1", "l2"})
@@ -41,3 +47,41 @@ def live_hyperparameters(doc: dict) -> dict:
     changes.update({k: v for k, v in doc.get("training", {}).items()
                     if k in LIVE_TRAINING_KEYS})
     return changes
+
+
+@dataclass(frozen=True)
+class ParameterEdit:
+    """`model.layers[node_id].params[name][index] = value`, e.g. ("h1", "W", (0, 2), 1.5)."""
+    node_id: str
+    name: str
+    index: tuple[int, ...]
+    value: float
+
+    def describe(self) -> str:
+        """"h1.W[0, 2]", as the diagram's tooltips name it."""
+        return f"{self.node_id}.{self.name}[{', '.join(map(str, self.index))}]"
+
+
+def apply_parameter_edit(model, edit: ParameterEdit) -> float:
+    """Sets the number in place and returns the value it had.
+
+    In place: a model's parameters are views into one packed array that the optimizer
+    updates, so a new array would be trained no more. Raises ValueError naming the number
+    when the model has no such parameter (the network changed since it was clicked) or the
+    value is not finite; nothing is set then.
+    """
+    what = edit.describe()
+    layer = model.layers.get(edit.node_id)
+    array = None if layer is None else layer.params.get(edit.name)
+    if array is None:
+        raise ValueError(f"{what}: the network has no such parameter (it has changed since); "
+                         "nothing was set")
+    index = tuple(int(i) for i in edit.index)
+    if len(index) != array.ndim or any(not 0 <= i < n for i, n in zip(index, array.shape)):
+        raise ValueError(f"{what}: outside {edit.node_id}.{edit.name}, whose shape is "
+                         f"{tuple(array.shape)}; nothing was set")
+    if not math.isfinite(edit.value):
+        raise ValueError(f"{what}: must be a finite number, got {edit.value!r}")
+    old = float(array[index])
+    array[index] = edit.value
+    return old

@@ -29,7 +29,7 @@ from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.history_file import from_arrays, to_arrays
-from nnplayground.worker.live import OPTIMIZER_KEYS
+from nnplayground.worker.live import OPTIMIZER_KEYS, apply_parameter_edit
 from nnplayground.worker.memory import release_free_memory
 from nnplayground.worker.pace import (DEFAULT_SPEED, StepRate, check_speed, speed_of,
                                       step_interval)
@@ -167,6 +167,8 @@ class TrainingThread(QThread):
                 self._set_hyperparameters(changes)
             case C.SetOptimizer(spec=spec):
                 self._set_optimizer(spec)
+            case C.SetParameter(edit=edit):
+                self._set_parameter(edit)
             case C.SetSpeed(speed=speed):
                 self._speed = check_speed(speed)
                 self._next_step_at = float("-inf")
@@ -479,6 +481,16 @@ class TrainingThread(QThread):
             self._apply(self._exp, "optimizer", spec)
             if self._mode is None:
                 self._publish(0.0, force=True)
+
+    def _set_parameter(self, edit):
+        """A weight or bias set by hand: the live model takes it between two steps, and a
+        paused run shows the result at once (the running one in its next frame)."""
+        self._require_experiment()
+        apply_parameter_edit(self._exp.model, edit)
+        if S.VIEW_CONFUSION in self._visible and self._builder.info.task == "classification":
+            self._update_confusion()
+        if self._mode is None:
+            self._publish(0.0, force=True)
 
     @staticmethod
     def _apply(exp, key, value):
