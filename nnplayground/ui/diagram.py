@@ -1,14 +1,21 @@
 """The model diagram: a scene mirroring the document's graph, and the view that shows it.
 
 The scene rebuilds nothing on its own: it re-syncs from the document after every change, and
-turns gestures (drop from the palette, port drags, moves, +/- clicks, Delete) into document
-edits through `DocumentModel.edit`, so each one is a single undo step. Weight lines are created
-when the graph changes and only restyled when a training snapshot arrives.
+turns gestures (drop from the palette, port drags, moves, +/- clicks, Delete, a click on an
+input feature) into document edits through `DocumentModel.edit`, so each one is a single undo
+step. Weight lines are created when the graph changes and only restyled when a training
+snapshot arrives, as are the units' neuron maps (2-D data).
+
+A click on a weight line or on a Dense unit asks for a number (`value_edit_requested`; the
+view opens a small editor there); the typed value goes to the live model through the
+`send_parameter` the scene was given (the worker's `set_parameter`), as an undo step whose
+undo sends the old value. The scene never writes a model's numbers itself.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
@@ -16,10 +23,18 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsView, QMenu
 
 from nnplayground.ui import document as D
-from nnplayground.ui.diagram_items import (UNIT_RADIUS, EdgeItem, NodeItem, WeightLine,
-                                           drawn_units, node_height)
+from nnplayground.ui.diagram_features import InputFeatures, input_features, toggle_feature
+from nnplayground.ui.diagram_items import (UNIT_RADIUS, EdgeItem, NodeItem, UnitItem,
+                                           WeightLine, drawn_units, node_height)
+from nnplayground.ui.neuron_maps import UnitMap, feature_maps, layer_maps
 from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.validation import GraphStatus
+from nnplayground.ui.value_editor import ParameterCommand, ValueEditor
+from nnplayground.worker import snapshot as S
+from nnplayground.worker.live import ParameterEdit
+
+# {node_id: {"W": array, "b": array, ...}}: a snapshot's weights, or what the step-through shows
+LayerArrays = Mapping[str, Mapping[str, np.ndarray]]
 
 LAYER_MIME = "application/x-nnplayground-layer"
 
@@ -39,10 +54,19 @@ class DiagramScene(QGraphicsScene):
 
     status_message = Signal(str)
     code_requested = Signal(str)        # "Show code" of a block: its node id
+    value_edit_requested = Signal(object, object)   # ParameterEdit (current value), QPointF
+    unit_map_shown = Signal(object)     # (GRID, GRID) in [0, 1]: the hovered unit's map
+    unit_map_hidden = Signal()          # the mouse left it
+    parts = frozenset({S.VIEW_UNITS})   # what the snapshots must carry for the neuron maps
 
-    def __init__(self, model: DocumentModel, parent=None):
+    def __init__(self, model: DocumentModel, parent=None,
+                 send_parameter: Callable[[ParameterEdit], None] | None = None):
         super().__init__(parent)
         self.model = model
+        self.send_parameter = send_parameter
+        self._feature_maps: dict[str, UnitMap] = {}
+        self._layer_maps: dict[str, list[UnitMap]] = {}
+        self._hovered: tuple[str, int] | None = None   # (node id, row) under the mouse
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple[str, str], EdgeItem] = {}
         self.weight_lines: dict[tuple[str, str], list[list[WeightLine]]] = {}
@@ -66,7 +90,8 @@ class DiagramScene(QGraphicsScene):
         self._syncing = True
         try:
             model = self.model.doc["model"]
-            wanted = self._placed_nodes()
+            features = input_features(self.model.doc)
+            wanted = self._placed_nodes(features)
             self._drop_stale_connections(wanted)
             for node_id in [n for n in self.nodes if n not in wanted]:
                 self._discard(self.nodes.pop(node_id))
@@ -74,22 +99,30 @@ class DiagramScene(QGraphicsScene):
             output = model.get("output") or (ends[0] if len(ends) == 1 else None)
             for node_id, node in wanted.items():
                 item = self.nodes.get(node_id)
+                shown = features if node["type"] == "Input" else None
                 if item is None:
-                    item = self.nodes[node_id] = NodeItem(node)
+                    item = self.nodes[node_id] = NodeItem(node, shown)
                     self.addItem(item)
-                elif item.node != node:
-                    item.set_node(node)
+                elif item.node != node or item.features != shown:
+                    item.set_node(node, shown)
                 item.set_status(self.status.shapes.get(node_id), self.status.for_node(node_id),
                                 node_id == output)
-                if node["type"] == "Input":
+                if node["type"] == "Input" and shown is None:
                     item.set_unit_labels(self.model.doc.get("dataset", {}).get("features")
                                          or ["x1", "x2"][:len(item.units)])
             self._add_connections(wanted)
+            self._draw_maps()
         finally:
             self._syncing = False
         self._place_edges()
 
-    def _placed_nodes(self) -> dict:
+    def _heights(self, features: InputFeatures | None) -> dict[str, float]:
+        """Each block's height as drawn (an Input with features has a row for each)."""
+        return {n["id"]: node_height(n, len(features.choices) if features is not None
+                                     and n["type"] == "Input" else None)
+                for n in self.model.doc["model"]["nodes"]}
+
+    def _placed_nodes(self, features: InputFeatures | None) -> dict:
         """{id: node}; a node without a "pos" (optional in a preset) gets the one Tidy layout
         would give it, left to right by depth, so blocks are not piled on one spot. Only the
         picture: the document gets a position when the block is first dragged (or tidied)."""
@@ -97,7 +130,7 @@ class DiagramScene(QGraphicsScene):
         if all("pos" in n for n in nodes):
             return {n["id"]: n for n in nodes}
         tidied = copy.deepcopy(self.model.doc)
-        D.tidy_layout(tidied, {n["id"]: node_height(n) for n in nodes})
+        D.tidy_layout(tidied, self._heights(features))
         auto = {n["id"]: n["pos"] for n in tidied["model"]["nodes"]}
         return {n["id"]: n if "pos" in n else {**n, "pos": auto[n["id"]]} for n in nodes}
 
@@ -172,13 +205,14 @@ class DiagramScene(QGraphicsScene):
             self._place_edges(node_id)
 
     # -- weights from training snapshots -------------------------------------------------------
-    def set_weights(self, weights, what: str = "weight", unit_what: str = "bias") -> None:
+    def set_weights(self, weights: LayerArrays, what: str = "weight",
+                    unit_what: str = "bias") -> None:
         """Restyles the existing weight lines from `weights[node_id]["W"]` (shape (in, out)).
         `what` / `unit_what` name the numbers in the tooltips (the back-propagation
         step-through shows gradients this way: "dL/dW", "delta")."""
         arrays = {}
         for (src, dst), rows in self.weight_lines.items():
-            w = weights.get(dst, {}).get("W") if hasattr(weights.get(dst, {}), "get") else None
+            w = weights.get(dst, {}).get("W")
             if w is not None and np.shape(w) == (len(rows), len(rows[0]) if rows else 0):
                 arrays[(src, dst)] = np.asarray(w, dtype=float)
         finite = [np.abs(w[np.isfinite(w)]).max() for w in arrays.values() if np.isfinite(w).any()]
@@ -188,9 +222,94 @@ class DiagramScene(QGraphicsScene):
                 for j, line in enumerate(row):
                     line.set_value(float(w[i, j]), max_abs, what)
         for node_id, item in self.nodes.items():
-            b = weights.get(node_id, {}).get("b") if hasattr(weights.get(node_id, {}), "get") else None
+            b = weights.get(node_id, {}).get("b")
             if b is not None and item.units and np.ndim(b) == 1:
                 item.set_unit_values(np.asarray(b), unit_what)
+
+    # -- neuron maps (2-D data) -----------------------------------------------------------------
+    def set_dataset(self, info: S.DatasetInfo | None) -> None:
+        """The data of the run (None: no run): the Input's feature maps, computed once; the
+        layers' maps wait for the run's first snapshot."""
+        self._feature_maps = feature_maps(info)
+        self._layer_maps = {}
+        self._draw_maps()
+
+    def set_maps(self, snapshot: S.Snapshot) -> None:
+        """Each unit's map from a snapshot: its `units` (the Hidden units view's data) and, for
+        a one-unit output, its `boundary`. A hovered unit's large map follows."""
+        output = next((i.node_id for i in self.nodes.values() if i.is_output), None)
+        self._layer_maps = layer_maps(snapshot.units, snapshot.boundary, output, snapshot.task)
+        self._draw_maps()
+
+    def _draw_maps(self) -> None:
+        for node_id, item in self.nodes.items():
+            if item.features is not None:
+                item.set_unit_maps([self._feature_maps.get(name)
+                                    for name in item.features.choices])
+            else:
+                maps = self._layer_maps.get(node_id, [])
+                item.set_unit_maps(maps if len(maps) == len(item.rows) else
+                                   [None] * len(item.rows))
+        if self._hovered is not None:
+            self._show_hovered()
+
+    def unit_hovered(self, node_id: str, row: UnitItem, entered: bool) -> None:
+        """The mouse entered or left a unit: its map large in the boundary view, or no more."""
+        if entered:
+            self._hovered = (node_id, row.row)
+            self._show_hovered()
+        elif self._hovered == (node_id, row.row):
+            self._hovered = None
+            self.unit_map_hidden.emit()
+
+    def _show_hovered(self) -> None:
+        node_id, r = self._hovered
+        item = self.nodes.get(node_id)
+        row = item.rows[r] if item is not None and r < len(item.rows) else None
+        if row is not None and row.map is not None:
+            self.unit_map_shown.emit(row.map)
+        else:
+            self.unit_map_hidden.emit()
+
+    # -- clicks on units and weights ---------------------------------------------------------
+    def unit_clicked(self, node_id: str, row: UnitItem, pos: QPointF) -> None:
+        """An input feature turns on or off; a Dense unit's bias is asked for."""
+        item = self.nodes[node_id]
+        if item.features is not None:
+            self.toggle_feature(item.features.choices[row.row])
+        elif item.node["type"] == "Dense" and row.unit is not None:
+            value = item.unit_values[row.unit] if row.unit < len(item.unit_values) else None
+            self._ask_value(ParameterEdit(node_id, "b", (row.unit,), value), pos)
+
+    def weight_clicked(self, line: WeightLine, pos: QPointF) -> None:
+        _src, dst, i, j = line.key
+        self._ask_value(ParameterEdit(dst, "W", (i, j), line.value), pos)
+
+    def _ask_value(self, edit: ParameterEdit, pos: QPointF) -> None:
+        if self.send_parameter is None:
+            self.status_message.emit("Training is not available, so there is no model whose "
+                                     "numbers could be set")
+        elif edit.value is None:
+            self.status_message.emit(f"{edit.describe()} has no value yet: the network is "
+                                     "built once its problems are fixed")
+        else:
+            self.value_edit_requested.emit(edit, pos)
+
+    def set_parameter(self, edit: ParameterEdit, old: float) -> None:
+        """Sends a typed weight or bias to the live model as one undo step."""
+        if self.send_parameter is not None:
+            self.model.undo_stack.push(ParameterCommand(self.send_parameter, edit, old))
+
+    def toggle_feature(self, name: str) -> None:
+        """Feeds input feature `name` to the network, or stops feeding it (one undo step;
+        the Input's width follows, and the worker rebuilds as after any structural edit)."""
+        features = input_features(self.model.doc)
+        on = features is not None and name in features.on
+        try:
+            self.model.edit(f"Input feature {name} {'off' if on else 'on'}",
+                            lambda d: toggle_feature(d, name))
+        except ValueError as exc:
+            self.status_message.emit(str(exc))
 
     # -- gestures -> document edits ------------------------------------------------------------
     def add_layer(self, node_type: str, pos: QPointF) -> str:
@@ -246,7 +365,7 @@ class DiagramScene(QGraphicsScene):
         return new
 
     def tidy(self) -> None:
-        heights = {n["id"]: node_height(n) for n in self.model.doc["model"]["nodes"]}
+        heights = self._heights(input_features(self.model.doc))
         self.model.edit("Tidy layout", lambda d: D.tidy_layout(d, heights))
 
     def select_node(self, node_id: str) -> None:
@@ -346,8 +465,15 @@ class DiagramView(QGraphicsView):
         # The zoom at which block text is readable (1 = its own point sizes); fit() never
         # goes below it. The window sets it from the screen, presenter mode enlarges it.
         self.text_scale = 1.0
+        self.value_editor = ValueEditor(self.viewport())
+        self.value_editor.accepted.connect(
+            lambda edit, old: self.scene().set_parameter(edit, old))
+        scene.value_edit_requested.connect(self._on_value_edit_requested)
         self.setToolTip("The network: drag layers here from the palette, drag from a right-hand "
                         "port to a left-hand port to connect, right-click for more")
+
+    def _on_value_edit_requested(self, edit: ParameterEdit, pos: QPointF) -> None:
+        self.value_editor.ask(edit, self.mapFromScene(pos))
 
     def dragEnterEvent(self, event):  # noqa: N802
         if event.mimeData().hasFormat(LAYER_MIME):

@@ -1,19 +1,23 @@
-"""Graphics items of the model diagram: node blocks, ports, edges, unit circles, weight lines.
+"""Graphics items of the model diagram: node blocks, ports, edges, units, weight lines.
 
 Items only draw and forward user gestures to their DiagramScene; they never change the preset
-document themselves, so every change goes through the undo stack in one place.
+document themselves, so every change goes through the undo stack in one place. A unit of a
+2-D problem shows its output over the input plane (a neuron map, as on TensorFlow Playground);
+an Input offering derived features shows all of them, the unused ones dimmed.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath,
                            QPainterPathStroker, QPen)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
+from nnplayground.ui.diagram_features import InputFeatures
 from nnplayground.ui.document import describe
 
 POSITIVE = QColor("#0877bd")     # TensorFlow Playground's blue
@@ -28,7 +32,9 @@ NODE_WIDTH = 140        # the presets' columns are 146 px apart at the closest
 HEADER_HEIGHT = 110     # five lines of at least TEXT_PT: type, id, settings (two), shape
 TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
 UNIT_SPACING = 26
-UNIT_RADIUS = 9
+UNIT_RADIUS = 11       # a unit's circle, or its neuron map's square (2 * 11 px a side)
+OFF_OPACITY = 0.3      # an input feature the network does not get
+CLICK_SLOP = 3         # px a press may move and still count as a click (not a drag)
 
 
 def wrap_two(text: str, fm: QFontMetricsF, width: float) -> list[str]:
@@ -56,9 +62,18 @@ def drawn_units(node: dict) -> int:
     return n if isinstance(n, int) and 0 < n <= MAX_UNITS_DRAWN else 0
 
 
-def node_height(node: dict) -> float:
-    n = drawn_units(node)
+def node_height(node: dict, rows: int | None = None) -> float:
+    """A block's height; `rows`: the unit rows it draws when not `drawn_units(node)` (an
+    Input showing every feature it could take)."""
+    n = drawn_units(node) if rows is None else rows
     return HEADER_HEIGHT + (n * UNIT_SPACING + 8 if n else 0)
+
+
+def map_image(rgb: np.ndarray) -> QImage:
+    """(H, W, 3) uint8, row 0 at the top, as a QImage that owns its pixels."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w, _ = rgb.shape
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 def weight_pen(value: float, max_abs: float) -> QPen:
@@ -138,31 +153,92 @@ class ButtonItem(QGraphicsSimpleTextItem):
         event.accept()
 
 
+class UnitItem(QGraphicsEllipseItem):
+    """One row of a block's units: a circle, or the square of its neuron map once one is set.
+
+    `unit` is its column in the layer's output (W's row or column), None for an input feature
+    the network does not get. Hovering tells the scene (the boundary view shows the map large);
+    clicks reach the block (`NodeItem.mouseReleaseEvent`), so a unit can be dragged with it.
+    """
+
+    def __init__(self, node_item: NodeItem, row: int):
+        r = UNIT_RADIUS
+        super().__init__(-r, -r, 2 * r, 2 * r, node_item)
+        self.node_item = node_item
+        self.row = row
+        self.unit: int | None = row
+        self.image: QImage | None = None
+        self.map: np.ndarray | None = None      # (GRID, GRID) in [0, 1], row 0 at the bottom
+        self.setPos(NODE_WIDTH / 2, HEADER_HEIGHT + 4 + UNIT_SPACING * (row + 0.5))
+        self.setBrush(QBrush(QColor("#f3f6fa")))
+        self.setPen(QPen(BORDER, 1.5))
+        self.setZValue(1)
+        self.setAcceptHoverEvents(True)
+
+    def set_map(self, values: np.ndarray | None, rgb: np.ndarray | None) -> None:
+        """The unit's map: `values` for the boundary view, `rgb` (H, W, 3) drawn here."""
+        self.map = values
+        self.image = None if rgb is None else map_image(rgb)
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self.image is None:
+            super().paint(painter, option, widget)
+            return
+        painter.setRenderHint(QPainter.SmoothPixmapTransform)
+        rect = self.rect()
+        painter.drawImage(rect, self.image)
+        painter.setPen(self.pen())
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRect(rect)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return path
+
+    def hoverEnterEvent(self, event):  # noqa: N802
+        self.node_item.unit_hovered(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):  # noqa: N802
+        self.node_item.unit_hovered(self, False)
+        super().hoverLeaveEvent(event)
+
+
 class NodeItem(QGraphicsObject):
     """One layer of the network: a block with type, settings and output shape.
 
-    Dense layers (and 1-D inputs) of up to 16 units show each unit as a circle, so the weight
-    lines between blocks can be drawn unit to unit. `problem` (a message) turns the block red.
+    Dense layers (and 1-D inputs) of up to 16 units show each unit (`UnitItem`), so the weight
+    lines between blocks can be drawn unit to unit. An Input given `InputFeatures` shows a row
+    for every feature the data can take: `rows` are all of them, `units` those the network gets
+    (W's rows, in order). `problem` (a message) turns the block red. A click (press and release
+    without a drag) on a unit goes to the scene's `unit_clicked`.
     """
 
-    def __init__(self, node: dict):
+    def __init__(self, node: dict, features: InputFeatures | None = None):
         super().__init__()
         self.node_id = node["id"]
         self.node: dict = {}
         self.out_shape = None
         self.problem: str | None = None
         self.is_output = False
-        self.units: list[QGraphicsEllipseItem] = []
+        self.rows: list[UnitItem] = []      # every unit row drawn, top to bottom
+        self.units: list[UnitItem] = []     # the layer's units in output order (W's rows)
+        self.features: InputFeatures | None = None
+        self.unit_values: list[float] = []  # the biases (or what set_unit_values names)
+        self._labels: list[QGraphicsSimpleTextItem] = []
+        self._press: QPointF | None = None
         self.buttons: list[ButtonItem] = []
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.in_port = PortItem(self, "in")
         self.out_port = PortItem(self, "out")
-        self.set_node(node)
+        self.set_node(node, features)
 
     # -- geometry ---------------------------------------------------------------------------
     def height(self) -> float:
-        return node_height(self.node)
+        return node_height(self.node, len(self.rows))
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(-2, -2, NODE_WIDTH + 4, self.height() + 4)
@@ -177,36 +253,60 @@ class NodeItem(QGraphicsObject):
         return self.mapToScene(self.out_port.pos())
 
     # -- state --------------------------------------------------------------------------------
-    def set_node(self, node: dict) -> None:
-        """Takes the node's current document entry; rebuilds unit circles only if their count changed."""
+    def set_node(self, node: dict, features: InputFeatures | None = None) -> None:
+        """Takes the node's current document entry (and, for an Input, the features its data
+        can take); rebuilds the unit rows only if their count changed."""
         self.prepareGeometryChange()
-        old_units = drawn_units(self.node) if self.node else -1
-        self.node = node
+        self.node, self.features = node, features
         self.setPos(QPointF(*node.get("pos", [0, 0])))
+        n = len(features.choices) if features is not None else drawn_units(node)
+        if n != len(self.rows):
+            for item in self.rows:
+                self._remove_child(item)
+            self.rows = [UnitItem(self, row) for row in range(n)]
+            self.unit_values = []
         h = self.height()
         self.in_port.setPos(0, h / 2)
         self.out_port.setPos(NODE_WIDTH, h / 2)
         self.in_port.setVisible(node["type"] != "Input")
-        n = drawn_units(node)
-        if n != old_units:
-            for item in self.units:
-                if item.scene() is not None:
-                    item.scene().removeItem(item)
-                else:
-                    item.setParentItem(None)
-            self.units = []
-            for i in range(n):
-                r = UNIT_RADIUS
-                circle = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, self)
-                circle.setPos(NODE_WIDTH / 2, HEADER_HEIGHT + 4 + UNIT_SPACING * (i + 0.5))
-                circle.setBrush(QBrush(QColor("#f3f6fa")))
-                circle.setPen(QPen(BORDER, 1.5))
-                circle.setZValue(1)
-                circle.setToolTip(f"{self.node_id} unit {i}")
-                self.units.append(circle)
+        self.units = (list(self.rows) if features is None
+                      else [self.rows[row] for row in features.rows_of_units()])
+        for row in self.rows:
+            row.unit = self.units.index(row) if row in self.units else None
+            row.setOpacity(1.0 if row.unit is not None else OFF_OPACITY)
+        if features is not None:
+            self.set_unit_labels(features.choices)
+        self._unit_tooltips()
         self._make_buttons()
         self._update_tooltip()
         self.update()
+
+    @staticmethod
+    def _remove_child(item: QGraphicsItem) -> None:
+        if item.scene() is not None:
+            item.scene().removeItem(item)
+        else:
+            item.setParentItem(None)
+
+    def _unit_tooltips(self, what: str = "bias") -> None:
+        """What a unit is, its number from the last snapshot, and what a click does."""
+        for row in self.rows:
+            if self.features is not None:
+                name = self.features.choices[row.row]
+                if row.unit is None:
+                    tip = f"Input feature {name}: off. Click to feed it to the network"
+                elif len(self.units) == 1:
+                    tip = (f"Input feature {name}: on, and the last one (the network needs "
+                           "an input): turn another on to turn it off")
+                else:
+                    tip = f"Input feature {name}: on. Click to turn it off"
+            else:
+                tip = f"{self.node_id} unit {row.unit}"
+                if row.unit < len(self.unit_values):
+                    tip += f": {what} {self.unit_values[row.unit]:+.4f}"
+                if self.node["type"] == "Dense" and what == "bias":
+                    tip += "\nClick to type its bias"
+            row.setToolTip(tip)
 
     def _make_buttons(self) -> None:
         for b in self.buttons:
@@ -231,10 +331,39 @@ class NodeItem(QGraphicsObject):
         self.update()
 
     def set_unit_values(self, values, what: str = "bias") -> None:
-        """Tooltips of the unit circles (e.g. biases from the newest snapshot)."""
-        for i, circle in enumerate(self.units):
-            if i < len(values):
-                circle.setToolTip(f"{self.node_id} unit {i}: {what} {float(values[i]):+.4f}")
+        """The units' numbers (biases from the newest snapshot), shown in their tooltips."""
+        self.unit_values = [float(v) for v in values]
+        self._unit_tooltips(what)
+
+    def set_unit_maps(self, maps: list) -> None:
+        """`maps[row]`: (values, rgb) or None for each unit row (see `UnitItem.set_map`)."""
+        for row, entry in zip(self.rows, maps):
+            row.set_map(*(entry or (None, None)))
+
+    def unit_hovered(self, row: UnitItem, entered: bool) -> None:
+        if self.scene() is not None:
+            self.scene().unit_hovered(self.node_id, row, entered)
+
+    def row_at(self, scene_pos: QPointF) -> UnitItem | None:
+        for row in self.rows:
+            if row.contains(row.mapFromScene(scene_pos)):
+                return row
+        return None
+
+    # -- clicks: press and release on the same spot ---------------------------------------
+    def mousePressEvent(self, event):  # noqa: N802
+        self._press = event.scenePos() if event.button() == Qt.LeftButton else None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        if (press is None or event.button() != Qt.LeftButton or event.modifiers()
+                or (event.scenePos() - press).manhattanLength() > CLICK_SLOP):
+            return
+        row = self.row_at(event.scenePos())
+        if row is not None and self.scene() is not None:
+            self.scene().unit_clicked(self.node_id, row, event.scenePos())
 
     def _update_tooltip(self) -> None:
         if self.problem:
@@ -253,22 +382,23 @@ class NodeItem(QGraphicsObject):
         return "\u2192 " + "\u00d7".join(map(str, self.out_shape))
 
     def set_unit_labels(self, names) -> None:
-        """Feature names beside an Input's unit circles (x1, x2, sin(x1)...), as on the Playground."""
-        for label in getattr(self, "_labels", []):
-            if label.scene() is not None:
-                label.scene().removeItem(label)
+        """Feature names beside an Input's unit rows (x1, x2, sin(x1)...), as on the
+        Playground; an unused feature's name is dimmed with its unit."""
+        for label in self._labels:
+            self._remove_child(label)
         self._labels = []
-        if len(names) != len(self.units):
+        if len(names) != len(self.rows):
             return
         font = QFont()
         font.setPointSize(TEXT_PT)
-        for circle, name in zip(self.units, names):
+        for circle, name in zip(self.rows, names):
             label = QGraphicsSimpleTextItem(str(name), self)
             label.setFont(font)
             label.setBrush(QBrush(QColor("#3b4252")))
             rect = label.boundingRect()
             label.setPos(circle.pos().x() - UNIT_RADIUS - 4 - rect.width(),
                          circle.pos().y() - rect.height() / 2)
+            label.setOpacity(1.0 if circle.unit is not None else OFF_OPACITY + 0.15)
             self._labels.append(label)
 
     # -- painting -----------------------------------------------------------------------------
@@ -378,12 +508,28 @@ class WeightLine(QGraphicsLineItem):
         self.setAcceptHoverEvents(True)
         self.setPen(QPen(QColor(150, 160, 175, 120), 1))
         self.setToolTip(f"weight {dst}.W[{i}, {j}]: not trained yet")
+        self._press: QPointF | None = None
 
     def set_value(self, value: float, max_abs: float, what: str = "weight") -> None:
         self.value = value
         self.setPen(weight_pen(value, max_abs))
         src, dst, i, j = self.key
-        self.setToolTip(f"{what} {dst}.W[{i}, {j}] = {value:+.4f}")
+        self.setToolTip(f"{what} {dst}.W[{i}, {j}] = {value:+.4f}"
+                        + ("\nClick to type another value" if what == "weight" else ""))
+
+    def mousePressEvent(self, event):  # noqa: N802
+        if event.button() == Qt.LeftButton and not event.modifiers():
+            self._press = event.scenePos()
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        press, self._press = self._press, None
+        if press is not None and (event.scenePos() - press).manhattanLength() <= CLICK_SLOP \
+                and self.scene() is not None:
+            self.scene().weight_clicked(self, event.scenePos())
+        event.accept()
 
     def shape(self) -> QPainterPath:
         """At least 6 px wide for hovering; kept on self for the same reason as EdgeItem's."""

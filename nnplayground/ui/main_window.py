@@ -88,7 +88,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.window_layout.apply_font()      # readable on a projector, larger on large screens
 
         self.model = DocumentModel(doc or D.empty_document(), self)
-        self.scene = DiagramScene(self.model, self)
+        self.scene = DiagramScene(self.model, self, send_parameter=(
+            controller.set_parameter if controller is not None else None))
         self.view = DiagramView(self.scene)
         self.view.text_scale = self.window_layout.scale
         self.setCentralWidget(self.view)
@@ -339,6 +340,10 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         hub = getattr(self, "live_views", None)
         if hub is not None and "backprop" in hub.views:   # the step-through colours the diagram
             hub.views["backprop"].stage_shown.connect(self.scene.set_weights)
+        if hub is not None:     # the diagram's neuron maps; hovering one enlarges it
+            hub.add_parts(self.scene.parts)
+            self.scene.unit_map_shown.connect(hub.views["boundary"].show_unit_map)
+            self.scene.unit_map_hidden.connect(hub.views["boundary"].clear_unit_map)
         if docks:
             self.view_menu.addSeparator()
         for dock in docks.values():

@@ -37,6 +37,8 @@ class TrainingMixin:
         c.error_occurred.connect(self._on_error)
         c.diverged.connect(self._on_diverged)
         c.dataset_ready.connect(self.dataset_panel.show_dataset_info)
+        c.dataset_ready.connect(self.scene.set_dataset)
+        c.cleared.connect(lambda: self.scene.set_dataset(None))
 
     def _send_live_changes(self) -> None:
         if self.controller is None or self.loaded_doc is None:
@@ -202,6 +204,7 @@ class TrainingMixin:
         weights = getattr(snapshot, "weights", None)
         if weights:
             self.scene.set_weights(weights)
+        self.scene.set_maps(snapshot)
 
     def _on_diverged(self, message: str) -> None:
         self._on_error("Training diverged", message)

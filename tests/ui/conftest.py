@@ -77,6 +77,9 @@ class FakeController(ControllerSignals):
     def set_speed(self, speed):
         self._record("speed", speed)
 
+    def set_parameter(self, edit):
+        self._record("parameter", edit)
+
     def set_visible_views(self, names):
         pass
 

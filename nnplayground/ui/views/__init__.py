@@ -39,6 +39,7 @@ class ViewHub(QObject):
         self.controller, self.views, self.docks, self.status = controller, views, docks, status
         self._kind = None
         self._parts = None
+        self.extra_parts = frozenset()   # parts others draw from the snapshots (the diagram)
         self.has_conv = None       # whether the loaded model has a Conv2D (None: not known yet)
         controller.snapshot_ready.connect(self._on_snapshot)
         controller.dataset_ready.connect(self._on_dataset)
@@ -63,8 +64,13 @@ class ViewHub(QObject):
         QTimer.singleShot(0, self, self._send_parts)
         QTimer.singleShot(100, self, self._send_parts)
 
+    def add_parts(self, parts):
+        """Ask the worker for `parts` whatever is visible (the diagram draws from them too)."""
+        self.extra_parts = frozenset(self.extra_parts | parts)
+        self._send_parts()
+
     def _send_parts(self, visible=None):
-        parts = set()
+        parts = set(self.extra_parts)
         for name in visible if visible is not None else self.visible_views():
             parts |= self.views[name].parts
         if parts != self._parts:

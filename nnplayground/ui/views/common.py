@@ -17,6 +17,15 @@ CLASS_COLOURS = [ORANGE, BLUE, (44, 160, 44), (214, 39, 40), (148, 103, 189), (1
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [ORANGE, (232, 234, 235), BLUE])
 GREYS = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
 
+
+def unit_map_levels(img):
+    """A unit's output over the plane mapped to [0, 1] for DIVERGING: 0.5 is zero output
+    (the Hidden units view and the diagram's neuron maps colour units alike)."""
+    m = float(np.max(np.abs(img))) or 1.0
+    if float(np.min(img)) < 0:
+        return 0.5 + 0.5 * img / m
+    return img / m
+
 # Text inside the plots: readable from the back of a lecture room (pyqtgraph's defaults are
 # ~8 pt light grey, made for a dark background).
 FONT_PT = 10

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QLabel, QRadioButton, QVBoxLayout
 
 from nnplayground.ui.views.common import (CLASS_COLOURS, DIVERGING, FONT_PT, TEXT, LiveView,
-                                          SquareBox, WrapRow, light)
+                                          SquareBox, WrapRow, light, unit_map_levels)
 from nnplayground.worker import snapshot as S
 
 
@@ -56,6 +56,14 @@ class BoundaryView(LiveView):
         self.discrete_box.toggled.connect(self._on_discrete_changed)
         self._last = None
         self._levels = (0.0, 1.0)
+        # A unit's map shown large while the mouse is over it in the diagram: an image of its
+        # own over the boundary (which stays as it was underneath), under the points.
+        self.unit_map = pg.ImageItem(axisOrder="row-major")
+        self.unit_map.setLookupTable(DIVERGING.getLookupTable(nPts=256))
+        self.unit_map.setZValue(1)
+        self.unit_map.hide()
+        self.scatter.setZValue(2)
+        self.plot.addItem(self.unit_map)
 
     def applies_to(self, info):
         return info.kind == "plane"
@@ -104,6 +112,17 @@ class BoundaryView(LiveView):
         if self.discrete_box.isChecked() and self.info.task == "classification":
             img = (img > 0.5).astype(np.float32)
         self.image.setImage(img, levels=self._levels, autoLevels=False, rect=self._rect)
+
+    def show_unit_map(self, image):
+        """Show a unit's map (GRID x GRID in [0, 1], 0.5 = zero output, row 0 at the bottom
+        of the plane) over the boundary until `clear_unit_map`."""
+        if self.info is None or not self.applies_to(self.info):
+            return
+        self.unit_map.setImage(image, levels=(0.0, 1.0), autoLevels=False, rect=self._rect)
+        self.unit_map.show()
+
+    def clear_unit_map(self):
+        self.unit_map.hide()
 
     def _on_split_changed(self, _checked):
         if self.info is not None and self.applies_to(self.info):
@@ -260,14 +279,6 @@ class UnitsView(LiveView):
             self.label_vb.setMinimumWidth(width)
             self.label_vb.setMaximumWidth(width)
 
-    @staticmethod
-    def _normalised(img):
-        """Map a unit's output to [0, 1] for the diverging colours: 0.5 is zero output."""
-        m = float(np.max(np.abs(img))) or 1.0
-        if float(np.min(img)) < 0:
-            return 0.5 + 0.5 * img / m
-        return img / m
-
     def on_snapshot(self, snapshot):
         units = snapshot.units
         self.big_box.setVisible(bool(units))
@@ -287,7 +298,7 @@ class UnitsView(LiveView):
                 # flipped: row 0 of a unit image is the bottom of the plane, and this view
                 # draws its rows downwards
                 canvas[row * step:row * step + S.GRID, k * step:k * step + S.GRID] = \
-                    self._normalised(units[node_id][k])[::-1]
+                    unit_map_levels(units[node_id][k])[::-1]
         self.tiles.setImage(np.nan_to_num(canvas, nan=0.5), levels=(0, 1), autoLevels=False)
         self._draw_big()
 
@@ -295,7 +306,7 @@ class UnitsView(LiveView):
         if self.selected is None or not self._last:
             return
         node_id, k = self.selected
-        self.big_image.setImage(self._normalised(self._last[node_id][k]), levels=(0, 1),
+        self.big_image.setImage(unit_map_levels(self._last[node_id][k]), levels=(0, 1),
                                 autoLevels=False)
         self.caption.setText(f"{node_id}, unit {k + 1} enlarged; click a unit to choose")
 

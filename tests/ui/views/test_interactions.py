@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from nnplayground.ui.views.common import unit_map_levels
 from nnplayground.worker.snapshot import ALL_VIEWS, GRID
 from view_helpers import load, small_doc, step, stroke
 
@@ -150,7 +151,7 @@ def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
                      pos=units.grid.mapFromScene(centre))
     assert units.selected == ("h2", 1)
     expected = snapshot.units["h2"][1]
-    assert np.allclose(units.big_image.image, units._normalised(expected))
+    assert np.allclose(units.big_image.image, unit_map_levels(expected))
     assert "h2, unit 2" in units.caption.text()
 
 

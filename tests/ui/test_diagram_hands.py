@@ -1,0 +1,251 @@
+"""Hands on the network (issue 13), with real mouse events on the diagram's viewport:
+input features toggled by clicking, weights and biases typed into the live model, and the
+units' neuron maps, one of which the boundary view shows large while the mouse is over it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+
+from nnplayground.presets import load_builtin
+from nnplayground.ui.diagram_items import UNIT_RADIUS
+from nnplayground.ui.diagram_features import input_features, toggle_feature
+from nnplayground.worker.live import ParameterEdit
+
+
+@pytest.fixture
+def controller():
+    from nnplayground.worker import TrainingController
+    ctl = TrainingController()
+    yield ctl
+    ctl.shutdown()
+
+
+def click(window, scene_pos: QPointF) -> None:
+    """A real left click where `scene_pos` is on screen (scrolled into view first)."""
+    view = window.view
+    view.ensureVisible(scene_pos.x() - 1, scene_pos.y() - 1, 2, 2, 40, 40)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     view.mapFromScene(scene_pos))
+
+
+def move_until(window, qtbot, scene_pos: QPointF, done) -> None:
+    """Real mouse moves onto `scene_pos` until done() (the window may still be settling its
+    layout and move the diagram under the mouse; a user's hand would follow)."""
+    view = window.view
+
+    def moved():
+        view.ensureVisible(scene_pos.x() - 1, scene_pos.y() - 1, 2, 2, 40, 40)
+        target = view.mapFromScene(scene_pos)
+        QTest.mouseMove(view.viewport(), target + QPoint(2, 0))
+        QTest.mouseMove(view.viewport(), target)
+        return done()
+    qtbot.waitUntil(moved)
+
+
+def row_pos(window, node_id: str, row: int) -> QPointF:
+    unit = window.scene.nodes[node_id].rows[row]
+    return unit.mapToScene(unit.rect().center())
+
+
+# -- input features ---------------------------------------------------------------------------
+
+def test_clicking_an_input_feature_turns_it_on_and_widens_the_input(make_window, qtbot,
+                                                                    fake_controller):
+    window = make_window(load_builtin("xor"))
+    scene = window.scene
+    x = scene.nodes["x"]
+    assert [r.unit for r in x.rows] == [0, 1, None, None, None, None, None]
+    assert x.rows[2].opacity() < 1 and x.rows[0].opacity() == 1
+    before = window.model.snapshot()
+
+    click(window, row_pos(window, "x", 4))                       # x1*x2
+    doc = window.model.doc
+    assert doc["dataset"]["features"] == ["x1", "x2", "x1*x2"]
+    assert doc["model"]["nodes"][0]["params"]["shape"] == [3]
+    assert window.status.shapes["x"] == (3,)
+    assert len(x.units) == 3 and x.rows[4].unit == 2 and x.rows[4].opacity() == 1
+    rows = scene.weight_lines[("x", "h1")]
+    assert (len(rows), len(rows[0])) == (3, 4)
+    # the line of the new input column starts at the x1*x2 row
+    start, centre = rows[2][0].line().p1(), x.unit_scene_pos(2)
+    assert centre == row_pos(window, "x", 4)
+    assert np.hypot(start.x() - centre.x(), start.y() - centre.y()) == \
+        pytest.approx(UNIT_RADIUS, abs=0.01)
+    assert window.model.undo_stack.undoText() == "Input feature x1*x2 on"
+    # a structural edit: the worker rebuilds the network with three inputs
+    qtbot.waitUntil(lambda: any(c[0] == "load" and c[1][0]["model"]["nodes"][0]["params"]
+                                ["shape"] == [3] for c in fake_controller.calls))
+
+    window.act_undo.trigger()
+    assert window.model.doc == before
+    assert len(x.units) == 2 and len(scene.weight_lines[("x", "h1")]) == 2
+
+
+def test_the_last_feature_stays_on_and_the_status_bar_says_why(make_window):
+    window = make_window(load_builtin("xor"))
+    click(window, row_pos(window, "x", 1))                       # x2 off: x1 alone
+    assert window.model.doc["dataset"]["features"] == ["x1"]
+    depth = window.model.undo_stack.count()
+    click(window, row_pos(window, "x", 0))                       # x1 is the last one
+    assert window.model.doc["dataset"]["features"] == ["x1"]
+    assert window.model.undo_stack.count() == depth
+    message = window.statusBar().currentMessage()
+    assert "x1 is the only input feature left" in message and "Turn another" in message
+    assert "last one" in window.scene.nodes["x"].rows[0].toolTip()
+
+
+def test_features_are_offered_only_where_the_data_can_take_them():
+    xor = load_builtin("xor")
+    assert input_features(xor).on == ("x1", "x2")
+    spiral = load_builtin("spiral")
+    assert len(input_features(spiral).on) == 7
+    for name in ("mnist-mlp", "regression-sine"):
+        assert input_features(load_builtin(name)) is None
+    broken = load_builtin("xor")
+    broken["model"]["nodes"][0]["params"]["shape"] = [3]      # the checker's problem to show
+    assert input_features(broken) is None
+    toggle_feature(spiral, "sin(x1)")
+    assert spiral["dataset"]["features"] == ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x2)"]
+    assert spiral["model"]["nodes"][0]["params"]["shape"] == [6]
+
+
+# -- typing a weight or a bias ---------------------------------------------------------------
+
+def _open_xor(window, controller, qtbot):
+    assert window.open_builtin("xor", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle"
+                    and controller.latest_snapshot is not None, timeout=15000)
+
+
+def _prediction(controller, qtbot, point):
+    """The live model's output at one input point, asked of the worker."""
+    answers = {}
+    controller.classified.connect(lambda rid, p: answers.__setitem__(rid, p))
+    rid = controller.classify(np.array([point], dtype=np.float32))
+    qtbot.waitUntil(lambda: rid in answers, timeout=5000)
+    return float(np.ravel(answers[rid])[0])
+
+
+def _type_into_editor(window, qtbot, text):
+    editor = window.view.value_editor
+    qtbot.waitUntil(editor.isVisible)
+    assert editor.hasFocus()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, text)
+    QTest.keyClick(editor, Qt.Key_Return)
+    assert not editor.isVisible()
+
+
+def test_typing_a_weight_changes_the_prediction_and_undo_puts_it_back(make_window, controller,
+                                                                       qtbot):
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    point = (3.0, -2.0)
+    before = _prediction(controller, qtbot, point)
+    old_w = float(controller.latest_snapshot.weights["out"]["W"][1, 0])
+    line = window.scene.weight_lines[("h2", "out")][1][0]
+    assert line.value == pytest.approx(old_w)
+
+    click(window, line.line().center())
+    assert window.view.value_editor.text() == f"{old_w:.6g}"
+    _type_into_editor(window, qtbot, "4.5")
+    qtbot.waitUntil(lambda: float(controller.latest_snapshot.weights["out"]["W"][1, 0]) == 4.5,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: line.value == 4.5)
+    assert line.toolTip().startswith("weight out.W[1, 0] = +4.5000")
+    after = _prediction(controller, qtbot, point)
+    assert abs(after - before) > 1e-3
+    # the same change computed by hand from the snapshot's weights (tanh, tanh, sigmoid)
+    w = controller.latest_snapshot.weights
+    h = np.tanh(np.array(point) @ w["h1"]["W"] + w["h1"]["b"])
+    h = np.tanh(h @ w["h2"]["W"] + w["h2"]["b"])
+    assert after == pytest.approx(1 / (1 + np.exp(-(h @ w["out"]["W"] + w["out"]["b"])[0])),
+                                  abs=1e-5)
+    assert window.model.undo_stack.undoText() == "Set out.W[1, 0] = 4.5"
+
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: float(controller.latest_snapshot.weights["out"]["W"][1, 0])
+                    == pytest.approx(old_w), timeout=5000)
+    assert _prediction(controller, qtbot, point) == pytest.approx(before, abs=1e-6)
+
+
+def test_clicking_a_unit_sets_its_bias_and_a_bad_number_is_refused(make_window, controller,
+                                                                    qtbot):
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    click(window, row_pos(window, "h1", 2))
+    editor = window.view.value_editor
+    qtbot.waitUntil(editor.isVisible)
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, "big")
+    QTest.keyClick(editor, Qt.Key_Return)
+    assert editor.isVisible() and "not a number" in editor.toolTip()
+    depth = window.model.undo_stack.count()
+    QTest.keyClick(editor, Qt.Key_Escape)
+    assert not editor.isVisible() and window.model.undo_stack.count() == depth
+
+    click(window, row_pos(window, "h1", 2))
+    _type_into_editor(window, qtbot, "-1.25")
+    qtbot.waitUntil(lambda: float(controller.latest_snapshot.weights["h1"]["b"][2]) == -1.25,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: "bias -1.2500" in window.scene.nodes["h1"].rows[2].toolTip())
+
+
+def test_a_parameter_the_model_lacks_is_refused_by_name(controller, qtbot):
+    errors = []
+    controller.error_occurred.connect(lambda title, message: errors.append((title, message)))
+    loaded = []
+    controller.load(load_builtin("xor"), done=loaded.append)
+    qtbot.waitUntil(lambda: loaded == [None], timeout=15000)
+    controller.set_parameter(ParameterEdit("h1", "W", (7, 0), 1.0))
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert errors[0][0] == "Could not set the number"
+    assert "h1.W[7, 0]" in errors[0][1] and "(2, 4)" in errors[0][1]
+
+
+# -- neuron maps -----------------------------------------------------------------------------
+
+def plane_pixels(boundary) -> np.ndarray:
+    """The boundary view's plot area as drawn on screen, (H, W, 3) ints."""
+    vb = boundary.plot.getViewBox()
+    rect = boundary.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect()
+    image = boundary.plot.grab(rect).toImage().convertToFormat(QImage.Format.Format_RGB32)
+    bits = np.frombuffer(image.constBits(), np.uint8)
+    return bits.reshape(image.height(), image.bytesPerLine() // 4, 4)[:, :image.width(), :3] \
+        .astype(int)
+
+def test_units_show_their_maps_and_hovering_one_shows_it_large(make_window, controller, qtbot):
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    scene = window.scene
+    boundary = window.live_views.views["boundary"]
+    qtbot.waitUntil(lambda: all(r.image is not None for r in scene.nodes["h1"].rows),
+                    timeout=10000)
+    snapshot = controller.latest_snapshot
+    # the hidden units' maps are the snapshot's, the output's is the boundary itself
+    unit = scene.nodes["h1"].rows[1]
+    images = snapshot.units["h1"]
+    m = np.abs(images[1]).max()
+    expected = 0.5 + 0.5 * images[1] / m if images[1].min() < 0 else images[1] / m
+    np.testing.assert_allclose(unit.map, expected, atol=1e-6)
+    np.testing.assert_allclose(scene.nodes["out"].rows[0].map, snapshot.boundary, atol=1e-6)
+    assert all(r.image is not None for r in scene.nodes["x"].rows)      # x1 ... sin(x2)
+
+    qtbot.waitUntil(lambda: boundary.image.image is not None)     # the boundary is drawn
+    above, away = row_pos(window, "h1", 1), row_pos(window, "h1", 1) + QPointF(0, -60)
+    # twice: the window may still be settling its docks the first time (the plot moves)
+    for _ in range(2):
+        plain = plane_pixels(boundary)
+        assert not boundary.unit_map.isVisible()
+        move_until(window, qtbot, above, boundary.unit_map.isVisible)
+        np.testing.assert_allclose(boundary.unit_map.image, unit.map)
+        hovered = plane_pixels(boundary)
+        move_until(window, qtbot, away, lambda: not boundary.unit_map.isVisible())
+        after = plane_pixels(boundary)
+    assert hovered.shape == plain.shape == after.shape
+    assert (np.abs(hovered - plain).max(axis=2) > 40).mean() > 0.2     # another picture
+    np.testing.assert_array_equal(after, plain)                         # the boundary again
