@@ -269,6 +269,8 @@ class DiagramScene(QGraphicsScene):
         if row is not None and row.map is not None:
             self.unit_map_shown.emit(row.map)
         else:
+            if row is None:         # gone with its block or layer size, under the mouse
+                self._hovered = None
             self.unit_map_hidden.emit()
 
     # -- clicks on units and weights ---------------------------------------------------------

@@ -177,6 +177,8 @@ class UnitItem(QGraphicsEllipseItem):
 
     def set_map(self, values: np.ndarray | None, rgb: np.ndarray | None) -> None:
         """The unit's map: `values` for the boundary view, `rgb` (H, W, 3) drawn here."""
+        if values is self.map:        # the same arrays (the Input's, between datasets)
+            return
         self.map = values
         self.image = None if rgb is None else map_image(rgb)
         self.update()
