@@ -15,6 +15,8 @@ from .dataset import Dataset, DatasetError
 from .files import load_file
 from .download import fetch_mnist
 from .mnist import load_mnist
+from .points import DEFAULTS as _POINTS
+from .points import make_points
 from .toy import CLASSIFICATION, GATES, REGRESSION_1D, REGRESSION_2D, check_features, make_gate
 from .toy import make_toy
 
@@ -26,6 +28,7 @@ DATASET_KINDS = {
     "mnist": {"source": "auto", "train_limit": None, "test_limit": None},
     "fashion-mnist": {"source": "auto", "train_limit": None, "test_limit": None, "path": None},
     "file": {"path": None, "task": None, "train_fraction": 0.8, "seed": 0},
+    "points": _POINTS,
 }
 
 
@@ -96,6 +99,10 @@ def load_dataset(spec: dict, mnist_dir=None, progress=None, base_dir=None) -> Da
         _number(params, "train_fraction", 0.1, 0.9)
         _number(params, "seed", 0, 2**63 - 1, integer=True)
         return load_file(**params)
+    if kind == "points":
+        _number(params, "train_fraction", 0.1, 0.9)
+        _number(params, "seed", 0, 2**63 - 1, integer=True)
+        return make_points(**params)
     _number(params, "seed", 0, 2**63 - 1, integer=True)
     n_raw = 1 if kind in REGRESSION_1D else 2
     features = params["features"]

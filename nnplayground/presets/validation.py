@@ -21,6 +21,9 @@ from importlib import resources
 
 import jsonschema
 
+from nnplayground.data.points import KIND as POINTS_KIND
+from nnplayground.data.points import points_problems
+
 from .errors import FORMAT, VERSION, Problem
 
 CLASSIFICATION_KINDS = {"circle": 2, "xor": 2, "gauss": 2, "spiral": 2, "and": 2, "or": 2,
@@ -279,7 +282,12 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
         problems.append(Problem("loss", f'the dataset "{kind}" is a regression task, which needs '
                                         f'"mse", got "{loss}"'))
     shape = shapes.get(out["id"])
-    n_classes = CLASSIFICATION_KINDS.get(kind)
+    n_classes = CLASSIFICATION_KINDS.get(kind) or points_classes(doc.get("dataset", {}))
+    if loss == "binary_cross_entropy" and n_classes and n_classes > 2:
+        problems.append(Problem("loss", f'the dataset "{kind}" has {n_classes} classes; '
+                                        f'"binary_cross_entropy" tells two apart: choose '
+                                        f'"cross_entropy" and a softmax output of {n_classes} '
+                                        "units"))
     if shape is not None and len(shape) == 1 and task is not None:
         units = shape[0]
         if loss == "binary_cross_entropy":
@@ -290,7 +298,11 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
             wanted = {n_classes, 1} if n_classes == 2 else {n_classes}
         else:
             wanted = {1} if task == "regression" and kind != "file" else set()
-        if wanted and units not in wanted:
+        # hand-placed points may lack a class for a while (all its points erased): more
+        # outputs than classes is a network waiting for them, not a mistake
+        waiting = kind == POINTS_KIND and loss != "binary_cross_entropy" and \
+            units >= max(wanted, default=0)
+        if wanted and units not in wanted and not waiting:
             expect = " or ".join(str(w) for w in sorted(wanted))
             problems.append(Problem(f"model.nodes[{i}]",
                                     f'the output node "{out["id"]}" gives {units} value(s) per '
@@ -301,7 +313,13 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
 def _dataset_problems(doc: dict, nodes: list) -> list[Problem]:
     """The Input node's shape against what the dataset will deliver, where that is known here."""
     ds = doc.get("dataset", {})
-    if ds.get("kind") in LINE_KINDS:
+    if ds.get("kind") == POINTS_KIND:
+        problems = [Problem(path, message) for path, message in points_problems(ds)]
+        if problems:
+            return problems
+    one_d = ds.get("kind") in LINE_KINDS or (ds.get("kind") == POINTS_KIND
+                                             and ds.get("inputs", 2) == 1)
+    if one_d:
         for j, name in enumerate(ds.get("features") or []):
             if name not in LINE_FEATURES:
                 return [Problem(f"dataset.features[{j}]", f'"{name}" needs a second input, but '
@@ -326,6 +344,9 @@ def expected_input_shape(dataset: dict) -> tuple[int, ...] | None:
         return (len(dataset.get("features") or ("x1", "x2")),)
     if kind in LINE_KINDS:
         return (len(dataset.get("features") or ("x1",)),)
+    if kind == POINTS_KIND:
+        inputs = dataset.get("inputs", 2)
+        return (len(dataset.get("features") or ("x1", "x2")[:inputs]),)
     return None
 
 
@@ -335,7 +356,15 @@ def task_of(dataset: dict) -> str | None:
         return "classification"
     if kind in REGRESSION_KINDS:
         return "regression"
-    return dataset.get("task") if kind == "file" else None
+    return dataset.get("task") if kind in ("file", POINTS_KIND) else None
+
+
+def points_classes(dataset: dict) -> int | None:
+    """The classes a hand-placed classification dataset has (at least 2), else None."""
+    if dataset.get("kind") != POINTS_KIND or dataset.get("task") != "classification":
+        return None
+    labels = [row[-1] for row in dataset.get("points", []) if isinstance(row, list) and row]
+    return max(2, int(max(labels, default=0)) + 1)
 
 
 # --------------------------------------------------------------------------------------- helpers
