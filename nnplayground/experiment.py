@@ -74,6 +74,24 @@ class Experiment:
         folder = str(Path(base_dir if base_dir is not None else Path.cwd()).resolve())
         return cls(doc, dataset, model, optimizer, trainer, folder)
 
+    def replace_data(self, spec: dict) -> None:
+        """Train on the dataset `spec` from the next step, keeping the model, its weights and
+        the optimizer (points edited by hand while the network trains). The new data must fit
+        the network as the old did: the same inputs, and labels its outputs can give; otherwise
+        DatasetError (or PresetError for the input shape) and nothing changes."""
+        dataset = load_dataset(spec, base_dir=self.base_dir)
+        if dataset.task != self.dataset.task:
+            raise DatasetError(f"dataset: the new data is a {dataset.task} task, the network "
+                               f"was built for {self.dataset.task}; reload the preset")
+        _check_input_shape(self.doc, dataset)
+        try:
+            self.trainer.set_data(dataset.x_train, dataset.y_train, dataset.x_test,
+                                  dataset.y_test)
+        except ValueError as exc:
+            raise DatasetError(f"{dataset.name}: {exc}") from None
+        self.dataset = dataset
+        self.doc["dataset"] = copy.deepcopy(spec)
+
     @classmethod
     def from_name(cls, name_or_path, mnist_dir=None, progress=None) -> Experiment:
         """A built-in name ("xor") or a preset file path, as the CLI accepts."""

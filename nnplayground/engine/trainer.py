@@ -273,6 +273,20 @@ class Trainer:
         self._epoch_seconds += time.perf_counter() - start
         return StepResult(step, self.epoch, loss, epoch_done)
 
+    def set_data(self, x_train, y_train, x_test=None, y_test=None) -> None:
+        """Train on other data from the next step (points drawn or erased by hand): checked
+        like the constructor's, the model, optimizer state and history kept. The next step
+        starts a new sample order; an evaluation under way is dropped (it was of the old data).
+        """
+        x_train, y_train = self._data(x_train, y_train, "train")
+        if len(x_train) == 0:
+            raise ValueError("x_train: the training set is empty; give at least one sample")
+        test = (None, None) if x_test is None or y_test is None or len(x_test) == 0 else \
+            self._data(x_test, y_test, "test")
+        self.x_train, self.y_train = x_train, y_train
+        self.x_test, self.y_test = test
+        self._perm, self._cursor, self._evaluation = None, 0, None
+
     def position(self) -> dict:
         """Where training stands, as plain JSON-able values: steps and epochs done, the place in
         this epoch's sample order and the RNG state that order was drawn from. With the

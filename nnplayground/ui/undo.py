@@ -12,7 +12,7 @@ import copy
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from nnplayground.worker.live import without_live_settings
+from nnplayground.worker.live import is_data_change, without_live_settings
 
 MOVE_ID = 1001
 
@@ -48,8 +48,9 @@ class DocumentModel(QObject):
     """Owns the current preset document; widgets read `doc` and change it only through `edit`.
 
     Signals: `changed(kind)` after any change, kind "live" when only optimizer, regularisation or
-    batch size differ (the worker can apply those without a reset), "layout" when only node
-    positions, the name or the description changed, else "structure".
+    batch size differ (the worker can apply those without a reset), "data" when only points
+    placed by hand changed (`live.is_data_change`: the worker trains on them without a reset),
+    "layout" when only node positions, the name or the description changed, else "structure".
     """
 
     changed = Signal(str)
@@ -112,6 +113,8 @@ def change_kind(old: dict, new: dict) -> str:
     """Classifies a change so the worker resets only when it must."""
     if without_live_settings(old) == without_live_settings(new):
         return "live"
+    if is_data_change(old, new):
+        return "data"
 
     def no_pos(doc):
         """Without what the worker never reads: positions, the name and the notes."""

@@ -65,6 +65,12 @@ class SnapshotBuilder:
         self.first_conv = next((i for i in experiment.model.order
                                 if self.node_types.get(i) == "Conv2D"), None)
 
+    def data_changed(self, info: S.DatasetInfo):
+        """The live model trains on other data now (points edited by hand)."""
+        self.info = info
+        self._grid = S.plane_features(info) if info.kind == "plane" else None
+        self.reset_heavy()
+
     def reset_heavy(self):
         """Forget the cached heavy parts (after a newly shown view or a reset)."""
         self._heavy_at = -1.0

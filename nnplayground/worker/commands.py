@@ -101,6 +101,16 @@ class SetParameter(Command):
 
 
 @dataclass(frozen=True)
+class SetData(Command):
+    """Train on the dataset `spec` (a preset's "dataset") from the next step, keeping the
+    model and its weights: points drawn, erased or undone by hand (`Experiment.replace_data`).
+    The answer is `data_changed(DatasetInfo)`."""
+    spec: Mapping[str, Any]
+    urgent: ClassVar[bool] = True
+    error_title: ClassVar[str] = "Could not train on the edited data"
+
+
+@dataclass(frozen=True)
 class SetSpeed(Command):
     """How fast Play trains: a name of `pace.SPEEDS` (the numbers are the same at any speed)."""
     speed: str

@@ -8,6 +8,7 @@ The controller never touches the live model itself.
 from __future__ import annotations
 
 import atexit
+import copy
 import itertools
 import time
 import weakref
@@ -65,6 +66,7 @@ class ControllerSignals(QObject):
       walked(int, object)          answer to `walk_through()`: request id, (sample index,
                                    [engine.backprop.Stage]) or a message saying why not
       cleared()                    `unload()` dropped the run: views show none
+      data_changed(DatasetInfo)    `set_data()` is done: the run trains on these points now
 
     A test double that derives from it has the same signals by construction.
     """
@@ -78,6 +80,7 @@ class ControllerSignals(QObject):
     explained = Signal(int, object)
     walked = Signal(int, object)
     cleared = Signal()
+    data_changed = Signal(object)
 
 
 class TrainingController(ControllerSignals):
@@ -106,6 +109,7 @@ class TrainingController(ControllerSignals):
         self._thread.classified.connect(self.classified)
         self._thread.explained.connect(self.explained)
         self._thread.walked.connect(self.walked)
+        self._thread.data_changed.connect(self._on_data_changed)
         # Before the thread starts: it must never run Python's cyclic GC (see gui_gc).
         self._thread.holds_gc = gui_gc.acquire()
         self._thread.start()
@@ -202,6 +206,12 @@ class TrainingController(ControllerSignals):
         steps; the next snapshot shows it. A parameter the model does not have is refused
         through error_occurred, naming it."""
         self._thread.post(C.SetParameter(edit))
+
+    def set_data(self, spec):
+        """Train the current run on the dataset `spec` (a preset's "dataset") from the next
+        step, its weights kept: points drawn by hand. `data_changed(info)` answers; a spec
+        the network cannot train on is refused through error_occurred, the data unchanged."""
+        self._thread.post(C.SetData(copy.deepcopy(dict(spec))))
 
     def set_speed(self, speed):
         """"slow", "normal" or "fast" (pace.SPEEDS): how fast Play trains, live. Load takes
@@ -308,6 +318,11 @@ class TrainingController(ControllerSignals):
         done = self._load_callbacks.pop(run, None)
         if done is not None:
             done(None)
+
+    def _on_data_changed(self, info, run):
+        if run == self._run:
+            self._dataset = info
+            self.data_changed.emit(info)
 
     def _on_load_failed(self, run, exc):
         done = self._load_callbacks.pop(run, None)

@@ -9,6 +9,10 @@ speed, through `set_speed`) and `training.batch_size`. The editor classifies an 
 The other live change is not in the document: one number of the model set by hand (a weight
 or a bias clicked in the diagram), a `ParameterEdit` the worker applies between two steps
 with `apply_parameter_edit`.
+
+Data is live too when it is points placed by hand (`is_data_change`): an edit that changes
+only the `dataset`, to or from a `points` dataset with the same inputs and task, is sent with
+`set_data` and the network trains on the new points without a reset.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+
+from nnplayground.data.points import KIND
+from nnplayground.presets.validation import expected_input_shape, task_of
 
 OPTIMIZER_KEYS = frozenset({"lr", "momentum", "beta1", "beta2", "eps", "rho"})
 TRAINER_KEYS = frozenset({"batch_size", "l1", "l2"})
@@ -36,6 +43,22 @@ def without_live_settings(doc: dict) -> dict:
         for key in LIVE_TRAINING_KEYS:
             training.pop(key, None)
     return out
+
+
+def is_data_change(old: dict, new: dict) -> bool:
+    """Do `old` and `new` differ only in their dataset, one of them points placed by hand,
+    both giving the network the same inputs and task? Then the worker swaps the data live."""
+    before, after = old.get("dataset"), new.get("dataset")
+    if not isinstance(before, dict) or not isinstance(after, dict) or before == after:
+        return False
+    if KIND not in (before.get("kind"), after.get("kind")):
+        return False
+    if {k: v for k, v in old.items() if k != "dataset"} != \
+            {k: v for k, v in new.items() if k != "dataset"}:
+        return False
+    shape = expected_input_shape(before)
+    return (shape is not None and shape == expected_input_shape(after)
+            and task_of(before) is not None and task_of(before) == task_of(after))
 
 
 def live_hyperparameters(doc: dict) -> dict:

@@ -55,6 +55,7 @@ class TrainingThread(QThread):
     classified = Signal(int, object)   # request id, probabilities (K,) or None
     explained = Signal(int, object)    # request id, engine.explain.Explanation or None
     walked = Signal(int, object)       # request id, (index, [backprop Stage]) or a message
+    data_changed = Signal(object, int)  # DatasetInfo of data edited live (SetData), run
 
     def __init__(self, factory, parent=None, clock=time.perf_counter, sleep=None):
         super().__init__(parent)
@@ -169,6 +170,8 @@ class TrainingThread(QThread):
                 self._set_optimizer(spec)
             case C.SetParameter(edit=edit):
                 self._set_parameter(edit)
+            case C.SetData(spec=spec):
+                self._set_data(spec)
             case C.SetSpeed(speed=speed):
                 self._speed = check_speed(speed)
                 self._next_step_at = float("-inf")
@@ -469,6 +472,22 @@ class TrainingThread(QThread):
         if self._exp is not None:
             for key, value in changes.items():
                 self._apply(self._exp, key, value)
+
+    def _set_data(self, spec):
+        """Points edited by hand: the live model trains on them from the next step, its
+        weights, optimizer and curves kept (Reset too starts from them now). The views get the
+        new points, and a fresh frame while paused."""
+        self._require_experiment()
+        self._finish_epoch_now()      # an evaluation under way was of the old data
+        self._exp.replace_data(dict(spec))
+        self._doc = {**self._doc, "dataset": dict(spec)}
+        info = S.dataset_info(self._exp.dataset)
+        self._builder.data_changed(info)
+        self.data_changed.emit(info, self._run)
+        if info.task == "classification":
+            self._update_confusion()
+        if self._mode is None:
+            self._publish(0.0, force=True)
 
     def _set_optimizer(self, spec):
         """A new optimizer type, live: same model and weights, fresh per-parameter state
