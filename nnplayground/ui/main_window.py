@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidge
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram import DiagramScene, DiagramView
 from nnplayground.ui.views.code import show_code
+from nnplayground.ui.views.point_editor import PointEditor, save_data_csv, send_data
 from nnplayground.ui.export_dialog import open_export_dialog
 from nnplayground.ui.record_dialog import open_record_dialog
 from nnplayground.ui.fileops import FileOpsMixin
@@ -147,6 +148,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
                             "Export the trained network to PyTorch, Keras or ONNX")
         self.act_record = a("&Record Animation\u2026", lambda: open_record_dialog(self), None,
                             "Save the training as an animated GIF or MP4 (whole window or a view)")
+        self.act_save_csv = a("Save &data as CSV\u2026", lambda: save_data_csv(self), None,
+                              "Write the current data points to a CSV file (x1,x2,label)")
         self.act_mnist = a("Set &MNIST folder\u2026", self.choose_mnist_folder, None,
                            "Folder with the full MNIST IDX files (else the bundled sample)")
         self.act_quit = a("&Quit", self.close, QKeySequence.Quit, "Close the window")
@@ -179,6 +182,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         """My docks fill the left column; the live views take the right and bottom areas."""
         self.layer_palette = LayerPalette()   # not "palette": that is QWidget.palette()
         self.dataset_panel = DatasetPanel(self.model)
+        self.dataset_panel.save_csv.clicked.connect(lambda: save_data_csv(self))
         self.properties = PropertiesPanel(self.model)
         self.training_panel = TrainingPanel(self.model, [self.act_play, self.act_step,
                                                          self.act_reset])
@@ -277,7 +281,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         file.addActions([self.act_gallery, self.act_save, self.act_save_as])
         file.addSeparator()
         file.addActions([self.act_open_model, self.act_save_model, self.act_export,
-                         self.act_record])
+                         self.act_record, self.act_save_csv])
         file.addSeparator()
         file.addActions([self.act_mnist, self.act_quit])
         edit = bar.addMenu("&Edit")
@@ -344,6 +348,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
             hub.add_parts(self.scene.parts)
             self.scene.unit_map_shown.connect(hub.views["boundary"].show_unit_map)
             self.scene.unit_map_hidden.connect(hub.views["boundary"].clear_unit_map)
+        if hub is not None:       # clicks on the boundary and curve add and erase points
+            self.point_editor = PointEditor(self, hub.views["boundary"], hub.views["curve"])
         if docks:
             self.view_menu.addSeparator()
         for dock in docks.values():
@@ -359,6 +365,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self._update_actions()
         if kind == "live":
             self._send_live_changes()
+        elif kind == "data":
+            send_data(self)
         elif kind == "structure":
             self._reload_timer.start()
 

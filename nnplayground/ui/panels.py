@@ -141,6 +141,10 @@ class DatasetPanel(_Form):
         regen.setToolTip("New random points: the next data seed (undoable)")
         regen.clicked.connect(self.regenerate)
         self.layout_.addWidget(regen)
+        self.save_csv = QPushButton("Save data as CSV\u2026")
+        self.save_csv.setToolTip("Write the current data points to a CSV file (x1,x2,label), "
+                                 "which a file dataset reads back")
+        self.layout_.addWidget(self.save_csv)
         self.plot = pg.PlotWidget()
         self.plot.setToolTip("Preview of the training data (hollow: test data)")
         self.plot.setMinimumHeight(170)

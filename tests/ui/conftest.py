@@ -80,6 +80,9 @@ class FakeController(ControllerSignals):
     def set_parameter(self, edit):
         self._record("parameter", edit)
 
+    def set_data(self, spec):
+        self._record("data", spec)
+
     def set_visible_views(self, names):
         pass
 

@@ -86,6 +86,11 @@ class BoundaryView(LiveView):
         self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._draw_points()
 
+    def show_points(self, info):
+        """Other points on the same plane (drawn by hand): redrawn, the heatmap kept."""
+        self.info = info
+        self._draw_points()
+
     def _draw_points(self):
         info = self.info
         train = self.train_radio.isChecked()

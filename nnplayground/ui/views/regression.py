@@ -40,9 +40,14 @@ class CurveView(LiveView):
         return "The regression curve is drawn for datasets with one input."
 
     def on_dataset(self, info):
+        self.show_points(info)
+        self.curve.setData([], [])
+
+    def show_points(self, info):
+        """Other points on the same line (drawn by hand): redrawn, the curve kept."""
+        self.info = info
         self.train.setData(info.points_train[:, 0], info.y_train[:, 0])
         self.test.setData(info.points_test[:, 0], info.y_test[:, 0])
-        self.curve.setData([], [])
 
     def on_snapshot(self, snapshot):
         if snapshot.curve is not None:
