@@ -2,13 +2,12 @@
 
 `main(argv)` parses the arguments, runs one command and turns every failure into one line on
 stderr and an exit code; it never lets a traceback through unless `--debug` asks for it. Each
-command lives in its own module, imported only when run, so the headless commands never import
-Qt and work on a machine with no display.
+command lives in its own module; Qt, torch and onnx are imported inside the commands that need
+them, only when run, so the headless commands work on a machine with no display.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import traceback
@@ -16,18 +15,24 @@ import traceback
 from nnplayground.cli.errors import (
     EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_INTERRUPTED, CliError, exit_code_of, one_line, project_error_types,
 )
+from nnplayground.cli.export import run_export
+from nnplayground.cli.gradcheck import run_gradcheck
+from nnplayground.cli.gui import run_open
+from nnplayground.cli.info import run_download_mnist, run_presets, run_validate
 from nnplayground.cli.parser import build_parser
+from nnplayground.cli.predict import run_predict
+from nnplayground.cli.train import run_train
 
-# handler name -> (module under nnplayground.cli, function)
+# the parser's handler name (parser.py) -> the function that runs the command
 _HANDLERS = {
-    "open": ("gui", "run_open"),
-    "train": ("train", "run_train"),
-    "gradcheck": ("gradcheck", "run_gradcheck"),
-    "predict": ("predict", "run_predict"),
-    "validate": ("info", "run_validate"),
-    "presets": ("info", "run_presets"),
-    "download_mnist": ("info", "run_download_mnist"),
-    "export": ("export", "run_export"),
+    "open": run_open,
+    "train": run_train,
+    "gradcheck": run_gradcheck,
+    "predict": run_predict,
+    "validate": run_validate,
+    "presets": run_presets,
+    "download_mnist": run_download_mnist,
+    "export": run_export,
 }
 
 __all__ = ["main", "CliError"]
@@ -47,11 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version and usage errors
         return exit_.code if isinstance(exit_.code, int) else EXIT_FAILURE
 
-    module_name, function_name = _HANDLERS[args.handler]
+    run = _HANDLERS[args.handler]
     subject = getattr(args, "target", None) or getattr(args, "file", None)
     try:
-        module = importlib.import_module(f"nnplayground.cli.{module_name}")
-        return int(getattr(module, function_name)(args))
+        return int(run(args))
     except CliError as exc:
         if args.debug:
             traceback.print_exc()

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnplayground import __version__
+from nnplayground import __version__, cli
 from nnplayground.cli import main
 from nnplayground.cli.errors import CliError, one_line
 from nnplayground.cli.predict import fit_batch, parse_csv, print_predictions
@@ -71,12 +71,10 @@ def test_missing_files_exit_2_with_one_line(tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
-    import nnplayground.cli.info as info
-
     def boom(args):
         raise RuntimeError("something\nbroke")
 
-    monkeypatch.setattr(info, "run_presets", boom)
+    monkeypatch.setitem(cli._HANDLERS, "presets", boom)
     assert main(["presets"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == ("nnplayground: error: unexpected RuntimeError: something broke "
@@ -87,29 +85,25 @@ def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
 
 
 def test_cli_errors_and_oserrors_keep_their_exit_code(monkeypatch, capsys):
-    import nnplayground.cli.info as info
-
     def refuse(args):
         raise CliError("no presets here", 3)
 
     def no_disk(args):
         raise FileNotFoundError(2, "No such file or directory", "/x/y.json")
 
-    monkeypatch.setattr(info, "run_presets", refuse)
+    monkeypatch.setitem(cli._HANDLERS, "presets", refuse)
     assert main(["presets"]) == 3
     assert capsys.readouterr().err == "nnplayground: error: no presets here\n"
-    monkeypatch.setattr(info, "run_presets", no_disk)
+    monkeypatch.setitem(cli._HANDLERS, "presets", no_disk)
     assert main(["presets"]) == 1
     assert capsys.readouterr().err == "nnplayground: error: /x/y.json: No such file or directory\n"
 
 
 def test_ctrl_c_exits_130(monkeypatch, capsys):
-    import nnplayground.cli.info as info
-
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(info, "run_presets", interrupted)
+    monkeypatch.setitem(cli._HANDLERS, "presets", interrupted)
     assert main(["presets"]) == 130
     assert capsys.readouterr().err == "nnplayground: error: interrupted\n"
 
@@ -219,8 +213,6 @@ def test_print_predictions_for_each_kind_of_output():
 
 
 def test_our_value_errors_are_plain_errors_but_numpys_are_unexpected(monkeypatch, capsys):
-    import nnplayground.cli.info as info
-
     def ours(args):
         from nnplayground.engine import make_optimizer
         make_optimizer({"type": "nope"})
@@ -228,12 +220,12 @@ def test_our_value_errors_are_plain_errors_but_numpys_are_unexpected(monkeypatch
     def numpys(args):
         np.zeros(2) + np.zeros(3)
 
-    monkeypatch.setattr(info, "run_presets", ours)
+    monkeypatch.setitem(cli._HANDLERS, "presets", ours)
     assert main(["presets"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("nnplayground: error: optimizer.type: unknown optimizer 'nope'; ")
     assert "unexpected" not in err and err.count("\n") == 1
-    monkeypatch.setattr(info, "run_presets", numpys)
+    monkeypatch.setitem(cli._HANDLERS, "presets", numpys)
     assert main(["presets"]) == 1
     assert "unexpected ValueError: operands could not be broadcast" in capsys.readouterr().err
 
