@@ -6,6 +6,7 @@ AttributeError, both reported as crashes)."""
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 import numpy as np
@@ -102,3 +103,44 @@ def test_read_npz_arrays_reports_every_kind_of_damage_as_npz_error(tmp_path):
         zf.writestr("x.npy", header.getvalue() + b"\0" * 64)
     with pytest.raises(NpzError, match="'x'"):
         read_npz_arrays(tmp_path / "huge.npz")
+
+
+def _npz_with_header(path, header_text: str):
+    """An .npz whose one member has the given .npy 1.0 header text (padded as numpy pads)."""
+    header = header_text.encode("latin1")
+    header += b" " * (-(10 + len(header) + 1) % 64) + b"\n"
+    member = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 24
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("x.npy", member)
+    return path
+
+
+DAMAGED_HEADERS = {
+    # a flipped byte that made a backslash: numpy's literal_eval warned "invalid escape
+    # sequence '\s'" (a DeprecationWarning) before failing
+    "backslash": "{'d\\scr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+    # one that made a bytes key: numpy's own message sorted str and bytes keys (TypeError)
+    "bytes key": "{'descr': '<f4', 'fortran_order': False,B'shape': (2, 3), }",
+}
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("damage", DAMAGED_HEADERS)
+def test_a_damaged_npy_header_is_a_clear_error_and_no_warning(tmp_path, damage):
+    path = _npz_with_header(tmp_path / "bad.npz", DAMAGED_HEADERS[damage])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")         # a warning raised and caught would show here
+        with pytest.raises(NpzError, match=r"bad\.npz: array 'x' cannot be read \(") as info:
+            read_npz_arrays(path)
+    assert info.value.member == "x" and "truncated or damaged" in str(info.value)
+    assert [str(w.message) for w in caught] == []
+    # and with warnings as errors (the test's own filter) the error is the same
+    with pytest.raises(NpzError, match=r"array 'x' cannot be read"):
+        read_npz_arrays(path)
+
+
+def test_a_good_header_written_by_hand_reads(tmp_path):
+    """The helper above writes what numpy writes: the undamaged header reads back."""
+    path = _npz_with_header(tmp_path / "ok.npz",
+                            "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")
+    assert read_npz_arrays(path)["x"].shape == (2, 3)
