@@ -219,16 +219,34 @@ def remove_stale_temp_files(path, now: float | None = None) -> list[Path]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    return _remove_stale(folder, f".{glob.escape(path.name)}.*.tmp",
+                         re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp"), now)
+
+
+# What the app's own atomic writes leave when killed before their rename: a preset (.json), a
+# model with its training history (.npz) by atomic_write_bytes, a download (.gz, ".part") by
+# data/download.py. Other programs' temp files of the same shape are left alone.
+_APP_TEMP_FILE = re.compile(r"\..+\.(json|npz|gz)\.[a-z0-9_]{8}\.(tmp|part)")
+
+
+def remove_stale_temp_files_in(folder, now: float | None = None) -> list[Path]:
+    """Delete, in `folder`, the temp files killed saves of the app's files left (any preset,
+    model or download: see _APP_TEMP_FILE), untouched for STALE_TEMP_SECONDS; returns them.
+    The app runs this at startup on the folders it writes to, so a leftover goes even when
+    that file is never saved again. A folder that is gone or unreadable is skipped."""
+    return _remove_stale(Path(folder), ".*.*", _APP_TEMP_FILE, now)
+
+
+def _remove_stale(folder: Path, pattern: str, name: re.Pattern, now) -> list[Path]:
     now = time.time() if now is None else now
     removed = []
     try:
-        candidates = list(folder.glob(f".{glob.escape(path.name)}.*.tmp"))
+        candidates = list(folder.glob(pattern))
     except OSError:
         return removed
     for candidate in candidates:
         try:
-            if (pattern.fullmatch(candidate.name) and candidate.is_file()
+            if (name.fullmatch(candidate.name) and candidate.is_file()
                     and now - candidate.stat().st_mtime > STALE_TEMP_SECONDS):
                 candidate.unlink()
                 removed.append(candidate)

@@ -46,6 +46,7 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     scripted = screenshot or animation is not None     # train, picture, quit
     # A scripted run must not depend on the user's layout: scratch settings from the start.
     window = MainWindow(settings=_scratch_settings() if scripted else None)
+    remove_stale_saves(window)
     if scripted:
         window.show_problems = _print_problems
         # a picture of a known size whatever the screen (an interactive window fits the screen)
@@ -67,6 +68,24 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
         code = max(code, getattr(animation, "code", 0))
     _dispose(window)
     return code
+
+
+def folders_written_to(window) -> list[Path]:
+    """The folders the app writes its files to: the settings file's, the recent presets' and
+    models' (with their training history), and the MNIST download folders."""
+    from nnplayground.data import mnist
+    folders = [Path(window.settings.fileName()).parent]
+    folders += [Path(path).parent for path in window.recent_files()]
+    folders += [mnist.user_mnist_dir(kind) for kind in mnist.ENV_VARS]
+    return list(dict.fromkeys(folders))
+
+
+def remove_stale_saves(window) -> list[Path]:
+    """At startup: delete the temp files killed saves left in the folders the app writes to
+    (presets.io.remove_stale_temp_files_in: only the app's own names, only stale ones), not
+    only when that very file is saved again. Returns what was removed."""
+    from nnplayground.presets.io import remove_stale_temp_files_in
+    return [p for folder in folders_written_to(window) for p in remove_stale_temp_files_in(folder)]
 
 
 def _then(first, second):

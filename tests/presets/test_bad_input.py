@@ -142,3 +142,23 @@ def test_settings_beyond_float32_are_refused_by_name(place, path, value):
     target[place[-1]] = value
     (problem,) = validate_preset(doc)
     assert problem.path == path and "32-bit floats" in problem.message
+
+
+def test_a_folder_sweep_removes_only_the_apps_stale_temp_files(tmp_path):
+    import os
+
+    now = preset_io.time.time()
+    names = {".a.json.abcd1234.tmp": True, ".b.npz.x_y_z_12.tmp": True,
+             ".c.gz.abcdefgh.part": True,                       # a killed download
+             ".a.json.abcd1234.tmp.bak": False, ".d.txt.abcd1234.tmp": False,
+             ".a.json.ABCD1234.tmp": False, "e.json.abcd1234.tmp": False}
+    for name in names:
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (now - 2 * preset_io.STALE_TEMP_SECONDS,) * 2)
+    (tmp_path / ".f.json.abcd1234.tmp").mkdir()                  # a folder: never removed
+    fresh = tmp_path / ".g.json.abcd1234.tmp"
+    fresh.write_text("a save under way")
+    removed = preset_io.remove_stale_temp_files_in(tmp_path, now=now)
+    assert sorted(p.name for p in removed) == sorted(n for n, ours in names.items() if ours)
+    assert fresh.exists() and (tmp_path / ".f.json.abcd1234.tmp").is_dir()
+    assert preset_io.remove_stale_temp_files_in(tmp_path / "gone") == []
