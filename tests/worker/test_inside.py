@@ -1,5 +1,7 @@
-"""The worker's answers for issue 15's views: explanations, layer health, the confusion
-matrix's own probabilities (for the mistakes browser)."""
+"""What the worker sends the views that look inside a trained network (explain, layer health,
+mistakes): an explanation of an image computed on the live model, equal to the engine's own;
+every layer's health figures, sent only while the health view shows; and the confusion matrix
+together with the test outputs it was counted from, so a cell's images can be listed."""
 
 import numpy as np
 

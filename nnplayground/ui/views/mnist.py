@@ -52,10 +52,10 @@ class FiltersView(LiveView):
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.graphs.addLabel("test image", row=0, col=0, color=TEXT, size=LABEL_SIZE)
-        self.input_vb, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
+        _, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
         self.filters_label = self.graphs.addLabel(FILTERS_CAPTION, row=2, col=0, color=TEXT,
                                                   size=LABEL_SIZE)
-        self.filter_vb, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
+        _, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
         self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color=TEXT,
                                                size=LABEL_SIZE)
         self.maps_vb = self.graphs.addViewBox(row=1, col=1, rowspan=3, lockAspect=True,
