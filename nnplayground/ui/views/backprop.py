@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
-from nnplayground.ui.views.common import BLUE, ORANGE, LiveView
+from nnplayground.ui.views.common import BLUE, ORANGE, LiveView, chooser_layout, push_button
 
 
 def number(v):
@@ -41,30 +40,15 @@ class BackpropView(LiveView):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Training sample:"))
-        self.sample_box = QSpinBox()
-        self.sample_box.setRange(0, 0)
-        self.sample_box.setToolTip("Which training sample the update is made on")
-        bar.addWidget(self.sample_box)
-        self.start_button = QPushButton("Step through")
-        self.start_button.setToolTip("Compute one update on this sample, stage by stage")
-        self.start_button.clicked.connect(self._on_start_clicked)
-        bar.addWidget(self.start_button)
-        self.previous_button = QPushButton("◀ Previous")
-        self.previous_button.setToolTip("The previous stage (Left key)")
-        self.previous_button.clicked.connect(self.previous)
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.setToolTip("The next stage (Right key)")
-        self.next_button.clicked.connect(self.next)
-        bar.addWidget(self.previous_button)
-        bar.addWidget(self.next_button)
+        self.start_button = push_button("Step through", "Compute one update on this sample, "
+                                        "stage by stage", self._on_start_clicked)
+        self.previous_button = push_button("◀ Previous", "The previous stage (Left key)",
+                                           self.previous)
+        self.next_button = push_button("Next ▶", "The next stage (Right key)", self.next)
         self.position = QLabel("")
-        bar.addWidget(self.position)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        layout, self.sample_box = chooser_layout(
+            self.body, "Training sample:", "Which training sample the update is made on",
+            self.start_button, self.previous_button, self.next_button, self.position)
         self.headline = QLabel("Press Step through to follow one update of the network")
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet("font-weight: bold")

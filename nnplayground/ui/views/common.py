@@ -6,8 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QLabel, QLayout,
-                               QSizePolicy, QStackedLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
+                               QLayout, QPushButton, QSizePolicy, QSpinBox, QStackedLayout,
+                               QVBoxLayout, QWidget)
 
 # TensorFlow Playground's palette: orange for negative / class 0, blue for positive / class 1.
 ORANGE = (245, 147, 34)
@@ -214,6 +215,51 @@ class LiveView(QWidget):
 
     def on_snapshot(self, snapshot):
         """Draw a snapshot with setData / setImage only."""
+
+
+class ImageClassifierView(LiveView):
+    """A view of an image classifier (MNIST): nothing to draw for other data, where it shows
+    its `placeholder` sentence instead."""
+
+    placeholder = "This view is drawn for image classifiers (MNIST)."
+
+    def applies_to(self, info):
+        return info.kind == "image" and info.task == "classification"
+
+    def placeholder_text(self, info):
+        return self.placeholder
+
+
+def push_button(text: str, tooltip: str, on_clicked) -> QPushButton:
+    """A button with its tooltip, `on_clicked` connected."""
+    button = QPushButton(text)
+    button.setToolTip(tooltip)
+    button.clicked.connect(on_clicked)
+    return button
+
+
+def chooser_layout(body: QWidget, label: str, tooltip: str, *widgets):
+    """Lays `body` out as a column whose first row chooses a sample: `label`, a spin box
+    (0 to 0 until the view sets its range from the data), then `widgets` (buttons, a combo
+    box; a `(widget, stretch)` pair takes the spare room, else the row ends in a stretch).
+    Returns (the column, the spin box); the view adds its pictures under the row."""
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(2, 2, 2, 2)
+    row = QHBoxLayout()
+    row.addWidget(QLabel(label))
+    box = QSpinBox()
+    box.setRange(0, 0)
+    box.setToolTip(tooltip)
+    row.addWidget(box)
+    stretched = False
+    for widget in widgets:
+        widget, stretch = widget if isinstance(widget, tuple) else (widget, 0)
+        row.addWidget(widget, stretch)
+        stretched = stretched or stretch > 0
+    if not stretched:
+        row.addStretch(1)
+    layout.addLayout(row)
+    return layout, box
 
 
 def image_view_box(widget: pg.GraphicsLayoutWidget, row=None, col=None, title=None):

@@ -13,9 +13,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+                               QProgressBar, QSizePolicy, QVBoxLayout, QWidget)
 
-from nnplayground.ui.views.common import LiveView
+from nnplayground.ui.views.common import ImageClassifierView, push_button
 
 PAD_SIZE = 280
 MIN_SIDE = 168
@@ -107,8 +107,9 @@ class Canvas(QWidget):
         event.accept()
 
 
-class DrawPadView(LiveView):
+class DrawPadView(ImageClassifierView):
     title = "Drawing pad"
+    placeholder = "The drawing pad classifies hand-drawn digits with an MNIST network."
     digit_classified = Signal(object)   # the (C, H, W) image just sent to be classified
 
     def __init__(self, controller, parent=None):
@@ -119,12 +120,9 @@ class DrawPadView(LiveView):
         self.canvas = Canvas(self.classify_drawing)
         left.addWidget(self.canvas)
         buttons = QHBoxLayout()
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Erase the drawing")
-        self.clear_button.clicked.connect(self._on_clear_clicked)
-        self.open_button = QPushButton("Open image…")
-        self.open_button.setToolTip("Classify a digit from an image file (PNG, JPEG, ...)")
-        self.open_button.clicked.connect(self._on_open_clicked)
+        self.clear_button = push_button("Clear", "Erase the drawing", self._on_clear_clicked)
+        self.open_button = push_button("Open image…", "Classify a digit from an image file "
+                                       "(PNG, JPEG, ...)", self._on_open_clicked)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.open_button)
         left.addLayout(buttons)
@@ -157,12 +155,6 @@ class DrawPadView(LiveView):
         self.probabilities = None
         self.input_shape = (1, 28, 28)
         controller.classified.connect(self._on_classified)
-
-    def applies_to(self, info):
-        return info.kind == "image" and info.task == "classification"
-
-    def placeholder_text(self, info):
-        return "The drawing pad classifies hand-drawn digits with an MNIST network."
 
     def on_dataset(self, info):
         self.input_shape = tuple(info.images_test.shape[1:])

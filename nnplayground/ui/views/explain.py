@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QSizePolicy, QSlider, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+                               QSlider)
 
-from nnplayground.ui.views.common import FONT_PT, TEXT, LiveView, image_view_box, light
+from nnplayground.ui.views.common import (FONT_PT, TEXT, ImageClassifierView, chooser_layout,
+                                          image_view_box, light, push_button)
 from nnplayground.ui.views.drawpad import percent
 
 LABEL_SIZE = f"{FONT_PT}pt"
@@ -55,28 +56,19 @@ def upsample(grid, shape):
     return np.kron(grid, np.ones((h // rows, w // cols), np.float32))[:h, :w]
 
 
-class ExplainView(LiveView):
+class ExplainView(ImageClassifierView):
     """Saliency, gradient x input, occlusion and the FGSM nudge for one image."""
 
     title = "Why this prediction"
+    placeholder = "Why this prediction explains image classifiers (MNIST)."
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Test image:"))
-        self.index_box = QSpinBox()
-        self.index_box.setRange(0, 0)
-        self.index_box.setToolTip("Which test image to explain")
-        bar.addWidget(self.index_box)
-        self.test_button = QPushButton("Explain test image")
-        self.test_button.setToolTip("Explain the network's answer for this test image")
-        self.test_button.clicked.connect(self._on_test_clicked)
-        bar.addWidget(self.test_button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        self.test_button = push_button("Explain test image", "Explain the network's answer "
+                                       "for this test image", self._on_test_clicked)
+        layout, self.index_box = chooser_layout(self.body, "Test image:",
+                                                "Which test image to explain", self.test_button)
         self.headline = QLabel("Draw a digit on the drawing pad, or pick a test image")
         self.headline.setStyleSheet("font-size: 15px; font-weight: bold")
         self.headline.setWordWrap(True)
@@ -119,12 +111,6 @@ class ExplainView(LiveView):
         self.source = ""
         self._unexplained = None
         controller.explained.connect(self._on_explained)
-
-    def applies_to(self, info):
-        return info.kind == "image" and info.task == "classification"
-
-    def placeholder_text(self, info):
-        return "Why this prediction explains image classifiers (MNIST)."
 
     def on_dataset(self, info):
         self.index_box.setRange(0, len(info.images_test) - 1)

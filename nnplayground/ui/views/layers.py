@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QScrollArea
 
-from nnplayground.ui.views.common import (DIVERGING, FONT_PT, GREYS, TEXT, LiveView, light,
-                                          mosaic)
+from nnplayground.ui.views.common import (DIVERGING, FONT_PT, GREYS, TEXT, ImageClassifierView,
+                                          chooser_layout, light, mosaic, push_button)
 
 LABEL_SIZE = f"{FONT_PT}pt"
 ROW_HEIGHT = 130
@@ -39,28 +39,21 @@ def signed_mosaic(t):
     return mosaic(np.nan_to_num(0.5 + 0.5 * t / scale, nan=0.5), normalise=False)
 
 
-class LayersView(LiveView):
+class LayersView(ImageClassifierView):
     """Activations, gradients and filters of every layer for one image."""
 
     title = "Every layer"
+    placeholder = "Every layer is drawn for image classifiers (MNIST)."
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Test image:"))
-        self.index_box = QSpinBox()
-        self.index_box.setRange(0, 0)
-        bar.addWidget(self.index_box)
-        self.show_button = QPushButton("Show every layer")
-        self.show_button.setToolTip("Every layer's activations and gradients for this test "
-                                    "image (a drawn digit or a mistake shows here too)")
-        self.show_button.clicked.connect(self._on_show_clicked)
-        bar.addWidget(self.show_button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        self.show_button = push_button(
+            "Show every layer", "Every layer's activations and gradients for this test image "
+            "(a drawn digit or a mistake shows here too)", self._on_show_clicked)
+        layout, self.index_box = chooser_layout(self.body, "Test image:",
+                                                "Which test image's layers to show",
+                                                self.show_button)
         self.caption = QLabel("Draw a digit, or pick a test image")
         layout.addWidget(self.caption)
         self.graphs = light(pg.GraphicsLayoutWidget())
@@ -73,12 +66,6 @@ class LayersView(LiveView):
         self._filters = {}
         self._last = None           # the last explanation drawn
         controller.explained.connect(self._on_explained)
-
-    def applies_to(self, info):
-        return info.kind == "image" and info.task == "classification"
-
-    def placeholder_text(self, info):
-        return "Every layer is drawn for image classifiers (MNIST)."
 
     def on_dataset(self, info):
         self.index_box.setRange(0, len(info.images_test) - 1)

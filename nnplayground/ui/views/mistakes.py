@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
 from nnplayground.engine.metrics import predicted_classes
-from nnplayground.ui.views.common import BLUE, LiveView
+from nnplayground.ui.views.common import BLUE, ImageClassifierView
 from nnplayground.ui.views.drawpad import percent
 
 ZOOM = 2                 # each digit drawn 56 x 56
@@ -52,10 +52,11 @@ def tile(image, probs, true, pred):
     return pixmap
 
 
-class MistakesView(LiveView):
+class MistakesView(ImageClassifierView):
     """The test images of the confusion-matrix cell last clicked."""
 
     title = "Mistakes"
+    placeholder = "The mistakes browser lists test images of image classification (MNIST)."
     image_chosen = Signal(int)     # a test image's index
 
     def __init__(self, parent=None):
@@ -74,12 +75,6 @@ class MistakesView(LiveView):
         self.list.itemClicked.connect(self._on_item_clicked)
         layout.addWidget(self.list, 1)
         self.indices = np.zeros(0, np.int64)
-
-    def applies_to(self, info):
-        return info.kind == "image" and info.task == "classification"
-
-    def placeholder_text(self, info):
-        return "The mistakes browser lists test images of image classification (MNIST)."
 
     def on_dataset(self, info):
         self.list.clear()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, LiveView, SquareBox,
-                                          image_view_box, light, mosaic, set_title)
+from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, ImageClassifierView, LiveView,
+                                          SquareBox, chooser_layout, image_view_box, light,
+                                          mosaic, set_title)
 from nnplayground.worker import snapshot as S
 
 GRID_COLUMNS = 6
@@ -34,21 +35,13 @@ class FiltersView(LiveView):
     def __init__(self, controller=None, parent=None):
         super().__init__(parent)
         self.controller = controller
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Test image:"))
-        self.index_box = QSpinBox()
-        self.index_box.setRange(0, 0)
-        self.index_box.setToolTip("Which test image's feature maps to show")
-        self.index_box.valueChanged.connect(self._on_image_changed)
-        bar.addWidget(self.index_box)
-        bar.addWidget(QLabel("Layer:"))
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("Whose output (feature maps) to show")
         self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
-        bar.addWidget(self.layer_box, 1)
-        layout.addLayout(bar)
+        layout, self.index_box = chooser_layout(
+            self.body, "Test image:", "Which test image's feature maps to show",
+            QLabel("Layer:"), (self.layer_box, 1))
+        self.index_box.valueChanged.connect(self._on_image_changed)
         self.graphs = light(pg.GraphicsLayoutWidget())
         layout.addWidget(self.graphs)
         self.graphs.addLabel("test image", row=0, col=0, color=TEXT, size=LABEL_SIZE)
@@ -141,10 +134,11 @@ class FiltersView(LiveView):
             self.controller.select_image(index)
 
 
-class PredictionsView(LiveView):
+class PredictionsView(ImageClassifierView):
     """A grid of test images with predicted and true labels; mistakes framed in red."""
 
     title = "Test predictions"
+    placeholder = "Test predictions are drawn for image classification (MNIST)."
     parts = frozenset({S.VIEW_PREDICTIONS})
 
     def __init__(self, parent=None):
@@ -159,12 +153,6 @@ class PredictionsView(LiveView):
         self.vb, self.image = image_view_box(self.graphs)
         self.labels = []
         self._shown = None        # (pred, true) drawn last: unchanged frames cost nothing
-
-    def applies_to(self, info):
-        return info.kind == "image" and info.task == "classification"
-
-    def placeholder_text(self, info):
-        return "Test predictions are drawn for image classification (MNIST)."
 
     def on_dataset(self, info):
         for label in self.labels:
