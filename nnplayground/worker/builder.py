@@ -14,8 +14,40 @@ from nnplayground.worker import snapshot as S
 # Parts that cost a forward pass over many images are refreshed at most this often; the cheap
 # parts (metrics, weights, a 50x50 boundary of a tiny net) go out with every snapshot.
 HEAVY_INTERVAL = 0.25
+# Layer health runs a forward and a backward pass through the reference layers (the textbook
+# kernels, slower than training's: 200 samples of mnist-cnn took 1.3 s of CPU, 50 training
+# steps' worth, and it was asked for every 0.25 s). It changes slowly, so it is refreshed at
+# most every HEALTH_INTERVAL seconds, on a training batch's worth of samples.
+HEALTH_INTERVAL = 1.0
+HEALTH_SAMPLES = 64         # training samples layer health is measured on (the first ones)
+# A heavy part is also refreshed only after COST_RATIO times as long as its last computation
+# took: together they take at most about 1 / COST_RATIO of the training thread's time, and a
+# slow machine shows them less often rather than training (and answering Pause) more slowly.
+COST_RATIO = 10
 CONFUSION_POINTS = 2000     # test points in the confusion matrix: cheap enough per epoch
-HEALTH_SAMPLES = 200        # training samples layer health is measured on (the first ones)
+
+
+class Refresh:
+    """When a costly part is due again, on the builder's clock: `interval` seconds after the
+    last computation began, and no sooner than COST_RATIO times as long as it took."""
+
+    def __init__(self, clock, interval):
+        self._clock, self.interval = clock, interval
+        self.at, self.cost = None, 0.0
+
+    def reset(self):
+        self.at = None
+
+    def due(self) -> bool:
+        return self.at is None or \
+            self._clock() - self.at >= max(self.interval, COST_RATIO * self.cost)
+
+    def compute(self, fn):
+        """fn(), timed: its cost sets when the next one is due."""
+        start = self._clock()
+        value = fn()
+        self.at, self.cost = start, self._clock() - start
+        return value
 
 
 def _copy_params(layers, attr):
@@ -51,12 +83,12 @@ class SnapshotBuilder:
         self.weights_from_file = bool(weights_from_file)
         self._confusion = None
         self._confusion_probabilities = None
-        self._health_at = -1.0
         self._health = None
+        self._health_refresh = Refresh(clock, HEALTH_INTERVAL)
         self._confusion_epoch = 0
         self._confusion_step = 0
-        self._heavy_at = -1.0
         self._heavy = {}
+        self._heavy_refresh = Refresh(clock, HEAVY_INTERVAL)
         self.history = history
         self._timeline_version = -1
         self._grid = None
@@ -73,8 +105,8 @@ class SnapshotBuilder:
 
     def reset_heavy(self):
         """Forget the cached heavy parts (after a newly shown view or a reset)."""
-        self._heavy_at = -1.0
-        self._health_at = -1.0
+        self._heavy_refresh.reset()
+        self._health_refresh.reset()
 
     def select_image(self, index):
         """Choose the test image whose feature maps the snapshots carry (wraps around)."""
@@ -138,16 +170,14 @@ class SnapshotBuilder:
             parts.update(self._plane_parts(visible))
         if self.info.kind == "line" and S.VIEW_CURVE in visible:
             parts["curve"] = self._curve()
-        now = self._clock()
-        if self.info.kind == "image" and (force_heavy or now - self._heavy_at >= HEAVY_INTERVAL):
-            self._heavy = self._image_parts(visible)
-            self._heavy_at = now
+        if self.info.kind == "image" and (force_heavy or self._heavy_refresh.due()):
+            self._heavy = self._heavy_refresh.compute(lambda: self._image_parts(visible))
         if self.info.kind == "image":
             parts.update(self._heavy)
         if S.VIEW_HISTOGRAMS in visible:
             parts["gradients"] = _copy_params(self.exp.model.layers, "grads")
-        if S.VIEW_HEALTH in visible and (force_heavy or now - self._health_at >= HEAVY_INTERVAL):
-            self._health, self._health_at = self._layer_health(), now
+        if S.VIEW_HEALTH in visible and (force_heavy or self._health_refresh.due()):
+            self._health = self._health_refresh.compute(self._layer_health)
         if S.VIEW_HEALTH in visible:
             parts["health"] = self._health
         if self.history is not None and self.history.version != self._timeline_version:
