@@ -234,6 +234,10 @@ TRAIN_BYTES_PER_VALUE = 4 * 3
 # Inference keeps no gradients: predicting 500 images peaked at 1.2-1.6 times 4 bytes x values.
 EVAL_BYTES_PER_VALUE = 4 * 2
 EVAL_BATCH = 500
+# An evaluation batch holds at most this much: its temporaries come on top of training's at
+# every epoch's end. At 500 images mnist-cnn's peaked at 280 MB, a rise and fall of a third of
+# the main window's memory at each epoch (soak_gui); 64 MiB is 137 images, as fast per image.
+EVAL_MEMORY = 64 * 2**20
 # A network may take at most this share of the memory the machine has free.
 MEMORY_SHARE = 0.75
 
@@ -306,13 +310,13 @@ def memory_problem(doc: dict, available: int | None = None) -> Problem | None:
 
 
 def eval_batch_size(doc: dict, available: int | None = None) -> int:
-    """How many samples an evaluation takes at once: 500, or fewer when a large network's
-    inference on 500 would not fit in the memory free (`available` bytes; measured when None)."""
+    """How many samples an evaluation takes at once: 500, or fewer when a network's inference
+    on 500 would hold more than EVAL_MEMORY, or not fit in the memory free (`available` bytes;
+    measured when None)."""
     available = available_memory() if available is None else available
-    if not available:
-        return EVAL_BATCH
+    budget = min(EVAL_MEMORY, available * MEMORY_SHARE) if available else EVAL_MEMORY
     per_sample = sum(activation_values(doc["model"]).values()) * EVAL_BYTES_PER_VALUE
-    return int(min(EVAL_BATCH, max(1, available * MEMORY_SHARE // max(per_sample, 1))))
+    return int(min(EVAL_BATCH, max(1, budget // max(per_sample, 1))))
 
 
 def _size(n_bytes: float) -> str:
