@@ -8,11 +8,12 @@ Each run trains through the real worker (MNIST on the bundled sample), as the ap
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPixmap
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from nnplayground.lessons import apply_changes, load_lesson, preset_document, variant_document
@@ -20,6 +21,9 @@ from nnplayground.ui.views import install_views
 from nnplayground.worker import TrainingController
 
 HERE = Path(__file__).resolve().parent
+# the view tests' mouse stroke (a real drag over the drawing pad), one implementation for both
+sys.path.insert(0, str(HERE.parents[1] / "tests" / "ui" / "views"))
+from view_helpers import stroke  # noqa: E402
 
 
 def wait(condition, seconds=120.0):
@@ -63,17 +67,6 @@ def train_epochs(controller, n):
         controller.step_epoch()
         wait(lambda e=epochs: controller.state == "paused"
              and controller.latest_snapshot.epoch > e, 600)
-
-
-def stroke(widget, points):
-    def send(kind, p, buttons):
-        event = QMouseEvent(kind, QPointF(*p), widget.mapToGlobal(QPointF(*p)),
-                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(widget, event)
-    send(QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton)
-    for p in points[1:]:
-        send(QEvent.Type.MouseMove, p, Qt.MouseButton.LeftButton)
-    send(QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
 
 
 def grab(widgets, name):

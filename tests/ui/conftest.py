@@ -1,12 +1,12 @@
 """Fixtures for the editor and lessons tests: Qt warnings fail the test (tests/qt_warnings.py),
 settings live in a temp dir, and a recording controller stands in for the training worker where
-real training is not the point."""
+real training is not the point (`controller`, from tests/qt_warnings.py, is the real one)."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from qt_warnings import fail_on_qt_warnings  # noqa: F401 - autouse fixture, also for lessons/
+from qt_warnings import controller, fail_on_qt_warnings  # noqa: F401 - fixtures (one autouse)
 
 from nnplayground.worker.controller import ControllerSignals
 
@@ -130,7 +130,7 @@ def make_window(qtbot, settings, fake_controller, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
     windows = []
 
-    def make(doc=None, controller=fake_controller):
+    def make(doc=None, controller=fake_controller):  # noqa: F811 - the keyword tests pass
         window = MainWindow(controller=controller, settings=settings, doc=doc)
         window.resize(1600, 1000)
         window.show()

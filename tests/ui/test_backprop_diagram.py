@@ -8,14 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
-
-
 def test_stepping_through_shows_the_gradients_on_the_diagrams_weight_lines(
         make_window, controller, qtbot):
     window = make_window(controller=controller)

@@ -6,18 +6,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from nnplayground.ui.export_dialog import ExportDialog
-
-
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
 
 
 def batchnorm_of_a_matrix():

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
-
-
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
 
 
 def test_saving_and_reopening_a_model_brings_back_its_curves_and_scrubber(

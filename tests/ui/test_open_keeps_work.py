@@ -11,19 +11,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from nnplayground.presets import load_builtin, save_model
 
 LOAD_TIMEOUT = 20_000
-
-
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
 
 
 def _file_preset(folder, data_name, **dataset):

@@ -58,14 +58,6 @@ def step(qtbot, controller, n):
             controller.step()
 
 
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
-
-
 def test_the_record_dialog_renders_a_view_from_the_history(make_window, controller, qtbot,
                                                            tmp_path):
     window = make_window(controller=controller)

@@ -8,14 +8,6 @@ import pytest
 from nnplayground.presets import load_model
 
 
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
-
-
 def test_play_pause_draws_weights_and_trained_model_round_trips(make_window, controller, qtbot,
                                                                  tmp_path):
     window = make_window(controller=controller)

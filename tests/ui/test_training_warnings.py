@@ -3,20 +3,11 @@ from the settings (issue 11: both said nothing, or always blamed the learning ra
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.presets import load_builtin
 
 LOAD_TIMEOUT = 20_000
-
-
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
 
 
 def _open(window, qtbot, doc):
