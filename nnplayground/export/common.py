@@ -6,6 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+# The files a generated program reads, beside it: spiral.py -> spiral_weights.npz, spiral_data.npz
+WEIGHTS_SUFFIX = "_weights.npz"
+DATA_SUFFIX = "_data.npz"
+
 REGRESSION_KINDS = ("reg-plane", "reg-gauss", "sine", "abs", "poly", "step")
 
 
@@ -47,6 +51,21 @@ def write_data(dataset, path):
     atomically; classification labels as int64 class indices, as in nnplayground."""
     write_arrays({"x_train": dataset.x_train, "y_train": dataset.y_train,
                   "x_test": dataset.x_test, "y_test": dataset.y_test}, path)
+
+
+def write_program(out, code: str, weights: dict, dataset=None) -> list:
+    """A generated program: OUT.py (`code`), its weights beside it (OUT_weights.npz) and, with
+    a dataset, its data (OUT_data.npz), each written atomically. Returns the paths written."""
+    from nnplayground.presets.io import atomic_write_bytes
+
+    out = Path(out)
+    written = [out, companion(out, WEIGHTS_SUFFIX)]
+    write_arrays(weights, written[1])
+    if dataset is not None:
+        written.append(companion(out, DATA_SUFFIX))
+        write_data(dataset, written[2])
+    atomic_write_bytes(out, code.encode("utf-8"))
+    return written
 
 
 def write_arrays(arrays, path):

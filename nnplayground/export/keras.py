@@ -27,11 +27,8 @@ from __future__ import annotations
 
 from nnplayground.engine.optimizers import OPTIMIZERS
 
-from .common import companion, write_arrays
+from .common import DATA_SUFFIX, WEIGHTS_SUFFIX, companion, write_program
 from .graph import ExportError, ExportProblem, Graph, identifiers
-
-WEIGHTS_SUFFIX = "_weights.npz"
-DATA_SUFFIX = "_data.npz"
 
 _ACTIVATIONS = {"identity": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
                 "elu": "elu", "softplus": "softplus", "softmax": "softmax"}
@@ -141,23 +138,11 @@ def keras_weights(doc, state, graph=None):
 
 def write_keras(doc, state, out, dataset=None, graph=None):
     """Write OUT.py, OUT_weights.npz and (with a dataset) OUT_data.npz; return the paths."""
-    from pathlib import Path
-
-    from nnplayground.presets.io import atomic_write_bytes
-
-    out = Path(out)
     graph = graph or Graph(doc["model"])
     graph.check("Keras")
-    weights, data = companion(out, WEIGHTS_SUFFIX), companion(out, DATA_SUFFIX)
-    code = keras_code(doc, weights_name=weights.name, data_name=data.name)
-    write_arrays(keras_weights(doc, state, graph), weights)
-    written = [out, weights]
-    if dataset is not None:
-        from .common import write_data
-        write_data(dataset, data)
-        written.append(data)
-    atomic_write_bytes(out, code.encode("utf-8"))
-    return written
+    code = keras_code(doc, weights_name=companion(out, WEIGHTS_SUFFIX).name,
+                      data_name=companion(out, DATA_SUFFIX).name)
+    return write_program(out, code, keras_weights(doc, state, graph), dataset)
 
 
 def _sequential_nodes(model):

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import companion, task_of, training_settings, write_arrays
+from .common import (DATA_SUFFIX, WEIGHTS_SUFFIX, companion, task_of, training_settings,
+                     write_program)
 from .graph import Graph
 
-WEIGHTS_SUFFIX = "_weights.npz"
-DATA_SUFFIX = "_data.npz"
 # names the generated code uses itself, and nn.Module attributes a layer must not shadow
 _TAKEN = {"self", "logits", "torch", "nn", "F", "np", "os", "Path", "main", "Net",
           "training", "forward", "parameters", "modules", "children", "buffers", "state_dict",
@@ -374,18 +373,7 @@ def _main_lines(regularised):
 
 def write_pytorch(doc, state, out, dataset=None, graph=None):
     """Write OUT.py, OUT_weights.npz and (with a dataset) OUT_data.npz; return the paths."""
-    from nnplayground.presets.io import atomic_write_bytes
-
-    out = Path(out)
     graph = graph or Graph(doc["model"])
-    weights, data = companion(out, WEIGHTS_SUFFIX), companion(out, DATA_SUFFIX)
-    code = pytorch_code(doc, weights.name, data.name, dataset, graph)
-    arrays = torch_state(graph, state)
-    write_arrays(arrays, weights)
-    written = [out, weights]
-    if dataset is not None:
-        from .common import write_data
-        write_data(dataset, data)
-        written.append(data)
-    atomic_write_bytes(out, code.encode("utf-8"))
-    return written
+    code = pytorch_code(doc, companion(out, WEIGHTS_SUFFIX).name,
+                        companion(out, DATA_SUFFIX).name, dataset, graph)
+    return write_program(out, code, torch_state(graph, state), dataset)
