@@ -21,9 +21,9 @@ class FakeClock:
         return self.now
 
 
-def small_mnist_builder(clock):
+def small_mnist_builder(clock, test_limit=50):
     doc = load_builtin("mnist-cnn")
-    doc["dataset"].update(source="sample", train_limit=200, test_limit=50)
+    doc["dataset"].update(source="sample", train_limit=200, test_limit=test_limit)
     exp = Experiment.from_preset(doc)
     return B.SnapshotBuilder(exp, S.dataset_info(exp.dataset), clock=clock)
 
@@ -90,3 +90,21 @@ def test_layer_health_is_that_of_the_first_training_batch():
     want = layer_health(builder.exp.model, trainer.x_train[:n], trainer.y_train[:n], trainer.loss)
     assert [h.node_id for h in got] == ["conv1", "conv2", "hidden", "out"]
     assert got == tuple(want)
+
+
+def test_the_confusion_matrix_is_counted_in_the_evaluations_batches():
+    """update_confusion ran mnist-cnn over its 2,000 test points at predict's default 500 at
+    once: 240 MB of temporaries at each epoch's end, on top of training's memory (the soak's
+    peaks). Measured as numpy's allocations (tracemalloc), which do not depend on the machine."""
+    import tracemalloc
+
+    from nnplayground.experiment import EVAL_MEMORY
+    builder = small_mnist_builder(FakeClock(), test_limit=B.CONFUSION_POINTS)
+    tracemalloc.start()
+    try:
+        builder.update_confusion()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert builder._confusion.sum() == B.CONFUSION_POINTS
+    assert peak < 2 * EVAL_MEMORY
