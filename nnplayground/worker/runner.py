@@ -31,6 +31,7 @@ from nnplayground.worker.history import TrainingHistory, restore
 from nnplayground.worker.history_file import from_arrays, to_arrays
 from nnplayground.worker.live import OPTIMIZER_KEYS, apply_parameter_edit
 from nnplayground.worker.memory import release_free_memory
+from nnplayground.worker.priority import lower_this_thread
 from nnplayground.worker.pace import (DEFAULT_SPEED, StepRate, check_speed, speed_of,
                                       step_interval)
 
@@ -73,6 +74,7 @@ class TrainingThread(QThread):
         self._ack.set()
         self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
         self.holds_gc = False                 # the controller holds gui_gc for this thread
+        self.native_id = None                 # the OS's id of the thread, once it runs
         self._exp = self._doc = self._builder = None
         self._evaluation = None      # the trainer's EpochEvaluation while it is under way
         self._evaluation_step = 0    # the step that ended the epoch being evaluated
@@ -113,6 +115,8 @@ class TrainingThread(QThread):
     # -- the loop (worker thread) ------------------------------------------------------------
 
     def run(self):
+        self.native_id = threading.get_native_id()
+        lower_this_thread()         # the window gets a core before training does (priority)
         while not self._stopping.is_set():
             self._drain(block=self._mode is None)
             if self._mode is not None and not self._stopping.is_set():
