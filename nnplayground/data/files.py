@@ -1,13 +1,21 @@
-"""The user's own data: CSV (`x1,x2,label` or `x1,x2,target`, header optional) and .npz (`x`, `y`).
+"""The user's own data: a CSV (`x1,x2,label` or `x1,x2,target`, header optional) or an .npz.
 
+A file is read in two steps, so that the GUI's import dialog and `load_file` agree on every
+message: `read_table(path)` reads the file's columns (a CSV's columns, an .npz's arrays) and
+refuses a file with no rows or with ragged ones; `DataTable.select(inputs, target, task)` takes
+the chosen columns as numbers and refuses text in them, labels that are not classes, and so on.
 Errors give the file, the line number and the problem, because the file was most likely typed
 or exported by hand and the user needs to find the bad line.
+
+Columns are named by a CSV's header (or, in any CSV, by their number from 1) and by an .npz's
+array names; by default the last column (the array `y`) is the target and the others (the
+array `x`) are the inputs, as in the preset's `dataset.input_columns` and `dataset.target_column`.
 """
 
 from __future__ import annotations
 
 import csv
-import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,114 +25,289 @@ from .npz import read_npz_arrays
 
 TASKS = ("classification", "regression")
 FLOAT32_MAX = float(np.finfo(np.float32).max)   # training runs in float32: larger is infinity
+MAX_INFERRED_CLASSES = 20   # whole-number targets 0-19 are guessed to be classes
+TASK_BY_HEADER = {"label": "classification", "class": "classification",
+                  "target": "regression"}
 
 
-def _number(text: str) -> float | None:
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        return None
-    return value
+        return float("nan")
 
 
-def read_csv(path, task=None) -> tuple[np.ndarray, np.ndarray, list[str], str | None]:
-    """Parse a CSV of inputs and a final target column.
+def _is_text(cell: str) -> bool:
+    """Not a number ("nan" and "inf" are numbers, if not finite ones)."""
+    try:
+        float(cell)
+    except ValueError:
+        return True
+    return False
 
-    Returns (x float64 (N, d), y float64 (N,), input column names, task implied by the header:
-    "classification" for a last column named `label`, "regression" for `target`, else None).
-    Blank lines and lines starting with '#' are skipped. With `task` (or a `label` header)
-    "classification", every label is checked to be a whole number >= 0, by line.
-    """
+
+def csv_rows(path) -> list[tuple[int, list[str]]]:
+    """(line number, stripped cells) of each row of a CSV, skipping blank lines and lines
+    starting with '#'. Raises DatasetError only when the file cannot be read as UTF-8 text."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read the file as UTF-8 text ({exc})") from exc
-    header, rows, width = None, [], None
+    rows = []
     for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
         cells = [cell.strip() for cell in row]
-        if not cells or all(not c for c in cells) or cells[0].startswith("#"):
-            continue
-        values = [_number(c) for c in cells]
-        if header is None and not rows and any(v is None for v in values):
-            header = cells
-            width = len(cells)
-            if width < 2:
-                raise DatasetError(f"{path} line {line_no}: the header names {width} column; "
-                                   "expected inputs then a label or target, e.g. x1,x2,label")
-            continue
-        if width is None:
-            width = len(cells)
-            if width < 2:
-                raise DatasetError(f"{path} line {line_no}: found 1 value; expected at least "
-                                   "one input and a label or target, e.g. 0.5,-1.2,1")
-        if len(cells) != width:
-            raise DatasetError(f"{path} line {line_no}: expected {width} values, got {len(cells)}")
-        for col, (cell, value) in enumerate(zip(cells, values), start=1):
-            if value is None or not math.isfinite(value):
-                raise DatasetError(f"{path} line {line_no}, column {col}: {cell!r} is not a "
-                                   "finite number")
-            if abs(value) > FLOAT32_MAX:
-                raise DatasetError(f"{path} line {line_no}, column {col}: {cell} is beyond "
-                                   f"the {FLOAT32_MAX:.3g} that training's 32-bit floats hold; "
-                                   "rescale the column")
-        rows.append((line_no, values))
+        if cells and any(cells) and not cells[0].startswith("#"):
+            rows.append((line_no, cells))
+    return rows
+
+
+@dataclass(frozen=True, eq=False)
+class DataTable:
+    """A data file's columns, before any is chosen as inputs or target.
+
+    columns: a CSV's header names ("column 1", ... without a header) or an .npz's array names.
+    For a CSV, `values` is (rows, columns) float64 with NaN where a cell is not a number, and
+    `cells`/`lines` keep each row's text and line number for messages; for an .npz, `arrays`.
+    """
+
+    path: Path
+    format: str                      # "csv" or "npz"
+    columns: tuple[str, ...]
+    header: bool = False
+    values: np.ndarray | None = None
+    cells: list = field(default_factory=list)
+    lines: tuple[int, ...] = ()
+    arrays: dict = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        if self.format == "csv":
+            return len(self.values)
+        return min((len(a) for a in self.arrays.values()), default=0)
+
+    def default_target(self):
+        """The last column, or the array `y`."""
+        if self.format == "npz":
+            if "y" in self.arrays or len(self.columns) < 2:
+                return "y"
+            return self.columns[-1]
+        return self.columns[-1] if self.header else len(self.columns)
+
+    def default_inputs(self, target) -> list:
+        """Every other column (the array `x` when there is one)."""
+        target = self.index(target, "dataset.target_column")
+        if self.format == "npz" and "x" in self.arrays and self.columns[target] != "x":
+            return ["x"]
+        return [self.reference(i) for i in range(len(self.columns)) if i != target]
+
+    def reference(self, index: int):
+        """How the preset names column `index`: its header name, else its number from 1."""
+        return self.columns[index] if self.header or self.format == "npz" else index + 1
+
+    def index(self, ref, where: str) -> int:
+        """The 0-based index of a column named by `ref` (a name, or a number from 1)."""
+        if isinstance(ref, (int, np.integer)) and not isinstance(ref, bool):
+            if 1 <= ref <= len(self.columns):
+                return int(ref) - 1
+            raise DatasetError(f"{where}: column {ref} does not exist; {self.path.name} has "
+                               f"{len(self.columns)} columns, numbered from 1")
+        if ref in self.columns:
+            return self.columns.index(ref)
+        if self.format == "npz":
+            raise DatasetError(f"{self.path}: missing array {ref}; the file needs arrays 'x' "
+                               "(inputs) and 'y' (labels or targets), or name its arrays in "
+                               f"{where}; found: {', '.join(self.columns) or 'none'}")
+        have = (f"its columns are {', '.join(self.columns)}" if self.header else
+                "it has no header, so name columns by number from 1")
+        raise DatasetError(f"{where}: no column {ref!r} in {self.path.name}; {have}")
+
+    def implied_task(self, index: int) -> str | None:
+        """The task a CSV header names for the target column `index` (`label`, `class`:
+        classification; `target`: regression), else None."""
+        if self.format != "csv" or not self.header:
+            return None
+        return TASK_BY_HEADER.get(self.columns[index].lower())
+
+    def preview(self, n: int = 20) -> list[list[str]]:
+        """The first `n` rows as text, one string per column, for a table to show."""
+        if self.format == "csv":
+            return [list(row) for row in self.cells[:n]]
+        return [[_cell_text(self.arrays[name][i]) for name in self.columns]
+                for i in range(min(n, self.n_rows))]
+
+    def select(self, inputs=None, target=None, task=None):
+        """The chosen columns as numbers: (x (N, ...) float64, y (N,) or (N, k), task, input
+        names). `task` None guesses it from the header or the targets (`infer_task`).
+
+        Raises DatasetError naming the line (CSV) or the array (.npz) of the first problem.
+        """
+        if task is not None and task not in TASKS:
+            raise DatasetError(f"dataset.task: must be 'classification' or 'regression', "
+                               f"got {task!r}")
+        target = self.default_target() if target is None else target
+        t = self.index(target, "dataset.target_column")
+        refs = self.default_inputs(target) if inputs is None else list(inputs)
+        if not refs:
+            raise DatasetError("dataset.input_columns: choose at least one input column")
+        cols = [self.index(ref, f"dataset.input_columns[{j}]") for j, ref in enumerate(refs)]
+        if t in cols:
+            raise DatasetError(f"dataset.input_columns[{cols.index(t)}]: column "
+                               f"{self.columns[t]!r} is the target; the network cannot be "
+                               "given the answer as an input")
+        if self.format == "csv":
+            x, y = self._csv_numbers(cols), self._csv_numbers([t])[:, 0]
+            names = [self.columns[c] if self.header else f"x{k + 1}" for k, c in enumerate(cols)]
+            implied = self.implied_task(t)
+        else:
+            x, y = self._npz_numbers(cols), self._npz_numbers([t], keep_shape=True)
+            if len(x) != len(y):
+                given = "+".join(self.columns[c] for c in cols)
+                raise DatasetError(f"{self.path}: {given} has {len(x)} samples but "
+                                   f"{self.columns[t]} has {len(y)}")
+            names = [f"x{k + 1}" for k in range(x.shape[1])] if x.ndim == 2 else ["pixels"]
+            implied = None
+        task = task or implied or infer_task(y)
+        if task == "classification":
+            self._check_classes(y, t)
+        return x, y, task, names
+
+    # -- CSV --------------------------------------------------------------------------------
+    def _csv_numbers(self, cols: list[int]) -> np.ndarray:
+        data = self.values[:, cols]
+        bad = ~np.isfinite(data)
+        big = np.abs(np.where(bad, 0.0, data)) > FLOAT32_MAX
+        for problem, what in ((bad, "finite"), (big, "big")):
+            if problem.any():
+                row, k = np.argwhere(problem)[0]
+                col = cols[k]
+                where = f"{self.path} line {self.lines[row]}, column {col + 1}"
+                if self.header:
+                    where += f" ({self.columns[col]})"
+                cell = self.cells[row][col]
+                if what == "finite":
+                    raise DatasetError(f"{where}: {cell!r} is not a finite number; fix the "
+                                       "line or leave the column out")
+                raise DatasetError(f"{where}: {cell} is beyond the {FLOAT32_MAX:.3g} that "
+                                   "training's 32-bit floats hold; rescale the column")
+        return data
+
+    # -- npz ---------------------------------------------------------------------------------
+    def _npz_numbers(self, cols: list[int], keep_shape: bool = False) -> np.ndarray:
+        chosen = [(self.columns[c], self.arrays[self.columns[c]]) for c in cols]
+        for name, array in chosen:
+            if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+                raise DatasetError(f"{self.path}: array {name!r} has dtype {array.dtype}; "
+                                   "numbers needed")
+            if array.ndim == 0 or len(array) == 0:
+                raise DatasetError(f"{self.path}: array {name!r} is empty (shape "
+                                   f"{array.shape})")
+        first_name, first = chosen[0]
+        for name, array in chosen[1:]:
+            if len(array) != len(first):
+                raise DatasetError(f"{self.path}: {first_name} has {len(first)} samples but "
+                                   f"{name} has {len(array)}")
+        for name, array in chosen:
+            with np.errstate(over="ignore"):        # beyond float32 is infinity in training
+                as32 = array.astype(np.float32)
+            if not np.all(np.isfinite(as32)):
+                if np.all(np.isfinite(array)):
+                    raise DatasetError(f"{self.path}: array {name!r} holds values beyond the "
+                                       f"{FLOAT32_MAX:.3g} that training's 32-bit floats hold; "
+                                       "rescale the data")
+                bad = int(np.argmax(~np.isfinite(array).reshape(len(array), -1).all(axis=1)))
+                raise DatasetError(f"{self.path}: sample {bad} holds NaN or infinity (array "
+                                   f"{name!r})")
+        if len(chosen) == 1 and (keep_shape or first.ndim > 1):
+            return first.astype(np.float64)
+        return np.concatenate([a.reshape(len(a), -1) for _, a in chosen],
+                              axis=1).astype(np.float64)
+
+    def _check_classes(self, y: np.ndarray, t: int) -> None:
+        """Classification labels: one whole number >= 0 per sample, checked by line."""
+        fix = "labels must be whole numbers 0, 1, 2, ... (or choose regression)"
+        if y.ndim != 1:
+            raise DatasetError(f"{self.path}: array {self.columns[t]!r} has shape {y.shape}; "
+                               f"classification needs one label per sample: {fix}")
+        wrong = (y < 0) | (y != np.round(y))
+        if wrong.any():
+            row = int(np.argmax(wrong))
+            where = (f"{self.path} line {self.lines[row]}" if self.format == "csv"
+                     else f"{self.path}: sample {row} of {self.columns[t]!r}")
+            raise DatasetError(f"{where}: label {y[row]:g} is not a class number; {fix}")
+
+
+def _cell_text(value) -> str:
+    value = np.asarray(value)
+    if value.size > 6:
+        return "array " + "\u00d7".join(map(str, value.shape))
+    if value.ndim == 0:
+        return f"{value.item():g}" if np.issubdtype(value.dtype, np.number) else str(value)
+    return " ".join(_cell_text(v) for v in value.ravel())
+
+
+def infer_task(y: np.ndarray) -> str:
+    """Classification for one whole-number label per sample from 0 to 19, else regression."""
+    if (y.ndim == 1 and len(y) and np.all(y == np.round(y)) and y.min() >= 0
+            and y.max() < MAX_INFERRED_CLASSES):
+        return "classification"
+    return "regression"
+
+
+def read_table(path) -> DataTable:
+    """The columns of a .csv or .npz file; DatasetError names the line of a ragged row and
+    says so for a file without rows (`DataTable.select` reads the chosen columns)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        arrays = read_npz_arrays(path)
+        return DataTable(path, "npz", tuple(arrays), arrays=arrays)
+    if suffix != ".csv":
+        raise DatasetError(f"dataset.path: {path.name}: unsupported file type {suffix!r}; "
+                           "use .csv (x1,x2,label) or .npz (arrays x and y)")
+    rows = csv_rows(path)
+    header = None
+    if rows and any(_is_text(c) for c in rows[0][1]):
+        line_no, header = rows.pop(0)
+        if len(header) < 2:
+            raise DatasetError(f"{path} line {line_no}: the header names {len(header)} "
+                               "column; expected inputs then a label or target, e.g. "
+                               "x1,x2,label")
     if not rows:
         raise DatasetError(f"{path}: no data rows; expected lines like 0.5,-1.2,1")
-    data = np.array([values for _, values in rows], dtype=np.float64)
-    names = header[:-1] if header else [f"x{i + 1}" for i in range(width - 1)]
-    implied = None
-    if header:
-        implied = {"label": "classification", "target": "regression"}.get(header[-1].lower())
-    _check_labels_if_classes(path, rows, task or implied)
-    return data[:, :-1], data[:, -1], names, implied
+    width = len(header) if header else len(rows[0][1])
+    if width < 2:
+        raise DatasetError(f"{path} line {rows[0][0]}: found 1 value; expected at least one "
+                           "input and a label or target, e.g. 0.5,-1.2,1")
+    for line_no, cells in rows:
+        if len(cells) != width:
+            raise DatasetError(f"{path} line {line_no}: expected {width} values, got "
+                               f"{len(cells)}")
+    columns = tuple(header) if header else tuple(f"column {i + 1}" for i in range(width))
+    values = np.array([[_number(c) for c in cells] for _, cells in rows], dtype=np.float64)
+    return DataTable(path, "csv", columns, header=header is not None, values=values,
+                     cells=[cells for _, cells in rows], lines=tuple(n for n, _ in rows))
 
 
-def _check_labels_if_classes(path, rows, task):
-    if task != "classification":
-        return
-    for line_no, values in rows:
-        label = values[-1]
-        if label < 0 or label != int(label):
-            raise DatasetError(f"{path} line {line_no}: label {label:g} is not a class number; "
-                               "labels must be whole numbers 0, 1, 2, ... (use a 'target' "
-                               "column for regression)")
+def read_csv(path, task=None) -> tuple[np.ndarray, np.ndarray, list[str], str | None]:
+    """A CSV's inputs (every column but the last) and its last column: (x float64 (N, d),
+    y float64 (N,), input names, the task the header implies or None). With `task` (or a
+    `label` header) "classification", every label is checked to be a class number, by line."""
+    table = read_table(path)
+    if table.format != "csv":
+        raise DatasetError(f"{path}: not a .csv file")
+    implied = table.implied_task(len(table.columns) - 1)
+    x, y, _task, names = table.select(task=task or implied or "regression")  # no class check
+    return x, y, names, implied
 
 
-def read_npz(path) -> tuple[np.ndarray, np.ndarray]:
-    """Read arrays `x` (N, ...) and `y` (N,) or (N, k) from an .npz without pickles."""
-    path = Path(path)
-    arrays = read_npz_arrays(path)
-    missing = [key for key in ("x", "y") if key not in arrays]
-    if missing:
-        raise DatasetError(f"{path}: missing array {' and '.join(missing)}; the file "
-                           f"needs arrays 'x' (inputs) and 'y' (labels or targets), "
-                           f"found: {', '.join(arrays) or 'none'}")
-    x, y = arrays["x"], arrays["y"]
-    for name, array in (("x", x), ("y", y)):
-        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-            raise DatasetError(f"{path}: array {name!r} has dtype {array.dtype}; numbers needed")
-        if array.ndim == 0 or len(array) == 0:
-            raise DatasetError(f"{path}: array {name!r} is empty (shape {array.shape})")
-    if len(x) != len(y):
-        raise DatasetError(f"{path}: x has {len(x)} samples but y has {len(y)}")
-    with np.errstate(over="ignore"):        # beyond float32 is infinity in training
-        x32, y32 = x.astype(np.float32), y.astype(np.float32)
-    if not np.all(np.isfinite(x32)) or not np.all(np.isfinite(y32)):
-        if np.all(np.isfinite(x)) and np.all(np.isfinite(y)):
-            raise DatasetError(f"{path}: values beyond the {FLOAT32_MAX:.3g} that training's "
-                               "32-bit floats hold; rescale the data")
-        bad = int(np.argmax(~np.isfinite(x).reshape(len(x), -1).all(axis=1)
-                            | ~np.isfinite(y).reshape(len(y), -1).all(axis=1)))
-        raise DatasetError(f"{path}: sample {bad} holds NaN or infinity")
-    return x, y
-
-
-def load_file(path, task=None, train_fraction=0.8, seed=0) -> Dataset:
+def load_file(path, task=None, train_fraction=0.8, seed=0, input_columns=None,
+              target_column=None) -> Dataset:
     """Load a CSV or .npz file as a Dataset, shuffled with `seed` and split by train_fraction.
 
     task: "classification" or "regression"; None infers it from a CSV header (label/target) or
-    from the targets (whole numbers in a 1-D y -> classification).
+    from the targets (`infer_task`). input_columns, target_column: the columns to use (None:
+    the defaults of `DataTable.select`).
     """
     path = Path(path).expanduser()
     # Folders resolved ("models/../data" -> "data") so messages name the real place; the file
@@ -137,23 +320,9 @@ def load_file(path, task=None, train_fraction=0.8, seed=0) -> Dataset:
                            "dataset.path to where the data now is")
     if task is not None and task not in TASKS:
         raise DatasetError(f"dataset.task: must be 'classification' or 'regression', got {task!r}")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        x, y, names, implied = read_csv(path, task)
-        task = task or implied
-    elif suffix == ".npz":
-        x, y = read_npz(path)
-        names = [f"x{i + 1}" for i in range(x.shape[1])] if x.ndim == 2 else ["pixels"]
-    else:
-        raise DatasetError(f"dataset.path: {path.name}: unsupported file type {suffix!r}; "
-                           "use .csv (x1,x2,label) or .npz (arrays x and y)")
-    if task is None:
-        whole = y.ndim == 1 and np.all(y == np.round(y)) and y.min() >= 0
-        task = "classification" if whole else "regression"
+    table = read_table(path)
+    x, y, task, names = table.select(input_columns, target_column, task)
     if task == "classification":
-        if y.ndim != 1 or np.any(y != np.round(y)) or y.min() < 0:
-            raise DatasetError(f"{path}: classification needs one whole-number label (0, 1, ...) "
-                               "per sample; set task to 'regression' for real-valued targets")
         y = y.astype(np.int64)
         n_classes = max(2, int(y.max()) + 1)
     else:

@@ -27,7 +27,8 @@ DATASET_KINDS = {
     **{kind: _TOY for kind in GATES},
     "mnist": {"source": "auto", "train_limit": None, "test_limit": None},
     "fashion-mnist": {"source": "auto", "train_limit": None, "test_limit": None, "path": None},
-    "file": {"path": None, "task": None, "train_fraction": 0.8, "seed": 0},
+    "file": {"path": None, "task": None, "train_fraction": 0.8, "seed": 0, "input_columns": None,
+             "target_column": None},
     "points": _POINTS,
 }
 

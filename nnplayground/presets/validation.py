@@ -324,6 +324,11 @@ def _dataset_problems(doc: dict, nodes: list) -> list[Problem]:
             if name not in LINE_FEATURES:
                 return [Problem(f"dataset.features[{j}]", f'"{name}" needs a second input, but '
                                 f'"{ds["kind"]}" is 1-D; choose from {", ".join(LINE_FEATURES)}')]
+    inputs, target = ds.get("input_columns"), ds.get("target_column")
+    if ds.get("kind") == "file" and isinstance(inputs, list) and target in inputs:
+        return [Problem(f"dataset.input_columns[{inputs.index(target)}]",
+                        f"{show(target)} is also dataset.target_column: the network cannot be given "
+                        "the answer as an input; remove it from the inputs")]
     expected = expected_input_shape(ds)
     for i, node in enumerate(nodes):
         if node.get("type") == "Input" and expected is not None:

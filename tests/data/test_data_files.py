@@ -132,3 +132,94 @@ def test_truncated_or_corrupt_npz_is_a_dataset_error_naming_the_file(tmp_path, d
         load_file(tmp_path / "d.npz")
     assert str(tmp_path / "d.npz") in str(info.value)
     assert "truncated or damaged" in str(info.value)
+
+
+# -- choosing columns (the import dialog and dataset.input_columns / target_column) ------------------
+
+IRIS = ("length,width,species,weight\n"
+        "5.1,3.5,0,1.2\n"
+        "4.9,3.0,0,1.1\n"
+        "6.3,3.3,2,2.5\n"
+        "5.8,2.7,1,1.9\n")
+
+
+def test_columns_are_chosen_by_header_name_or_number(tmp_path):
+    path = write(tmp_path, IRIS)
+    ds = load_dataset({"kind": "file", "path": str(path), "input_columns": ["weight", "length"],
+                       "target_column": "species", "train_fraction": 0.5})
+    assert ds.task == "classification" and ds.n_classes == 3     # a 'species' of 0-2: classes
+    x = np.concatenate([ds.x_train, ds.x_test])
+    y = np.concatenate([ds.y_train, ds.y_test])
+    order = np.argsort(x[:, 1])                                   # by length
+    np.testing.assert_allclose(x[order], [[1.1, 4.9], [1.2, 5.1], [1.9, 5.8], [2.5, 6.3]],
+                               rtol=1e-6)
+    np.testing.assert_array_equal(y[order], [0, 0, 1, 2])
+    assert "columns weight, length as x1, x2" in ds.note
+    by_number = load_file(path, input_columns=[4, 1], target_column=3, train_fraction=0.5)
+    np.testing.assert_array_equal(by_number.x_train, ds.x_train)
+    # the default: every column but the last as inputs, the last (weight: reals) as target
+    whole = load_file(path)
+    assert whole.task == "regression" and whole.input_shape == (3,)
+    assert whole.feature_names == ("length", "width", "species")
+
+
+def test_a_text_column_left_out_is_no_error_and_chosen_names_its_line(tmp_path):
+    path = write(tmp_path, "x1,x2,name,label\n1,2,ann,0\n3,4,bob,1\n5,6,cy,1\n")
+    ds = load_file(path, input_columns=["x1", "x2"], target_column="label")
+    assert ds.input_shape == (2,) and ds.task == "classification"
+    with pytest.raises(DatasetError) as info:
+        load_file(path)
+    assert "line 2, column 3 (name): 'ann' is not a finite number" in str(info.value)
+
+
+def test_task_inference_whole_numbers_with_few_values_are_classes(tmp_path):
+    few = write(tmp_path, "".join(f"{i},{i % 5}\n" for i in range(30)), "few.csv")
+    assert load_file(few).task == "classification" and load_file(few).n_classes == 5
+    many = write(tmp_path, "".join(f"{i},{i * 3}\n" for i in range(30)), "many.csv")
+    assert load_file(many).task == "regression"
+    assert load_file(many, task="classification").n_classes == 88    # overridden: still ok
+
+
+@pytest.mark.parametrize("spec, words", [
+    ({"input_columns": ["x1", "label"], "target_column": "label"},
+     ["dataset.input_columns[1]", "is the target"]),
+    ({"target_column": "colour"}, ["dataset.target_column", "no column 'colour'", "x1, x2, label"]),
+    ({"input_columns": [7]}, ["dataset.input_columns[0]", "column 7 does not exist", "3 columns"]),
+])
+def test_wrong_column_choices_name_the_setting(tmp_path, spec, words):
+    path = write(tmp_path, "x1,x2,label\n1,2,0\n3,4,1\n")
+    with pytest.raises(DatasetError) as info:
+        load_dataset({"kind": "file", "path": str(path), **spec})
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_a_headerless_file_names_its_columns_by_number(tmp_path):
+    from nnplayground.data.files import read_table
+    path = write(tmp_path, "1,2,0\n3,4,1\n5,6,1\n")
+    table = read_table(path)
+    assert table.columns == ("column 1", "column 2", "column 3") and not table.header
+    assert table.default_target() == 3 and table.default_inputs(3) == [1, 2]
+    assert table.preview(2) == [["1", "2", "0"], ["3", "4", "1"]]
+    with pytest.raises(DatasetError, match="no header, so name columns by number"):
+        load_file(path, target_column="label")
+
+
+def test_npz_arrays_are_chosen_by_name(tmp_path):
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(20, 2)), rng.normal(size=20)
+    kind = rng.integers(0, 3, 20)
+    np.savez(tmp_path / "d.npz", a=a, b=b, kind=kind, value=a[:, 0] * 2)
+    ds = load_file(tmp_path / "d.npz", input_columns=["a", "b"], target_column="kind",
+                   train_fraction=0.5)
+    assert ds.task == "classification" and ds.input_shape == (3,) and ds.n_classes == 3
+    x = np.concatenate([ds.x_train, ds.x_test])
+    np.testing.assert_allclose(np.sort(x[:, 2]), np.sort(b), rtol=1e-6)
+    reg = load_file(tmp_path / "d.npz", input_columns=["a"], target_column="value")
+    assert reg.task == "regression" and reg.input_shape == (2,)
+    # without x and y: the last array is the target, the others the inputs
+    assert load_file(tmp_path / "d.npz").input_shape == (4,)
+    from nnplayground.data.files import read_table
+    table = read_table(tmp_path / "d.npz")
+    assert table.columns == ("a", "b", "kind", "value") and table.n_rows == 20
+    assert table.preview(1)[0][2] == str(kind[0])

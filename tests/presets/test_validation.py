@@ -234,3 +234,23 @@ def test_augmentation_of_points_is_refused(doc):
     assert messages(doc) == {
         "training.augmentation": 'distorts images, but the dataset "xor" is not one; remove '
                                  "it or choose fashion-mnist or mnist"}
+
+
+def test_a_file_datasets_columns(doc):
+    """dataset.input_columns / target_column: names or numbers from 1; the target is not an
+    input."""
+    doc["dataset"] = {"kind": "file", "path": "points.csv", "input_columns": ["x1", 2],
+                      "target_column": "label"}
+    assert messages(doc) == {}
+    doc["dataset"]["input_columns"] = ["x1", "label"]
+    assert messages(doc) == {"dataset.input_columns[1]": '"label" is also dataset.target_column: '
+                             "the network cannot be given the answer as an input; remove it "
+                             "from the inputs"}
+    doc["dataset"]["input_columns"] = [0]
+    assert messages(doc)["dataset.input_columns[0]"].startswith(
+        "must be a column's header name or its number from 1")
+    doc["dataset"]["input_columns"] = []
+    doc["dataset"]["target_column"] = ""
+    found = messages(doc)
+    assert found["dataset.input_columns"].startswith("must be a non-empty list of input columns")
+    assert found["dataset.target_column"].startswith("must be the label or target column")
