@@ -9,7 +9,10 @@ machine. Each round trains the built-in preset alone for `--steps` steps, then t
 per step and each concurrent run's share of the solo speed (solo ms / concurrent ms; 0.5 is a
 fair half of the machine). Nothing is configured: no thread variable is set, as a user would
 run it. Other load on the machine changes the figures: run it on a quiet machine, or read the
-ratios of one round with care.
+ratios of one round with care. It also prints an estimate that load hardly moves: half the
+solo run's CPU time per step over each concurrent run's CPU time per step (alone, a training
+can use both cores at best; two at once, each has one; threads that spin while they wait burn
+CPU, so they lower it; threads that wait idle would make the true share lower).
 """
 
 import argparse
@@ -38,12 +41,13 @@ def child(args):
         trainer.step()
     print("ready", flush=True)
     sys.stdin.readline()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         trainer.step()
-    seconds = time.perf_counter() - start
-    print(json.dumps({"ms_per_step": seconds / args.steps * 1e3, "n_train": len(trainer.x_train)}),
-          flush=True)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"ms_per_step": seconds / args.steps * 1e3,
+                      "cpu_ms_per_step": cpu / args.steps * 1e3,
+                      "n_train": len(trainer.x_train)}), flush=True)
 
 
 def run(count, args):
@@ -63,10 +67,10 @@ def run(count, args):
     for p in procs:
         p.stdin.write("go\n")
         p.stdin.flush()
-    results = [json.loads(p.stdout.readline())["ms_per_step"] for p in procs]
+    results = [json.loads(p.stdout.readline()) for p in procs]
     for p in procs:
         p.wait()
-    return results
+    return [r["ms_per_step"] for r in results], [r["cpu_ms_per_step"] for r in results]
 
 
 def main():
@@ -82,20 +86,28 @@ def main():
         return
     print(f"{args.preset}, {args.steps} steps per run, {args.rounds} rounds, "
           f"{os.cpu_count()} CPUs; no thread setting")
-    solo, pair, shares = [], [], []
+    solo, pair, shares, bounds = [], [], [], []
     for r in range(args.rounds):
-        (alone,) = run(1, args)
-        both = run(2, args)
+        (alone,), (alone_cpu,) = run(1, args)
+        both, both_cpu = run(2, args)
         solo.append(alone)
         pair.extend(both)
         shares.extend(alone / b for b in both)
-        print(f"round {r + 1}: alone {alone:.2f} ms/step; two at once "
-              f"{both[0]:.2f} and {both[1]:.2f} ms/step; share of solo speed "
-              f"{alone / both[0]:.2f}, {alone / both[1]:.2f}")
+        # An estimate that other load hardly moves: alone on 2 idle cores, a training takes at
+        # least half its CPU time (both cores busy); two at once, each on one core, about its
+        # CPU time if none waits idle. Spinning BLAS threads burn CPU, so they show here.
+        bounds.extend(alone_cpu / 2 / c for c in both_cpu)
+        print(f"round {r + 1}: alone {alone:.2f} ms/step ({alone_cpu:.2f} CPU); two at once "
+              f"{both[0]:.2f} and {both[1]:.2f} ms/step ({both_cpu[0]:.2f}, {both_cpu[1]:.2f} "
+              f"CPU); share of solo speed {alone / both[0]:.2f}, {alone / both[1]:.2f}; "
+              f"CPU estimate {bounds[-2]:.2f}, {bounds[-1]:.2f}")
     print(f"median: alone {statistics.median(solo):.2f} ms/step, two at once "
           f"{statistics.median(pair):.2f} ms/step each; share of solo speed "
           f"{statistics.median(shares):.2f} (range {min(shares):.2f}-{max(shares):.2f}; "
           f"0.50 is a fair half of a 2-core machine, the target is at least 0.40)")
+    print(f"CPU-time estimate of the share on an idle machine: median "
+          f"{statistics.median(bounds):.2f} (range {min(bounds):.2f}-{max(bounds):.2f}); "
+          f"the wall-clock share is only trustworthy on a quiet machine")
 
 
 if __name__ == "__main__":

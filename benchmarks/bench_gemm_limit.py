@@ -62,6 +62,40 @@ def gemm_rate():
     return 1024 ** 3 / seconds
 
 
+def blas_kernel():
+    """The CPU kernel set numpy's BLAS runs (OpenBLAS: 'Haswell' = AVX2, 'SkylakeX' = AVX-512),
+    as threadpoolctl reports it; OPENBLAS_CORETYPE forces one."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown"
+    found = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+             for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join(found) or "unknown"
+
+
+def conv_products(layer, in_shape, batch):
+    """The matrix products a training step of `layer` (a Conv2D) runs, as (name, A shape, B
+    shape) per batch part, with the shapes fast/conv.py gives them: forward W2 @ cols, the
+    weight gradient cols @ dz.T, the input gradient W2.T @ dz (rows widened to the padded
+    width for stride 1)."""
+    from nnplayground.engine.fast.conv import batch_parts
+    from nnplayground.engine.layers.conv import output_size
+
+    f, c, kh, kw = layer.params["W"].shape
+    ho, wo = output_size(*in_shape[1:], kh, kw, layer.stride, layer.padding)
+    k = c * kh * kw
+    wide = wo + 2 * layer.padding if layer.stride == 1 else wo
+    products = []
+    for a, e in batch_parts(batch, k * batch * ho * wo):
+        cols = (e - a) * ho * wo
+        products += [("forward", (f, k), (k, cols)), ("weights", (k, cols), (cols, f))]
+        if layer.needs_input_grad:
+            products.append(("input", (k, f), (f, (e - a) * ho * (wide if layer.stride == 1
+                                                                  else wo))))
+    return products
+
+
 def product_layer(kernel):
     """The Conv2D or Dense whose matrix products a training kernel computes, or None."""
     conv = getattr(kernel, "conv", None)
@@ -87,7 +121,8 @@ def main():
     rate = gemm_rate()
     print(f"threads {ARGS.threads}; batch {ARGS.batch}; {'CPU' if ARGS.cpu else 'wall'} time; "
           f"numpy {np.__version__}")
-    print(f"1. GEMM limit: {rate * 2 / 1e9:.1f} GFLOP/s float32 (a 1024^3 product)")
+    print(f"1. GEMM limit: {rate * 2 / 1e9:.1f} GFLOP/s float32 (a 1024^3 product; BLAS "
+          f"{blas_kernel()})")
     model = build_model(spec_of("cnn"), seed=0)
     loss = make_loss("cross_entropy")
     rng = np.random.default_rng(0)
@@ -144,6 +179,32 @@ def main():
           f"{products_ms:.2f} ms ({products_ms / step_ms:.0%}); the rest, "
           f"{step_ms - products_ms:.2f} ms, is im2col/col2im copies, pooling, activations, "
           f"the loss and Python")
+    # the products alone, at the shapes the step gives them
+    rng_p = np.random.default_rng(1)
+    measured_ms = 0.0
+    print("4. the products alone, at their shapes in the step (random float32 operands):")
+    for kernel, _, _ in plan:
+        layer = product_layer(kernel)
+        if not isinstance(layer, Conv2D):
+            continue
+        node = next(i for i in model.order if model.layers[i] is layer)
+        in_shape = model.shapes[model._report.inputs[node][0]]
+        by_name = {}
+        for name, a_shape, b_shape in conv_products(layer, in_shape, ARGS.batch):
+            a = rng_p.random(a_shape, dtype=np.float32)
+            b = rng_p.random(b_shape, dtype=np.float32)
+            t = median_seconds(lambda a=a, b=b: a @ b, ARGS.repeat)
+            by_name[name] = by_name.get(name, 0.0) + t
+            by_name[name + " flop"] = by_name.get(name + " flop", 0) + 2 * a.shape[0] * \
+                a.shape[1] * b.shape[1]
+        for name in ("forward", "weights", "input"):
+            if name in by_name:
+                t = by_name[name]
+                measured_ms += t * 1e3
+                print(f"   {node:6s} {name:8s} {t * 1e3:6.2f} ms "
+                      f"({by_name[name + ' flop'] / t / 1e9:5.1f} GFLOP/s)")
+    print(f"   convolution products {measured_ms:.2f} ms of the {step_ms:.2f} ms step "
+          f"({measured_ms / step_ms:.0%}); everything else {step_ms - measured_ms:.2f} ms")
     print(f"   epoch estimate {step_ms * STEPS_PER_EPOCH / 1e3:.2f} s against the GEMM limit "
           f"{total_macs / rate * STEPS_PER_EPOCH:.2f} s "
           f"({step_ms / 1e3 / (total_macs / rate):.1f}x)")

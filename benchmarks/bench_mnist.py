@@ -1,7 +1,7 @@
 """Train the reference MLP and CNN on the full MNIST; print speed, memory and accuracy.
 
     python benchmarks/bench_mnist.py [--mnist DIR] [--epochs N] [--threads N] [--models mlp,cnn]
-                                     [--rounds R]
+                                     [--rounds R] [--pairs P] [--paired-only]
 
 Each (model, implementation) pair runs in its own subprocess, so its peak resident memory
 (`resource.getrusage().ru_maxrss`, which sees numpy's buffers, unlike tracemalloc) is its own and
@@ -283,20 +283,22 @@ def run_paired(kind, data, threads, rounds=15):
             loss_fn(net(x[idx]), y[idx]).backward()
             opt.step()
 
-    ratios, ours_ms, ref_ms = [], [], []
+    ratios, ours_ms, ref_ms, cpu_ratios = [], [], [], []
     for r in range(rounds + 1):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for _ in range(CHUNK):
             trainer.step()
-        ours = time.perf_counter() - start
-        start = time.perf_counter()
+        ours, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
         torch_steps(r * CHUNK)
-        ref = time.perf_counter() - start
+        ref, ref_cpu = time.perf_counter() - start, time.process_time() - cpu
         if r:                                   # the first round warms both up
             ratios.append(ours / ref)
+            cpu_ratios.append(ours_cpu / ref_cpu)
             ours_ms.append(ours / CHUNK * 1e3)
             ref_ms.append(ref / CHUNK * 1e3)
     return {"ratio": statistics.median(ratios), "ratios": ratios,
+            "cpu_ratio": statistics.median(cpu_ratios), "cpu_ratios": cpu_ratios,
             "ours_ms": statistics.median(ours_ms), "torch_ms": statistics.median(ref_ms)}
 
 
@@ -315,7 +317,7 @@ def child(args):
         if impl == "ours":
             result = run_ours(kind, data, args.epochs)
         elif impl == "paired":
-            result = run_paired(kind, data, args.threads)
+            result = run_paired(kind, data, args.threads, args.pairs)
         else:
             result = run_torch(kind, data, args.epochs, args.threads)
     result["peak_rss_mb"] = peak_rss_mb()
@@ -327,7 +329,7 @@ def spawn(what, args, mnist):
     env = dict(os.environ, OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
                MKL_NUM_THREADS=threads)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", what, "--mnist", mnist,
-           "--epochs", str(args.epochs), "--threads", threads]
+           "--epochs", str(args.epochs), "--threads", threads, "--pairs", str(args.pairs)]
     if args.train_limit:
         cmd += ["--train-limit", str(args.train_limit)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -352,6 +354,11 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=1,
                         help="run ours and PyTorch alternately this many times and print the "
                         "medians (the machine's speed drifts: one round can mislead)")
+    parser.add_argument("--pairs", type=int, default=15,
+                        help="paired chunks of ours and PyTorch in one process (default 15)")
+    parser.add_argument("--paired-only", action="store_true",
+                        help="only the paired chunks (ours and PyTorch in one process): the "
+                        "figure that survives a busy machine, without the separate epochs")
     parser.add_argument("--train-limit", type=int, default=None,
                         help="train on the first N images only (quick runs; not the benchmark)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -376,7 +383,7 @@ def main(argv=None):
                   + ", ".join(f"{k} {v:.2f} us" for k, v in r["safety_us"].items()))
             continue
         walls = {"ours": [], "torch": []}
-        for r in range(args.rounds):
+        for r in range(0 if args.paired_only and with_torch else args.rounds):
             ours = spawn(f"ours-{kind}", args, mnist)
             ours_epoch, ours_med = report(kind, "ours ", ours)
             walls["ours"].append(ours_epoch)
@@ -395,7 +402,12 @@ def main(argv=None):
             print(f"{kind} ratio ours/PyTorch: {paired['ratio']:.2f} (paired chunks in one "
                   f"process: {paired['ours_ms']:.2f} vs {paired['torch_ms']:.2f} ms/step, "
                   f"range {min(paired['ratios']):.2f}-{max(paired['ratios']):.2f})")
-            if args.rounds > 1:
+            if args.threads == 1:
+                # one thread: CPU seconds are what an idle machine would take, even on a busy one
+                print(f"{kind} ratio ours/PyTorch in CPU time: {paired['cpu_ratio']:.2f} (the "
+                      f"same paired chunks, range {min(paired['cpu_ratios']):.2f}-"
+                      f"{max(paired['cpu_ratios']):.2f})")
+            if args.rounds > 1 and not args.paired_only:
                 import statistics
                 ours_s, ref_s = (statistics.median(walls[k]) for k in ("ours", "torch"))
                 ratios = sorted(a / b for a, b in zip(walls["ours"], walls["torch"]))
