@@ -23,7 +23,8 @@ INITS = list(_INITS)
 LOSSES = list(_LOSSES)
 OPTIMIZERS = list(_OPTIMIZERS)
 DATASET_KINDS = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss", "sine", "abs",
-                 "poly", "step", "and", "or", "nand", "xor-gate", "mnist", "fashion-mnist"]
+                 "poly", "step", "and", "or", "nand", "xor-gate", "mnist", "fashion-mnist",
+                 "points"]
 IMAGE_DATASETS = {"mnist", "fashion-mnist"}
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

@@ -178,6 +178,8 @@ class DatasetPanel(_Form):
         noise), so the document stays loadable; other fields edit as usual."""
         if key != "kind":
             return super()._set(section, key, value)
+        if value == "points":            # draw your own: start from a copy of these points
+            return self._to_points()
         accepted = _accepted_keys(value)
 
         def apply(d):
@@ -185,6 +187,18 @@ class DatasetPanel(_Form):
             d["dataset"] = {"kind": value, **{k: v for k, v in old.items()
                                               if k != "kind" and (accepted is None or k in accepted)}}
         self.model.edit(f"dataset = {value}", apply)
+
+    def _to_points(self) -> None:
+        from nnplayground.ui import point_edits as E
+        folder = D.document_folder(self.model.path)
+
+        def apply(d):
+            d["dataset"] = E.points_spec(d, folder)[0]
+        try:
+            self.model.edit("dataset = points (an editable copy)", apply)
+        except Exception as exc:    # images, a file of many columns: say why, change nothing
+            self.note.setText(f"No points to draw on: {exc}")
+            self.sync()
 
     def sync(self, *_args) -> None:
         super().sync()

@@ -12,6 +12,7 @@ import numpy as np
 
 from nnplayground.data import Dataset, load_dataset
 from nnplayground.data.points import KIND, MAX_POINTS, rows_of
+from nnplayground.presets.validation import IMAGE_KINDS
 
 BRUSH_POINTS = 8          # points a brush click drops
 BRUSH_SPREAD = 0.03       # their standard deviation, as a share of the plot's width
@@ -58,6 +59,8 @@ def points_spec(doc: dict, base_dir=None) -> tuple[dict, str | None]:
     spec = doc.get("dataset", {})
     if spec.get("kind") == KIND:
         return spec, None
+    if spec.get("kind") in IMAGE_KINDS:       # (not worth reading the images to say so)
+        raise NotEditable(f"the dataset {spec['kind']!r} is images, not points")
     dataset = load_dataset(spec, base_dir=base_dir)
     return editable_copy(spec, dataset), dataset.name
 

@@ -225,3 +225,34 @@ def test_a_click_on_the_regression_view_adds_x_y(make_window, qtbot):
     assert rows(window) == [[0.5, -0.2], rows(window)[-1]] and len(rows(window)) == 2
     window.act_undo.trigger()
     assert len(rows(window)) == 3
+
+
+def test_choosing_points_in_the_data_panel_makes_an_editable_copy(make_window, qtbot):
+    window = make_window(load_builtin("spiral"))
+    combo = window.dataset_panel.fields[("dataset", "kind")][0]
+    combo.setCurrentText("points")
+    spec = window.model.doc["dataset"]
+    assert spec["kind"] == KIND and len(spec["points"]) == 500
+    assert combo.currentText() == "points"
+    window.act_undo.trigger()
+    assert window.model.doc["dataset"]["kind"] == "spiral" and combo.currentText() == "spiral"
+    window.model.replace(load_builtin("mnist-mlp"))
+    combo.setCurrentText("points")          # images: nothing to draw on, nothing changes
+    assert window.model.doc["dataset"]["kind"] == "mnist" and combo.currentText() == "mnist"
+    assert "No points" in window.dataset_panel.note.text()
+
+
+def test_on_2d_regression_data_the_picker_adds_targets_minus_and_plus_one(make_window, qtbot,
+                                                                          fake_controller):
+    window = make_window(load_builtin("regression-plane"))
+    fake_controller.dataset_ready.emit(dataset_info(load_dataset(window.model.doc["dataset"])))
+    view = _shown(qtbot, window, "boundary")
+    strip = window.point_editor.plane_strip
+    assert [b.isEnabled() for b in strip.class_buttons] == [True, True] + [False] * 4
+    qtbot.mouseClick(strip.class_buttons[1], Qt.MouseButton.LeftButton)
+    click(qtbot, view.plot, 2, 2)
+    qtbot.mouseClick(strip.class_buttons[0], Qt.MouseButton.LeftButton)
+    click(qtbot, view.plot, -2, -2)
+    spec = window.model.doc["dataset"]
+    assert spec["kind"] == KIND and spec["task"] == "regression"
+    assert [r[2] for r in spec["points"][-2:]] == [1.0, -1.0]

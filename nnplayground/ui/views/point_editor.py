@@ -22,12 +22,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QButtonGroup, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
-                               QPushButton, QToolButton, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QFileDialog, QHBoxLayout, QMessageBox,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from nnplayground.data import DatasetError, load_dataset
 from nnplayground.data.points import (KIND, LINE_RANGE, MAX_CLASSES, MAX_POINTS, PLANE_RANGE,
                                       covering_range, csv_text, split_points)
+from nnplayground.presets import validation
 from nnplayground.presets.io import atomic_write_bytes
 from nnplayground.ui import document as D
 from nnplayground.ui import point_edits as E
@@ -38,28 +39,31 @@ from nnplayground.worker.live import without_live_settings
 TOOLS = ("add", "erase", "brush")
 
 
-def _row(*widgets) -> QWidget:
+def _line(*widgets, vertical=False) -> QWidget:
     box = QWidget()
-    layout = QHBoxLayout(box)
+    layout = QVBoxLayout(box) if vertical else QHBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(2)
     for w in widgets:
         layout.addWidget(w)
+    if vertical:
+        layout.addStretch(1)
     return box
 
 
 class PointStrip(QWidget):
-    """The class picker and tools over one view. `classes`: how many class buttons (0: the
-    line view, whose clicks give (x, y)); `brush`: offer the brush."""
+    """The class picker and tools of one view. `classes`: how many class buttons (0: the
+    line view, whose clicks give (x, y)); `brush`: offer the brush; `vertical`: two columns
+    (classes, tools) beside the plot instead of a row over it."""
 
-    def __init__(self, classes: int, brush: bool, parent=None):
+    def __init__(self, classes: int, brush: bool, vertical=False, parent=None):
         super().__init__(parent)
         self.class_group = QButtonGroup(self)
         self.class_buttons = []
         for c in range(classes):
             button = QToolButton()
             button.setCheckable(True)
-            button.setFixedSize(22, 22)
+            button.setFixedSize(20, 20)
             button.setToolTip(f"Clicks add points of class {c}")
             self.class_group.addButton(button, c)
             self.class_buttons.append(button)
@@ -79,15 +83,23 @@ class PointStrip(QWidget):
             self.tool_group.addButton(button, i)
             self.tool_buttons[tool] = button
         self.tool_buttons["add"].setChecked(True)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QToolButton()
+        self.clear_button.setText("Clear")
         self.clear_button.setToolTip("Remove every point (undoable)")
-        parts = [QLabel("Draw:")]
-        if self.class_buttons:
-            parts.append(_row(*self.class_buttons))
-        parts += [_row(*self.tool_buttons.values()), self.clear_button]
+        self.setToolTip("Draw your own data: pick a class and a tool, then click the plot")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(WrapRow(*parts))
+        layout.setSpacing(4)
+        tools = [*self.tool_buttons.values(), self.clear_button]
+        if vertical:
+            # beside the square plot, in the room a dock wider than tall leaves there: no
+            # taller than the plot's own minimum, so the window fits a 1280x720 screen in
+            # presenter mode's large font as before
+            layout.addWidget(_line(*self.class_buttons, vertical=True))
+            layout.addWidget(_line(*tools, vertical=True))
+        else:
+            layout.addWidget(WrapRow(*([_line(*self.class_buttons)] if classes else []),
+                                     _line(*tools)))
 
     def set_colours(self, colours) -> None:
         for button, colour in zip(self.class_buttons, colours):
@@ -110,6 +122,17 @@ class PointStrip(QWidget):
     def choose(self, c: int) -> None:
         self.class_buttons[c].setChecked(True)
 
+    def set_task(self, task: str) -> None:
+        """Six classes to pick from on classification data; on 2-D regression the first two
+        buttons add the targets -1 (orange) and +1 (blue), the others are off."""
+        regression = task == "regression"
+        for c, button in enumerate(self.class_buttons):
+            button.setEnabled(not regression or c < 2)
+            button.setToolTip(f"Clicks add points of target {E.REGRESSION_TARGETS[c % 2]:+g}"
+                              if regression else f"Clicks add points of class {c}")
+        if regression and self.choice >= 2:
+            self.choose(0)
+
 
 class PointEditor(QObject):
     """Mouse editing of the points on the boundary and regression views of `window` (its
@@ -119,9 +142,9 @@ class PointEditor(QObject):
         super().__init__(window)
         self.window, self.model = window, window.model
         self.boundary, self.curve = boundary, curve
-        self.plane_strip = PointStrip(MAX_CLASSES, brush=True)
+        self.plane_strip = PointStrip(MAX_CLASSES, brush=True, vertical=True)
         self.line_strip = PointStrip(0, brush=False)
-        boundary.body.layout().insertWidget(1, self.plane_strip)
+        _beside(boundary.body.layout(), boundary.plot.parentWidget(), self.plane_strip)
         curve.body.layout().insertWidget(0, self.line_strip)
         # the split the view does not show, as rings: a point added to it shows too
         self.others = pg.ScatterPlotItem(size=7, brush=None)
@@ -203,6 +226,7 @@ class PointEditor(QObject):
     # -- drawing the document's points ----------------------------------------------------
     def _on_document_changed(self, *_):
         spec = self.model.doc.get("dataset", {})
+        self.plane_strip.set_task(validation.task_of(spec) or "classification")
         info = points_info(spec)
         if info is None:
             self.others.clear()
@@ -230,6 +254,19 @@ class PointEditor(QObject):
         else:
             pens = [pg.mkPen(CLASS_COLOURS[int(v > 0)], width=1.5) for v in np.ravel(y)]
         self.others.setData(pos=pts, pen=pens, brush=None)
+
+
+def _beside(layout, box, strip) -> None:
+    """Put `strip` left of `box` (the view's plot box) in its place in `layout`."""
+    index = layout.indexOf(box)
+    stretch = layout.stretch(index)
+    layout.removeWidget(box)
+    row = QWidget()
+    inner = QHBoxLayout(row)
+    inner.setContentsMargins(0, 0, 0, 0)
+    inner.addWidget(strip, 0, Qt.AlignmentFlag.AlignTop)
+    inner.addWidget(box, 1)
+    layout.insertWidget(index, row, stretch)
 
 
 def points_info(spec: dict) -> S.DatasetInfo | None:
