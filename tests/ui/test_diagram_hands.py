@@ -85,6 +85,23 @@ def test_clicking_an_input_feature_turns_it_on_and_widens_the_input(make_window,
     assert len(x.units) == 2 and len(scene.weight_lines[("x", "h1")]) == 2
 
 
+def test_the_worker_rebuilds_the_network_with_the_clicked_features(make_window, controller,
+                                                                    qtbot):
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    assert controller.latest_snapshot.weights["h1"]["W"].shape == (2, 4)
+    click(window, row_pos(window, "x", 5))                       # sin(x1)
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.weights["h1"]["W"].shape == (3, 4),
+                    timeout=15000)
+    assert controller.dataset.feature_names == ("x1", "x2", "sin(x1)")
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.weights["h1"]["W"].shape == (2, 4),
+                    timeout=15000)
+    assert controller.dataset.feature_names == ("x1", "x2")
+
+
 def test_the_last_feature_stays_on_and_the_status_bar_says_why(make_window):
     window = make_window(load_builtin("xor"))
     click(window, row_pos(window, "x", 1))                       # x2 off: x1 alone
