@@ -31,8 +31,8 @@ MAX_UNITS_DRAWN = 16
 NODE_WIDTH = 140        # the presets' columns are 146 px apart at the closest
 HEADER_HEIGHT = 110     # five lines of at least TEXT_PT: type, id, settings (two), shape
 TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
-UNIT_SPACING = 26
-UNIT_RADIUS = 11       # a unit's circle, or its neuron map's square (2 * 11 px a side)
+UNIT_SPACING = 30
+UNIT_RADIUS = 13       # a unit's circle, or its neuron map's square (2 * 13 px a side)
 OFF_OPACITY = 0.3      # an input feature the network does not get
 CLICK_SLOP = 3         # px a press may move and still count as a click (not a drag)
 
@@ -161,7 +161,7 @@ class UnitItem(QGraphicsEllipseItem):
     clicks reach the block (`NodeItem.mouseReleaseEvent`), so a unit can be dragged with it.
     """
 
-    def __init__(self, node_item: NodeItem, row: int):
+    def __init__(self, node_item: NodeItem, row: int, x: float = NODE_WIDTH / 2):
         r = UNIT_RADIUS
         super().__init__(-r, -r, 2 * r, 2 * r, node_item)
         self.node_item = node_item
@@ -169,7 +169,7 @@ class UnitItem(QGraphicsEllipseItem):
         self.unit: int | None = row
         self.image: QImage | None = None
         self.map: np.ndarray | None = None      # (GRID, GRID) in [0, 1], row 0 at the bottom
-        self.setPos(NODE_WIDTH / 2, HEADER_HEIGHT + 4 + UNIT_SPACING * (row + 0.5))
+        self.setPos(x, HEADER_HEIGHT + 4 + UNIT_SPACING * (row + 0.5))
         self.setBrush(QBrush(QColor("#f3f6fa")))
         self.setPen(QPen(BORDER, 1.5))
         self.setZValue(1)
@@ -265,7 +265,9 @@ class NodeItem(QGraphicsObject):
         if n != len(self.rows):
             for item in self.rows:
                 self._remove_child(item)
-            self.rows = [UnitItem(self, row) for row in range(n)]
+            # an Input's units right of centre: its feature names go on their left
+            x = NODE_WIDTH * (0.62 if node["type"] == "Input" else 0.5)
+            self.rows = [UnitItem(self, row, x) for row in range(n)]
             self.unit_values = []
         h = self.height()
         self.in_port.setPos(0, h / 2)
