@@ -16,14 +16,6 @@ from nnplayground.ui.diagram_features import input_features, toggle_feature
 from nnplayground.worker.live import ParameterEdit
 
 
-@pytest.fixture
-def controller():
-    from nnplayground.worker import TrainingController
-    ctl = TrainingController()
-    yield ctl
-    ctl.shutdown()
-
-
 def click(window, scene_pos: QPointF) -> None:
     """A real left click where `scene_pos` is on screen (scrolled into view first)."""
     view = window.view
