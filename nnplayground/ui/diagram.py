@@ -280,12 +280,12 @@ class DiagramScene(QGraphicsScene):
         if item.features is not None:
             self.toggle_feature(item.features.choices[row.row])
         elif item.node["type"] == "Dense" and row.unit is not None:
-            value = item.unit_values[row.unit] if row.unit < len(item.unit_values) else None
+            value = item.biases[row.unit] if row.unit < len(item.biases) else None
             self._ask_value(ParameterEdit(node_id, "b", (row.unit,), value), pos)
 
     def weight_clicked(self, line: WeightLine, pos: QPointF) -> None:
         _src, dst, i, j = line.key
-        self._ask_value(ParameterEdit(dst, "W", (i, j), line.value), pos)
+        self._ask_value(ParameterEdit(dst, "W", (i, j), line.weight), pos)
 
     def _ask_value(self, edit: ParameterEdit, pos: QPointF) -> None:
         if self.send_parameter is None:

@@ -228,7 +228,8 @@ class NodeItem(QGraphicsObject):
         self.rows: list[UnitItem] = []      # every unit row drawn, top to bottom
         self.units: list[UnitItem] = []     # the layer's units in output order (W's rows)
         self.features: InputFeatures | None = None
-        self.unit_values: list[float] = []  # the biases (or what set_unit_values names)
+        self.unit_values: list[float] = []  # what the tooltips show (biases, or deltas)
+        self.biases: list[float] = []       # the live model's, from the newest snapshot
         self._labels: list[QGraphicsSimpleTextItem] = []
         self._press: QPointF | None = None
         self.buttons: list[ButtonItem] = []
@@ -268,7 +269,7 @@ class NodeItem(QGraphicsObject):
             # an Input's units right of centre: its feature names go on their left
             x = NODE_WIDTH * (0.62 if node["type"] == "Input" else 0.5)
             self.rows = [UnitItem(self, row, x) for row in range(n)]
-            self.unit_values = []
+            self.unit_values, self.biases = [], []
         h = self.height()
         self.in_port.setPos(0, h / 2)
         self.out_port.setPos(NODE_WIDTH, h / 2)
@@ -337,6 +338,8 @@ class NodeItem(QGraphicsObject):
     def set_unit_values(self, values, what: str = "bias") -> None:
         """The units' numbers (biases from the newest snapshot), shown in their tooltips."""
         self.unit_values = [float(v) for v in values]
+        if what == "bias":
+            self.biases = list(self.unit_values)
         self._unit_tooltips(what)
 
     def set_unit_maps(self, maps: list) -> None:
@@ -507,7 +510,8 @@ class WeightLine(QGraphicsLineItem):
     def __init__(self, src: str, dst: str, i: int, j: int):
         super().__init__()
         self.key = (src, dst, i, j)
-        self.value: float | None = None
+        self.value: float | None = None     # what it shows (a weight, or a gradient)
+        self.weight: float | None = None    # the live model's, from the newest snapshot
         self.setZValue(0.5)    # over the blocks' bodies, ending at the unit circles' rims
         self.setAcceptHoverEvents(True)
         self.setPen(QPen(QColor(150, 160, 175, 120), 1))
@@ -516,6 +520,8 @@ class WeightLine(QGraphicsLineItem):
 
     def set_value(self, value: float, max_abs: float, what: str = "weight") -> None:
         self.value = value
+        if what == "weight":
+            self.weight = value
         self.setPen(weight_pen(value, max_abs))
         src, dst, i, j = self.key
         self.setToolTip(f"{what} {dst}.W[{i}, {j}] = {value:+.4f}"

@@ -204,6 +204,26 @@ def test_clicking_a_unit_sets_its_bias_and_a_bad_number_is_refused(make_window, 
     qtbot.waitUntil(lambda: "bias -1.2500" in window.scene.nodes["h1"].rows[2].toolTip())
 
 
+def test_the_editor_offers_the_weight_even_while_the_lines_show_gradients(make_window,
+                                                                          controller, qtbot):
+    """The back-propagation step-through restyles the lines with dL/dW and the units with
+    deltas: a click still edits (and undo restores) the live model's numbers."""
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    weights = controller.latest_snapshot.weights
+    window.scene.set_weights({"out": {"W": np.full((2, 1), 0.125), "b": np.full(1, -7.0)}},
+                             "gradient dL/dW", "error signal delta")
+    line = window.scene.weight_lines[("h2", "out")][0][0]
+    assert line.value == 0.125
+    click(window, line.line().center())
+    qtbot.waitUntil(window.view.value_editor.isVisible)
+    assert window.view.value_editor.text() == f"{float(weights['out']['W'][0, 0]):.6g}"
+    QTest.keyClick(window.view.value_editor, Qt.Key_Escape)
+    click(window, row_pos(window, "out", 0))
+    qtbot.waitUntil(window.view.value_editor.isVisible)
+    assert window.view.value_editor.text() == f"{float(weights['out']['b'][0]):.6g}"
+
+
 def test_a_parameter_the_model_lacks_is_refused_by_name(controller, qtbot):
     errors = []
     controller.error_occurred.connect(lambda title, message: errors.append((title, message)))
