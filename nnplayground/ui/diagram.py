@@ -67,6 +67,7 @@ class DiagramScene(QGraphicsScene):
         self._feature_maps: dict[str, UnitMap] = {}
         self._layer_maps: dict[str, list[UnitMap]] = {}
         self._hovered: tuple[str, int] | None = None   # (node id, row) under the mouse
+        self._looking_back = False      # the views show a moment of the training history
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple[str, str], EdgeItem] = {}
         self.weight_lines: dict[tuple[str, str], list[list[WeightLine]]] = {}
@@ -232,11 +233,13 @@ class DiagramScene(QGraphicsScene):
         layers' maps wait for the run's first snapshot."""
         self._feature_maps = feature_maps(info)
         self._layer_maps = {}
+        self._looking_back = False
         self._draw_maps()
 
     def set_maps(self, snapshot: S.Snapshot) -> None:
         """Each unit's map from a snapshot: its `units` (the Hidden units view's data) and, for
         a one-unit output, its `boundary`. A hovered unit's large map follows."""
+        self._looking_back = snapshot.replay
         output = next((i.node_id for i in self.nodes.values() if i.is_output), None)
         self._layer_maps = layer_maps(snapshot.units, snapshot.boundary, output, snapshot.task)
         self._draw_maps()
@@ -291,6 +294,10 @@ class DiagramScene(QGraphicsScene):
         if self.send_parameter is None:
             self.status_message.emit("Training is not available, so there is no model whose "
                                      "numbers could be set")
+        elif self._looking_back:
+            self.status_message.emit("These are the numbers of an earlier moment of the "
+                                     "training: press Continue from here (or Play) to set "
+                                     "one in the live model")
         elif edit.value is None:
             self.status_message.emit(f"{edit.describe()} has no value yet: the network is "
                                      "built once its problems are fixed")

@@ -224,6 +224,18 @@ def test_the_editor_offers_the_weight_even_while_the_lines_show_gradients(make_w
     assert window.view.value_editor.text() == f"{float(weights['out']['b'][0]):.6g}"
 
 
+def test_no_number_is_typed_into_a_moment_of_the_history(make_window, controller, qtbot):
+    window = make_window(controller=controller)
+    _open_xor(window, controller, qtbot)
+    controller.step()
+    qtbot.waitUntil(lambda: controller.latest_snapshot.step == 1, timeout=5000)
+    controller.show_checkpoint(0)
+    qtbot.waitUntil(lambda: controller.latest_snapshot.replay, timeout=5000)
+    click(window, window.scene.weight_lines[("h2", "out")][0][0].line().center())
+    assert not window.view.value_editor.isVisible()
+    assert "Continue from here" in window.statusBar().currentMessage()
+
+
 def test_a_parameter_the_model_lacks_is_refused_by_name(controller, qtbot):
     errors = []
     controller.error_occurred.connect(lambda title, message: errors.append((title, message)))
