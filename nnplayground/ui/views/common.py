@@ -21,11 +21,13 @@ GREYS = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
 
 def unit_map_levels(img):
     """A unit's output over the plane mapped to [0, 1] for DIVERGING: 0.5 is zero output
-    (the Hidden units view and the diagram's neuron maps colour units alike)."""
-    m = float(np.max(np.abs(img))) or 1.0
-    if float(np.min(img)) < 0:
-        return 0.5 + 0.5 * img / m
-    return img / m
+    (the Hidden units view and the diagram's neuron maps colour units alike). `img` is
+    (H, W), or (..., H, W) for several units at once, each scaled on its own."""
+    img = np.asarray(img)
+    m = np.max(np.abs(img), axis=(-2, -1), keepdims=True)
+    m = np.where(m > 0, m, 1.0)
+    negative = np.min(img, axis=(-2, -1), keepdims=True) < 0
+    return np.where(negative, 0.5 + 0.5 * img / m, img / m)
 
 # Text inside the plots: readable from the back of a lecture room (pyqtgraph's defaults are
 # ~8 pt light grey, made for a dark background).
