@@ -17,7 +17,8 @@ from nnplayground.presets.validation import IMAGE_KINDS
 BRUSH_POINTS = 8          # points a brush click drops
 BRUSH_SPREAD = 0.03       # their standard deviation, as a share of the plot's width
 ERASE_RADIUS = 0.04       # the eraser's reach, as a share of the plot's width and height
-REGRESSION_TARGETS = (-1.0, 1.0)    # what the two "classes" mean on 2-D regression data
+REGRESSION_TARGETS = (-1.0, 1.0)
+DECIMALS = 3              # places kept of a clicked coordinate: the preset stays readable    # what the two "classes" mean on 2-D regression data
 
 
 class NotEditable(ValueError):
@@ -106,12 +107,15 @@ def brush(spec: dict, centre, label, scale, bounds=None) -> list[list[float]]:
     if bounds is not None:
         cloud[:, 0] = np.clip(cloud[:, 0], bounds[0], bounds[1])
         cloud[:, 1] = np.clip(cloud[:, 1], bounds[2], bounds[3])
+    cloud = np.round(cloud, DECIMALS)
     labels = np.full(BRUSH_POINTS, label)
     return rows_of(cloud.astype(np.float32), labels, spec["task"])
 
 
 def point_row(spec: dict, x: float, y: float, label) -> list:
-    """The row of one click: [x1, x2, label] on the plane, [x, y] on the line."""
+    """The row of one click: [x1, x2, label] on the plane, [x, y] on the line, to DECIMALS
+    places (a pixel is about 0.04 of the plane)."""
+    x, y = round(float(x), DECIMALS), round(float(y), DECIMALS)
     if spec.get("inputs", 2) == 1:
         return rows_of(np.array([[x]], np.float32), np.array([y], np.float32), "regression")[0]
     return rows_of(np.array([[x, y]], np.float32), np.array([label]), spec["task"])[0]
