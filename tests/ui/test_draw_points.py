@@ -172,6 +172,29 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
     with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
         window.act_undo.trigger()
     assert len(changed.args[0].y_train) + len(changed.args[0].y_test) == n_before
+    assert drawn(view, window.point_editor) == n_before
+
+
+def test_undoing_the_copy_of_generated_data_trains_on_it_again(make_window, controller, qtbot):
+    window = make_window(load_builtin("xor"), controller=controller)
+    window.load_into_controller()
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                    timeout=15000)
+    view = _shown(qtbot, window, "boundary")
+    with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
+        click(qtbot, view.plot, 1, 1)
+    assert changed.args[0].name == KIND
+    assert len(changed.args[0].y_train) + len(changed.args[0].y_test) == 501
+    with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
+        window.act_undo.trigger()
+    assert changed.args[0].name == "xor"
+    # the boundary shows xor's own training points again, and no rings
+    assert len(view.scatter.data) == len(changed.args[0].y_train)
+    assert len(window.point_editor.others.data) == 0
+    window.act_step.trigger()
+    qtbot.waitUntil(lambda: controller.latest_snapshot is not None
+                    and controller.latest_snapshot.step == 1, timeout=15000)
+    assert len(controller._thread._exp.trainer.x_train) == len(changed.args[0].y_train)
 
 
 def test_points_save_and_reopen_exactly(make_window, qtbot, tmp_path):

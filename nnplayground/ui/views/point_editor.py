@@ -155,6 +155,8 @@ class PointEditor(QObject):
         self.line_strip.clear_button.clicked.connect(lambda: self.clear("line"))
         boundary.train_radio.toggled.connect(self._draw_others)
         self.model.changed.connect(self._on_document_changed)
+        if window.controller is not None:
+            window.controller.data_changed.connect(self._show)
         self._on_document_changed()
 
     # -- mouse ------------------------------------------------------------------------------
@@ -230,6 +232,13 @@ class PointEditor(QObject):
         info = points_info(spec)
         if info is None:
             self.others.clear()
+            return
+        self._show(info)
+
+    def _show(self, info):
+        """Draw `info`'s points: the document's, or the data the worker trains on now (after
+        undoing back to generated data, say)."""
+        if info.kind not in ("plane", "line"):
             return
         view = self.boundary if info.kind == "plane" else self.curve
         old = view.info
