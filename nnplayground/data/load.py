@@ -17,12 +17,13 @@ from .download import fetch_mnist
 from .mnist import load_mnist
 from .points import DEFAULTS as _POINTS
 from .points import make_points
-from .toy import CLASSIFICATION, GATES, REGRESSION_1D, REGRESSION_2D, check_features, make_gate
-from .toy import make_toy
+from .toy import (CLASSIFICATION, GATES, MAX_CLASSES, MULTICLASS, REGRESSION_1D, REGRESSION_2D,
+                  check_features, make_gate, make_toy)
 
 _TOY = {"n_samples": 500, "noise": 0, "train_fraction": 0.5, "seed": 0, "features": None}
 DATASET_KINDS = {
     **{kind: _TOY for kind in (*CLASSIFICATION, *REGRESSION_2D, *REGRESSION_1D)},
+    **{kind: {**_TOY, "n_classes": 3} for kind in MULTICLASS},
     # Gates accept the toy parameters so a GUI can switch kinds freely; only features matter.
     **{kind: _TOY for kind in GATES},
     "mnist": {"source": "auto", "train_limit": None, "test_limit": None},
@@ -114,5 +115,7 @@ def load_dataset(spec: dict, mnist_dir=None, progress=None, base_dir=None) -> Da
     _number(params, "n_samples", 4, 100_000, integer=True)
     _number(params, "noise", 0, 50)
     _number(params, "train_fraction", 0.1, 0.9)
+    if kind in MULTICLASS:
+        _number(params, "n_classes", 2, MAX_CLASSES, integer=True)
     return make_toy(kind, params["n_samples"], params["noise"], params["train_fraction"],
-                    params["seed"], features)
+                    params["seed"], features, params.get("n_classes", 3))

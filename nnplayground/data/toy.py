@@ -1,7 +1,8 @@
 """Toy datasets in the manner of TensorFlow Playground, plus logic gates and derived inputs.
 
 Input ranges (the raw coordinates before derived features):
-- 2-D classification (`circle`, `xor`, `gauss`, `spiral`) and 2-D regression (`reg-plane`,
+- 2-D classification (`circle`, `xor`, `gauss`, `spiral`; with 2 to 6 classes `blobs` and the
+  n-arm `spirals`) and 2-D regression (`reg-plane`,
   `reg-gauss`): TensorFlow Playground's plane, points within about [-6, 6] on each axis
   (`input_range` = (-6, 6)). reg-plane's target is (x1 + x2) / 10 (|y| <= 1.2 without noise);
   reg-gauss's lies in [-1, 1]. Noise perturbs the point used to pick the label (circle, xor,
@@ -112,6 +113,47 @@ def _spiral(rng, n, noise):
     return np.concatenate(parts), np.concatenate(labels).astype(np.int64)
 
 
+# --- 2-D classification with several classes ----------------------------------------------
+# Each takes `n_classes` (2 to 6) and returns labels in {0, ..., n_classes - 1}, the points
+# dealt out to the classes as evenly as n allows (class k gets n // K, the first n % K one more).
+
+MAX_CLASSES = 6
+
+
+def _class_sizes(n, n_classes):
+    return [n // n_classes + (k < n % n_classes) for k in range(n_classes)]
+
+
+def _blobs(rng, n, noise, n_classes):
+    """One Gaussian cluster per class, the centres evenly spaced on a circle of radius 4.
+
+    Noise widens the clusters on the Playground's gauss scale (variance 0.5 at 0 %, 4 at 50 %).
+    """
+    variance = 0.5 + noise / 0.5 * 3.5
+    parts, labels = [], []
+    for k, count in enumerate(_class_sizes(n, n_classes)):
+        angle = 2 * np.pi * k / n_classes + np.pi / 2
+        centre = 4.0 * np.array([np.cos(angle), np.sin(angle)])
+        parts.append(rng.normal(centre, np.sqrt(variance), (count, 2)))
+        labels.append(np.full(count, k))
+    return np.concatenate(parts), np.concatenate(labels).astype(np.int64)
+
+
+def _spirals(rng, n, noise, n_classes):
+    """`spiral` with one arm per class: the arms start together at the centre and wind 1.75
+    times round it, turned 360 / n_classes degrees from each other (ConvNetJS's and CS231n's
+    3-class spiral for n_classes = 3). Noise moves the points, as in `spiral`."""
+    parts, labels = [], []
+    for k, count in enumerate(_class_sizes(n, n_classes)):
+        i = np.arange(count) / count
+        r = i * 5
+        t = 1.75 * i * 2 * np.pi + 2 * np.pi * k / n_classes
+        xy = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+        parts.append(xy + rng.uniform(-1, 1, (count, 2)) * noise)
+        labels.append(np.full(count, k))
+    return np.concatenate(parts), np.concatenate(labels).astype(np.int64)
+
+
 # --- regression ---------------------------------------------------------------------------
 # Each returns (points (n, d) float64, targets (n,) float64, about [-1, 1]).
 
@@ -152,6 +194,7 @@ def _curve(kind):
 
 
 CLASSIFICATION = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral}
+MULTICLASS = {"blobs": _blobs, "spirals": _spirals}       # these take n_classes
 REGRESSION_2D = {"reg-plane": _reg_plane, "reg-gauss": _reg_gauss}
 REGRESSION_1D = {kind: _curve(kind) for kind in _CURVES}
 GATES = {"and": (0, 0, 0, 1), "or": (0, 1, 1, 1), "nand": (1, 1, 1, 0), "xor-gate": (0, 1, 1, 0)}
@@ -159,7 +202,7 @@ GATES = {"and": (0, 0, 0, 1), "or": (0, 1, 1, 1), "nand": (1, 1, 1, 0), "xor-gat
 
 def input_range(kind: str) -> tuple[float, float]:
     """The (low, high) range of the raw coordinates of a toy kind, for plotting and grids."""
-    if kind in CLASSIFICATION or kind in REGRESSION_2D:
+    if kind in CLASSIFICATION or kind in MULTICLASS or kind in REGRESSION_2D:
         return PLANE_RANGE
     if kind in REGRESSION_1D:
         return LINE_RANGE
@@ -169,23 +212,25 @@ def input_range(kind: str) -> tuple[float, float]:
 
 
 def make_toy(kind: str, n_samples=500, noise=0, train_fraction=0.5, seed=0,
-             features=None) -> Dataset:
+             features=None, n_classes=3) -> Dataset:
     """Generate a toy dataset (classification, 2-D or 1-D regression) and split it.
 
-    Parameters are assumed validated by `load_dataset`; `noise` is a percentage (0-50).
+    Parameters are assumed validated by `load_dataset`; `noise` is a percentage (0-50);
+    `n_classes` is used by the MULTICLASS kinds only.
     """
-    generators = {**CLASSIFICATION, **REGRESSION_2D, **REGRESSION_1D}
+    generators = {**CLASSIFICATION, **MULTICLASS, **REGRESSION_2D, **REGRESSION_1D}
     if kind not in generators:
         raise DatasetError(f"{kind!r} is not a toy dataset kind")
     rng = np.random.default_rng(seed)
-    points, y = generators[kind](rng, int(n_samples), float(noise) / 100.0)
+    extra = {"n_classes": int(n_classes)} if kind in MULTICLASS else {}
+    points, y = generators[kind](rng, int(n_samples), float(noise) / 100.0, **extra)
     n_raw = points.shape[1]
     if features is None:
         features = ("x1", "x2") if n_raw == 2 else ("x1",)
     features = check_features(features, n_raw)
     x = make_features(points, features)
-    if kind in CLASSIFICATION:
-        task, n_classes, y = "classification", 2, y.astype(np.int64)
+    if kind in CLASSIFICATION or kind in MULTICLASS:
+        task, n_classes, y = "classification", int(extra.get("n_classes", 2)), y.astype(np.int64)
     else:
         task, n_classes, y = "regression", None, y.astype(np.float32)[:, None]
     train, test = split_indices(len(points), train_fraction, rng)

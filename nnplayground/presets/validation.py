@@ -27,10 +27,12 @@ from nnplayground.data.points import points_problems
 from .errors import FORMAT, VERSION, Problem
 
 CLASSIFICATION_KINDS = {"circle": 2, "xor": 2, "gauss": 2, "spiral": 2, "and": 2, "or": 2,
-                        "nand": 2, "xor-gate": 2, "mnist": 10, "fashion-mnist": 10}
+                        "nand": 2, "xor-gate": 2, "mnist": 10, "fashion-mnist": 10,
+                        "blobs": None, "spirals": None}   # None: the dataset's n_classes
+MULTICLASS_DEFAULT = 3          # n_classes of blobs and spirals when the preset leaves it out
 REGRESSION_KINDS = {"reg-plane", "reg-gauss", "sine", "abs", "poly", "step"}
 IMAGE_KINDS = {"mnist", "fashion-mnist"}
-PLANE_KINDS = {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss",
+PLANE_KINDS = {"circle", "xor", "gauss", "spiral", "blobs", "spirals", "reg-plane", "reg-gauss",
                "and", "or", "nand", "xor-gate"}
 LINE_KINDS = {"sine", "abs", "poly", "step"}
 LINE_FEATURES = ("x1", "x1^2", "sin(x1)")
@@ -282,7 +284,7 @@ def _loss_problems(doc: dict, nodes: list, shapes: dict) -> list[Problem]:
         problems.append(Problem("loss", f'the dataset "{kind}" is a regression task, which needs '
                                         f'"mse", got "{loss}"'))
     shape = shapes.get(out["id"])
-    n_classes = CLASSIFICATION_KINDS.get(kind) or points_classes(doc.get("dataset", {}))
+    n_classes = class_count(doc.get("dataset", {}))
     if loss == "binary_cross_entropy" and n_classes and n_classes > 2:
         problems.append(Problem("loss", f'the dataset "{kind}" has {n_classes} classes; '
                                         f'"binary_cross_entropy" tells two apart: choose '
@@ -353,6 +355,16 @@ def expected_input_shape(dataset: dict) -> tuple[int, ...] | None:
         inputs = dataset.get("inputs", 2)
         return (len(dataset.get("features") or ("x1", "x2")[:inputs]),)
     return None
+
+
+def class_count(dataset: dict) -> int | None:
+    """How many classes the dataset has, where the preset alone tells (None: a file's data,
+    regression, or an n_classes that is not a number)."""
+    kind = dataset.get("kind")
+    if kind in CLASSIFICATION_KINDS and CLASSIFICATION_KINDS[kind] is None:
+        n = dataset.get("n_classes", MULTICLASS_DEFAULT)
+        return n if isinstance(n, int) and not isinstance(n, bool) else None
+    return CLASSIFICATION_KINDS.get(kind) or points_classes(dataset)
 
 
 def task_of(dataset: dict) -> str | None:

@@ -180,3 +180,52 @@ def test_input_ranges_are_documented_per_kind():
     assert input_range("spiral") == (-6.0, 6.0)
     assert input_range("sine") == (-1.0, 1.0)
     assert input_range("xor-gate")[0] < 0 < 1 < input_range("xor-gate")[1]
+
+
+# --- several classes ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["blobs", "spirals"])
+@pytest.mark.parametrize("classes", [2, 3, 5, 6])
+def test_multiclass_generators_make_every_class_evenly_and_reproducibly(kind, classes):
+    spec = {"kind": kind, "n_classes": classes, "n_samples": 601, "seed": 4}
+    ds = load_dataset(spec)
+    assert ds.task == "classification" and ds.n_classes == classes
+    labels = np.concatenate([ds.y_train, ds.y_test])
+    counts = np.bincount(labels, minlength=classes)
+    assert len(counts) == classes and counts.max() - counts.min() <= 1
+    again = load_dataset(spec)
+    assert np.array_equal(ds.x_train, again.x_train) and np.array_equal(ds.y_test, again.y_test)
+    assert ds.input_range == input_range(kind) == (-6.0, 6.0)
+
+
+def test_blobs_sit_on_a_ring_one_centre_per_class():
+    ds = load_dataset({"kind": "blobs", "n_classes": 5, "n_samples": 2000})
+    points, labels = ds.points_train, ds.y_train
+    for k in range(5):
+        centre = points[labels == k].mean(axis=0)
+        angle = 2 * np.pi * k / 5 + np.pi / 2
+        np.testing.assert_allclose(centre, 4 * np.array([np.cos(angle), np.sin(angle)]),
+                                   atol=0.15)
+
+
+def test_spiral_arms_are_turned_a_third_of_a_circle_apart():
+    ds = load_dataset({"kind": "spirals", "n_classes": 3, "n_samples": 300})
+    points = np.concatenate([ds.points_train, ds.points_test])
+    labels = np.concatenate([ds.y_train, ds.y_test])
+    c, s = np.cos(2 * np.pi / 3), np.sin(2 * np.pi / 3)
+    turn = np.array([[c, -s], [s, c]])
+    arm0 = points[labels == 0]
+    arm1 = points[labels == 1]
+    # arm k is arm 0 at angle t + 120k degrees (x1, x2 = r sin t, r cos t)
+    order = np.argsort(np.hypot(*arm0.T)), np.argsort(np.hypot(*arm1.T))
+    np.testing.assert_allclose(arm0[order[0]] @ turn, arm1[order[1]], atol=1e-4)
+
+
+@pytest.mark.parametrize("value, words", [(7, "from 2 to 6"), (1, "from 2 to 6"),
+                                          (3.0, "an integer")])
+def test_a_bad_class_count_names_the_key_and_the_range(value, words):
+    with pytest.raises(DatasetError, match="dataset.n_classes") as err:
+        load_dataset({"kind": "blobs", "n_classes": value})
+    assert words in str(err.value)
+    with pytest.raises(DatasetError, match="not a parameter"):
+        load_dataset({"kind": "spiral", "n_classes": 3})

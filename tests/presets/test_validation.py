@@ -254,3 +254,17 @@ def test_a_file_datasets_columns(doc):
     found = messages(doc)
     assert found["dataset.input_columns"].startswith("must be a non-empty list of input columns")
     assert found["dataset.target_column"].startswith("must be the label or target column")
+
+
+def test_many_class_output_must_match_the_class_count():
+    from nnplayground.presets import load_builtin
+    doc = load_builtin("spiral3")
+    assert validate_preset(doc) == []
+    doc["dataset"]["n_classes"] = 4
+    problems = validate_preset(doc)
+    assert any(p.path == "model.nodes[3]" and "needs 4" in p.message for p in problems)
+    del doc["dataset"]["n_classes"]            # the default is 3 classes
+    assert validate_preset(doc) == []
+    doc["dataset"]["n_classes"] = 9
+    assert any(p.path == "dataset.n_classes" and "from 2 to 6" in p.message
+               for p in validate_preset(doc))
