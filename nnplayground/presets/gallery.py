@@ -17,8 +17,8 @@ from .errors import PresetError, Problem
 from .io import load_preset
 
 # Gallery order: from the first lesson to the last; other files follow alphabetically.
-ORDER = ("xor", "circle", "gauss", "spiral", "regression-sine", "regression-plane",
-         "mnist-mlp", "mnist-cnn", "mnist-best")
+ORDER = ("xor", "circle", "gauss", "spiral", "blobs5", "spiral3", "regression-sine",
+         "regression-plane", "mnist-mlp", "mnist-cnn", "mnist-best")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from nnplayground.presets import (PresetError, builtin_presets, load_builtin, pr
                                   resolve, save_preset, validate_preset)
 from nnplayground.presets.gallery import summary_of
 
-BUILTINS = ["xor", "circle", "gauss", "spiral", "regression-sine", "regression-plane",
-            "mnist-mlp", "mnist-cnn", "mnist-best"]
+BUILTINS = ["xor", "circle", "gauss", "spiral", "blobs5", "spiral3", "regression-sine",
+            "regression-plane", "mnist-mlp", "mnist-cnn", "mnist-best"]
 
 
 def test_gallery_lists_every_builtin_in_lesson_order():
