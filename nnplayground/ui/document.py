@@ -22,9 +22,9 @@ ACTIVATIONS = list(_ACTIVATIONS)
 INITS = list(_INITS)
 LOSSES = list(_LOSSES)
 OPTIMIZERS = list(_OPTIMIZERS)
-DATASET_KINDS = ["circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss", "sine", "abs",
-                 "poly", "step", "and", "or", "nand", "xor-gate", "mnist", "fashion-mnist",
-                 "points"]
+DATASET_KINDS = ["circle", "xor", "gauss", "spiral", "blobs", "spirals", "reg-plane", "reg-gauss",
+                 "sine", "abs", "poly", "step", "and", "or", "nand", "xor-gate", "mnist",
+                 "fashion-mnist", "points"]
 IMAGE_DATASETS = {"mnist", "fashion-mnist"}
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -70,6 +70,26 @@ def empty_document() -> dict:
         "training": {"batch_size": 10, "epochs": 100, "seed": 0},
         "views": ["loss", "boundary", "weights"],
     }
+
+
+def fit_output_to_classes(doc: dict) -> None:
+    """Give a Dense output node as many units as the dataset has classes, with softmax and
+    cross-entropy (switching xor to 5-class blobs otherwise leaves a network that cannot be
+    trained until three fields are edited by hand). A two-class dataset keeps a one-unit
+    sigmoid output with binary cross-entropy; other outputs and regression are left alone."""
+    from nnplayground.presets.validation import class_count, output_node, task_of
+    k = class_count(doc.get("dataset", {}))
+    out = output_node(doc.get("model", {}))
+    if task_of(doc.get("dataset", {})) != "classification" or not k or out is None \
+            or out.get("type") != "Dense":
+        return
+    params = out.setdefault("params", {})
+    if k == 2 and doc.get("loss") == "binary_cross_entropy" and params.get("units") == 1:
+        return
+    if params.get("units") == k and doc.get("loss") == "cross_entropy":
+        return
+    params["units"], params["activation"] = k, "softmax"
+    doc["loss"] = "cross_entropy"
 
 
 def add_node(doc: dict, node_type: str, pos=(0, 0), params: dict | None = None) -> str:

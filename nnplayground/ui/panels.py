@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDo
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
 from nnplayground.ui.undo import DocumentModel
+from nnplayground.ui.views.classes import class_colour
 from nnplayground.worker.pace import DEFAULT_SPEED, DESCRIPTIONS, SPEEDS
 
 CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
@@ -133,6 +134,9 @@ class DatasetPanel(_Form):
         share = _dspin(0.1, 0.9, 0.1, 2)
         self._bind("Training share", "dataset", "train_fraction", share,
                    "Share of the points used for training; the rest is the test set", 0.5)
+        self._bind("Classes", "dataset", "n_classes", _spin(2, 6),
+                   "How many classes blobs and spirals make (2 to 6); the output layer "
+                   "follows", 3)
         self._bind("Points", "dataset", "n_samples", _spin(4, 100000, 50),
                    "How many points the generator makes", 500)
         self._bind("Data seed", "dataset", "seed", _spin(0, 2**31 - 1),
@@ -175,7 +179,14 @@ class DatasetPanel(_Form):
 
     def _set(self, section, key, value) -> None:
         """Changing the kind keeps only the parameters the new kind accepts (MNIST takes no
-        noise), so the document stays loadable; other fields edit as usual."""
+        noise), so the document stays loadable; the output layer follows the number of
+        classes; other fields edit as usual."""
+        if key == "n_classes":
+            def apply_classes(d):
+                _set_key(d, "dataset", "n_classes", value)
+                D.fit_output_to_classes(d)
+            return self.model.edit(f"dataset.n_classes = {value}", apply_classes,
+                                   merge_key=("field", section, key))
         if key != "kind":
             return super()._set(section, key, value)
         if value == "points":            # draw your own: start from a copy of these points
@@ -186,6 +197,7 @@ class DatasetPanel(_Form):
             old = d.get("dataset", {})
             d["dataset"] = {"kind": value, **{k: v for k, v in old.items()
                                               if k != "kind" and (accepted is None or k in accepted)}}
+            D.fit_output_to_classes(d)
         self.model.edit(f"dataset = {value}", apply)
 
     def _to_points(self) -> None:
@@ -245,7 +257,7 @@ class DatasetPanel(_Form):
         else:
             pts = x[:, :2]
             if task == "classification":
-                brushes = [CLASS_BRUSHES[int(c) % 2] for c in y]
+                brushes = [pg.mkBrush(class_colour(c)) for c in y]   # as in the views
             else:
                 v = np.asarray(y, dtype=float).reshape(len(x), -1)[:, 0]
                 brushes = [CLASS_BRUSHES[int(t >= np.median(v))] for t in v]

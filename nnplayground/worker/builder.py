@@ -230,20 +230,21 @@ class SnapshotBuilder:
 
     # -- the parts -------------------------------------------------------------------------
 
-    def _scalar_output(self, y):
-        """(N, k) model output -> (N,) value the heatmap shows (P(class 1) or the target)."""
+    def _plane_output(self, y):
+        """(n*n, k) model output over the plane -> what the heatmap shows: (n, n) P(class 1)
+        or the target, or (n, n, k) every class's probability when k > 2."""
+        n = S.GRID
         if self.info.task == "regression" or y.shape[1] == 1:
-            return y[:, 0]
+            return y[:, 0].reshape(n, n).astype(np.float32)
         if y.shape[1] == 2:
-            return y[:, 1]
-        return np.argmax(y, axis=1) / (y.shape[1] - 1)
+            return y[:, 1].reshape(n, n).astype(np.float32)
+        return y.reshape(n, n, y.shape[1]).astype(np.float32)
 
     def _plane_parts(self, visible):
         model = self.exp.model
         n = S.GRID
         outs = model.forward_all(self._grid)
-        parts = {"boundary": self._scalar_output(np.asarray(outs[self.output_id]))
-                 .reshape(n, n).astype(np.float32)}
+        parts = {"boundary": self._plane_output(np.asarray(outs[self.output_id]))}
         if S.VIEW_UNITS in visible:
             units = {}
             for node_id in model.order:

@@ -69,7 +69,8 @@ class Snapshot:
     epoch_records: epoch dicts (epoch, train_loss, test_loss, train_accuracy, ...) since the
         previous snapshot; `last_epoch` is the newest record of the whole run (or None).
     boundary: (GRID, GRID) model output over the input plane, row = x2, column = x1 (2-D data);
-        for classification the probability of class 1 (or of the predicted class index / (K-1)).
+        for classification the probability of class 1; with K > 2 outputs (GRID, GRID, K), every
+        class's probability (the view colours a pixel by its most probable class).
     units: {node_id: (units, GRID, GRID)} each hidden unit's output over the plane.
     weights / gradients: {node_id: {name: array}}; Dense W is (in, out).
     curve: (xs, ys) of the network over the x range for 1-D regression.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
+from nnplayground.ui.views.classes import class_colour
 from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, ImageClassifierView, LiveView,
                                           SquareBox, chooser_layout, image_view_box, light,
                                           mosaic, set_title)
@@ -223,6 +224,11 @@ class ConfusionView(LiveView):
         self.image.setLookupTable(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)])
                                   .getLookupTable(nPts=256))
         self.plot.addItem(self.image)
+        # 2-D data: a band of class colours above the columns and left of the rows, the
+        # colours of the points, the boundary and its legend
+        self.bands = [pg.ImageItem(axisOrder="row-major") for _ in range(2)]
+        for band in self.bands:
+            self.plot.addItem(band)
         self.texts = []
         self._last = None
         self._epoch = None
@@ -248,10 +254,27 @@ class ConfusionView(LiveView):
     def on_dataset(self, info):
         for t in self.texts:
             self.plot.removeItem(t)
+        for band in self.bands:
+            band.clear()
         self.texts = []
         self._last = None
         self._epoch = None
         self._probabilities = None
+
+    BAND = 0.16     # the class-colour bands' width, in cells
+
+    def _draw_bands(self, k):
+        """Class colours along the top (predicted) and the left (true) of a 2-D dataset's
+        matrix; image data has no coloured points to match, so no bands."""
+        if self.info is None or self.info.kind != "plane":
+            return
+        colours = np.array([class_colour(i) for i in range(k)], dtype=np.uint8)
+        top, left = self.bands
+        gap = 0.04
+        top.setImage(colours[None, :, :], levels=(0, 255), autoLevels=False,
+                     rect=QRectF(0, -gap - self.BAND, k, self.BAND))
+        left.setImage(colours[:, None, :], levels=(0, 255), autoLevels=False,
+                      rect=QRectF(-gap - self.BAND, 0, self.BAND, k))
 
     def on_snapshot(self, snapshot):
         c = snapshot.confusion
@@ -286,6 +309,7 @@ class ConfusionView(LiveView):
             ticks = [(i + 0.5, str(i)) for i in range(k)]
             self.plot.getAxis("bottom").setTicks([ticks])
             self.plot.getAxis("left").setTicks([ticks])
+            self._draw_bands(k)
         share = c / np.maximum(c.sum(axis=1, keepdims=True), 1)
         self.image.setImage(share.astype(np.float32), levels=(0, 1), autoLevels=False)
         for i, t in enumerate(self.texts):

@@ -1,7 +1,8 @@
 """2-D data: the network's output over the input plane, and every hidden unit's output.
 
 TensorFlow Playground style: orange for class 0 / negative, blue for class 1 / positive, the
-data points drawn over the heatmap.
+data points drawn over the heatmap. With more than two classes each pixel takes the colour of
+the class predicted there, paler where the network is less sure (`views.classes`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QLabel, QRadioButton, QVBoxLayout
 
-from nnplayground.ui.views.common import (CLASS_COLOURS, DIVERGING, FONT_PT, TEXT, LiveView,
-                                          SquareBox, WrapRow, light, unit_map_levels)
+from nnplayground.ui.views.classes import ClassLegend, class_colour, class_image
+from nnplayground.ui.views.common import (DIVERGING, FONT_PT, TEXT, LiveView, SquareBox, WrapRow,
+                                          light, unit_map_levels)
 from nnplayground.worker import snapshot as S
 
 
@@ -40,6 +42,8 @@ class BoundaryView(LiveView):
         self.discrete_box.setToolTip("Show only the predicted class instead of the probability")
         # the options wrap under each other in a narrow dock rather than being cut
         layout.addWidget(WrapRow(self.train_radio, self.test_radio, self.discrete_box))
+        self.legend = ClassLegend()
+        layout.addWidget(self.legend)
         self.plot = light(pg.PlotWidget())
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -49,8 +53,11 @@ class BoundaryView(LiveView):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.plot.addItem(self.image)
+        # more than two classes: an RGB image, each pixel in its predicted class's colour
+        self.class_image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.class_image)
         self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
-        self.scatter.setToolTip("Data points: colour is the class (orange 0, blue 1) or target")
+        self.scatter.setToolTip("Data points: colour is the class (see the legend) or target")
         self.plot.addItem(self.scatter)
         self.train_radio.toggled.connect(self._on_split_changed)
         self.discrete_box.toggled.connect(self._on_discrete_changed)
@@ -83,6 +90,10 @@ class BoundaryView(LiveView):
         self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._last = None
         self.image.clear()
+        self.class_image.clear()
+        classes = info.task == "classification"
+        self.legend.set_classes([f"class {k}" for k in range(info.n_classes or 2)]
+                                if classes else ())
         self.plot.setRange(xRange=info.extent[:2], yRange=info.extent[2:], padding=0)
         self._draw_points()
 
@@ -97,7 +108,7 @@ class BoundaryView(LiveView):
         pts = info.points_train if train else info.points_test
         y = info.y_train if train else info.y_test
         if info.task == "classification":
-            brushes = [pg.mkBrush(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]) for c in y]
+            brushes = [pg.mkBrush(class_colour(c)) for c in y]
         else:
             lo, hi = self._levels
             t = np.clip((np.ravel(y) - lo) / max(hi - lo, 1e-12), 0, 1)
@@ -114,7 +125,15 @@ class BoundaryView(LiveView):
         if self._last is None:
             return
         img = self._last
-        if self.discrete_box.isChecked() and self.info.task == "classification":
+        discrete = self.discrete_box.isChecked() and self.info.task == "classification"
+        many = img.ndim == 3          # (n, n, K) probabilities of K > 2 classes
+        self.image.setVisible(not many)
+        self.class_image.setVisible(many)
+        if many:
+            self.class_image.setImage(class_image(img, discrete), autoLevels=False,
+                                      levels=(0, 255), rect=self._rect)
+            return
+        if discrete:
             img = (img > 0.5).astype(np.float32)
         self.image.setImage(img, levels=self._levels, autoLevels=False, rect=self._rect)
 

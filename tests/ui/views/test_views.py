@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from nnplayground.presets import builtin_presets
+from nnplayground.ui.views.classes import class_image
 from nnplayground.ui.views.common import mosaic
 from nnplayground.ui.views.mnist import FILTERS_CAPTION
 from view_helpers import load, show_apart, small_doc, step, stroke
@@ -32,9 +33,11 @@ def _capture(hub):
 
     def hist(curve):
         return tuple(np.array(a) for a in curve.getData())
+    boundary = v["boundary"]
     return {
         "metrics": np.array(v["metrics"].step_curve.getData()[0]),
-        "boundary": image(v["boundary"].image),
+        "boundary": image(boundary.class_image if boundary.class_image.isVisible()
+                          else boundary.image),
         "units": image(v["units"].tiles),
         "curve": np.array(v["curve"].curve.getData()[1]),
         "histograms": hist(v["histograms"].w_hist) + hist(v["histograms"].g_hist),
@@ -58,7 +61,10 @@ def _check_contents(hub, s, info, name):
     assert hist.w_hist.getData()[1].sum() == s.weights[node][param].size   # every weight binned
     assert hist.g_hist.getData()[1].sum() == s.gradients[node][param].size
     if info.kind == "plane":
-        assert np.array_equal(v["boundary"].image.image, s.boundary), name
+        if s.boundary.ndim == 3:       # more than two classes: each pixel its class's colour
+            assert np.array_equal(v["boundary"].class_image.image, class_image(s.boundary))
+        else:
+            assert np.array_equal(v["boundary"].image.image, s.boundary), name
         if s.units:
             assert v["units"].tiles.image.shape[0] >= 50 * len(s.units)
         else:

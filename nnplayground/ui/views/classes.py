@@ -1,0 +1,68 @@
+"""Class colours: the points, the boundary, the confusion matrix and the legend all take a
+class's colour from the one table, `common.CLASS_COLOURS` (TensorFlow Playground's orange and
+blue for classes 0 and 1, then green, red, purple, brown).
+
+Two classes keep the Playground's look: the probability of class 1 on the orange-grey-blue
+scale. With more classes a pixel takes the colour of the class the network predicts there,
+blended with white by how unsure it is: mixing with white keeps the hue, so the colour always
+names the class, and the paleness says how close the call was.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtWidgets import QLabel
+
+from nnplayground.ui.views.common import CLASS_COLOURS
+
+PALE = 0.2     # the share of its class's colour the least confident pixel keeps
+
+
+def class_colour(k: int) -> tuple[int, int, int]:
+    """The RGB colour of class k (the table repeats after its 10 colours)."""
+    return CLASS_COLOURS[int(k) % len(CLASS_COLOURS)]
+
+
+def class_image(probabilities: np.ndarray, discrete=False) -> np.ndarray:
+    """(H, W, K) class probabilities -> (H, W, 3) uint8 RGB: each pixel the colour of its most
+    probable class, full where the network is sure (probability 1) and PALE of it where it
+    cannot tell the classes apart (1/K each); `discrete` draws every pixel in full colour."""
+    p = np.asarray(probabilities, dtype=np.float32)
+    k = p.shape[-1]
+    winner = np.argmax(p, axis=-1)
+    table = np.array([class_colour(i) for i in range(k)], dtype=np.float32)
+    if discrete:
+        strength = np.ones(winner.shape, np.float32)
+    else:
+        sure = np.clip((p.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        strength = PALE + (1.0 - PALE) * sure
+    rgb = 255.0 - strength[..., None] * (255.0 - table[winner])
+    return np.round(rgb).astype(np.uint8)
+
+
+def legend_html(names) -> str:
+    """A coloured square and the name of each class, on one wrapping line."""
+    items = []
+    for k, name in enumerate(names):
+        r, g, b = class_colour(k)
+        items.append(f'<span style="color: rgb({r},{g},{b})">&#9632;</span>&nbsp;'
+                     f"{html.escape(str(name))}")
+    return " &nbsp; ".join(items)
+
+
+class ClassLegend(QLabel):
+    """The class names in their colours, over a view that draws classes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setToolTip("Class colours: the same for the points, the boundary and the "
+                        "confusion matrix")
+        self.names: tuple = ()
+
+    def set_classes(self, names) -> None:
+        self.names = tuple(names)
+        self.setText(legend_html(self.names))
+        self.setVisible(bool(self.names))

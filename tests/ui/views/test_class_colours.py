@@ -1,0 +1,107 @@
+"""One class-colour table for the points, the boundary, the confusion matrix and the legend;
+many classes colour each boundary pixel by the class the model predicts there."""
+
+import colorsys
+
+import numpy as np
+import pytest
+
+from nnplayground.experiment import Experiment
+from nnplayground.presets import load_builtin
+from nnplayground.ui.document import fit_output_to_classes
+from nnplayground.ui.views.classes import PALE, class_colour, class_image
+from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING
+from nnplayground.ui.views.mnist import ConfusionView
+from nnplayground.ui.views.plane import BoundaryView
+from nnplayground.worker import snapshot as S
+from nnplayground.worker.builder import SnapshotBuilder
+
+
+def _hue(rgb):
+    r, g, b = (np.asarray(rgb, np.float64) / 255.0).T
+    return np.vectorize(lambda *c: colorsys.rgb_to_hsv(*c)[0])(r, g, b)
+
+
+def _hue_distance(a, b):
+    d = np.abs(a - b) % 1.0
+    return np.minimum(d, 1.0 - d)
+
+
+def _trained(name, steps, **dataset):
+    doc = load_builtin(name)
+    doc["dataset"].update(dataset)
+    fit_output_to_classes(doc)        # what the Data panel's class count does
+    exp = Experiment.from_preset(doc)
+    for _ in range(steps):
+        exp.trainer.step()
+    info = S.dataset_info(exp.dataset)
+    builder = SnapshotBuilder(exp, info)
+    builder.update_confusion()
+    return exp, info, builder.build(S.ALL_VIEWS, 0.0)
+
+
+@pytest.mark.parametrize("name, classes, steps", [("spiral3", 3, 300), ("blobs5", 5, 200),
+                                                  ("blobs5", 6, 0)])
+def test_every_boundary_pixel_has_the_hue_of_the_class_predicted_there(qtbot, name, classes,
+                                                                        steps):
+    exp, info, snap = _trained(name, steps, n_classes=classes)
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_dataset(info)
+    view.show_snapshot(snap)
+    shown = view.class_image.image
+    assert view.class_image.isVisible() and not view.image.isVisible()
+    assert shown.shape == (S.GRID, S.GRID, 3) and shown.dtype == np.uint8
+    # the model's own prediction at each pixel's point of the plane (row = x2, column = x1)
+    predicted = exp.model.predict(S.plane_features(info)).argmax(axis=1).reshape(S.GRID, S.GRID)
+    assert len(np.unique(predicted)) > 1 or steps == 0
+    hues = _hue(shown.reshape(-1, 3)).reshape(S.GRID, S.GRID)
+    class_hues = _hue([class_colour(k) for k in range(classes)])
+    distance = _hue_distance(hues[..., None], class_hues[None, None, :])
+    # the nearest class hue is the predicted class's, for every pixel
+    assert np.array_equal(distance.argmin(axis=-1), predicted)
+    assert np.all(distance[np.arange(S.GRID)[:, None], np.arange(S.GRID), predicted] < 0.02)
+    # shaded by confidence: never paler than PALE of the colour, full where sure
+    colours = np.array(CLASS_COLOURS[:classes], np.float64)[predicted]
+    strength = (255.0 - shown) / np.maximum(255.0 - colours, 1e-9)
+    assert strength.max() <= 1.0 + 1e-2 and strength.min() >= PALE - 1e-2
+    # the legend names each class in its colour, and the points use the same colours
+    for k in range(classes):
+        r, g, b = class_colour(k)
+        assert f"rgb({r},{g},{b})" in view.legend.text() and f"class {k}" in view.legend.text()
+    brushes = view.scatter.data["brush"]
+    for brush, label in zip(brushes, info.y_train):
+        assert brush.color().getRgb()[:3] == class_colour(label)
+
+
+def test_discretised_many_class_boundary_is_full_colour():
+    p = np.array([[[0.4, 0.35, 0.25], [0.1, 0.1, 0.8]]], np.float32)
+    assert class_image(p, discrete=True).tolist() == [[list(class_colour(0)),
+                                                       list(class_colour(2))]]
+    # one class per third: the palest pixel; a sure one: the colour itself
+    even = class_image(np.full((1, 1, 3), 1 / 3, np.float32))[0, 0]
+    assert even.tolist() == [round(255 - PALE * (255 - c)) for c in class_colour(0)]
+
+
+def test_two_classes_keep_the_playgrounds_orange_grey_blue(qtbot):
+    exp, info, snap = _trained("spiral", 5)
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_dataset(info)
+    view.show_snapshot(snap)
+    assert view.image.isVisible() and not view.class_image.isVisible()
+    assert np.array_equal(view.image.image, snap.boundary)
+    assert np.array_equal(view.image.lut, DIVERGING.getLookupTable(nPts=256))
+    assert "class 0" in view.legend.text() and "class 1" in view.legend.text()
+
+
+def test_confusion_matrix_marks_its_rows_and_columns_with_the_class_colours(qtbot):
+    exp, info, snap = _trained("blobs5", 50)
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.set_dataset(info)
+    view.show_snapshot(snap)
+    top, left = view.bands
+    colours = [list(class_colour(k)) for k in range(5)]
+    assert top.image[0].tolist() == colours and left.image[:, 0].tolist() == colours
+    assert [int(t.textItem.toPlainText()) for t in view.texts] == list(snap.confusion.ravel())
