@@ -65,8 +65,8 @@ DESIGNS = {
     "plane": Design(
         left=(CONTROLS, PROBLEMS), left_split=(0.72, 0.28),
         right=(_views("boundary"), _views("metrics", "confusion")), right_split=(0.56, 0.44),
-        bottom=(_views("units", "histograms", "unit_weights", "curve", "filters",
-                       "predictions", "drawpad"),),
+        bottom=(_views("units", "transformed", "histograms", "unit_weights", "curve",
+                       "filters", "predictions", "drawpad"),),
         square_right=True),
     "curve": Design(
         left=(CONTROLS, PROBLEMS), left_split=(0.72, 0.28),

@@ -92,8 +92,11 @@ class SnapshotBuilder:
         self.history = history
         self._timeline_version = -1
         self._grid = None
+        self._space_inputs = None
         if info.kind == "plane":
             self._grid = S.plane_features(info)
+            self._space_inputs = make_features(info.points_train[:S.MAX_SPACE_POINTS],
+                                               info.feature_names)
         self.first_conv = next((i for i in experiment.model.order
                                 if self.node_types.get(i) == "Conv2D"), None)
 
@@ -169,7 +172,8 @@ class SnapshotBuilder:
             for i in range(self.epochs_sent, len(epochs)))
         self.epochs_sent = len(epochs)
         parts = {}
-        if self.info.kind == "plane" and visible & {S.VIEW_BOUNDARY, S.VIEW_UNITS}:
+        if self.info.kind == "plane" and visible & {S.VIEW_BOUNDARY, S.VIEW_UNITS,
+                                                    S.VIEW_TRANSFORMED}:
             parts.update(self._plane_parts(visible))
         if self.info.kind == "line" and S.VIEW_CURVE in visible:
             parts["curve"] = self._curve()
@@ -190,10 +194,12 @@ class SnapshotBuilder:
 
     def moment(self) -> S.Snapshot:
         """The present moment with every part any view draws and no new metric points: what
-        the training history keeps of it (`worker.history`)."""
+        the training history keeps of it (`worker.history`). The transformed space is left
+        out: it would triple a small network's checkpoints, and the history's budget is
+        better spent on more moments."""
         parts = {}
         if self.info.kind == "plane":
-            parts.update(self._plane_parts(S.ALL_VIEWS))
+            parts.update(self._plane_parts(S.ALL_VIEWS - {S.VIEW_TRANSFORMED}))
         if self.info.kind == "line":
             parts["curve"] = self._curve()
         if self.info.kind == "image":
@@ -241,10 +247,14 @@ class SnapshotBuilder:
         return y.reshape(n, n, y.shape[1]).astype(np.float32)
 
     def _plane_parts(self, visible):
+        """The boundary, hidden-unit maps and transformed space: one forward pass over the
+        input plane (`plane_features`) serves all three."""
         model = self.exp.model
         n = S.GRID
         outs = model.forward_all(self._grid)
         parts = {"boundary": self._plane_output(np.asarray(outs[self.output_id]))}
+        if S.VIEW_TRANSFORMED in visible:
+            parts["spaces"] = self._spaces(outs)
         if S.VIEW_UNITS in visible:
             units = {}
             for node_id in model.order:
@@ -255,6 +265,20 @@ class SnapshotBuilder:
                 units[node_id] = np.ascontiguousarray(a.T.reshape(-1, n, n), dtype=np.float32)
             parts["units"] = MappingProxyType(units)
         return parts
+
+    def _spaces(self, grid_outs):
+        """{node_id: LayerSpace} of every layer after the input with 1 to MAX_SPACE_UNITS
+        units per example, in the model's order."""
+        model = self.exp.model
+        point_outs = model.forward_all(self._space_inputs)
+        spaces = {}
+        for node_id in model.order:
+            a = np.asarray(grid_outs[node_id])
+            if (self.node_types.get(node_id) == "Input" or a.ndim != 2
+                    or a.shape[1] > S.MAX_SPACE_UNITS):
+                continue
+            spaces[node_id] = S.layer_space(a, np.asarray(point_outs[node_id]))
+        return MappingProxyType(spaces)
 
     def _curve(self):
         lo, hi = self.info.extent[0], self.info.extent[1]

@@ -27,12 +27,16 @@ VIEW_FILTERS = "filters"        # first conv filters and feature maps of a chose
 VIEW_PREDICTIONS = "predictions"  # grid of test images with predicted labels
 VIEW_CONFUSION = "confusion"    # confusion matrix (computed at epoch ends and on pause)
 VIEW_HEALTH = "health"          # dead / saturated units and gradient norm of every layer
+VIEW_TRANSFORMED = "transformed"  # the input plane's grid and points as a layer sees them
 ALL_VIEWS = frozenset({VIEW_BOUNDARY, VIEW_UNITS, VIEW_CURVE, VIEW_HISTOGRAMS, VIEW_FILTERS,
-                       VIEW_PREDICTIONS, VIEW_CONFUSION, VIEW_HEALTH})
+                       VIEW_PREDICTIONS, VIEW_CONFUSION, VIEW_HEALTH, VIEW_TRANSFORMED})
 
 GRID = 50               # boundary heatmap resolution (GRID x GRID points of the input plane)
 MAX_UNIT_IMAGES = 16    # hidden units drawn as images only for layers up to this wide
 N_TEST_GRID = 36        # test images in the predictions view
+SPACE_LINES = 11        # grid lines each way in the transformed space (every 5th of GRID)
+MAX_SPACE_POINTS = 1000  # training points carried into the transformed space
+MAX_SPACE_UNITS = 64    # layers up to this wide are offered in the transformed space
 
 def _frozen(mapping):
     return MappingProxyType(dict(mapping))
@@ -62,6 +66,65 @@ class DatasetInfo:
 
 
 @dataclass(frozen=True)
+class LayerSpace:
+    """The input plane as one layer sees it (ConvNetJS's transformed space), U = its units.
+
+    lines: (2 * SPACE_LINES, GRID, U) the layer's output along grid lines of the input plane:
+        the first SPACE_LINES at constant x2 (bottom to top), the others at constant x1 (left
+        to right); the same GRID x GRID plane the boundary is computed on (`plane_features`).
+    points: (N, U) its output at the first N training points (N <= MAX_SPACE_POINTS).
+    pca_lines (2 * SPACE_LINES, GRID, 2), pca_points (N, 2): the same projected onto the top
+        two principal components of `points` (centred on their mean; each component's sign
+        chosen so that its largest loading is positive, so the picture does not flip between
+        frames); explained: (2,) the share of the points' variance each component carries.
+    """
+
+    lines: np.ndarray
+    points: np.ndarray
+    pca_lines: np.ndarray
+    pca_points: np.ndarray
+    explained: np.ndarray
+
+
+def layer_space(grid_out: np.ndarray, points_out: np.ndarray, n=GRID) -> LayerSpace:
+    """A LayerSpace from a layer's output over the plane grid (n*n, U), row by row as
+    `plane_grid` lays it out, and at the training points (N, U)."""
+    units = grid_out.shape[1]
+    grid = np.asarray(grid_out, dtype=np.float32).reshape(n, n, units)   # [x2 row, x1 column]
+    pick = np.linspace(0, n - 1, SPACE_LINES).round().astype(int)
+    lines = np.concatenate([grid[pick, :, :], grid[:, pick, :].transpose(1, 0, 2)])
+    points = np.asarray(points_out, dtype=np.float32)
+    components, explained = principal_components(points)
+    mean = points.mean(axis=0) if len(points) else np.zeros(units, np.float32)
+    return LayerSpace(
+        lines=np.ascontiguousarray(lines), points=points,
+        pca_lines=((lines - mean) @ components).astype(np.float32),
+        pca_points=((points - mean) @ components).astype(np.float32), explained=explained)
+
+
+def principal_components(x: np.ndarray, k=2):
+    """(U, k) the top-k principal directions of the rows of `x` (N, U), as columns, and (k,)
+    the share of the variance each explains. Fewer than k units or points: the missing
+    directions are zero (so a 1-unit layer draws on a line)."""
+    x = np.asarray(x, dtype=np.float64)
+    units = x.shape[1]
+    components = np.zeros((units, k))
+    explained = np.zeros(k)
+    if len(x) >= 2:
+        centred = x - x.mean(axis=0)
+        _u, sv, vt = np.linalg.svd(centred, full_matrices=False)
+        m = min(k, len(sv))
+        components[:, :m] = vt[:m].T
+        total = float(np.sum(sv ** 2))
+        if total > 0:
+            explained[:m] = sv[:m] ** 2 / total
+    for j in range(k):
+        if components[np.argmax(np.abs(components[:, j])), j] < 0:
+            components[:, j] *= -1
+    return components.astype(np.float32), explained.astype(np.float32)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One frame of a training run: numpy copies, safe to read on any thread.
 
@@ -71,6 +134,8 @@ class Snapshot:
     boundary: (GRID, GRID) model output over the input plane, row = x2, column = x1 (2-D data);
         for classification the probability of class 1; with K > 2 outputs (GRID, GRID, K), every
         class's probability (the view colours a pixel by its most probable class).
+    spaces: {node_id: LayerSpace} the input plane's grid lines and the first training points
+        as each hidden layer sees them (the transformed-space view).
     units: {node_id: (units, GRID, GRID)} each hidden unit's output over the plane.
     weights / gradients: {node_id: {name: array}}; Dense W is (in, out).
     curve: (xs, ys) of the network over the x range for 1-D regression.
@@ -125,6 +190,7 @@ class Snapshot:
     weights_from_file: bool = False  # the run started from a trained model's weights (.npz)
     confusion_probabilities: np.ndarray | None = None
     health: tuple | None = None
+    spaces: Mapping[str, LayerSpace] = field(default_factory=lambda: _frozen({}))
 
 
 def _raw_points(ds, split):

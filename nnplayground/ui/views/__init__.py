@@ -25,6 +25,7 @@ from nnplayground.ui.views.mnist import (ConfusionView, FiltersView, Predictions
 from nnplayground.ui.views.plane import BoundaryView, UnitsView
 from nnplayground.ui.views.regression import CurveView
 from nnplayground.ui.views.timeline import Timeline
+from nnplayground.ui.views.transformed import TransformedView
 from nnplayground.ui.record_dialog import add_save_png_action
 from nnplayground.ui.views.weights import HistogramView, UnitWeightsView
 
@@ -154,6 +155,7 @@ def _views(controller):
         "health": HealthView(),
         "backprop": BackpropView(controller),
         "layers": LayersView(controller),
+        "transformed": TransformedView(),
     }
 
 
@@ -174,6 +176,7 @@ _PLACES = {
     "health": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
     "backprop": (Qt.DockWidgetArea.RightDockWidgetArea, "a"),
     "layers": (Qt.DockWidgetArea.BottomDockWidgetArea, "c"),
+    "transformed": (Qt.DockWidgetArea.BottomDockWidgetArea, "d"),
 }
 
 
@@ -237,7 +240,8 @@ def install_views(window: QMainWindow, controller) -> dict[str, QDockWidget]:
     """Create the live views as docks of `window`, wired to `controller`; add the status widget.
 
     Returns {name: dock}; names: metrics, boundary, units, curve, histograms, unit_weights,
-    filters, predictions, confusion, drawpad, explain, mistakes, health, backprop, layers. The hub that routes snapshots is kept as
+    filters, predictions, confusion, drawpad, explain, mistakes, health, backprop, layers,
+    transformed. The hub that routes snapshots is kept as
     `window.live_views` (a ViewHub) so tests and the benchmark can reach the views.
     """
     views = _views(controller)

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.window_size(2400, 1600)
 
 # Which views each kind of data shows (the others must be hidden, saying why they are empty).
 EXPECTED = {
-    "plane": {"metrics", "boundary", "units", "histograms", "confusion", "health", "backprop"},
+    "plane": {"metrics", "boundary", "units", "histograms", "confusion", "health", "backprop",
+              "transformed"},
     "line": {"metrics", "curve", "histograms", "health", "backprop"},
     "image": {"metrics", "histograms", "filters", "predictions", "confusion", "unit_weights",
               "drawpad", "explain", "mistakes", "health", "layers"},
@@ -38,6 +39,7 @@ def _capture(hub):
         "metrics": np.array(v["metrics"].step_curve.getData()[0]),
         "boundary": image(boundary.class_image if boundary.class_image.isVisible()
                           else boundary.image),
+        "transformed": np.array(v["transformed"].scatter.getData()),
         "units": image(v["units"].tiles),
         "curve": np.array(v["curve"].curve.getData()[1]),
         "histograms": hist(v["histograms"].w_hist) + hist(v["histograms"].g_hist),
@@ -65,6 +67,10 @@ def _check_contents(hub, s, info, name):
             assert np.array_equal(v["boundary"].class_image.image, class_image(s.boundary))
         else:
             assert np.array_equal(v["boundary"].image.image, s.boundary), name
+        layer, units = v["transformed"].axes()
+        space = s.spaces[layer]
+        shown = np.stack(v["transformed"].scatter.getData(), axis=1)
+        assert np.allclose(shown, space.points[:, list(units)] if units else space.pca_points)
         if s.units:
             assert v["units"].tiles.image.shape[0] >= 50 * len(s.units)
         else:
@@ -131,7 +137,7 @@ def test_every_view_draws_every_builtin_preset(qtbot, window, name):
     # The network learnt a step: every view that draws it shows something new.
     moving = {"histograms"}
     if info.kind == "plane":
-        moving |= {"boundary"} | ({"units"} if second.units else set())
+        moving |= {"boundary", "transformed"} | ({"units"} if second.units else set())
     if info.kind == "line":
         moving.add("curve")
     if info.kind == "image":
