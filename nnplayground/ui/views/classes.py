@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QLabel
 
 from nnplayground.ui.views.common import CLASS_COLOURS
 
-PALE = 0.2     # the share of its class's colour the least confident pixel keeps
+PALE = 0.15    # the share of its class's colour the least confident pixel keeps
+FULL = 0.6     # and the surest: lighter than the points, which keep the full colour, so a
+               # point stands out on its own class's region
 
 
 def class_colour(k: int) -> tuple[int, int, int]:
@@ -27,17 +29,18 @@ def class_colour(k: int) -> tuple[int, int, int]:
 
 def class_image(probabilities: np.ndarray, discrete=False) -> np.ndarray:
     """(H, W, K) class probabilities -> (H, W, 3) uint8 RGB: each pixel the colour of its most
-    probable class, full where the network is sure (probability 1) and PALE of it where it
-    cannot tell the classes apart (1/K each); `discrete` draws every pixel in full colour."""
+    probable class mixed with white, FULL of the colour where the network is sure (probability
+    1) down to PALE where it cannot tell the classes apart (1/K each); `discrete` draws every
+    pixel at FULL."""
     p = np.asarray(probabilities, dtype=np.float32)
     k = p.shape[-1]
     winner = np.argmax(p, axis=-1)
     table = np.array([class_colour(i) for i in range(k)], dtype=np.float32)
     if discrete:
-        strength = np.ones(winner.shape, np.float32)
+        strength = np.full(winner.shape, FULL, np.float32)
     else:
         sure = np.clip((p.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
-        strength = PALE + (1.0 - PALE) * sure
+        strength = PALE + (FULL - PALE) * sure
     rgb = 255.0 - strength[..., None] * (255.0 - table[winner])
     return np.round(rgb).astype(np.uint8)
 

@@ -9,7 +9,7 @@ import pytest
 from nnplayground.experiment import Experiment
 from nnplayground.presets import load_builtin
 from nnplayground.ui.document import fit_output_to_classes
-from nnplayground.ui.views.classes import PALE, class_colour, class_image
+from nnplayground.ui.views.classes import FULL, PALE, class_colour, class_image
 from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING
 from nnplayground.ui.views.mnist import ConfusionView
 from nnplayground.ui.views.plane import BoundaryView
@@ -61,10 +61,13 @@ def test_every_boundary_pixel_has_the_hue_of_the_class_predicted_there(qtbot, na
     # the nearest class hue is the predicted class's, for every pixel
     assert np.array_equal(distance.argmin(axis=-1), predicted)
     assert np.all(distance[np.arange(S.GRID)[:, None], np.arange(S.GRID), predicted] < 0.02)
-    # shaded by confidence: never paler than PALE of the colour, full where sure
+    # shaded by confidence: from PALE of the colour (unsure) to FULL (sure), surer = stronger
     colours = np.array(CLASS_COLOURS[:classes], np.float64)[predicted]
-    strength = (255.0 - shown) / np.maximum(255.0 - colours, 1e-9)
-    assert strength.max() <= 1.0 + 1e-2 and strength.min() >= PALE - 1e-2
+    strength = ((255.0 - shown) / np.maximum(255.0 - colours, 1e-9)).mean(axis=-1)
+    assert strength.max() <= FULL + 1e-2 and strength.min() >= PALE - 1e-2
+    top = snap.boundary.max(axis=-1)
+    sure, unsure = top > np.quantile(top, 0.9), top < np.quantile(top, 0.1)
+    assert strength[sure].mean() > strength[unsure].mean() or steps == 0
     # the legend names each class in its colour, and the points use the same colours
     for k in range(classes):
         r, g, b = class_colour(k)
@@ -74,13 +77,13 @@ def test_every_boundary_pixel_has_the_hue_of_the_class_predicted_there(qtbot, na
         assert brush.color().getRgb()[:3] == class_colour(label)
 
 
-def test_discretised_many_class_boundary_is_full_colour():
+def test_shading_runs_from_pale_when_unsure_to_full_when_sure():
+    def mixed(k, share):
+        return [round(255 - share * (255 - c)) for c in class_colour(k)]
     p = np.array([[[0.4, 0.35, 0.25], [0.1, 0.1, 0.8]]], np.float32)
-    assert class_image(p, discrete=True).tolist() == [[list(class_colour(0)),
-                                                       list(class_colour(2))]]
-    # one class per third: the palest pixel; a sure one: the colour itself
-    even = class_image(np.full((1, 1, 3), 1 / 3, np.float32))[0, 0]
-    assert even.tolist() == [round(255 - PALE * (255 - c)) for c in class_colour(0)]
+    assert class_image(p, discrete=True).tolist() == [[mixed(0, FULL), mixed(2, FULL)]]
+    assert class_image(np.full((1, 1, 3), 1 / 3, np.float32))[0, 0].tolist() == mixed(0, PALE)
+    assert class_image(np.eye(3, dtype=np.float32)[None, 1:2])[0, 0].tolist() == mixed(1, FULL)
 
 
 def test_two_classes_keep_the_playgrounds_orange_grey_blue(qtbot):
