@@ -91,20 +91,26 @@ class SnapshotBuilder:
         self._heavy_refresh = Refresh(clock, HEAVY_INTERVAL)
         self.history = history
         self._timeline_version = -1
-        self._grid = None
-        self._space_inputs = None
-        if info.kind == "plane":
-            self._grid = S.plane_features(info)
-            self._space_inputs = make_features(info.points_train[:S.MAX_SPACE_POINTS],
-                                               info.feature_names)
+        self._set_plane(info)
         self.first_conv = next((i for i in experiment.model.order
                                 if self.node_types.get(i) == "Conv2D"), None)
 
     def data_changed(self, info: S.DatasetInfo):
         """The live model trains on other data now (points edited by hand)."""
         self.info = info
-        self._grid = S.plane_features(info) if info.kind == "plane" else None
+        self._set_plane(info)
         self.reset_heavy()
+
+    def _set_plane(self, info: S.DatasetInfo):
+        """The model's inputs over the input plane (the boundary's grid) and at the training
+        points the transformed space carries, with their labels; None for other data."""
+        self._grid = self._space_inputs = self._space_labels = None
+        if info.kind == "plane":
+            self._grid = S.plane_features(info)
+            self._space_inputs = make_features(info.points_train[:S.MAX_SPACE_POINTS],
+                                               info.feature_names)
+            self._space_labels = np.array(info.y_train[:S.MAX_SPACE_POINTS]).reshape(
+                len(self._space_inputs), -1)[:, 0]
 
     def reset_heavy(self):
         """Forget the cached heavy parts (after a newly shown view or a reset)."""
@@ -277,7 +283,8 @@ class SnapshotBuilder:
             if (self.node_types.get(node_id) == "Input" or a.ndim != 2
                     or a.shape[1] > S.MAX_SPACE_UNITS):
                 continue
-            spaces[node_id] = S.layer_space(a, np.asarray(point_outs[node_id]))
+            spaces[node_id] = S.layer_space(a, np.asarray(point_outs[node_id]),
+                                            self._space_labels)
         return MappingProxyType(spaces)
 
     def _curve(self):

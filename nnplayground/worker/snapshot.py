@@ -77,6 +77,8 @@ class LayerSpace:
         two principal components of `points` (centred on their mean; each component's sign
         chosen so that its largest loading is positive, so the picture does not flip between
         frames); explained: (2,) the share of the points' variance each component carries.
+    labels: (N,) the points' classes (or first target), for their colours: points drawn by
+        hand change them during a run.
     """
 
     lines: np.ndarray
@@ -84,11 +86,12 @@ class LayerSpace:
     pca_lines: np.ndarray
     pca_points: np.ndarray
     explained: np.ndarray
+    labels: np.ndarray
 
 
-def layer_space(grid_out: np.ndarray, points_out: np.ndarray, n=GRID) -> LayerSpace:
+def layer_space(grid_out: np.ndarray, points_out: np.ndarray, labels, n=GRID) -> LayerSpace:
     """A LayerSpace from a layer's output over the plane grid (n*n, U), row by row as
-    `plane_grid` lays it out, and at the training points (N, U)."""
+    `plane_grid` lays it out, and at the training points (N, U) labelled `labels` (N,)."""
     units = grid_out.shape[1]
     grid = np.asarray(grid_out, dtype=np.float32).reshape(n, n, units)   # [x2 row, x1 column]
     pick = np.linspace(0, n - 1, SPACE_LINES).round().astype(int)
@@ -99,7 +102,8 @@ def layer_space(grid_out: np.ndarray, points_out: np.ndarray, n=GRID) -> LayerSp
     return LayerSpace(
         lines=np.ascontiguousarray(lines), points=points,
         pca_lines=((lines - mean) @ components).astype(np.float32),
-        pca_points=((points - mean) @ components).astype(np.float32), explained=explained)
+        pca_points=((points - mean) @ components).astype(np.float32), explained=explained,
+        labels=np.asarray(labels))
 
 
 def principal_components(x: np.ndarray, k=2):

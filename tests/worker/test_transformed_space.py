@@ -102,3 +102,21 @@ def test_the_space_is_only_computed_while_its_view_is_visible_and_not_kept_in_hi
     assert not builder.moment().spaces
     points = make_features(info.points_train, info.feature_names)
     assert len(builder.build({S.VIEW_TRANSFORMED}, 0.0).spaces["h"].points) == len(points)
+
+
+def test_points_drawn_by_hand_move_into_the_space_with_their_labels():
+    points = [[-3, -3, 0], [-2.5, -4, 0], [3, 3, 1], [4, 2.5, 1], [-3, 3, 1], [3, -3, 0]]
+    doc = load_builtin("xor")
+    doc["dataset"] = {"kind": "points", "task": "classification", "points": points}
+    exp = Experiment.from_preset(doc)
+    builder = SnapshotBuilder(exp, S.dataset_info(exp.dataset))
+    before = builder.build({S.VIEW_TRANSFORMED}, 0.0).spaces["h1"]
+    more = points + [[x, -x / 2, int(x > 0)] for x in np.linspace(-5, 5, 30).tolist()]
+    exp.replace_data({**exp.doc["dataset"], "points": more})
+    info = S.dataset_info(exp.dataset)
+    builder.data_changed(info)
+    after = builder.build({S.VIEW_TRANSFORMED}, 0.0).spaces["h1"]
+    assert len(after.points) == len(info.points_train) > len(before.points)
+    assert np.array_equal(after.labels, info.y_train)
+    expected = exp.model.forward_all(make_features(info.points_train, info.feature_names))["h1"]
+    np.testing.assert_allclose(after.points, expected, atol=1e-6)

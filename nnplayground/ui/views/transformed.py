@@ -72,6 +72,7 @@ class TransformedView(LiveView):
         layout.addWidget(self.caption)
         self._last = {}
         self._brushes = []
+        self._brush_labels = None      # the labels `_brushes` were made for
         self._shown_labels = None
         self.layer_box.currentIndexChanged.connect(self._on_choice_changed)
         self.axes_box.currentIndexChanged.connect(self._on_choice_changed)
@@ -86,18 +87,27 @@ class TransformedView(LiveView):
 
     def on_dataset(self, info):
         self._last = {}
+        self._brush_labels = None
         self.lines.clear()
         self.scatter.clear()
-        y = np.asarray(info.y_train)[:S.MAX_SPACE_POINTS]
-        if info.task == "classification":
-            self._brushes = [pg.mkBrush(class_colour(c)) for c in y]
-            self.legend.set_classes([f"class {k}" for k in range(info.n_classes or 2)])
-        else:
-            y = np.ravel(y)
-            t = (y - y.min()) / max(float(y.max() - y.min()), 1e-12)
-            self._brushes = [pg.mkBrush(*c) for c in DIVERGING.map(t, mode="byte")]
-            self.legend.set_classes(())
+        classes = info.task == "classification"
+        self.legend.set_classes([f"class {k}" for k in range(info.n_classes or 2)]
+                                if classes else ())
         self.caption.setText("Train (or press Play) to see the space.")
+
+    def _point_brushes(self, labels):
+        """The points' colours: their classes', or the diverging map over the targets (made
+        again only when the labels change, e.g. points drawn by hand)."""
+        if self._brush_labels is not None and np.array_equal(labels, self._brush_labels):
+            return self._brushes
+        if self.info.task == "classification":
+            self._brushes = [pg.mkBrush(class_colour(c)) for c in labels]
+        else:
+            y = np.asarray(labels, dtype=np.float64)
+            t = (y - y.min()) / max(float(y.max() - y.min()), 1e-12) if len(y) else y
+            self._brushes = [pg.mkBrush(*c) for c in DIVERGING.map(t, mode="byte")]
+        self._brush_labels = np.array(labels)
+        return self._brushes
 
     def on_snapshot(self, snapshot):
         spaces = snapshot.spaces
@@ -175,7 +185,7 @@ class TransformedView(LiveView):
             self.caption.setText(f"{layer}: the input plane's grid and the training points "
                                  f"at units {i + 1} and {j + 1}")
         self.lines.setData(*polyline(lines))
-        self.scatter.setData(pos=points, brush=self._brushes[:len(points)])
+        self.scatter.setData(pos=points, brush=self._point_brushes(space.labels))
         both = np.concatenate([points, lines.reshape(-1, 2)]).astype(np.float64)
         lo, hi = both.min(axis=0), both.max(axis=0)
         pad = 0.05 * np.maximum(hi - lo, 1e-6)
