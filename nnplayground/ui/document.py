@@ -72,13 +72,14 @@ def empty_document() -> dict:
     }
 
 
-def fit_output_to_classes(doc: dict) -> None:
+def fit_output_to_classes(doc: dict, n_classes: int | None = None) -> None:
     """Give a Dense output node as many units as the dataset has classes, with softmax and
     cross-entropy (switching xor to 5-class blobs otherwise leaves a network that cannot be
     trained until three fields are edited by hand). A two-class dataset keeps a one-unit
-    sigmoid output with binary cross-entropy; other outputs and regression are left alone."""
+    sigmoid output with binary cross-entropy; other outputs and regression are left alone.
+    `n_classes`: the count when only the data knows it (a user's file), else the spec's."""
     from nnplayground.presets.validation import class_count, output_node, task_of
-    k = class_count(doc.get("dataset", {}))
+    k = n_classes or class_count(doc.get("dataset", {}))
     out = output_node(doc.get("model", {}))
     if task_of(doc.get("dataset", {})) != "classification" or not k or out is None \
             or out.get("type") != "Dense":

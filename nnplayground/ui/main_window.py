@@ -275,7 +275,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        file.addActions([self.act_new, self.act_open])
+        file.addActions([self.act_new, self.act_open, self.dataset_panel.act_open_data])
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.setToolTipsVisible(True)
         file.addActions([self.act_gallery, self.act_save, self.act_save_as])

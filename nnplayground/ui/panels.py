@@ -6,20 +6,27 @@ re-sync from it with signals blocked, so undo and file loads show up here withou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
+from nnplayground.presets.datapath import data_path_for_file
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
+from nnplayground.ui.data_import import FILE_FILTER, DataImportDialog, use_data_file
 from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.views.classes import class_colour
 from nnplayground.worker.pace import DEFAULT_SPEED, DESCRIPTIONS, SPEEDS
 
+OPEN_FILE = "open data file"   # kind combo entries that are not a generator's kind
+CURRENT = "data in use"
 CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
 
 
@@ -121,14 +128,51 @@ class PassWheel(QObject):
         return True
 
 
+def _data_title(spec: dict) -> str:
+    """The combo's entry for data no generator makes: "File: points.csv", or the kind."""
+    if spec.get("kind") == "file":
+        return f"File: {Path(str(spec.get('path') or '?')).name}"
+    return str(spec.get("kind"))
+
+
+def describe_file_data(spec: dict, ds) -> str:
+    """What the Data panel says of a file dataset: rows, columns and task."""
+    rows = len(ds.x_train) + len(ds.x_test)
+    chosen = spec.get("input_columns")
+    inputs = ", ".join(map(str, chosen)) if chosen else "every column but the target"
+    target = spec.get("target_column") or "the last column"
+    task = f"classification, {ds.n_classes} classes" if ds.task == "classification" \
+        else "regression"
+    shape = "\u00d7".join(map(str, ds.input_shape))
+    return (f"{ds.name}: {rows} rows; inputs ({shape}): {inputs}; target: {target}; {task}. "
+            "Open data file\u2026 again to choose other columns.")
+
+
 class DatasetPanel(_Form):
     """Dataset kind, noise, training share, size and seed, with a preview of the data."""
 
     def __init__(self, model: DocumentModel, parent=None):
         super().__init__("", model, parent)   # the dock's title names it
-        kind = QComboBox()
-        kind.addItems(D.DATASET_KINDS)
-        self._bind("Dataset", "dataset", "kind", kind, "Which data the network learns")
+        self.kind = kind = QComboBox()
+        for name in D.DATASET_KINDS:
+            kind.addItem(name, name)
+        kind.insertSeparator(kind.count())
+        kind.addItem("Open data file\u2026", OPEN_FILE)
+        tip = "Which data the network learns: a generator, or your own CSV or .npz file"
+        kind.setToolTip(tip)
+        label = QLabel("Dataset")
+        label.setToolTip(tip)
+        self.form.addRow(label, kind)
+        self.fields[("dataset", "kind")] = (kind, None)
+        kind.currentIndexChanged.connect(self._on_kind_chosen)
+        self.file_info = QLabel()
+        self.file_info.setWordWrap(True)
+        self.form.addRow(self.file_info)
+        self.act_open_data = QAction("Open &data file\u2026", self)
+        self.act_open_data.setToolTip("Train on your own CSV or .npz file: preview it, choose "
+                                      "its columns (undoable)")
+        self.act_open_data.triggered.connect(lambda: self.open_data_file())
+        self.import_dialog = None
         self._bind("Noise %", "dataset", "noise", _spin(0, 50, 5),
                    "Noise added to the points (0-50 %, as in TensorFlow Playground)", 0)
         share = _dspin(0.1, 0.9, 0.1, 2)
@@ -145,6 +189,10 @@ class DatasetPanel(_Form):
         regen.setToolTip("New random points: the next data seed (undoable)")
         regen.clicked.connect(self.regenerate)
         self.layout_.addWidget(regen)
+        self.open_file = QToolButton()
+        self.open_file.setDefaultAction(self.act_open_data)
+        self.open_file.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.layout_.addWidget(self.open_file)
         self.save_csv = QPushButton("Save data as CSV\u2026")
         self.save_csv.setToolTip("Write the current data points to a CSV file (x1,x2,label), "
                                  "which a file dataset reads back")
@@ -176,6 +224,7 @@ class DatasetPanel(_Form):
         self._preview_key = None
         model.changed.connect(self.update_preview)
         self.sync()
+        self.update_preview()       # the document it starts with is shown too
 
     def _set(self, section, key, value) -> None:
         """Changing the kind keeps only the parameters the new kind accepts (MNIST takes no
@@ -198,7 +247,80 @@ class DatasetPanel(_Form):
             d["dataset"] = {"kind": value, **{k: v for k, v in old.items()
                                               if k != "kind" and (accepted is None or k in accepted)}}
             D.fit_output_to_classes(d)
-        self.model.edit(f"dataset = {value}", apply)
+        old = self.model.doc.get("dataset", {})
+        text = f"dataset = {value}"
+        if old.get("kind") == "file":     # named, so the Undo menu says what comes back
+            text = f"Replace data file {Path(str(old.get('path'))).name} with {value}"
+        self.model.edit(text, apply)
+
+    def _on_kind_chosen(self, index: int) -> None:
+        choice = self.kind.itemData(index)
+        if choice == OPEN_FILE:
+            self._sync_kind()          # the data in use, until a file is accepted
+            QTimer.singleShot(0, self.open_data_file)
+        elif choice not in (CURRENT, None):
+            self._set("dataset", "kind", choice)
+
+    def _sync_kind(self) -> None:
+        """The combo names the data in use: a generator, or an entry for the open file (or
+        other data no generator makes), never a generator it is not."""
+        spec = self.model.doc.get("dataset", {})
+        kind = spec.get("kind")
+        combo = self.kind
+        combo.blockSignals(True)
+        old = combo.findData(CURRENT)
+        if old >= 0:
+            combo.removeItem(old)
+        if kind in D.DATASET_KINDS:
+            combo.setCurrentIndex(combo.findData(kind))
+        else:
+            at = len(D.DATASET_KINDS)
+            combo.insertItem(at, _data_title(spec), CURRENT)
+            combo.setItemData(at, str(spec.get("path", kind)), Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(at)
+        combo.blockSignals(False)
+        self.file_info.setVisible(kind == "file")
+
+    def open_data_file(self, path=None):
+        """Data > Open data file…: the file dialog (unless `path` is given), then the import
+        dialog, which changes the document only when accepted. Returns the import dialog."""
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open data file", self._data_folder(),
+                                                  FILE_FILTER)
+            if not path:
+                return None
+        spec = self.model.doc.get("dataset", {})
+        same = spec.get("kind") == "file" and self._data_path(spec) == Path(path).resolve()
+        dialog = DataImportDialog(path, spec if same else None, self.window())
+        dialog.accepted.connect(lambda: self._use_file(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _data_path(self, spec: dict) -> Path | None:
+        from nnplayground.data import resolve_data_path
+        if not isinstance(spec.get("path"), str):
+            return None
+        return Path(resolve_data_path(spec["path"], D.document_folder(self.model.path))).resolve()
+
+    def _data_folder(self) -> str:
+        """Where the file dialog starts: the open data file's folder, else the preset's."""
+        spec = self.model.doc.get("dataset", {})
+        current = self._data_path(spec) if spec.get("kind") == "file" else None
+        if current is not None and current.parent.is_dir():
+            return str(current.parent)
+        return D.document_folder(self.model.path) or ""
+
+    def _use_file(self, dialog: DataImportDialog) -> None:
+        """One undoable edit: the dataset names the file (relative to the preset when it has
+        a file, as saving would write it), and the network's input and output fit the data."""
+        data_path = str(dialog.path.absolute())
+        if self.model.path:
+            data_path = data_path_for_file(data_path, self.model.path)
+        spec = dialog.spec(data_path)
+        self.model.edit(f"Open data file {dialog.path.name}",
+                        lambda d: use_data_file(d, spec, dialog))
 
     def _to_points(self) -> None:
         from nnplayground.ui import point_edits as E
@@ -214,6 +336,7 @@ class DatasetPanel(_Form):
 
     def sync(self, *_args) -> None:
         super().sync()
+        self._sync_kind()
         accepted = _accepted_keys(self.model.doc.get("dataset", {}).get("kind"))
         for (_section, key), (widget, _default) in self.fields.items():
             widget.setEnabled(key == "kind" or accepted is None or key in accepted)
@@ -242,9 +365,12 @@ class DatasetPanel(_Form):
         except Exception as exc:   # any DatasetError or missing module: say it, keep the app up
             self.scatter.clear()
             self.note.setText(f"No preview: {exc}")
+            self.file_info.setText(f"{_data_title(spec)}: cannot be read (see above)")
             return
         self.images.clear()
         self.note.setText(getattr(ds, "note", "") or "")
+        if spec.get("kind") == "file":
+            self.file_info.setText(describe_file_data(spec, ds))
         self._show_points(np.asarray(ds.x_train), np.asarray(ds.y_train), ds.task)
 
     def _show_points(self, x, y, task) -> None:
