@@ -183,9 +183,13 @@ class DataImportDialog(QDialog):
         what = (f"classification, {self.n_classes} classes" if self.n_classes else
                 "regression")
         guessed = " (guessed from the labels)" if self._task_guessed else ""
-        shape = "\u00d7".join(map(str, self.input_shape))
+        if len(self.input_shape) == 1:
+            n = self.input_shape[0]
+            inputs = f"{n} input{'' if n == 1 else 's'}"
+        else:
+            inputs = "inputs of shape " + "\u00d7".join(map(str, self.input_shape))
         self.summary.setStyleSheet("")
-        self.summary.setText(f"{table.n_rows} rows, {shape} inputs; {what}{guessed}. The "
+        self.summary.setText(f"{table.n_rows} rows, {inputs}; {what}{guessed}. The "
                              "network's input and output are fitted to the data; Undo "
                              "brings back the current data.")
         self.choice_ok = True
