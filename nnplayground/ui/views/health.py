@@ -1,6 +1,6 @@
 """Layer health over training: dead ReLUs, saturated sigmoids and tanhs, gradient norms.
 
-The worker measures every layer on the same 200 training samples a few times a second
+The worker measures every layer on the same first training samples about once a second
 (`engine.health`, snapshot part "health"); this view draws the three figures of each layer
 against the training step, one colour per layer, so that a class sees a network with std-1
 sigmoids start saturated, a deep sigmoid stack's first layers get no gradient, and ReLUs die
@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from nnplayground.ui.views.common import CLASS_COLOURS, LiveView, legend_row, light, set_title
 from nnplayground.ui.views.metrics import PointBuffer
 from nnplayground.worker import snapshot as S
+from nnplayground.worker.builder import HEALTH_SAMPLES
+
+MEASURED = f"{HEALTH_SAMPLES} training samples"
 
 FIGURES = (("dead", "dead ReLU units (%)"), ("saturated", "saturated outputs (%)"),
            ("grad_norm", "gradient norm |dL/dW| (log)"))
@@ -33,7 +36,7 @@ class HealthView(LiveView):
         super().__init__(parent)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.caption = QLabel("Measured on 200 training samples as the network trains")
+        self.caption = QLabel(f"Measured on {MEASURED} as the network trains")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.graphs = light(pg.GraphicsLayoutWidget())
@@ -109,4 +112,4 @@ class HealthView(LiveView):
         norms = [h.grad_norm for h in health if h.grad_norm]
         if len(norms) >= 2 and norms[0] > 0:
             parts.append(f"gradient last/first {norms[-1] / norms[0]:.3g}")
-        return "Now: " + "; ".join(parts) if parts else "Measured on 200 training samples"
+        return "Now: " + "; ".join(parts) if parts else f"Measured on {MEASURED}"
