@@ -231,6 +231,7 @@ def soak(minutes, start_minute, trace, stalls):
     t0 = time.perf_counter()
     marks, kept, stall_after_start = {}, {}, 0.0
     minute = 0
+    cpu = (time.thread_time(), time.process_time())     # this (the GUI) thread's, everyone's
     while minute < minutes:
         spin(60.0 - (time.perf_counter() - t0 - 60 * minute))
         minute += 1
@@ -240,11 +241,14 @@ def soak(minutes, start_minute, trace, stalls):
         samples.clear()
         kept[minute] = history_mb(controller)
         snap = controller.latest_snapshot
+        gui_cpu, all_cpu = time.thread_time() - cpu[0], time.process_time() - cpu[1]
+        cpu = (time.thread_time(), time.process_time())
         print(f"minute {minute:3d}: resident {marks[minute][2]:7.1f} MB (this minute "
               f"{marks[minute][0]:.1f}-{marks[minute][1]:.1f}), step "
               f"{snap.step if snap else 0:,}, epoch {snap.epoch if snap else 0}, history "
               f"{kept[minute][0]:.0f} MB in {kept[minute][1]} checkpoints, longest stall "
-              f"this minute {heart.longest:.0f} ms; {load_average()}", flush=True)
+              f"this minute {heart.longest:.0f} ms, CPU: GUI thread {gui_cpu:.1f} s, process "
+              f"{all_cpu:.1f} s; {load_average()}", flush=True)
         if minute > start_minute:
             stall_after_start = max(stall_after_start, heart.longest)
         heart.reset()
