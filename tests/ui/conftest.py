@@ -144,3 +144,19 @@ def make_window(qtbot, settings, fake_controller, monkeypatch):
     for window in windows:
         window.deleteLater()
     qtbot.wait(0)
+
+
+@pytest.fixture
+def window_on_worker(make_window, controller, qtbot):  # noqa: F811 - the fixture above
+    """window_on_worker(target) -> a shown window on the real worker (`controller`) with
+    `target` opened (a built-in preset's name, or a document) and its run built and idle."""
+    def open_(target):
+        window = make_window(controller=controller)
+        if isinstance(target, str):
+            assert window.open_builtin(target, ask=False)
+        else:
+            window.open_document(target)
+        qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
+                        timeout=15000)
+        return window
+    return open_

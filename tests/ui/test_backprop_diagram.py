@@ -9,11 +9,8 @@ from PySide6.QtTest import QTest
 
 
 def test_stepping_through_shows_the_gradients_on_the_diagrams_weight_lines(
-        make_window, controller, qtbot):
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+        window_on_worker, controller, qtbot):
+    window = window_on_worker("xor")
     view = window.live_views.views["backprop"]
     dock = window.view_docks["backprop"]
     dock.show()

@@ -39,14 +39,12 @@ def _type_path(qtbot, dialog, path):
     qtbot.keyClicks(dialog.path_edit, str(path))
 
 
-def test_export_writes_the_trained_weights_of_the_run(make_window, controller, qtbot, tmp_path):
+def test_export_writes_the_trained_weights_of_the_run(
+        window_on_worker, controller, qtbot, tmp_path):
     import onnxruntime
 
     from nnplayground.presets import load_trained_model
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+    window = window_on_worker("xor")
     for _ in range(3):
         window.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None

@@ -7,11 +7,8 @@ from PySide6.QtCore import Qt
 
 
 def test_saving_and_reopening_a_model_brings_back_its_curves_and_scrubber(
-        make_window, controller, qtbot, tmp_path):
-    window = make_window(controller=controller)
-    assert window.open_builtin("spiral", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+        window_on_worker, controller, qtbot, tmp_path):
+    window = window_on_worker("spiral")
     controller.step_epoch()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
     for _ in range(7):

@@ -58,12 +58,9 @@ def step(qtbot, controller, n):
             controller.step()
 
 
-def test_the_record_dialog_renders_a_view_from_the_history(make_window, controller, qtbot,
-                                                           tmp_path):
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+def test_the_record_dialog_renders_a_view_from_the_history(
+        window_on_worker, controller, qtbot, tmp_path):
+    window = window_on_worker("xor")
     step(qtbot, controller, 9)
     window.act_record.trigger()
     dialog = window.record_dialog
@@ -79,11 +76,8 @@ def test_the_record_dialog_renders_a_view_from_the_history(make_window, controll
         assert reader.get_meta_data()["size"][0] == 400
 
 
-def test_the_record_dialog_records_while_training(make_window, controller, qtbot, tmp_path):
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+def test_the_record_dialog_records_while_training(window_on_worker, controller, qtbot, tmp_path):
+    window = window_on_worker("xor")
     dialog = window.act_record.trigger() or window.record_dialog
     dialog.live.setChecked(True)
     assert dialog.go.text() == "Start recording"

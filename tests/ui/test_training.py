@@ -8,12 +8,9 @@ import pytest
 from nnplayground.presets import load_model
 
 
-def test_play_pause_draws_weights_and_trained_model_round_trips(make_window, controller, qtbot,
-                                                                 tmp_path):
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+def test_play_pause_draws_weights_and_trained_model_round_trips(
+        window_on_worker, controller, qtbot, tmp_path):
+    window = window_on_worker("xor")
     line = window.scene.weight_lines[("x", "h1")][0][0]
     window.act_play.trigger()
     qtbot.waitUntil(lambda: controller.running, timeout=5000)
@@ -90,11 +87,8 @@ def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_windo
     assert window.model.doc["dataset"]["path"] == "points.csv"
 
 
-def test_switching_the_optimizer_mid_run_keeps_the_weights(make_window, controller, qtbot):
-    window = make_window(controller=controller)
-    assert window.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+def test_switching_the_optimizer_mid_run_keeps_the_weights(window_on_worker, controller, qtbot):
+    window = window_on_worker("xor")
     window.act_play.trigger()
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
                              and controller.latest_snapshot.step >= 100), timeout=15000)
@@ -113,14 +107,11 @@ def test_switching_the_optimizer_mid_run_keeps_the_weights(make_window, controll
     assert window.loaded_doc["optimizer"]["type"] == "adam"
 
 
-def test_play_stops_at_the_presets_epochs_and_says_so(make_window, controller, qtbot):
+def test_play_stops_at_the_presets_epochs_and_says_so(window_on_worker, controller, qtbot):
     from nnplayground.presets import load_builtin
     doc = load_builtin("xor")
     doc["training"]["epochs"] = 3
-    window = make_window(controller=controller)
-    window.open_document(doc)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+    window = window_on_worker(doc)
     window.act_play.trigger()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
     assert controller.latest_snapshot.epoch == 3
@@ -128,24 +119,21 @@ def test_play_stops_at_the_presets_epochs_and_says_so(make_window, controller, q
     assert window.act_play.text() == "Play"
 
 
-def _trained_xor(make_window, controller, qtbot, epochs=3):
+def _trained_xor(window_on_worker, controller, qtbot, epochs=3):
     """A window whose real worker has played xor to its `epochs` (100% accuracy)."""
     from nnplayground.presets import load_builtin
     doc = load_builtin("xor")
     doc["training"]["epochs"] = epochs
-    window = make_window(controller=controller)
-    window.open_document(doc)
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+    window = window_on_worker(doc)
     window.act_play.trigger()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
     return window
 
 
-def test_space_after_a_finished_run_asks_instead_of_training_on(make_window, controller,
+def test_space_after_a_finished_run_asks_instead_of_training_on(window_on_worker, controller,
                                                                  qtbot):
     from PySide6.QtCore import Qt
-    window = _trained_xor(make_window, controller, qtbot)
+    window = _trained_xor(window_on_worker, controller, qtbot)
     asked = []
     window.ask_after_finished = lambda: asked.append(window.controller.status) or ""
     qtbot.keyClick(window, Qt.Key_Space)
@@ -165,8 +153,8 @@ def test_space_after_a_finished_run_asks_instead_of_training_on(make_window, con
     assert controller.status == "" and controller.state == "idle"
 
 
-def test_file_new_clears_the_views_and_the_status_bar(make_window, controller, qtbot):
-    window = _trained_xor(make_window, controller, qtbot)
+def test_file_new_clears_the_views_and_the_status_bar(window_on_worker, controller, qtbot):
+    window = _trained_xor(window_on_worker, controller, qtbot)
     hub = window.live_views
     qtbot.waitUntil(lambda: "accuracy" in hub.status.text(), timeout=15000)
     assert window.new_document()
@@ -210,10 +198,10 @@ def test_a_preset_without_a_speed_shows_fast(make_window):
     assert window.training_panel.fields[("display", "speed")][0].currentText() == "fast"
 
 
-def test_an_opened_trained_model_is_not_called_untrained(make_window, controller, qtbot,
+def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, controller, qtbot,
                                                          tmp_path):
     """Its confusion matrix was titled "before training" although the weights were trained."""
-    window = _trained_xor(make_window, controller, qtbot)
+    window = _trained_xor(window_on_worker, controller, qtbot)
     path = tmp_path / "trained.npz"
     assert window.save_trained_model(str(path))
     assert window.open_path(str(path), ask=False)
