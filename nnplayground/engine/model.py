@@ -15,6 +15,7 @@ import numpy as np
 
 from . import layers as L
 from .fast import THREADED_KERNELS, training_plan
+from .fast.memory import keep_freed_memory
 from .fast.packed import pack_parameters
 from .fast.threads import blas_held_for_parts
 
@@ -93,6 +94,9 @@ class Model:
         self.training_kernels = {out: kernel for kernel, _, out in steps}
         # kernels that share their products between threads hold BLAS to one thread
         self._holds_blas = any(isinstance(k, THREADED_KERNELS) for k, _, _ in steps)
+        if self._holds_blas:
+            # their temporaries are megabytes: reuse freed memory, not fault it in each step
+            keep_freed_memory()
 
     def _output_activation(self):
         layer = self.output_layer

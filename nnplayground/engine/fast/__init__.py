@@ -16,7 +16,9 @@ equal to it (outputs and gradients, to float32 rounding) by tests/engine/test_fa
   the ReLU applied after pooling, on the 4x smaller array;
 - `pool.MaxPool2x2` / `pool.MaxPoolWindows`: max-pooling by whole strided slices;
 - `packed.pack_parameters`: all parameters (and gradients) in one flat array, so an optimizer
-  updates a network in a few numpy calls.
+  updates a network in a few numpy calls;
+- `memory.keep_freed_memory`: a model with these kernels keeps freed memory for the next step
+  (glibc), instead of faulting its megabytes of temporaries in again every step.
 
 A kernel has `forward(x, training=True) -> y` and `backward(dy) -> dx` (None when the input
 needs no gradient), like a layer, and keeps its own state between the two.
