@@ -1,6 +1,8 @@
 """The transformed-space view draws the worker's coordinates for the chosen layer and units,
 or the layer's principal components, and follows the training."""
 
+import dataclasses
+
 import numpy as np
 
 from nnplayground.experiment import Experiment
@@ -105,3 +107,15 @@ def test_the_view_follows_training_through_the_worker(qtbot, window):
     # choosing PCA redraws at once, without waiting for a snapshot (or training)
     view.axes_box.setCurrentIndex(1)
     np.testing.assert_allclose(_shown(view), second.spaces["h2"].pca_points)
+
+
+def test_a_replayed_moment_keeps_the_latest_space_and_says_so(qtbot):
+    info, snap = _snapshot()
+    view = TransformedView()
+    qtbot.addWidget(view)
+    view.set_dataset(info)
+    view.show_snapshot(snap)
+    shown = _shown(view)
+    view.show_snapshot(dataclasses.replace(snap, spaces={}, replay=True))
+    np.testing.assert_allclose(_shown(view), shown)
+    assert "does not keep the transformed space" in view.caption.text()
