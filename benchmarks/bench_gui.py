@@ -67,7 +67,7 @@ def open_window(name):
     window.resize(1920, 1200)
     window.show()
     controller = window.controller
-    if not window.open_builtin(name, ask=False):
+    if not window.files.open_builtin(name, ask=False):
         raise RuntimeError(f"the built-in preset {name!r} did not open")
     wait_for(lambda: controller.state == "idle" and controller.dataset is not None
              and controller.latest_snapshot is not None)

@@ -41,10 +41,10 @@ def shoot(app, window, lessons, info) -> Path:
     if lessons.step_count():
         lessons.go_to(1)            # show the first step, its notes and its network
     wait(app, lambda: False, 0.4)    # the window reloads the worker 150 ms after an edit
-    wait(app, lambda: controller.state != "loading" and window.loaded_doc is not None, 120)
+    wait(app, lambda: controller.state != "loading" and window.training.loaded_doc is not None, 120)
     kind = window.model.doc["dataset"]["kind"]
-    if window.act_play.isEnabled():
-        window.play_pause()
+    if window.training.act_play.isEnabled():
+        window.training.play_pause()
         wait(app, lambda: False, TRAIN_SECONDS.get(kind, 2.0))
         if controller.running:
             controller.pause()
@@ -78,7 +78,7 @@ def new_window():
     settings = QSettings(str(Path(tempfile.mkdtemp(prefix="nnp-lessons-")) / "s.ini"),
                          QSettings.IniFormat)
     window = MainWindow(settings=settings)
-    window.show_problems = lambda title, intro, problems: print(intro, *problems, sep="\n  ")
+    window.files.show_problems = lambda title, intro, problems: print(intro, *problems, sep="\n  ")
     lessons = window.lessons
     window.resize(*SIZE)
     window.show()

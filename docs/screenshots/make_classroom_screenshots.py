@@ -43,20 +43,20 @@ def wait(app, condition, timeout):
 def prepare(app, window, target):
     lessons = window.lessons
     opened = []
-    window.document_opened.connect(opened.append)
+    window.files.document_opened.connect(opened.append)
     if target.isdigit():
         lessons.open_lesson(int(target), ask=False)
     else:
-        window.open_builtin(target, ask=False)
+        window.files.open_builtin(target, ask=False)
     wait(app, lambda: opened, 120)      # replaced once the worker has built the run
-    window.document_opened.disconnect(opened.append)
+    window.files.document_opened.disconnect(opened.append)
     if target.isdigit() and lessons.step_count():
         lessons.go_to(1)
     wait(app, lambda: False, 0.4)       # the window reloads the worker 150 ms after an edit
     c = window.controller
-    wait(app, lambda: c.state != "loading" and window.loaded_doc is not None, 120)
-    if window.act_play.isEnabled():
-        window.play_pause()
+    wait(app, lambda: c.state != "loading" and window.training.loaded_doc is not None, 120)
+    if window.training.act_play.isEnabled():
+        window.training.play_pause()
         wait(app, lambda: False, TRAIN_SECONDS.get(window.model.doc["dataset"]["kind"], 2.0))
         if c.running:
             c.pause()
@@ -93,7 +93,7 @@ def main(argv) -> int:
     settings = QSettings(str(Path(tempfile.mkdtemp(prefix="nnp-shots-")) / "s.ini"),
                          QSettings.IniFormat)
     window = MainWindow(settings=settings)
-    window.show_problems = lambda title, intro, problems: print(intro, *problems, sep="\n  ")
+    window.files.show_problems = lambda title, intro, problems: print(intro, *problems, sep="\n  ")
     window.show()
     wait(app, lambda: False, 0.5)
     geo = window.screen().geometry()

@@ -46,7 +46,7 @@ def main() -> int:
     window.show()
     wait(app, lambda: False, 0.5)
     c = window.controller
-    window.open_builtin("circle", ask=False)
+    window.files.open_builtin("circle", ask=False)
     wait(app, lambda: c.state == "idle" and c.latest_snapshot is not None, 60)
     window.view.fit()
     wait(app, lambda: False, 0.3)
@@ -55,7 +55,7 @@ def main() -> int:
                          point_at(window, "x", row))
     wait(app, lambda: False, 0.5)                        # the reload after the edit
     wait(app, lambda: c.state != "loading" and c.latest_snapshot is not None, 60)
-    window.play_pause()
+    window.training.play_pause()
     wait(app, lambda: False, 3.0)
     if c.running:
         c.pause()

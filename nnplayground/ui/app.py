@@ -22,8 +22,8 @@ def open_target(window, target: str | None) -> bool:
     target = target or "xor"
     path = Path(target).expanduser()
     if path.is_file():
-        return window.open_path(str(path), ask=False)
-    return window.open_builtin(target, ask=False)
+        return window.files.open_path(str(path), ask=False)
+    return window.files.open_builtin(target, ask=False)
 
 
 def run_app(target: str | None = None, *, train_for: float | None = None,
@@ -48,7 +48,7 @@ def run_app(target: str | None = None, *, train_for: float | None = None,
     window = MainWindow(settings=_scratch_settings() if scripted else None)
     remove_stale_saves(window)
     if scripted:
-        window.show_problems = _print_problems
+        window.files.show_problems = _print_problems
         # a picture of a known size whatever the screen (an interactive window fits the screen)
         size = size or SCRIPTED_SIZE
     if size is not None:            # else the saved size, or the designed one for the screen
@@ -75,7 +75,7 @@ def folders_written_to(window) -> list[Path]:
     models' (with their training history), and the MNIST download folders."""
     from nnplayground.data import mnist
     folders = [Path(window.settings.fileName()).parent]
-    folders += [Path(path).parent for path in window.recent_files()]
+    folders += [Path(path).parent for path in window.files.recent_files()]
     folders += [mnist.user_mnist_dir(kind) for kind in mnist.ENV_VARS]
     return list(dict.fromkeys(folders))
 
@@ -149,14 +149,14 @@ def _screenshot(app, window, out: Path, train_for: float, size, on_grab=None) ->
 
     def start():
         window.view.fit()
-        if train_for > 0 and window.act_play.isEnabled():
-            window.play_pause()
+        if train_for > 0 and window.training.act_play.isEnabled():
+            window.training.play_pause()
         QTimer.singleShot(int(train_for * 1000), pause_then_grab)
 
     def wait_loaded():
         tries["load"] += 1
         state = getattr(controller, "state", "idle")
-        if controller is None or (state != "loading" and window.loaded_doc is not None) \
+        if controller is None or (state != "loading" and window.training.loaded_doc is not None) \
                 or tries["load"] > 600 or not window.status.ok:
             start()
         else:

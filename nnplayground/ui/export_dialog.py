@@ -213,12 +213,12 @@ def open_export_dialog(window) -> ExportDialog | None:
     (returned, so tests can drive it); None with a message when nothing is loaded."""
     from PySide6.QtWidgets import QMessageBox
 
-    if window.controller is None or window.loaded_doc is None:
+    if window.controller is None or window.training.loaded_doc is None:
         QMessageBox.information(window, "Nothing to export", "Load a valid network and train "
                                 "it first; then export it.")
         return None
-    doc = window.loaded_doc
-    folder = Path(window._last_folder() or Path.home())
+    doc = window.training.loaded_doc
+    folder = Path(window.files.last_folder() or Path.home())
     name = re.sub(r"[^a-z0-9-]+", "_", (doc.get("name") or "").lower()).strip("_") or "network"
     dialog = ExportDialog(doc, trained_state_from(window.controller),
                           folder / (name + ".py"), window)

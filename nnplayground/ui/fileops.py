@@ -1,10 +1,10 @@
 """File handling of the main window: New, Open, Save, recent files, trained models, drops.
 
-A mixin so that main_window.py stays about layout and wiring. Every opening path ends in
-`open_document`, which replaces nothing until the file has been parsed, validated and built
-into a running experiment (data read, weights loaded) by the worker: a file that fails at any
-stage is refused with its problems, and the current document, its undo history and the
-experiment being trained, weights included, stay exactly as they were.
+`FileOps` is one of the window's collaborators, given what it works on in its constructor.
+Every opening path ends in `open_document`, which replaces nothing until the file has been
+parsed, validated and built into a running experiment (data read, weights loaded) by the
+worker: a file that fails at any stage is refused with its problems, and the current document,
+its undo history and the experiment being trained, weights included, stay exactly as they were.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QVBoxLayout
-from PySide6.QtWidgets import QLabel, QListWidget
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget,
+                               QMenu, QMessageBox, QVBoxLayout, QWidget)
 
 from nnplayground.presets.datapath import with_data_path_absolute
 from nnplayground.ui.document import UNTITLED, document_folder, empty_document
@@ -53,15 +53,39 @@ def problem_lines(exc) -> list[str]:
     return [str(p) for p in problems] if problems else [str(exc)]
 
 
-class FileOpsMixin:
-    """Needs self.model (DocumentModel), self.settings (QSettings), self.controller, self.view
-    and the signal self.document_opened(dict)."""
+class FileOps(QObject):
+    """File > New, Open, Save (As), Open Recent, the Gallery, trained models and dropped files.
 
-    _opening = None     # the open the worker is building, until it answers (open_document)
+    `model` is the DocumentModel the files go into and come from; `settings` the QSettings that
+    keep the recent files; `training` the TrainingControls, which has the worker build an
+    opened document's run (`build`), drops the run on New (`clear_run`) and knows whether a run
+    was loaded (`loaded_doc`); `controller` the worker's TrainingController (None: no training,
+    documents open at once); `parent` the widget dialogs belong to. `recent_menu` is the File >
+    Open Recent menu, kept here; the window puts it in its File menu.
+
+    Signals: `document_opened(doc)` after New, Open, the Gallery or a lesson replaced the
+    document, with the document as loaded (a lesson's "lesson" part included); `message(text,
+    ms)` for the status bar; `saved(path)` after the preset was written.
+    """
+
+    document_opened = Signal(object)
+    message = Signal(str, int)
+    saved = Signal(str)
+
+    def __init__(self, model, settings, training, controller, parent: QWidget):
+        super().__init__(parent)
+        self.model = model
+        self.settings = settings
+        self.training = training
+        self.controller = controller
+        self.dialog_parent = parent
+        self.recent_menu = QMenu("Open &Recent", parent)
+        self.recent_menu.setToolTipsVisible(True)
+        self.rebuild_recent_menu()
 
     def show_problems(self, title: str, intro: str, problems: list[str]) -> None:
         """Hook for tests: the dialog is modal, so tests replace this method."""
-        ProblemsDialog(title, intro, problems, self).exec()
+        ProblemsDialog(title, intro, problems, self.dialog_parent).exec()
 
     # -- unsaved changes ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -69,7 +93,7 @@ class FileOpsMixin:
         if not self.model.modified:
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes",
+            self.dialog_parent, "Unsaved changes",
             f"{self.document_name()} has unsaved changes. Save them first?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
@@ -86,14 +110,14 @@ class FileOpsMixin:
             return False
         doc = empty_document()
         self.model.replace(doc, None)
-        self.clear_run()
+        self.training.clear_run()
         self.document_opened.emit(doc)
         return True
 
     def open_dialog(self) -> bool:
         if not self.maybe_save():
             return False
-        path, _ = QFileDialog.getOpenFileName(self, "Open preset", self._last_folder(),
+        path, _ = QFileDialog.getOpenFileName(self.dialog_parent, "Open preset", self.last_folder(),
                                               "Presets and models (*.json *.npz);;All files (*)")
         return bool(path) and self.open_path(path, ask=False)
 
@@ -151,30 +175,21 @@ class FileOpsMixin:
             self._replace_document(doc, editable, path, recent)
             return True
         worker_doc = with_data_path_absolute(editable, document_folder(path))
-        self._opening = token = object()
 
         def built(error) -> None:
-            if self._opening is not token:       # a later open or edit has taken over
-                return
-            self._opening = None
             if error is not None:
                 self._refuse(source or recent or path or doc.get("name") or "The document",
                              problem_lines(error))
                 return
-            self.loaded_doc = worker_doc
             self._replace_document(doc, editable, path, recent)
             if history:                      # its curves and timeline, onto this very run
                 self.controller.restore_history(history)
 
-        self.controller.load(worker_doc, state=state, done=built)
+        self.training.build(worker_doc, state, built)
         return True
 
     def _replace_document(self, doc: dict, editable: dict, path, recent) -> None:
         self.model.replace(editable, path)
-        self.scene.clearSelection()
-        self._reload_timer.stop()           # the worker has this document already
-        self._sync_view_docks(bring_to_front=True)
-        QTimer.singleShot(0, self.view.fit)
         if recent:
             self.add_recent(recent)
         self.document_opened.emit(doc)
@@ -193,7 +208,7 @@ class FileOpsMixin:
 
     def open_gallery(self) -> None:
         from nnplayground.ui.gallery import GalleryDialog
-        dialog = GalleryDialog(self)
+        dialog = GalleryDialog(self.dialog_parent)
         if dialog.exec() == QDialog.Accepted and dialog.chosen:
             self.open_builtin(dialog.chosen)
 
@@ -204,9 +219,9 @@ class FileOpsMixin:
         return self.save_to(self.model.path)
 
     def save_as(self) -> bool:
-        start = self.model.path or str(Path(self._last_folder()) /
+        start = self.model.path or str(Path(self.last_folder()) /
                                        ((self.model.doc.get("name") or "untitled") + ".json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save preset", start, PRESET_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.dialog_parent, "Save preset", start, PRESET_FILTER)
         return bool(path) and self.save_to(path if path.endswith(".json") else path + ".json")
 
     def save_to(self, path: str) -> bool:
@@ -219,7 +234,7 @@ class FileOpsMixin:
         problems = [str(p) for p in validate_preset(self.model.doc)]
         if problems:
             answer = QMessageBox.warning(
-                self, "Save a network with problems?",
+                self.dialog_parent, "Save a network with problems?",
                 "This preset has problems and will not open again until they are fixed:\n\n"
                 + "\n".join(problems[:8]) + ("\n..." if len(problems) > 8 else ""),
                 QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Cancel)
@@ -232,14 +247,14 @@ class FileOpsMixin:
         try:
             save_preset(self.model.doc, path, validate=False, base_dir=old_folder)
         except (OSError, PresetError) as exc:
-            QMessageBox.critical(self, "Save failed", f"Could not save {path}: {exc}")
+            QMessageBox.critical(self.dialog_parent, "Save failed", f"Could not save {path}: {exc}")
             return False
         self.model.path = path
         self._rebase_data_path(old_folder, path)
         self.model.undo_stack.setClean()
         self.add_recent(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        self.update_title()
+        self.message.emit(f"Saved {path}", 4000)
+        self.saved.emit(path)
         return True
 
     def _name_after_file(self, path: str) -> None:
@@ -268,29 +283,29 @@ class FileOpsMixin:
 
     # -- trained models ---------------------------------------------------------------------------
     def save_model_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save trained model", self._last_folder(),
+        path, _ = QFileDialog.getSaveFileName(self.dialog_parent, "Save trained model", self.last_folder(),
                                               MODEL_FILTER)
         if path:
             self.save_trained_model(path if path.endswith(".npz") else path + ".npz")
 
     def save_trained_model(self, path: str) -> bool:
         """The worker writes the live model between two steps (the UI never touches it)."""
-        if self.controller is None or self.loaded_doc is None:
-            QMessageBox.information(self, "Nothing to save", "Load a valid network and train "
+        if self.controller is None or self.training.loaded_doc is None:
+            QMessageBox.information(self.dialog_parent, "Nothing to save", "Load a valid network and train "
                                     "it first; then save the trained model.")
             return False
         try:
             self.controller.save_model(path)
         except Exception as exc:   # shown to the user; the run goes on
-            QMessageBox.critical(self, "Save trained model failed", f"Could not save {path}: {exc}")
+            QMessageBox.critical(self.dialog_parent, "Save trained model failed", f"Could not save {path}: {exc}")
             return False
-        self.statusBar().showMessage(f"Saved trained model {path}", 4000)
+        self.message.emit(f"Saved trained model {path}", 4000)
         return True
 
     def open_model_dialog(self) -> None:
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open trained model", self._last_folder(),
+        path, _ = QFileDialog.getOpenFileName(self.dialog_parent, "Open trained model", self.last_folder(),
                                               MODEL_FILTER)
         if path:
             self.open_model(path, ask=False)
@@ -341,18 +356,20 @@ class FileOpsMixin:
             menu.addAction("Clear list", lambda: (self.settings.setValue("recent", []),
                                                   self.rebuild_recent_menu()))
 
-    def _last_folder(self) -> str:
+    def last_folder(self) -> str:
         files = self.recent_files()
         return str(Path(files[0]).parent) if files else str(Path.home())
 
-    def dragEnterEvent(self, event):  # noqa: N802
+    def drag_enter(self, event) -> None:
+        """A drag over the window: accepted when it carries presets or models."""
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if urls and all(u.toLocalFile().endswith((".json", ".npz")) for u in urls):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event):  # noqa: N802
+    def drop(self, event) -> None:
+        """Files dropped on the window: the first one opens."""
         urls = event.mimeData().urls()
         if urls:
             event.acceptProposedAction()

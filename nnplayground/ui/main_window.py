@@ -1,30 +1,37 @@
 """The main window: diagram in the centre, palette and data on the left, properties and training
-on the right, problems below; menus, toolbar, status bar; wiring to the training controller.
+on the right, problems below; menus, toolbar, status bar.
 
-The window edits a preset document (DocumentModel) and tells the controller about it: a
-structural change reloads the run, a live change (learning rate, batch size, L1/L2) is sent as
-hyperparameters without a reset.
+The window owns the edited preset document (DocumentModel), the diagram and the panels, and
+wires its collaborators, each given what it needs in its constructor:
+
+- `files` (FileOps, ui/fileops.py): New, Open, Save, recent files, trained models, drops;
+- `training` (TrainingControls, ui/training.py): Play/Step/Reset and what the worker has; a
+  structural change reloads the run, a live change (learning rate, batch size, L1/L2) is sent
+  as hyperparameters without a reset;
+- `window_layout` (WindowLayout, ui/layout.py): the designed arrangement of the docks, saved
+  and restored; `lessons.presenter` (ui/lessons/presenter.py): presenter mode.
 """
 
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QScrollArea, QToolBar, QWidget)
 
 from nnplayground.ui import document as D
+from nnplayground.ui.actions import make_action
 from nnplayground.ui.diagram import DiagramScene, DiagramView
 from nnplayground.ui.views.code import show_code
-from nnplayground.ui.views.point_editor import PointEditor, save_data_csv, send_data
+from nnplayground.ui.views.point_editor import PointEditor, save_data_csv
 from nnplayground.ui.export_dialog import open_export_dialog
 from nnplayground.ui.record_dialog import open_record_dialog
-from nnplayground.ui.fileops import FileOpsMixin
+from nnplayground.ui.fileops import FileOps
 from nnplayground.ui.layout import WindowLayout, kind_of
 from nnplayground.ui.lessons import install_lessons
-from nnplayground.ui.training import VIEW_ALIASES, TrainingMixin
+from nnplayground.ui.training import VIEW_ALIASES, TrainingControls
 from nnplayground.ui.palette import LayerPalette
 from nnplayground.ui.panels import DatasetPanel, TrainingPanel
 from nnplayground.ui.properties import PropertiesPanel
@@ -64,11 +71,12 @@ def _dock(title: str, widget: QWidget, name: str, tip: str, scroll=False) -> QDo
     return dock
 
 
-class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
-    """The editor. `document_opened(doc)` fires after New/Open/Gallery/lesson replaced the
-    document, with the document as loaded (a lesson's "lesson" part included)."""
-
-    document_opened = Signal(object)
+class MainWindow(QMainWindow):
+    """The editor. Public parts others use: `model` (the DocumentModel), `scene` and `view`
+    (the diagram), `controller` (the worker's TrainingController or None), `settings`,
+    `status` (the editor's check of the document: its problems, `ok`), the collaborators
+    `files`, `training` and `window_layout`, and the panels and docks. `files.document_opened`
+    fires after New/Open/Gallery/lesson replaced the document."""
 
     def __init__(self, controller=None, settings: QSettings | None = None, doc: dict | None = None,
                  create_controller: bool = True):
@@ -79,7 +87,6 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
             from nnplayground.worker import TrainingController
             controller = TrainingController(self)
         self.controller = controller
-        self.loaded_doc: dict | None = None
         self.status = check_model({"nodes": []})
         self.setWindowTitle("nnplayground")
         self.setWindowIcon(app_icon())
@@ -95,11 +102,18 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.view.text_scale = self.window_layout.scale
         self.setCentralWidget(self.view)
         self._make_actions()
+        self.training = TrainingControls(self.model, controller, self)
+        self.training.message.connect(self.statusBar().showMessage)
+        self.training.loading.connect(self._sync_view_docks)
+        self.files = FileOps(self.model, self.settings, self.training, controller, self)
+        self.files.message.connect(self.statusBar().showMessage)
+        self.files.saved.connect(self.update_title)
+        # First, before the lessons and the layout react to the new document
+        self.files.document_opened.connect(self._on_document_opened)
+        self._make_help_actions()
         self._make_docks()
         self._make_menus()
         self._make_toolbar()
-        self._reload_timer = QTimer(self, singleShot=True, interval=150)
-        self._reload_timer.timeout.connect(self._on_reload_timer)
 
         self.model.changed.connect(self._on_document_changed)
         self.model.undo_stack.cleanChanged.connect(self.update_title)
@@ -112,37 +126,37 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         # restored (restoreState finds docks by object name, so the lesson docks must exist).
         self.lessons = install_lessons(self)
         # After the lessons' own handler, so the design sees the lesson's panel and compare.
-        self.document_opened.connect(self._on_opened_for_layout)
-        self._connect_controller()
+        self.files.document_opened.connect(self._on_opened_for_layout)
+        if controller is not None:
+            controller.snapshot_ready.connect(self._on_snapshot)
+            controller.dataset_ready.connect(self.dataset_panel.show_dataset_info)
+            controller.dataset_ready.connect(self.scene.set_dataset)
+            controller.cleared.connect(lambda: self.scene.set_dataset(None))
         self._on_document_changed("structure")
         self._restore_settings()
 
     # -- construction ---------------------------------------------------------------------------
-    def _action(self, text, slot, shortcut=None, tip="", enabled=True) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            keys = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setToolTip(tip or text.replace("&", "").rstrip("."))
-        action.setStatusTip(action.toolTip())
-        action.triggered.connect(slot)
-        action.setEnabled(enabled)
-        self.addAction(action)
-        return action
+    def _action(self, text, slot, shortcut=None, tip="", enabled=True):
+        return make_action(self, text, slot, shortcut, tip, enabled)
 
     def _make_actions(self) -> None:
+        """The window's actions (the file ones call `files`, created next)."""
         a = self._action
-        self.act_new = a("&New", lambda: self.new_document(), QKeySequence.New, "Start an empty network")
-        self.act_open = a("&Open\u2026", lambda: self.open_dialog(), QKeySequence.Open,
+        self.act_new = a("&New", lambda: self.files.new_document(), QKeySequence.New,
+                         "Start an empty network")
+        self.act_open = a("&Open\u2026", lambda: self.files.open_dialog(), QKeySequence.Open,
                           "Open a preset (.json) or trained model (.npz)")
-        self.act_save = a("&Save", lambda: self.save(), QKeySequence.Save, "Save the preset")
-        self.act_save_as = a("Save &As\u2026", lambda: self.save_as(), QKeySequence.SaveAs,
-                             "Save the preset under a new name")
-        self.act_gallery = a("&Gallery\u2026", self.open_gallery, "Ctrl+G",
+        self.act_save = a("&Save", lambda: self.files.save(), QKeySequence.Save,
+                          "Save the preset")
+        self.act_save_as = a("Save &As\u2026", lambda: self.files.save_as(),
+                             QKeySequence.SaveAs, "Save the preset under a new name")
+        self.act_gallery = a("&Gallery\u2026", lambda: self.files.open_gallery(), "Ctrl+G",
                              "Browse the built-in presets and their lessons")
-        self.act_save_model = a("Save &trained model\u2026", self.save_model_dialog, None,
+        self.act_save_model = a("Save &trained model\u2026",
+                                lambda: self.files.save_model_dialog(), None,
                                 "Save the preset with its trained weights (.npz)")
-        self.act_open_model = a("Open t&rained model\u2026", self.open_model_dialog, None,
+        self.act_open_model = a("Open t&rained model\u2026",
+                                lambda: self.files.open_model_dialog(), None,
                                 "Open a trained model (.npz)")
         self.act_export = a("&Export\u2026", lambda: open_export_dialog(self), None,
                             "Export the trained network to PyTorch, Keras or ONNX")
@@ -171,10 +185,10 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.act_full = a("&Full screen", self.toggle_full_screen, "F11", "Full screen (F11)")
         self.act_reset_layout = a("Reset &layout", self.reset_layout, None,
                                   "Arrange the panels as designed for what is open")
-        self.act_play = a("Play", self.play_pause, "Space", "Train / pause (Space)")
-        self.act_step = a("Step", self.step, "S", "Train one mini-batch (S)")
-        self.act_epoch = a("Step epoch", self.step_epoch, "E", "Train one epoch (E)")
-        self.act_reset = a("Reset", self.reset, "R", "Fresh weights, start again (R)")
+
+    def _make_help_actions(self) -> None:
+        """After the training controls' actions, so F1 lists them in menu order."""
+        a = self._action
         self.act_about = a("&About", self.about, None, "About nnplayground")
         self.act_keys = a("&Keyboard shortcuts", self.show_keys, "F1", "The keyboard shortcuts")
 
@@ -184,8 +198,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.dataset_panel = DatasetPanel(self.model)
         self.dataset_panel.save_csv.clicked.connect(lambda: save_data_csv(self))
         self.properties = PropertiesPanel(self.model)
-        self.training_panel = TrainingPanel(self.model, [self.act_play, self.act_step,
-                                                         self.act_reset])
+        t = self.training
+        self.training_panel = TrainingPanel(self.model, [t.act_play, t.act_step, t.act_reset])
         self.problems = QListWidget()
         self.problems.setWordWrap(True)
         self.problems.setToolTip("Everything wrong with the network; click one to select its layer")
@@ -276,8 +290,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addActions([self.act_new, self.act_open, self.dataset_panel.act_open_data])
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.setToolTipsVisible(True)
+        file.addMenu(self.files.recent_menu)
         file.addActions([self.act_gallery, self.act_save, self.act_save_as])
         file.addSeparator()
         file.addActions([self.act_open_model, self.act_save_model, self.act_export,
@@ -298,12 +311,11 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
             dock.toggleViewAction().setToolTip(f"Show or hide the {dock.windowTitle()} panel")
             self.view_menu.addAction(dock.toggleViewAction())
         train = bar.addMenu("&Train")
-        train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        train.addActions(self.training.run_actions())
         train.addSeparator()
         train.addMenu("&Speed").addActions(self.training_panel.speed_actions.actions())
         help_ = bar.addMenu("&Help")
         help_.addActions([self.act_keys, self.act_about])
-        self.rebuild_recent_menu()
 
     def _make_toolbar(self) -> None:
         tb = QToolBar("Main")
@@ -313,18 +325,20 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         tb.addSeparator()
         tb.addActions([self.act_undo, self.act_redo, self.act_tidy, self.act_fit])
         tb.addSeparator()
-        tb.addActions([self.act_play, self.act_step, self.act_reset])
+        t = self.training
+        tb.addActions([t.act_play, t.act_step, t.act_reset])
         self.addToolBar(tb)
         self.toolbar = tb
         self._size_play_button()
 
     def _size_play_button(self) -> None:
         """Play turns into Pause while training: room for the longer word from the start."""
-        button = self.toolbar.widgetForAction(self.act_play)
-        text = self.act_play.text()
-        self.act_play.setText("Pause")
+        play = self.training.act_play
+        button = self.toolbar.widgetForAction(play)
+        text = play.text()
+        play.setText("Pause")
         width = button.sizeHint().width()
-        self.act_play.setText(text)
+        play.setText(text)
         button.setMinimumWidth(width)
 
     def changeEvent(self, event):  # noqa: N802
@@ -362,13 +376,32 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.scene.sync(self.status)
         self._show_problems()
         self.update_title()
-        self._update_actions()
-        if kind == "live":
-            self._send_live_changes()
-        elif kind == "data":
-            send_data(self)
-        elif kind == "structure":
-            self._reload_timer.start()
+        self.training.document_changed(kind, self.status.ok)
+
+    def _on_document_opened(self, _doc: dict) -> None:
+        self.scene.clearSelection()
+        self._sync_view_docks(bring_to_front=True)
+        QTimer.singleShot(0, self.view.fit)
+
+    def _sync_view_docks(self, bring_to_front: bool = False) -> None:
+        """Shows the docks the preset names; the views module hides what the data cannot use.
+
+        On opening a document they also come to the front of their tab groups, the first
+        named last so it wins its group; on a reload after an edit they do not, so the tab the
+        user picked stays picked.
+        """
+        for name in reversed(self.model.doc.get("views", [])):
+            dock = self.view_docks.get(name) or self.view_docks.get(VIEW_ALIASES.get(name, ""))
+            if dock is not None:
+                dock.setVisible(True)
+                if bring_to_front:
+                    dock.raise_()
+
+    def _on_snapshot(self, snapshot) -> None:
+        weights = getattr(snapshot, "weights", None)
+        if weights:
+            self.scene.set_weights(weights)
+        self.scene.set_maps(snapshot)
 
     def _show_problems(self) -> None:
         self.problems.clear()
@@ -381,17 +414,8 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         n = len(self.status.problems)
         self.dock_problems.setWindowTitle(f"Problems ({n})" if n else "Problems: none")
 
-    def _update_actions(self) -> None:
-        ok = self.status.ok and self.controller is not None
-        for act in (self.act_play, self.act_step, self.act_epoch, self.act_reset):
-            act.setEnabled(ok)
-        why = "" if ok else ("Fix the problems listed below first" if self.controller else
-                             "Training is not available")
-        self.act_play.setToolTip(why or ("Pause (Space)" if self.is_running() else
-                                         "Train (Space)"))
-
     def update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.document_name()}[*] \u2014 nnplayground")
+        self.setWindowTitle(f"{self.files.document_name()}[*] \u2014 nnplayground")
         self.setWindowModified(self.model.modified)
 
     def _on_undo_text_changed(self, text: str) -> None:
@@ -443,7 +467,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         for action in self.actions():
             keys = " / ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
             if keys:
-                name = "Play / pause" if action is self.act_play else \
+                name = "Play / pause" if action is self.training.act_play else \
                     action.text().replace("&", "").rstrip(".\u2026")
                 lines.append(f"{keys}  {name}")
         return lines + ["Ctrl+wheel  zoom the diagram"]
@@ -462,7 +486,7 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
         self.settings.setValue("mnist_dir", folder)
         os.environ["NNPLAYGROUND_MNIST_DIR"] = folder
         if self.model.doc.get("dataset", {}).get("kind") in D.IMAGE_DATASETS:
-            self.load_into_controller()
+            self.training.load_into_controller()
 
     def _apply_mnist_setting(self) -> None:
         folder = self.settings.value("mnist_dir", "")
@@ -480,8 +504,14 @@ class MainWindow(FileOpsMixin, TrainingMixin, QMainWindow):
             self.window_layout.arrange(self._layout_doc(), lesson=False)
             self.window_layout.fit_to_screen()
 
+    def dragEnterEvent(self, event):  # noqa: N802
+        self.files.drag_enter(event)
+
+    def dropEvent(self, event):  # noqa: N802
+        self.files.drop(event)
+
     def closeEvent(self, event):  # noqa: N802
-        if not self.maybe_save():
+        if not self.files.maybe_save():
             event.ignore()
             return
         self.window_layout.save()

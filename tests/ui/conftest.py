@@ -153,9 +153,9 @@ def window_on_worker(make_window, controller, qtbot):  # noqa: F811 - the fixtur
     def open_(target):
         window = make_window(controller=controller)
         if isinstance(target, str):
-            assert window.open_builtin(target, ask=False)
+            assert window.files.open_builtin(target, ask=False)
         else:
-            window.open_document(target)
+            window.files.open_document(target)
         qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
                         timeout=15000)
         return window

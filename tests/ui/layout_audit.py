@@ -283,11 +283,11 @@ def _wait(app, condition, timeout=60.0):
 
 def _train_a_moment(app, window, steps=20):
     c = window.controller
-    _wait(app, lambda: c.state != "loading" and window.loaded_doc is not None)
-    if not window.act_play.isEnabled():
+    _wait(app, lambda: c.state != "loading" and window.training.loaded_doc is not None)
+    if not window.training.act_play.isEnabled():
         return
     start = c.latest_snapshot.step if c.latest_snapshot is not None else 0
-    window.play_pause()
+    window.training.play_pause()
     _wait(app, lambda: not c.running or (c.latest_snapshot is not None
                                          and c.latest_snapshot.step >= start + steps))
     if c.running:
@@ -335,13 +335,13 @@ def sweep(targets, presenter=True) -> list[dict]:
                         "font_scale": window.lessons.presenter.font_scale})
 
     opened = []
-    window.document_opened.connect(opened.append)
+    window.files.document_opened.connect(opened.append)
     for target in targets:
         opened.clear()
         if str(target).isdigit():
             window.lessons.open_lesson(int(target), ask=False)
         else:
-            window.open_builtin(str(target), ask=False)
+            window.files.open_builtin(str(target), ask=False)
         # the document is replaced once the worker has built its run (it may refuse it)
         _wait(app, lambda: opened, 120)
         _train_a_moment(app, window)

@@ -23,7 +23,7 @@ def test_choosing_spirals_then_five_classes_fits_the_output_layer(make_window, q
     doc = window.model.doc
     assert classes.isEnabled() and classes.value() == 3
     assert _output(doc) == (3, "softmax", "cross_entropy")
-    assert validate_preset(doc) == [] and window.act_play.isEnabled()
+    assert validate_preset(doc) == [] and window.training.act_play.isEnabled()
     classes.setFocus()
     classes.selectAll()
     qtbot.keyClicks(classes, "5")

@@ -34,12 +34,12 @@ def test_a_preset_naming_its_data_from_the_home_folder_loads_in_the_worker(
     (folder / "mine.json").write_text(json.dumps(doc))
     window = make_window(controller=controller)
     refused = []
-    window.show_problems = lambda *args: refused.append(args)      # the dialog is modal
-    with qtbot.waitSignal(window.document_opened, timeout=15000):   # once the worker built it
-        assert window.open_path(str(folder / "mine.json"), ask=False)
+    window.files.show_problems = lambda *args: refused.append(args)      # the dialog is modal
+    with qtbot.waitSignal(window.files.document_opened, timeout=15000):   # once the worker built it
+        assert window.files.open_path(str(folder / "mine.json"), ask=False)
     assert not refused
     assert window.model.doc["dataset"]["path"] == "~/data/points.csv"
-    assert window.loaded_doc["dataset"]["path"] == str((home / "data" / "points.csv").resolve())
+    assert window.training.loaded_doc["dataset"]["path"] == str((home / "data" / "points.csv").resolve())
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
                     timeout=15000)
     assert len(controller.dataset.y_train) == 20
@@ -199,8 +199,8 @@ def test_an_npz_opens_with_its_arrays_and_the_worker_trains_on_it(make_window, c
              weight=rng.random(60))
     save_preset(load_builtin("xor"), tmp_path / "mine.json")
     window = make_window(controller=controller)
-    with qtbot.waitSignal(window.document_opened, timeout=15000):
-        assert window.open_path(str(tmp_path / "mine.json"), ask=False)
+    with qtbot.waitSignal(window.files.document_opened, timeout=15000):
+        assert window.files.open_path(str(tmp_path / "mine.json"), ask=False)
     dialog = data_dock(window).open_data_file(str(tmp_path / "data" / "points.npz"))
     qtbot.waitExposed(dialog)
     assert [dialog.target.itemText(i) for i in range(3)] == ["x", "y", "weight"]

@@ -125,7 +125,7 @@ def test_features_are_offered_only_where_the_data_can_take_them():
 # -- typing a weight or a bias ---------------------------------------------------------------
 
 def _open_xor(window, controller, qtbot):
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle"
                     and controller.latest_snapshot is not None, timeout=15000)
 

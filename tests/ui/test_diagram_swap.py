@@ -91,7 +91,7 @@ def test_every_network_replaces_every_other_without_crashing(window):
 def test_lesson_six_then_xor_through_the_open_paths(window):
     """The reported crash, through the paths a user takes."""
     assert window.lessons.open_lesson(6, ask=False)
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     assert_scene_matches(window.scene, load_builtin("xor"), "xor after lesson 6")
     assert window.lessons.number is None
 
@@ -109,7 +109,7 @@ def test_fit_keeps_a_long_network_readable(window, qtbot):
     first = min(window.scene.nodes.values(), key=lambda item: item.pos().x())
     assert shown.contains(first.sceneBoundingRect())
     assert window.view.horizontalScrollBar().maximum() > 0
-    window.open_builtin("xor", ask=False)
+    window.files.open_builtin("xor", ask=False)
     qtbot.waitUntil(lambda: "h1" in window.scene.nodes, timeout=2_000)
     window.view.fit()
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()

@@ -43,6 +43,6 @@ def test_stale_tab_bars_do_not_paint_over_the_docks(make_window, qtbot):
     the window lists only docks that are shown."""
     window = make_window()
     window.lessons.open_lesson(6, ask=False)
-    window.open_builtin("xor", ask=False)
+    window.files.open_builtin("xor", ask=False)
     qtbot.waitUntil(lambda: not _stale_tabs(window), timeout=2_000)
     assert_one_bar_per_group(window)

@@ -145,11 +145,11 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
         f"{title}: {text}"))
     start = [(-3, -3, 0), (-2, -4, 0), (3, 3, 1), (4, 2, 1), (3, -3, 2), (4, -4, 2)]
     window = make_window(three_class_doc(start), controller=controller)
-    window.load_into_controller()
+    window.training.load_into_controller()
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
                     timeout=15000)
     view = _shown(qtbot, window, "boundary")
-    window.act_step.trigger()
+    window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and controller.latest_snapshot.step == 1, timeout=15000)
     weights = np.array(controller.latest_snapshot.weights["h1"]["W"])
@@ -160,7 +160,7 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
         click(qtbot, view.plot, -3, 3)
     info = changed.args[0]
     assert len(info.y_train) + len(info.y_test) == n_before + 8
-    window.act_step.trigger()
+    window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot.step == 2, timeout=15000)
     # the run went on (weights kept, not reset) and its trainer holds the new points
     assert not np.allclose(controller.latest_snapshot.weights["h1"]["W"], 0)
@@ -177,7 +177,7 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
 
 def test_undoing_the_copy_of_generated_data_trains_on_it_again(make_window, controller, qtbot):
     window = make_window(load_builtin("xor"), controller=controller)
-    window.load_into_controller()
+    window.training.load_into_controller()
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
                     timeout=15000)
     view = _shown(qtbot, window, "boundary")
@@ -191,7 +191,7 @@ def test_undoing_the_copy_of_generated_data_trains_on_it_again(make_window, cont
     # the boundary shows xor's own training points again, and no rings
     assert len(view.scatter.data) == len(changed.args[0].y_train)
     assert len(window.point_editor.others.data) == 0
-    window.act_step.trigger()
+    window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and controller.latest_snapshot.step == 1, timeout=15000)
     assert len(controller._thread._exp.trainer.x_train) == len(changed.args[0].y_train)
@@ -205,10 +205,10 @@ def test_points_save_and_reopen_exactly(make_window, qtbot, tmp_path):
         strip.choose(c)
         click(qtbot, view.plot, x, y)
     path = tmp_path / "drawn.json"
-    assert window.save_to(str(path))
+    assert window.files.save_to(str(path))
     assert load_preset(path)["dataset"] == window.model.doc["dataset"]
     again = make_window()
-    assert again.open_path(str(path))
+    assert again.files.open_path(str(path))
     assert again.model.doc["dataset"] == window.model.doc["dataset"]
 
 

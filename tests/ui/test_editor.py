@@ -47,7 +47,7 @@ def drag_wire(qtbot, window, src: str, dst: str) -> None:
 def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
     window = make_window()
     assert window.model.doc["model"]["nodes"] == []
-    assert not window.act_play.isEnabled()
+    assert not window.training.act_play.isEnabled()
     drop_layer(window, "Input", QPoint(200, 300))
     drop_layer(window, "Dense", QPoint(420, 300))
     drop_layer(window, "Dense", QPoint(640, 300))
@@ -69,7 +69,7 @@ def test_build_xor_2_4_1_from_an_empty_canvas(make_window, qtbot):
     assert model["nodes"][2]["params"] == {"units": 1, "activation": "sigmoid"}
     report = check_graph(model)
     assert report.ok and report.shapes[out] == (1,)
-    assert window.status.ok and window.act_play.isEnabled()
+    assert window.status.ok and window.training.act_play.isEnabled()
     assert window.problems.count() == 0
     # the diagram draws the 2x4 and 4x1 weights unit to unit
     assert [len(r) for r in window.scene.weight_lines[(x, h)]] == [4, 4]
@@ -83,15 +83,15 @@ def test_dense_fed_an_image_is_red_with_the_message_and_blocks_play(make_window)
     D.add_node(doc, "Input", (0, 0), {"shape": [1, 28, 28]})
     window = make_window(doc)
     window.scene.add_layer("Dense", QPointF(230, 0))
-    assert window.act_play.isEnabled() is False or window.status.ok   # not yet connected: ok
+    assert window.training.act_play.isEnabled() is False or window.status.ok   # not yet connected: ok
     window.scene.connect_nodes("x", "dense1")
     item = window.scene.nodes["dense1"]
     assert item.problem, "the Dense fed an image must be flagged"
     assert item.toolTip() == item.problem
     messages = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert any("dense1" in m for m in messages)
-    assert not window.act_play.isEnabled() and not window.act_step.isEnabled()
-    window.play_pause()
+    assert not window.training.act_play.isEnabled() and not window.training.act_step.isEnabled()
+    window.training.play_pause()
     assert "play" not in window.controller.names()
     # the fix: a Flatten in between; everything turns valid again
     window.scene.add_layer("Flatten", QPointF(100, 200))
@@ -103,7 +103,7 @@ def test_dense_fed_an_image_is_red_with_the_message_and_blocks_play(make_window)
     window.properties.widgets["units"].setValue(10)
     window.properties.widgets["activation"].setCurrentText("softmax")
     assert window.scene.nodes["dense1"].problem is None
-    assert window.act_play.isEnabled()
+    assert window.training.act_play.isEnabled()
 
 
 def _check_undo(window, action):
@@ -253,7 +253,7 @@ def test_skip_connection_with_add_and_refused_loop(make_window):
 
 def test_live_changes_go_to_the_worker_and_structure_reloads(make_window, qtbot):
     window = make_window()
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     ctl = window.controller
     assert ctl.names().count("load") == 1
     window.training_panel.fields[("optimizer", "lr")][0].setValue(0.1)
@@ -278,7 +278,7 @@ def test_every_control_has_a_tooltip(make_window):
         assert missing == []
     for action in window.toolbar.actions():
         assert action.isSeparator() or action.toolTip()
-    for menu in window.menuBar().findChildren(type(window.recent_menu)):
+    for menu in window.menuBar().findChildren(type(window.files.recent_menu)):
         for action in menu.actions():
             assert action.isSeparator() or action.menu() or action.toolTip(), action.text()
 
@@ -290,7 +290,7 @@ def test_space_s_r_keys_drive_training(make_window, qtbot):
     window.view.setFocus()
     ctl = window.controller
     QTest.keyClick(window.view, Qt.Key_Space)
-    assert ctl.names()[-1] == "play" and window.act_play.text() == "Pause"
+    assert ctl.names()[-1] == "play" and window.training.act_play.text() == "Pause"
     QTest.keyClick(window.view, Qt.Key_Space)
     assert ctl.names()[-1] == "pause"
     QTest.keyClick(window.view, Qt.Key_S)
@@ -307,13 +307,13 @@ def test_preset_level_problems_pin_to_nodes_and_block_play(make_window):
     window = make_window(load_builtin("xor"))
     window.dataset_panel.fields[("dataset", "kind")][0].setCurrentText("mnist")
     assert "[1, 28, 28]" in window.scene.nodes["x"].problem
-    assert not window.act_play.isEnabled()
+    assert not window.training.act_play.isEnabled()
     window.act_undo.trigger()
     window.training_panel.fields[(None, "loss")][0].setCurrentText("cross_entropy")
     assert "softmax" in window.scene.nodes["out"].problem
-    assert not window.act_play.isEnabled()
+    assert not window.training.act_play.isEnabled()
     window.act_undo.trigger()
-    assert window.status.ok and window.act_play.isEnabled()
+    assert window.status.ok and window.training.act_play.isEnabled()
 
 
 @pytest.mark.parametrize("button, reloads", [("Yes", True), ("No", False)])
@@ -323,7 +323,7 @@ def test_structural_edit_during_training_asks_before_restarting(make_window, qtb
     window = make_window(load_builtin("xor"))
     ctl = window.controller
     qtbot.waitUntil(lambda: "load" in ctl.names())
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[1]) or getattr(QMessageBox, button))
@@ -407,7 +407,7 @@ def test_optimizer_type_switches_live_without_a_question_or_a_reload(make_window
     window = make_window(load_builtin("xor"))
     ctl = window.controller
     qtbot.waitUntil(lambda: "load" in ctl.names())
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]))
     loads = ctl.names().count("load")
@@ -418,5 +418,5 @@ def test_optimizer_type_switches_live_without_a_question_or_a_reload(make_window
     qtbot.wait(300)                          # longer than the reload timer's 150 ms
     assert asked == [] and ctl.names().count("load") == loads
     assert "weights are kept" in window.statusBar().currentMessage()
-    window.reset()                           # fresh weights, the switched optimizer stays
+    window.training.reset()                           # fresh weights, the switched optimizer stays
     assert ctl.names()[-1] == "reset" and ctl.names().count("load") == loads

@@ -46,7 +46,7 @@ def test_export_writes_the_trained_weights_of_the_run(
     from nnplayground.presets import load_trained_model
     window = window_on_worker("xor")
     for _ in range(3):
-        window.act_step.trigger()
+        window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and controller.latest_snapshot.step >= 3, timeout=10000)
 
@@ -65,7 +65,7 @@ def test_export_writes_the_trained_weights_of_the_run(
     assert "Exported" in window.statusBar().currentMessage()
 
     # the same weights as File > Save trained model writes (the run is paused)
-    assert window.save_trained_model(str(tmp_path / "saved.npz"))
+    assert window.files.save_trained_model(str(tmp_path / "saved.npz"))
     _, model = load_trained_model(tmp_path / "saved.npz")
     x = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
     session = onnxruntime.InferenceSession(str(tmp_path / "exported.onnx"),
@@ -76,8 +76,8 @@ def test_export_writes_the_trained_weights_of_the_run(
 def test_a_network_a_format_cannot_express_is_refused_before_writing(make_window, qtbot,
                                                                       tmp_path):
     window = make_window()
-    window.open_document(batchnorm_of_a_matrix())
-    assert window.loaded_doc is not None
+    window.files.open_document(batchnorm_of_a_matrix())
+    assert window.training.loaded_doc is not None
     dialog = _open_dialog(window, qtbot)
     for fmt in ("pytorch", "keras", "onnx"):
         qtbot.mouseClick(dialog.findChild(type(dialog.format_buttons.button(0)),
@@ -94,7 +94,7 @@ def test_export_with_nothing_loaded_says_what_to_do(make_window, qtbot, monkeypa
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[1:3]))
     window = make_window()              # an empty network: nothing has reached the worker
-    assert window.loaded_doc is None
+    assert window.training.loaded_doc is None
     window.act_export.trigger()
     assert shown == [("Nothing to export", "Load a valid network and train it first; then "
                                            "export it.")]

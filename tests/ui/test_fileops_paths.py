@@ -31,7 +31,7 @@ def write_course(folder: Path) -> Path:
 
 def loaded_path(window) -> str:
     """The data path in the document the worker was last handed."""
-    return window.loaded_doc["dataset"]["path"]
+    return window.training.loaded_doc["dataset"]["path"]
 
 
 def test_save_as_elsewhere_re_spells_the_path_and_undo_keeps_it(make_window, tmp_path,
@@ -39,11 +39,11 @@ def test_save_as_elsewhere_re_spells_the_path_and_undo_keeps_it(make_window, tmp
     lesson = write_course(tmp_path / "course")
     monkeypatch.chdir(tmp_path)
     window = make_window()
-    assert window.open_path(str(lesson), ask=False)
+    assert window.files.open_path(str(lesson), ask=False)
     window.scene.change_units("h1", +2)                   # an undo step holding the old spelling
     target = tmp_path / "mine" / "week1" / "x.json"
     target.parent.mkdir(parents=True)
-    assert window.save_to(str(target))
+    assert window.files.save_to(str(target))
     spelled = "../../course/data/points.csv"
     assert load_preset(target)["dataset"]["path"] == spelled
     assert window.model.doc["dataset"]["path"] == spelled  # the document matches its file
@@ -52,16 +52,16 @@ def test_save_as_elsewhere_re_spells_the_path_and_undo_keeps_it(make_window, tmp
     assert window.model.doc["dataset"]["path"] == spelled
     assert window.model.doc["model"]["nodes"][1]["params"]["units"] == 4
     window.model.undo_stack.redo()
-    assert window.save_to(str(target))                     # saving again: the same bytes
+    assert window.files.save_to(str(target))                     # saving again: the same bytes
     first = target.read_bytes()
-    assert window.save_to(str(target))
+    assert window.files.save_to(str(target))
     assert target.read_bytes() == first
     # course and mine moved together: the saved preset opens on the moved data
     moved = tmp_path / "moved"
     moved.mkdir()
     shutil.move(str(tmp_path / "course"), str(moved / "course"))
     shutil.move(str(tmp_path / "mine"), str(moved / "mine"))
-    assert window.open_path(str(moved / "mine" / "week1" / "x.json"), ask=False)
+    assert window.files.open_path(str(moved / "mine" / "week1" / "x.json"), ask=False)
     assert Path(loaded_path(window)).resolve() == \
         (moved / "course" / "data" / "points.csv").resolve()
 
@@ -71,24 +71,24 @@ def test_trained_model_saved_from_the_gui_opens_after_moving(make_window, fake_c
     from nnplayground.experiment import Experiment
 
     def save_model(path):   # what the worker does between two steps
-        Experiment.from_preset(window.loaded_doc).save_model(path)
+        Experiment.from_preset(window.training.loaded_doc).save_model(path)
     fake_controller.save_model = save_model
     lesson = write_course(tmp_path / "course")
     monkeypatch.chdir(tmp_path)
     window = make_window()
-    assert window.open_path(str(lesson), ask=False)
+    assert window.files.open_path(str(lesson), ask=False)
     assert Path(loaded_path(window)).is_absolute()          # the worker gets it resolved
     (tmp_path / "course" / "models").mkdir()
-    assert window.save_trained_model(str(tmp_path / "course" / "models" / "m.npz"))
+    assert window.files.save_trained_model(str(tmp_path / "course" / "models" / "m.npz"))
     moved = tmp_path / "usb" / "course"
     moved.parent.mkdir()
     shutil.move(str(tmp_path / "course"), str(moved))
-    assert window.open_path(str(moved / "models" / "m.npz"), ask=False)
+    assert window.files.open_path(str(moved / "models" / "m.npz"), ask=False)
     assert loaded_path(window) == str(moved.resolve() / "data" / "points.csv")
     assert window.model.doc["dataset"]["path"] == loaded_path(window)
     # the data panel read the moved file: 30 training points drawn
     qtbot.waitUntil(lambda: len(window.dataset_panel.scatter.data) == 30, timeout=5000)
     # Save As of the opened model's preset, beside the data: relative again
-    assert window.save_to(str(moved / "from-model.json"))
+    assert window.files.save_to(str(moved / "from-model.json"))
     assert load_preset(moved / "from-model.json")["dataset"]["path"] == "data/points.csv"
     assert window.model.doc["dataset"]["path"] == str(moved.resolve() / "data" / "points.csv")

@@ -25,25 +25,25 @@ def answer(monkeypatch, button):
 
 def test_save_and_open_round_trip(make_window, tmp_path):
     window = make_window()
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     window.scene.change_units("h1", +2)
     assert window.isWindowModified()
     assert "[*]" in window.windowTitle()
     path = tmp_path / "mine.json"
-    assert window.save_to(str(path))
+    assert window.files.save_to(str(path))
     assert not window.isWindowModified()
     assert window.windowTitle().startswith("mine.json")
     assert load_preset(path) == window.model.doc
     saved = json.loads(path.read_text())
-    window.new_document()
+    window.files.new_document()
     assert window.model.doc["model"]["nodes"] == []
-    assert window.open_path(str(path))
+    assert window.files.open_path(str(path))
     assert window.model.doc == saved
     assert window.model.path == str(path)
-    assert str(path.resolve()) == window.recent_files()[0]
+    assert str(path.resolve()) == window.files.recent_files()[0]
     assert window.settings.value("recent")  # persisted in QSettings
-    window.new_document()
-    recent = window.recent_menu.actions()[0]
+    window.files.new_document()
+    recent = window.files.recent_menu.actions()[0]
     assert recent.text() == "mine.json"
     recent.trigger()                        # File > Open Recent > mine.json
     assert window.model.doc == saved
@@ -58,8 +58,8 @@ def test_a_bad_file_lists_its_problems_and_keeps_the_network(make_window, tmp_pa
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
     shown = []
-    window.show_problems = lambda title, intro, problems: shown.append((title, problems))
-    assert not window.open_path(str(bad))
+    window.files.show_problems = lambda title, intro, problems: shown.append((title, problems))
+    assert not window.files.open_path(str(bad))
     assert window.model.doc == before
     assert not window.isWindowModified()
     (title, problems), = shown
@@ -68,7 +68,7 @@ def test_a_bad_file_lists_its_problems_and_keeps_the_network(make_window, tmp_pa
     assert len(problems) >= 2
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json")
-    assert not window.open_path(str(broken))
+    assert not window.files.open_path(str(broken))
     assert "not valid JSON" in shown[-1][1][0]
     assert window.model.doc == before
 
@@ -85,11 +85,11 @@ def test_unsaved_changes_prompt_on_new_open_and_close(make_window, monkeypatch, 
     window.scene.change_units("h1", +1)
     edited = window.model.snapshot()
     asked = answer(monkeypatch, QMessageBox.Cancel)
-    assert not window.new_document()
+    assert not window.files.new_document()
     assert window.model.doc == edited and len(asked) == 1
     other = tmp_path / "other.json"
     other.write_text(json.dumps(load_builtin("xor")))
-    assert not window.open_path(str(other))
+    assert not window.files.open_path(str(other))
     assert window.model.doc == edited and len(asked) == 2
     assert not window.close()         # Cancel keeps the window open
     assert window.isVisible() and len(asked) == 3
@@ -98,16 +98,16 @@ def test_unsaved_changes_prompt_on_new_open_and_close(make_window, monkeypatch, 
     target = tmp_path / "saved.json"
     monkeypatch.setattr("nnplayground.ui.fileops.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), ""))
-    assert window.new_document()
+    assert window.files.new_document()
     assert load_preset(target) == edited
     # Discard: proceeds without saving
     window.scene.add_layer("Dense", QPointF(0, 300))
     asked = answer(monkeypatch, QMessageBox.Discard)
-    assert window.open_path(str(other))
+    assert window.files.open_path(str(other))
     assert len(asked) == 1 and window.model.doc == load_builtin("xor")
     # nothing modified: no prompt at all
     asked = answer(monkeypatch, QMessageBox.Cancel)
-    assert window.new_document() and asked == []
+    assert window.files.new_document() and asked == []
 
 
 def test_dropping_a_preset_file_on_the_window_opens_it(make_window, tmp_path):
@@ -187,10 +187,10 @@ def test_an_untitled_preset_is_named_after_its_file(make_window, fake_controller
     window = make_window()
     doc = load_builtin("xor")
     doc["name"] = "Untitled"          # what File > New starts with
-    window.open_document(doc)
+    window.files.open_document(doc)
     loads = fake_controller.names().count("load")
     path = tmp_path / "my-xor.json"
-    assert window.save_to(str(path))
+    assert window.files.save_to(str(path))
     assert load_preset(path)["name"] == "my-xor"
     assert window.model.doc["name"] == "my-xor" and not window.isWindowModified()
     assert fake_controller.names().count("load") == loads     # naming it restarts nothing
@@ -200,6 +200,6 @@ def test_an_untitled_preset_is_named_after_its_file(make_window, fake_controller
 
 def test_a_name_the_user_gave_is_kept_when_saving(make_window, tmp_path):
     window = make_window()
-    assert window.open_builtin("xor", ask=False)
-    assert window.save_to(str(tmp_path / "other.json"))
+    assert window.files.open_builtin("xor", ask=False)
+    assert window.files.save_to(str(tmp_path / "other.json"))
     assert load_preset(tmp_path / "other.json")["name"] == load_builtin("xor")["name"]

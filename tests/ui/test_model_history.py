@@ -20,14 +20,14 @@ def test_saving_and_reopening_a_model_brings_back_its_curves_and_scrubber(
     steps, image = timeline.steps.copy(), np.array(boundary.image.image)
     assert steps[-1] == 32 and len(epochs) == 1
     path = tmp_path / "spiral-trained.npz"
-    assert window.save_trained_model(str(path))
+    assert window.files.save_trained_model(str(path))
 
-    window.reset()                              # fresh weights, empty curves
+    window.training.reset()                              # fresh weights, empty curves
     qtbot.waitUntil(lambda: len(timeline.steps) == 1 and not len(metrics.steps.data),
                     timeout=10000)
     with qtbot.waitSignal(controller.snapshot_ready, check_params_cb=lambda s: s.rewound,
                           timeout=15000):
-        assert window.open_path(str(path))
+        assert window.files.open_path(str(path))
     np.testing.assert_array_equal(metrics.steps.data, curve)
     np.testing.assert_array_equal(metrics.epochs.column("test_loss"), epochs)
     np.testing.assert_array_equal(timeline.steps, steps)

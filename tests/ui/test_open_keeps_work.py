@@ -61,8 +61,8 @@ def _state(window, controller):
 
 def _open_and_wait_for_refusal(window, qtbot, path):
     shown = []
-    window.show_problems = lambda title, intro, problems: shown.append((title, intro, problems))
-    window.open_path(str(path), ask=False)
+    window.files.show_problems = lambda title, intro, problems: shown.append((title, intro, problems))
+    window.files.open_path(str(path), ask=False)
     qtbot.waitUntil(lambda: bool(shown), timeout=LOAD_TIMEOUT)
     return shown[0]
 
@@ -70,16 +70,16 @@ def _open_and_wait_for_refusal(window, qtbot, path):
 def test_a_file_that_fails_to_load_keeps_document_weights_and_training(make_window, controller,
                                                                          qtbot, tmp_path):
     window = make_window(controller=controller)
-    with qtbot.waitSignal(window.document_opened, timeout=LOAD_TIMEOUT):
-        window.open_builtin("xor", ask=False)
+    with qtbot.waitSignal(window.files.document_opened, timeout=LOAD_TIMEOUT):
+        window.files.open_builtin("xor", ask=False)
     preset = tmp_path / "mine.json"
-    assert window.save_to(str(preset))
+    assert window.files.save_to(str(preset))
     window.scene.change_units("h1", +1)            # unsaved work: an edit to keep
-    qtbot.waitUntil(lambda: window.loaded_doc == window.doc_for_worker(), timeout=5000)
+    qtbot.waitUntil(lambda: window.training.loaded_doc == window.training.doc_for_worker(), timeout=5000)
     qtbot.waitUntil(lambda: controller.state == "idle" and controller.latest_snapshot is not None
                     and controller.latest_snapshot.weights["h1"]["W"].shape == (2, 5),
                     timeout=LOAD_TIMEOUT)
-    window.act_epoch.trigger()                     # train: weights nobody has saved
+    window.training.act_epoch.trigger()                     # train: weights nobody has saved
     qtbot.waitUntil(lambda: controller.state == "paused" and controller.latest_snapshot.step > 0,
                     timeout=LOAD_TIMEOUT)
     before = _state(window, controller)
@@ -97,12 +97,12 @@ def test_a_file_that_fails_to_load_keeps_document_weights_and_training(make_wind
         for node, params in before["weights"].items():
             for name, array in params.items():
                 assert np.array_equal(after["weights"][node][name], array)
-        assert str(path.resolve()) not in window.recent_files()
+        assert str(path.resolve()) not in window.files.recent_files()
 
     # Play is enabled and trains the same network on from where it was
-    assert window.act_play.isEnabled() and window.act_step.isEnabled()
+    assert window.training.act_play.isEnabled() and window.training.act_step.isEnabled()
     with qtbot.waitSignal(controller.snapshot_ready, timeout=LOAD_TIMEOUT) as blocker:
-        window.act_step.trigger()
+        window.training.act_step.trigger()
     assert blocker.args[0].step == before["step"] + 1
     assert blocker.args[0].weights["h1"]["W"].shape == (2, 5)
     assert window.model.undo_stack.canUndo()
@@ -113,10 +113,10 @@ def test_a_failed_open_during_training_lets_training_go_on(make_window, controll
     window = make_window(controller=controller)
     doc = load_builtin("xor")
     doc["training"]["epochs"] = 100_000
-    with qtbot.waitSignal(window.document_opened, timeout=LOAD_TIMEOUT):
-        window.open_document(doc)
+    with qtbot.waitSignal(window.files.document_opened, timeout=LOAD_TIMEOUT):
+        window.files.open_document(doc)
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=LOAD_TIMEOUT)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: controller.running and controller.latest_snapshot.step > 50,
                     timeout=LOAD_TIMEOUT)
     _open_and_wait_for_refusal(window, qtbot, _file_preset(tmp_path, "missing.csv"))
@@ -130,16 +130,16 @@ def test_a_failed_open_during_training_lets_training_go_on(make_window, controll
 
 def test_a_good_file_after_a_bad_one_opens(make_window, controller, qtbot, tmp_path):
     window = make_window(controller=controller)
-    with qtbot.waitSignal(window.document_opened, timeout=LOAD_TIMEOUT):
-        window.open_builtin("xor", ask=False)
+    with qtbot.waitSignal(window.files.document_opened, timeout=LOAD_TIMEOUT):
+        window.files.open_builtin("xor", ask=False)
     _open_and_wait_for_refusal(window, qtbot, _file_preset(tmp_path, "missing.csv"))
     good = load_builtin("spiral")
     path = tmp_path / "spiral.json"
     path.write_text(json.dumps(good))
-    with qtbot.waitSignal(window.document_opened, timeout=LOAD_TIMEOUT):
-        assert window.open_path(str(path), ask=False)
+    with qtbot.waitSignal(window.files.document_opened, timeout=LOAD_TIMEOUT):
+        assert window.files.open_path(str(path), ask=False)
     assert window.model.doc == good and window.model.path == str(path)
-    assert window.loaded_doc["dataset"]["kind"] == "spiral"
+    assert window.training.loaded_doc["dataset"]["kind"] == "spiral"
     layers = {n["id"] for n in good["model"]["nodes"] if n["type"] == "Dense"}
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and set(controller.latest_snapshot.weights) == layers, timeout=LOAD_TIMEOUT)
@@ -163,8 +163,8 @@ def test_files_refused_before_loading_show_their_problems(make_window, tmp_path)
     for name, expected in [("deep.json", "nested too deeply"), ("nan.json", "optimizer.lr: NaN"),
                            ("flipped.npz", "cannot be read")]:
         shown = []
-        window.show_problems = lambda title, intro, problems, shown=shown: shown.append(problems)
-        assert not window.open_path(str(tmp_path / name), ask=False)
+        window.files.show_problems = lambda title, intro, problems, shown=shown: shown.append(problems)
+        assert not window.files.open_path(str(tmp_path / name), ask=False)
         (problems,) = shown
         assert any(expected in p for p in problems), (name, problems)
         assert window.model.doc == before

@@ -12,21 +12,21 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(
         window_on_worker, controller, qtbot, tmp_path):
     window = window_on_worker("xor")
     line = window.scene.weight_lines[("x", "h1")][0][0]
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: controller.running, timeout=5000)
-    assert window.act_play.text() == "Pause"
+    assert window.training.act_play.text() == "Pause"
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
                              and controller.latest_snapshot.step >= 200), timeout=15000)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
-    assert window.act_play.text() == "Play"
+    assert window.training.act_play.text() == "Play"
     w = controller.latest_snapshot.weights["h1"]["W"]
     qtbot.waitUntil(lambda: line.value == pytest.approx(float(controller.latest_snapshot
                                                               .weights["h1"]["W"][0, 0])))
     assert line.toolTip().startswith("weight h1.W[0, 0] = ")
 
     path = tmp_path / "xor-trained.npz"
-    assert window.save_trained_model(str(path))
+    assert window.files.save_trained_model(str(path))
     doc, state = load_model(path)
     assert doc["model"] == window.model.doc["model"]
     trained = state["h1/W"]
@@ -37,10 +37,10 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(
         snapshot = controller.latest_snapshot
         return None if snapshot is None else snapshot.weights["h1"]["W"]
 
-    window.reset()                      # fresh weights in the worker
+    window.training.reset()                      # fresh weights in the worker
     qtbot.waitUntil(lambda: newest_w() is not None and not np.allclose(newest_w(), trained),
                     timeout=10000)
-    assert window.open_path(str(path))  # opens the preset and hands the weights to the worker
+    assert window.files.open_path(str(path))  # opens the preset and hands the weights to the worker
     qtbot.waitUntil(lambda: newest_w() is not None and np.allclose(newest_w(), trained),
                     timeout=15000)
     qtbot.waitUntil(lambda: line.value == pytest.approx(float(trained[0, 0]), rel=1e-5))
@@ -70,33 +70,33 @@ def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_windo
     monkeypatch.chdir(elsewhere)
 
     window = make_window(controller=controller)
-    with qtbot.waitSignal(window.document_opened, timeout=15000):   # once the worker built it
-        assert window.open_path(str(folder / "mine.json"), ask=False)
+    with qtbot.waitSignal(window.files.document_opened, timeout=15000):   # once the worker built it
+        assert window.files.open_path(str(folder / "mine.json"), ask=False)
     assert window.model.doc["dataset"]["path"] == "points.csv"
-    assert window.loaded_doc["dataset"]["path"] == str(folder.resolve() / "points.csv")
+    assert window.training.loaded_doc["dataset"]["path"] == str(folder.resolve() / "points.csv")
     # the data panel's preview read the file too: 40 training points drawn
     qtbot.waitUntil(lambda: len(window.dataset_panel.scatter.data) == 40, timeout=5000)
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
                     timeout=15000)
     assert len(controller.dataset.y_train) == 40
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
                              and controller.latest_snapshot.step >= 20), timeout=15000)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     assert window.model.doc["dataset"]["path"] == "points.csv"
 
 
 def test_switching_the_optimizer_mid_run_keeps_the_weights(window_on_worker, controller, qtbot):
     window = window_on_worker("xor")
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
                              and controller.latest_snapshot.step >= 100), timeout=15000)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     before = controller.latest_snapshot
     window.training_panel.fields[("optimizer", "type")][0].setCurrentText("adam")
-    window.act_step.trigger()
+    window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and controller.latest_snapshot.step == before.step + 1, timeout=10000)
     after = controller.latest_snapshot
@@ -104,7 +104,7 @@ def test_switching_the_optimizer_mid_run_keeps_the_weights(window_on_worker, con
     w0, w1 = before.weights["h1"]["W"], after.weights["h1"]["W"]
     assert not np.array_equal(w0, w1)
     assert np.max(np.abs(w1 - w0)) < 0.05
-    assert window.loaded_doc["optimizer"]["type"] == "adam"
+    assert window.training.loaded_doc["optimizer"]["type"] == "adam"
 
 
 def test_play_stops_at_the_presets_epochs_and_says_so(window_on_worker, controller, qtbot):
@@ -112,11 +112,11 @@ def test_play_stops_at_the_presets_epochs_and_says_so(window_on_worker, controll
     doc = load_builtin("xor")
     doc["training"]["epochs"] = 3
     window = window_on_worker(doc)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
     assert controller.latest_snapshot.epoch == 3
     assert window.statusBar().currentMessage().startswith("Finished 3 epochs")
-    assert window.act_play.text() == "Play"
+    assert window.training.act_play.text() == "Play"
 
 
 def _trained_xor(window_on_worker, controller, qtbot, epochs=3):
@@ -125,7 +125,7 @@ def _trained_xor(window_on_worker, controller, qtbot, epochs=3):
     doc = load_builtin("xor")
     doc["training"]["epochs"] = epochs
     window = window_on_worker(doc)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
     return window
 
@@ -135,18 +135,18 @@ def test_space_after_a_finished_run_asks_instead_of_training_on(window_on_worker
     from PySide6.QtCore import Qt
     window = _trained_xor(window_on_worker, controller, qtbot)
     asked = []
-    window.ask_after_finished = lambda: asked.append(window.controller.status) or ""
+    window.training.ask_after_finished = lambda: asked.append(window.controller.status) or ""
     qtbot.keyClick(window, Qt.Key_Space)
     assert asked and asked[0].startswith("Finished 3 epochs")
     assert controller.state == "paused" and not controller.running
-    assert window.act_play.text() == "Play"
+    assert window.training.act_play.text() == "Play"
 
-    window.ask_after_finished = lambda: "train"      # "Train 3 more epochs"
+    window.training.ask_after_finished = lambda: "train"      # "Train 3 more epochs"
     qtbot.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: controller.status.startswith("Finished 6 epochs"), timeout=15000)
     assert controller.latest_snapshot.epoch == 6
 
-    window.ask_after_finished = lambda: "reset"
+    window.training.ask_after_finished = lambda: "reset"
     qtbot.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and controller.latest_snapshot.step == 0, timeout=15000)
@@ -157,7 +157,7 @@ def test_file_new_clears_the_views_and_the_status_bar(window_on_worker, controll
     window = _trained_xor(window_on_worker, controller, qtbot)
     hub = window.live_views
     qtbot.waitUntil(lambda: "accuracy" in hub.status.text(), timeout=15000)
-    assert window.new_document()
+    assert window.files.new_document()
     assert hub.status.text() == "No training yet"
     for name, view in hub.views.items():
         assert view._stack.currentIndex() == 1, f"{name} still shows the old run"
@@ -165,7 +165,7 @@ def test_file_new_clears_the_views_and_the_status_bar(window_on_worker, controll
     qtbot.wait(100)          # a stale frame of the old run, had one been queued, arrives now
     assert controller.latest_snapshot is None and hub.status.text() == "No training yet"
     # and the next network trains and shows as usual
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     qtbot.waitUntil(lambda: hub.status.text().startswith("Epoch 0"), timeout=15000)
     assert hub.views["boundary"]._stack.currentIndex() == 0
 
@@ -178,7 +178,7 @@ def test_the_speed_control_edits_the_preset_and_changes_the_speed_live(make_wind
     doc = load_builtin("xor")
     doc["display"] = {"speed": "slow"}
     window = make_window()
-    window.open_document(doc)
+    window.files.open_document(doc)
     combo = window.training_panel.fields[("display", "speed")][0]
     assert combo.currentText() == "slow"            # the preset's setting shows
     loads = fake_controller.names().count("load")
@@ -194,7 +194,7 @@ def test_the_speed_control_edits_the_preset_and_changes_the_speed_live(make_wind
 
 def test_a_preset_without_a_speed_shows_fast(make_window):
     window = make_window()
-    assert window.open_builtin("mnist-mlp", ask=False)
+    assert window.files.open_builtin("mnist-mlp", ask=False)
     assert window.training_panel.fields[("display", "speed")][0].currentText() == "fast"
 
 
@@ -203,8 +203,8 @@ def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, contr
     """Its confusion matrix was titled "before training" although the weights were trained."""
     window = _trained_xor(window_on_worker, controller, qtbot)
     path = tmp_path / "trained.npz"
-    assert window.save_trained_model(str(path))
-    assert window.open_path(str(path), ask=False)
+    assert window.files.save_trained_model(str(path))
+    assert window.files.open_path(str(path), ask=False)
     qtbot.waitUntil(lambda: controller.state == "idle"
                     and controller.latest_snapshot is not None, timeout=15000)
     assert controller.latest_snapshot.weights_from_file
@@ -214,7 +214,7 @@ def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, contr
     view = window.live_views.views["confusion"]
     qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
                     == "Test set, the opened model's weights", timeout=15000)
-    window.reset()                       # fresh weights: untrained again
+    window.training.reset()                       # fresh weights: untrained again
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
                     and not controller.latest_snapshot.weights_from_file, timeout=15000)
     qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
@@ -223,7 +223,7 @@ def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, contr
 
 def test_the_train_menu_has_the_speed_too(make_window, fake_controller):
     window = make_window()
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     train = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Train")
     speed = next(a.menu() for a in train.actions() if a.menu() is not None)
     actions = {a.text(): a for a in speed.actions()}

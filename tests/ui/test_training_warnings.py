@@ -11,8 +11,8 @@ LOAD_TIMEOUT = 20_000
 
 
 def _open(window, qtbot, doc):
-    with qtbot.waitSignal(window.document_opened, timeout=LOAD_TIMEOUT):
-        window.open_document(doc)
+    with qtbot.waitSignal(window.files.document_opened, timeout=LOAD_TIMEOUT):
+        window.files.open_document(doc)
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=LOAD_TIMEOUT)
 
 
@@ -23,7 +23,7 @@ def test_play_ending_on_a_saturated_loss_warns_in_the_status_bar(make_window, co
     doc["model"]["nodes"][-1]["params"]["bias_init"] = 1e30
     window = make_window(controller=controller)
     _open(window, qtbot, doc)
-    window.act_play.trigger()
+    window.training.act_play.trigger()
     qtbot.waitUntil(lambda: controller.state == "paused", timeout=LOAD_TIMEOUT)
     message = window.statusBar().currentMessage()
     assert message.startswith("Finished 4 epochs")
@@ -39,7 +39,7 @@ def test_a_divergence_dialog_names_the_regularisation(make_window, controller, q
     doc["regularization"] = {"l1": 0.0, "l2": 1e30}
     window = make_window(controller=controller)
     _open(window, qtbot, doc)
-    window.act_step.trigger()
+    window.training.act_step.trigger()
     qtbot.waitUntil(lambda: bool(shown), timeout=LOAD_TIMEOUT)
     title, text = shown[0]
     assert title == "Training diverged"

@@ -21,7 +21,7 @@ def _reopen(make_window_cls, controller, settings):
 
 def test_reset_layout_brings_the_design_back(make_window, qtbot):
     window = make_window()
-    window.open_builtin("xor", ask=False)
+    window.files.open_builtin("xor", ask=False)
     boundary = window.view_docks["boundary"]
     window.addDockWidget(Qt.LeftDockWidgetArea, boundary)     # the user rearranges
     window.view_docks["metrics"].hide()
@@ -122,7 +122,7 @@ def test_a_preset_without_positions_is_laid_out_by_depth(make_window, qtbot):
     for node in doc["model"]["nodes"]:
         del node["pos"]
     window = make_window()
-    window.open_document(doc)
+    window.files.open_document(doc)
     items = window.scene.nodes
     xs = [items[n].pos().x() for n in ("x", "h1", "h2", "out")]
     assert xs == sorted(xs) and len(set(xs)) == 4

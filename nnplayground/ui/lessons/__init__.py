@@ -1,9 +1,9 @@
 """Lessons in the GUI: the Lessons menu and start page, notes, compare, lesson panels, presenter.
 
 The main window builds it (`install_lessons(window)` in its constructor). A lesson is a preset
-file with a "lesson" key, so it opens through the window's ordinary open path (`open_path`:
+file with a "lesson" key, so it opens through the window's ordinary open path (`files.open_path`:
 unsaved-changes prompt, validation, problems dialog, worker reload); this module listens to
-`document_opened` and shows the notes and panels of a lesson, or puts them away for any other
+`files.document_opened` and shows the notes and panels of a lesson, or puts them away for any other
 document. Steps are `model.edit`s: each is one undoable entry.
 """
 
@@ -57,7 +57,7 @@ class LessonsController(QObject):
         self.presenter = PresenterMode(window, window.window_layout, self.step,
                                        lambda: self.lesson_doc, self)
         window.model.changed.connect(self._on_document_changed)
-        window.document_opened.connect(self._on_document_opened)
+        window.files.document_opened.connect(self._on_document_opened)
         window.installEventFilter(self)
 
     # -- construction ---------------------------------------------------------------------------
@@ -131,10 +131,10 @@ class LessonsController(QObject):
         try:
             info = C.find_lesson(number)
         except C.LessonError as exc:
-            self.window.show_problems("Cannot open lesson", f"Lesson {number} could not be "
+            self.window.files.show_problems("Cannot open lesson", f"Lesson {number} could not be "
                                       "found; the current network is unchanged.", [str(exc)])
             return False
-        return self.window.open_path(info.path, ask=ask, remember=False)
+        return self.window.files.open_path(info.path, ask=ask, remember=False)
 
     def _on_document_opened(self, doc: dict) -> None:
         if "lesson" in doc:
@@ -227,7 +227,7 @@ class LessonsController(QObject):
         try:
             target = C.apply_changes(C.apply_changes(self.window.model.doc, restore), changes)
         except C.LessonError as exc:
-            self.window.show_problems("Cannot apply the lesson step", "The network was edited "
+            self.window.files.show_problems("Cannot apply the lesson step", "The network was edited "
                                       "so that this step no longer fits; reopen the lesson to "
                                       "start again.", [str(exc)])
             return False

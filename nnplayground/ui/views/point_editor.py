@@ -34,7 +34,6 @@ from nnplayground.ui import document as D
 from nnplayground.ui import point_edits as E
 from nnplayground.ui.views.common import CLASS_COLOURS, WrapRow
 from nnplayground.worker import snapshot as S
-from nnplayground.worker.live import without_live_settings
 
 TOOLS = ("add", "erase", "brush")
 
@@ -301,24 +300,6 @@ def points_info(spec: dict) -> S.DatasetInfo | None:
 
 
 # -- the window's side ------------------------------------------------------------------------
-
-def send_data(window) -> None:
-    """Points edited ("data" change): the worker trains on them from its next step, keeping
-    the weights; when it has no run of this very network yet, the usual reload instead."""
-    controller = window.controller
-    if controller is None or not window.status.ok:
-        return          # the Problems list says why (e.g. fewer than 2 points)
-    doc = window.doc_for_worker()
-    loaded = window.loaded_doc
-
-    def network(d):
-        return {k: v for k, v in without_live_settings(d).items() if k != "dataset"}
-    if loaded is None or window._reload_timer.isActive() or network(loaded) != network(doc):
-        window._reload_timer.start()
-        return
-    controller.set_data(doc["dataset"])
-    loaded["dataset"] = copy.deepcopy(doc["dataset"])
-
 
 def data_rows(doc: dict, base_dir=None):
     """Every point of the document's data (raw inputs (N, 1 or 2), labels or targets) and its

@@ -135,8 +135,8 @@ def test_a_broken_lesson_file_shows_its_problems_and_changes_nothing(lesson_wind
     broken = C.load_lesson(2)
     breakage(broken)
     shown = []
-    window.show_problems = lambda title, intro, problems: shown.append((title, problems))
-    assert not window.open_path(_write_lesson(tmp_path / "broken.json", broken), ask=False)
+    window.files.show_problems = lambda title, intro, problems: shown.append((title, problems))
+    assert not window.files.open_path(_write_lesson(tmp_path / "broken.json", broken), ask=False)
     assert shown and any(expected in p for p in shown[0][1])
     assert window.model.doc == before and lessons.number == 1
 
@@ -144,11 +144,11 @@ def test_a_broken_lesson_file_shows_its_problems_and_changes_nothing(lesson_wind
 def test_a_lesson_file_opens_through_file_open_as_a_lesson(lesson_window, tmp_path):
     window, lessons = lesson_window
     path = _write_lesson(tmp_path / "mine.json", C.load_lesson(7))
-    assert window.open_path(path, ask=False)
+    assert window.files.open_path(path, ask=False)
     assert lessons.number == 7 and lessons.step_count() == 6
     assert window.model.doc == C.preset_document(C.load_lesson(7))
     assert window.model.path is None        # Save never drops the steps from the lesson file
-    assert str(path.resolve()) in window.recent_files()
+    assert str(path.resolve()) in window.files.recent_files()
     assert lessons.go_to(1) and window.model.doc["training"]["batch_size"] == 1
 
 
@@ -156,13 +156,13 @@ def test_opening_another_preset_closes_the_lesson(lesson_window):
     window, lessons = lesson_window
     lessons.open_lesson(6, ask=False)
     assert lessons.panel is not None and lessons.notes_dock.isVisible()
-    assert window.open_builtin("xor", ask=False)
+    assert window.files.open_builtin("xor", ask=False)
     assert lessons.number is None and lessons.panel is None
     assert not lessons.notes_dock.isVisible() and not lessons.panel_dock.isVisible()
     assert "No lesson open" in lessons.notes.notes_text()
     assert not lessons.notes.next_button.isEnabled()
     lessons.open_lesson(3, ask=False)
-    assert window.new_document() and lessons.number is None
+    assert window.files.new_document() and lessons.number is None
 
 
 def test_start_page_lists_every_lesson_and_opens_the_chosen_one(lesson_window, qtbot):
