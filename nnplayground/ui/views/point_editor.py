@@ -9,7 +9,7 @@ copy of its points, and the status line says so.
 
 The views draw the document's points at once (the split is the data's own, `data.points`),
 with the split the view does not show as hollow rings, so every click shows; the window sends
-the new data to the worker (`send_data`, a `SetData` command), which trains on it from the next
+the new data to the worker (`TrainingControls`, a `SetData` command), which trains on it from the next
 step without a reset. The GUI thread itself never trains.
 """
 
