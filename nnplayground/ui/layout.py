@@ -110,8 +110,9 @@ class WindowLayout(QObject):
     """Arranges `window`'s docks by design, and saves / restores the user's arrangement.
 
     `window` is the QMainWindow whose docks (found by object name) are arranged; `settings`
-    the QSettings the arrangement is saved in. `wanted(doc)` names the view docks a document
-    asks for (its "views"), which the design shows; the others stay available in View.
+    the QSettings the arrangement is saved in. `wanted(doc)` names the docks a document asks
+    for: the views in its "views", and a lesson's panel and comparison when it has them. The
+    design shows those; the others stay available in View.
     """
 
     def __init__(self, window: QMainWindow, settings, wanted):
@@ -210,15 +211,12 @@ class WindowLayout(QObject):
             self.trim_tab_groups(present)
             self.hide_stale_tab_bars()
 
-    def _visible(self, name: str, wanted: set, lesson: bool, presenting: bool) -> bool:
-        lessons = getattr(self.window, "lessons", None)
+    @staticmethod
+    def _visible(name: str, wanted: set, lesson: bool, presenting: bool) -> bool:
         if name in NOTES:
             return lesson
         if name in LESSON_BOTTOM:
-            if not lesson or lessons is None:
-                return False
-            return name == "dock_lesson_panel" and lessons.panel is not None or \
-                name == "dock_lesson_compare" and lessons.compare_dock.isVisibleTo(self.window)
+            return lesson and name in wanted
         if name in PROBLEMS and lesson:
             return False        # the notes need the room; both stay in View
         if name in CONTROLS or name in PROBLEMS:
@@ -262,8 +260,8 @@ class WindowLayout(QObject):
             w.resizeDocks(rights, [top, height - top], Qt.Orientation.Vertical)
         if bottoms:
             share = shares.get("bottom_height", design.bottom_height)
-            lessons = getattr(w, "lessons", None)
-            if self.lesson and lessons is not None and lessons.panel is not None:
+            panel = docks.get("dock_lesson_panel")
+            if self.lesson and panel is not None and panel.isVisible():
                 share = max(share, 0.58)     # a lesson's own figure (the race) needs height
             w.resizeDocks(bottoms[:1], [int(height * share)], Qt.Orientation.Vertical)
 

@@ -121,10 +121,11 @@ class MainWindow(QMainWindow):
         self.scene.status_message.connect(self._on_status_message)
         self.scene.code_requested.connect(lambda node_id: show_code(self, self.model.doc, node_id))
         self.layer_palette.add_requested.connect(self._add_from_palette)
+        self.live_views = None      # the views' hub, set by install_views
         self.view_docks = self._install_views()
         # After the views (the lesson docks tab beside them) and before the saved layout is
         # restored (restoreState finds docks by object name, so the lesson docks must exist).
-        self.lessons = install_lessons(self)
+        self.lessons = install_lessons(self, self.view)
         # After the lessons' own handler, so the design sees the lesson's panel and compare.
         self.files.document_opened.connect(self._on_opened_for_layout)
         if controller is not None:
@@ -242,18 +243,21 @@ class MainWindow(QMainWindow):
 
     # -- layout -----------------------------------------------------------------------------------
     def wanted_docks(self, doc: dict) -> list[str]:
-        """The view docks a document asks for in its "views" (object names)."""
+        """The docks a document asks for (object names): the views in its "views", and the
+        open lesson's panel and comparison when it has them (the layout's `wanted`)."""
         names = [VIEW_ALIASES.get(n, n) for n in doc.get("views", [])]
         names = [n for n in names if n in self.view_docks]
-        hub = getattr(self, "live_views", None)
-        lessons = getattr(self, "lessons", None)
-        if hub is not None and lessons is not None and lessons.presenter.active:
+        hub, lessons = self.live_views, self.lessons
+        lesson_docks = [dock.objectName() for dock, shown in (
+            (lessons.panel_dock, lessons.panel is not None),
+            (lessons.compare_dock, lessons.compare_dock.isVisibleTo(self))) if shown]
+        if hub is not None and lessons.presenter.active:
             # presenting the loaded data: a view with nothing to draw for it stays hidden
             # (on opening, the views still know the previous data; the hub hides them when
             # the new data arrives)
             names = [n for n in names if hub.views[n].info is None
                      or hub.views[n].applies_to(hub.views[n].info)]
-        return [f"view_{n}" for n in names]
+        return [f"view_{n}" for n in names] + lesson_docks
 
     def reset_layout(self) -> None:
         """View > Reset layout: the designed arrangement for what is open."""
@@ -355,7 +359,7 @@ class MainWindow(QMainWindow):
         except ImportError:
             return {}
         docks = install_views(self, self.controller) or {}
-        hub = getattr(self, "live_views", None)
+        hub = self.live_views
         if hub is not None and "backprop" in hub.views:   # the step-through colours the diagram
             hub.views["backprop"].stage_shown.connect(self.scene.set_weights)
         if hub is not None:     # the diagram's neuron maps; hovering one enlarges it

@@ -44,7 +44,7 @@ class LessonsController(QObject):
     lesson_opened = Signal(int)      # lesson number
     position_changed = Signal(int)
 
-    def __init__(self, window: QMainWindow):
+    def __init__(self, window: QMainWindow, diagram_view):
         super().__init__(window)
         self.window = window
         self.lessons = C.list_lessons()
@@ -54,8 +54,9 @@ class LessonsController(QObject):
         self.panel = None
         self._build_menu()
         self._build_docks()
-        self.presenter = PresenterMode(window, window.window_layout, self.step,
-                                       lambda: self.lesson_doc, self)
+        self.presenter = PresenterMode(window, window.window_layout, diagram_view, self.step,
+                                       lambda: self.lesson_doc,
+                                       lambda: self.lesson_doc or window.model.doc, self)
         window.model.changed.connect(self._on_document_changed)
         window.files.document_opened.connect(self._on_document_opened)
         window.installEventFilter(self)
@@ -272,11 +273,10 @@ class LessonsController(QObject):
             self.panel.shutdown()
 
 
-def install_lessons(window: QMainWindow) -> LessonsController:
-    """Add the Lessons menu, start page, notes/compare/panel docks and presenter mode."""
-    controller = LessonsController(window)
-    window.lessons = controller
-    return controller
+def install_lessons(window: QMainWindow, diagram_view) -> LessonsController:
+    """Add the Lessons menu, start page, notes/compare/panel docks and presenter mode
+    (which scales `diagram_view`'s text)."""
+    return LessonsController(window, diagram_view)
 
 
 __all__ = ["LessonsController", "install_lessons"]

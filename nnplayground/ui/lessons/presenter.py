@@ -76,16 +76,20 @@ class PresenterMode(QObject):
     """Owns the Presenter mode action (F5) and the Esc / PageUp / PageDown bindings.
 
     `window` is the main window, `layout` its WindowLayout (snapshots, designed arrangement,
-    what is saved), `step(+1 | -1)` moves the lesson, `lesson_doc()` is the open lesson's
-    document or None.
+    what is saved), `view` the diagram view (its `text_scale` grows with the font, `fit()`),
+    `step(+1 | -1)` moves the lesson, `lesson_doc()` is the open lesson's document or None,
+    `document()` the document to present (the lesson's, else the one edited).
     """
 
     toggled = Signal(bool)
 
-    def __init__(self, window: QMainWindow, layout, step, lesson_doc, parent=None):
+    def __init__(self, window: QMainWindow, layout, view, step, lesson_doc, document,
+                 parent=None):
         super().__init__(parent or window)
         self.window = window
         self.layout = layout
+        self.view = view
+        self._document = document
         self._step = step               # callable(+1 | -1)
         self._lesson_doc = lesson_doc
         self._saved = None
@@ -134,12 +138,12 @@ class PresenterMode(QObject):
         snap = self.layout.snapshot()
         self.layout.hold(snap)          # closing while presenting saves this, not the show
         self._saved = {"layout": snap, "font": QFont(w.font()), "palette": QPalette(w.palette()),
-                       "text_scale": w.view.text_scale, "pens": {}, "axes": {},
+                       "text_scale": self.view.text_scale, "pens": {}, "axes": {},
                        "presenter_font": None}
         w.setPalette(high_contrast(w.palette()))
         for action in (self.act_leave, self.act_next, self.act_prev):
             action.setEnabled(True)
-        doc = self._lesson_doc() or w.model.doc
+        doc = self._document()
         screen = w.screen().availableGeometry()
         w.showFullScreen()
         for scale in FONT_SCALES + (1.0,):     # 1.0: the window as it was fitted the screen
@@ -156,8 +160,8 @@ class PresenterMode(QObject):
         if not w.isFullScreen():    # a window too large for the screen left full screen
             w.showFullScreen()
         self._saved["presenter_font"] = QFont(w.font())
-        w.view.text_scale = self._saved["text_scale"] * self.font_scale
-        w.view.fit()
+        self.view.text_scale = self._saved["text_scale"] * self.font_scale
+        self.view.fit()
         self.restyle_new_items()
         self._restyle_timer.start()
 
@@ -201,7 +205,7 @@ class PresenterMode(QObject):
             action.setEnabled(False)
         w.setPalette(saved["palette"])
         w.setFont(saved["font"])
-        w.view.text_scale = saved["text_scale"]
+        self.view.text_scale = saved["text_scale"]
         for item, (old, _new) in saved["pens"].items():
             if shiboken6.isValid(item):     # a curve deleted while presenting needs nothing
                 item.setPen(old)
@@ -215,7 +219,7 @@ class PresenterMode(QObject):
                 label.setText(label.text)
         self.layout.put_back(saved["layout"])
         self.layout.hold(None)
-        w.view.fit()
+        self.view.fit()
 
 
 __all__ = ["PresenterMode", "find_menu", "EDITING_DOCKS"]
