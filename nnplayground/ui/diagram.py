@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsView, QMenu
+from PySide6.QtWidgets import (QApplication, QGraphicsLineItem, QGraphicsScene, QGraphicsView,
+                               QMenu)
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram_features import InputFeatures, input_features, toggle_feature
@@ -508,6 +509,14 @@ class DiagramView(QGraphicsView):
         if event.modifiers() & Qt.ControlModifier:
             factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
             self.scale(factor, factor)
+        elif event.angleDelta().x() == 0 and (event.modifiers() & Qt.ShiftModifier or
+                                               self.verticalScrollBar().maximum() == 0):
+            # A wide network (fit() never zooms below readable text) scrolls sideways with
+            # the wheel when there is nothing to scroll up and down, and with Shift+wheel.
+            bar = self.horizontalScrollBar()
+            lines = event.angleDelta().y() / 120 * QApplication.wheelScrollLines()
+            bar.setValue(bar.value() - round(lines * bar.singleStep()))
+            event.accept()
         else:
             super().wheelEvent(event)
 

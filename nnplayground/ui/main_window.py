@@ -474,7 +474,9 @@ class MainWindow(QMainWindow):
                 name = "Play / pause" if action is self.training.act_play else \
                     action.text().replace("&", "").rstrip(".\u2026")
                 lines.append(f"{keys}  {name}")
-        return lines + ["Ctrl+wheel  zoom the diagram"]
+        return lines + ["Ctrl+wheel  zoom the diagram",
+                        "Shift+wheel  scroll a wide diagram sideways (Ctrl+0 fits it as far "
+                        "as its text stays readable)"]
 
     def show_keys(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines()))

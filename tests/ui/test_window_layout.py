@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from nnplayground.presets import load_builtin
 from nnplayground.ui.layout import LAYOUT_VERSION
 
 
@@ -162,3 +164,55 @@ def test_the_wheel_over_the_data_preview_scrolls_the_panel(make_window, qtbot):
     QApplication.sendEvent(plot.viewport(), event)
     assert plot.getViewBox().viewRange() == before_range      # no zoom
     assert bar.value() > before_value                         # the panel scrolled down
+
+
+def _deep_dense() -> dict:
+    """xor's data through six hidden Dense layers, one column each: wider than 1280x720."""
+    doc = load_builtin("xor")
+    nodes = [{"id": "x", "type": "Input", "params": {"shape": [2]}, "inputs": [],
+              "pos": [0, 0]}]
+    for i in range(1, 7):
+        nodes.append({"id": f"h{i}", "type": "Dense", "inputs": [nodes[-1]["id"]],
+                      "params": {"units": 8, "activation": "tanh"}, "pos": [230 * i, 0]})
+    nodes.append({"id": "out", "type": "Dense", "inputs": ["h6"], "pos": [230 * 7, 0],
+                  "params": {"units": 1, "activation": "sigmoid"}})
+    doc["model"] = {"nodes": nodes, "output": "out"}
+    return doc
+
+
+def _wheel(view, modifiers=Qt.NoModifier, dy=-120):
+    centre = QPointF(view.viewport().rect().center())
+    QApplication.sendEvent(view.viewport(), QWheelEvent(
+        centre, QPointF(view.viewport().mapToGlobal(centre.toPoint())), QPoint(),
+        QPoint(0, dy), Qt.NoButton, modifiers, Qt.NoScrollPhase, False))
+
+
+@pytest.mark.parametrize("name", ["mnist-cnn", "six hidden layers"])
+def test_a_wide_network_scrolls_at_readable_size(make_window, qtbot, monkeypatch, name):
+    """At 1280x720 the diagram stays at the zoom where its text is readable; the scroll bar
+    shows, the wheel scrolls sideways to the output end, and F1 says so."""
+    window = make_window(_deep_dense() if name == "six hidden layers" else None)
+    if name == "mnist-cnn":
+        window.files.open_builtin("mnist-cnn", ask=False)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().width() == 1280)
+    view = window.view
+    window.act_fit.trigger()                    # Ctrl+0
+    assert view.transform().m11() >= view.text_scale - 1e-6
+    bar = view.horizontalScrollBar()
+    qtbot.waitUntil(bar.isVisible)
+    assert bar.maximum() > 0 and bar.value() == bar.minimum()   # the input end first
+    vertical = view.verticalScrollBar()
+    _wheel(view)        # down where the diagram is tall, else sideways
+    assert vertical.value() > vertical.minimum() if vertical.maximum() > vertical.minimum() \
+        else bar.value() > bar.minimum()
+    for _ in range(100):
+        _wheel(view, Qt.ShiftModifier)
+    assert bar.value() == bar.maximum()
+    out = window.scene.nodes["out" if name != "mnist-cnn" else window.model.doc["model"]["output"]]
+    assert view.mapToScene(view.viewport().rect()).boundingRect().intersects(
+        out.sceneBoundingRect())
+    _wheel(view, Qt.ControlModifier, dy=120)     # Ctrl+wheel still zooms
+    assert view.transform().m11() > view.text_scale
+    lines = "\n".join(window.shortcut_lines())
+    assert "Ctrl+0  Fit diagram" in lines and "Shift+wheel  scroll a wide diagram" in lines
