@@ -1,7 +1,8 @@
 """The desktop app (PySide6): a main window that edits a preset document as a diagram.
 
-main_window  layout, menus, toolbar; fileops (files, recent, gallery, trained models) and
-             training (worker wiring) are its mixins
+main_window  menus, toolbar, docks; wires its collaborators: fileops.FileOps (files, recent,
+             gallery, trained models), training.TrainingControls (Play/Step/Reset, what the
+             worker has), layout.WindowLayout (designed arrangements), lessons' PresenterMode
 diagram      the scene/view of the model graph; diagram_items draws blocks, ports and weights
 document     pure edits of the preset document; undo wraps each in a QUndoCommand
 panels, properties, palette, gallery   the side panels and dialogs
