@@ -241,8 +241,11 @@ class PointEditor(QObject):
             return
         view = self.boundary if info.kind == "plane" else self.curve
         old = view.info
-        if old is not None and (old.kind, old.task, old.extent) == \
-                (info.kind, info.task, info.extent):
+
+        def frame(i):
+            """What a view sets up once per dataset: the plane, the task, the class legend."""
+            return (i.kind, i.task, i.extent, i.n_classes)
+        if old is not None and frame(old) == frame(info):
             view.show_points(info)
         else:
             view.set_dataset(info)
