@@ -32,7 +32,7 @@ from nnplayground.presets import validation
 from nnplayground.presets.io import atomic_write_bytes
 from nnplayground.ui import document as D
 from nnplayground.ui import point_edits as E
-from nnplayground.ui.views.common import CLASS_COLOURS, WrapRow
+from nnplayground.ui.views.common import CLASS_COLOURS
 from nnplayground.worker import snapshot as S
 
 TOOLS = ("add", "erase", "brush")
@@ -97,8 +97,10 @@ class PointStrip(QWidget):
             layout.addWidget(_line(*self.class_buttons, vertical=True))
             layout.addWidget(_line(*tools, vertical=True))
         else:
-            layout.addWidget(WrapRow(*([_line(*self.class_buttons)] if classes else []),
-                                     _line(*tools)))
+            # one plain row: a row that wraps changes its height with the font, and the
+            # window's arrangement after presenter mode would no longer be the one before
+            layout.addWidget(_line(*self.class_buttons, *tools))
+            layout.addStretch(1)
 
     def set_colours(self, colours) -> None:
         for button, colour in zip(self.class_buttons, colours):
