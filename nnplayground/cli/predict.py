@@ -7,7 +7,6 @@ digit the way MNIST itself was made (`nnplayground.data.digits`).
 
 from __future__ import annotations
 
-import csv
 import math
 import sys
 from pathlib import Path
@@ -121,22 +120,20 @@ def _read_csv(path: Path, input_shape: tuple, dataset: dict) -> np.ndarray:
 
 
 def parse_csv(path: Path) -> list[list[float]]:
-    """Rows of floats; the first row may be a header. Errors name the line and the value."""
-    rows: list[list[float]] = []
+    """Rows of floats; the first row may be a header. Errors name the line and the value.
+    The lines are read by the data files' own reader (`csv_rows`)."""
+    from nnplayground.data import DatasetError
+    from nnplayground.data.files import csv_rows
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}"
-                       "); save the CSV as UTF-8 (plain numbers are ASCII, which is UTF-8)",
-                       EXIT_INVALID) from None
-    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
+        lines = csv_rows(path)
+    except DatasetError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    rows: list[list[float]] = []
+    for line_no, cells in lines:
         try:
             values = [float(cell) for cell in cells]
         except ValueError:
-            if not rows and line_no == 1:
+            if not rows and line_no == lines[0][0]:
                 continue  # a header line
             bad = next(c for c in cells if not _is_number(c))
             raise CliError(f"{path}: line {line_no}: {bad!r} is not a number",

@@ -52,8 +52,12 @@ def csv_rows(path) -> list[tuple[int, list[str]]]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot read the file as UTF-8 text ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start} is "
+                           f"{exc.object[exc.start]:#04x}); save the CSV as UTF-8 (plain "
+                           "numbers are ASCII, which is UTF-8)") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read the file ({exc})") from exc
     rows = []
     for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
         cells = [cell.strip() for cell in row]

@@ -223,3 +223,10 @@ def test_npz_arrays_are_chosen_by_name(tmp_path):
     table = read_table(tmp_path / "d.npz")
     assert table.columns == ("a", "b", "kind", "value") and table.n_rows == 20
     assert table.preview(1)[0][2] == str(kind[0])
+
+
+def test_a_csv_that_is_not_utf8_names_the_byte(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"x1,x2,label\n1,2,0\n\xff,3,1\n")
+    with pytest.raises(DatasetError, match=r"d.csv: not UTF-8 text \(byte 18 is 0xff\)"):
+        load_file(path)
