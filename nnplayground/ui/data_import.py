@@ -197,6 +197,8 @@ class DataImportDialog(QDialog):
 
     def _refuse(self, message: str) -> None:
         self.choice_ok = False
+        if self._task_guessed:              # no labels read, no guess to show
+            self.task.setCurrentIndex(-1)
         self.summary.setStyleSheet(ERROR_STYLE)
         self.summary.setText(message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
