@@ -104,3 +104,20 @@ def test_a_path_from_the_home_folder_trains_and_validates(tmp_path, monkeypatch,
     assert main(["validate", preset]) == 0
     assert main(["train", preset, "--epochs", "1", "--json"]) == 0
     assert str(home / "data" / "points.csv") in capsys.readouterr().err  # the dataset note
+
+
+def test_validate_names_a_column_the_file_does_not_have(shared, capsys):
+    """The message the import dialog and the GUI's worker give: the same reader says it."""
+    from nnplayground.presets import load_preset, save_preset
+
+    doc = load_preset(shared / "lesson.json")
+    doc["dataset"]["input_columns"] = ["x1", "x2"]
+    doc["dataset"]["target_column"] = "colour"
+    save_preset(doc, shared / "lesson.json")
+    assert main(["validate", str(shared / "lesson.json")]) == 2
+    err = capsys.readouterr().err
+    assert "dataset.target_column: no column 'colour' in points.csv; its columns are x1, x2, " \
+           "label" in err
+    doc["dataset"]["target_column"] = "label"
+    save_preset(doc, shared / "lesson.json")
+    assert main(["validate", str(shared / "lesson.json")]) == 0
