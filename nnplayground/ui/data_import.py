@@ -140,6 +140,7 @@ class DataImportDialog(QDialog):
                                else Qt.CheckState.Unchecked)
             self.inputs.addItem(item)
         self.target.setCurrentIndex(t)
+        self._keep_target_out(t)
         if self.current.get("task") in TASKS:
             self.task.setCurrentText(self.current["task"])
             self._task_guessed = False
@@ -151,12 +152,20 @@ class DataImportDialog(QDialog):
 
     def _on_target_changed(self, index: int) -> None:
         """The target is not an input; its labels decide the task again, unless chosen."""
-        item = self.inputs.item(index)
-        if item is not None and item.checkState() == Qt.CheckState.Checked:
-            self.inputs.blockSignals(True)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.inputs.blockSignals(False)
+        self._keep_target_out(index)
         self._check()
+
+    def _keep_target_out(self, index: int) -> None:
+        """The target's entry in the inputs list: unticked and greyed out."""
+        self.inputs.blockSignals(True)
+        for i in range(self.inputs.count()):
+            item = self.inputs.item(i)
+            if i == index:
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            else:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEnabled)
+        self.inputs.blockSignals(False)
 
     def _on_task_chosen(self, _index: int) -> None:
         self._task_guessed = False

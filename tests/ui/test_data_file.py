@@ -94,6 +94,8 @@ def test_open_a_csv_choose_the_label_accept_and_undo(make_window, qtbot, tmp_pat
     assert dialog.target.currentText() == "species"
     assert dialog.task.currentText() == "classification"        # guessed again from labels
     assert dialog.chosen_inputs() == [0, 1]                     # the label is no input
+    assert not dialog.inputs.item(2).flags() & Qt.ItemIsEnabled
+    assert dialog.inputs.item(3).flags() & Qt.ItemIsEnabled     # weight may be one now
     click_row(qtbot, dialog.inputs, 1)                          # width: off, then on again
     QTest.keyClick(dialog.inputs, Qt.Key_Space)
     assert dialog.chosen_inputs() == [0]
