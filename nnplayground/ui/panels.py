@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDo
                                QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
                                QWidget)
 
+from nnplayground.data import resolve_data_path
 from nnplayground.presets.datapath import data_path_for_file
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
@@ -293,13 +294,16 @@ class DatasetPanel(_Form):
         same = spec.get("kind") == "file" and self._data_path(spec) == Path(path).resolve()
         dialog = DataImportDialog(path, spec if same else None, self.window())
         dialog.accepted.connect(lambda: self._use_file(dialog))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._on_import_finished)
         self.import_dialog = dialog
         dialog.open()
         return dialog
 
+    def _on_import_finished(self) -> None:
+        self.import_dialog.deleteLater()
+        self.import_dialog = None
+
     def _data_path(self, spec: dict) -> Path | None:
-        from nnplayground.data import resolve_data_path
         if not isinstance(spec.get("path"), str):
             return None
         return Path(resolve_data_path(spec["path"], D.document_folder(self.model.path))).resolve()

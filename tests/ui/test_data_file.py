@@ -236,6 +236,7 @@ def test_the_dataset_list_ends_with_open_data_file(make_window, qtbot, tmp_path,
     qtbot.waitUntil(lambda: panel.import_dialog is not None and panel.import_dialog.isVisible())
     assert asked and panel.import_dialog.choice_ok
     panel.import_dialog.accept()
+    assert panel.import_dialog is None                           # closed, to be deleted
     assert panel.kind.currentText() == "File: points.csv"
     assert window.model.doc["dataset"]["target_column"] == "label"
 
