@@ -118,9 +118,10 @@ def ours_trainer(kind, data):
 
 def run_ours(kind, data, epochs):
     trainer = ours_trainer(kind, data)
-    seconds, chunks = [], []
+    seconds, chunks, cpu = [], [], []
     for _ in range(epochs):
         start = chunk_start = time.perf_counter()
+        cpu_start = time.process_time()
         done, n = False, 0
         while not done:
             done = trainer.step().epoch_done
@@ -130,8 +131,9 @@ def run_ours(kind, data, epochs):
                 chunks.append(now - chunk_start)
                 chunk_start = now
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
     result = {"seconds": seconds, "accuracy": trainer.evaluate("test")["accuracy"],
-              "steps": trainer.steps_done, "chunks": chunks}
+              "steps": trainer.steps_done, "chunks": chunks, "cpu_seconds": cpu}
     result["safety_us"] = safety_net_cost(trainer)
     return result
 
@@ -238,9 +240,10 @@ def run_torch(kind, data, epochs, threads):
     loss_fn = nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(0)
     batch = MODELS[kind]["batch"]
-    seconds, chunks = [], []
+    seconds, chunks, cpu = [], [], []
     for _ in range(epochs):
         start = chunk_start = time.perf_counter()
+        cpu_start = time.process_time()
         perm = torch.randperm(len(x), generator=gen)
         for n, i in enumerate(range(0, len(x), batch), 1):
             idx = perm[i:i + batch]
@@ -253,12 +256,13 @@ def run_torch(kind, data, epochs, threads):
                 chunks.append(now - chunk_start)
                 chunk_start = now
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
     with torch.no_grad():
         xt, yt = torch.from_numpy(data["x_test"]), torch.from_numpy(data["y_test"])
         correct = sum(int((net(xt[i:i + 500]).argmax(1) == yt[i:i + 500]).sum())
                       for i in range(0, len(xt), 500))
     return {"seconds": seconds, "accuracy": correct / len(xt), "chunks": chunks,
-            "steps": epochs * -(-len(x) // batch)}
+            "steps": epochs * -(-len(x) // batch), "cpu_seconds": cpu}
 
 
 def run_paired(kind, data, threads, rounds=15):
@@ -383,10 +387,12 @@ def main(argv=None):
                   + ", ".join(f"{k} {v:.2f} us" for k, v in r["safety_us"].items()))
             continue
         walls = {"ours": [], "torch": []}
+        cpus = {"ours": [], "torch": []}
         for r in range(0 if args.paired_only and with_torch else args.rounds):
             ours = spawn(f"ours-{kind}", args, mnist)
             ours_epoch, ours_med = report(kind, "ours ", ours)
             walls["ours"].append(ours_epoch)
+            cpus["ours"].append(sum(ours["cpu_seconds"]) / len(ours["cpu_seconds"]))
             if r == 0:
                 print(f"{kind} ours : safety net per step "
                       + ", ".join(f"{k} {v:.1f} us" for k, v in ours["safety_us"].items()))
@@ -395,8 +401,11 @@ def main(argv=None):
             ref = spawn(f"torch-{kind}", args, mnist)
             ref_epoch, ref_med = report(kind, "torch", ref)
             walls["torch"].append(ref_epoch)
+            cpus["torch"].append(sum(ref["cpu_seconds"]) / len(ref["cpu_seconds"]))
             print(f"{kind} ratio ours/PyTorch: {ours_epoch / ref_epoch:.2f} (wall), "
-                  f"{ours_med / ref_med:.2f} (median chunks)")
+                  f"{ours_med / ref_med:.2f} (median chunks), "
+                  f"{cpus['ours'][-1] / cpus['torch'][-1]:.2f} (CPU time: "
+                  f"{cpus['ours'][-1]:.2f} vs {cpus['torch'][-1]:.2f} s/epoch)")
         if with_torch:
             paired = spawn(f"paired-{kind}", args, mnist)
             print(f"{kind} ratio ours/PyTorch: {paired['ratio']:.2f} (paired chunks in one "
@@ -414,6 +423,11 @@ def main(argv=None):
                 print(f"{kind} over {args.rounds} rounds: ours {ours_s:.2f} s/epoch, PyTorch "
                       f"{ref_s:.2f} s/epoch (medians); ratio of medians {ours_s / ref_s:.2f}, "
                       f"per round {', '.join(f'{x:.2f}' for x in ratios)}")
+                cpu_ratios = sorted(a / b for a, b in zip(cpus["ours"], cpus["torch"]))
+                print(f"{kind} over {args.rounds} rounds in CPU time (each in its own process; "
+                      f"with one thread, what an idle machine would take): ratio per round "
+                      f"{', '.join(f'{x:.2f}' for x in cpu_ratios)}, median "
+                      f"{statistics.median(cpu_ratios):.2f}")
 
 
 def report(kind, who, r):
