@@ -300,8 +300,9 @@ class DiagramScene(QGraphicsScene):
                                      "training: press Continue from here (or Play) to set "
                                      "one in the live model")
         elif edit.value is None:
-            self.status_message.emit(f"{edit.describe()} has no value yet: the network is "
-                                     "built once its problems are fixed")
+            self.status_message.emit(f"{edit.describe()} has no value yet: it gets one when "
+                                     "the worker has built this network (once the diagram "
+                                     "shows no problems)")
         else:
             self.value_edit_requested.emit(edit, pos)
 
@@ -520,6 +521,15 @@ class DiagramView(QGraphicsView):
         else:
             super().wheelEvent(event)
 
+    def _input_end_y(self, rect, half_h: float) -> float:
+        """The height to centre on when the network is taller than the view: the leftmost
+        block's middle (an Input showing its seven features is tall), within the network."""
+        blocks = [item.sceneBoundingRect() for item in self.scene().nodes.values()]
+        if not blocks:
+            return rect.top() + half_h
+        first = min(blocks, key=lambda r: r.left())
+        return min(max(first.center().y(), rect.top() + half_h), rect.bottom() - half_h)
+
     def fit(self) -> None:
         """Zoom to the whole network, but never below `text_scale`, where the block text is
         readable (11 pt at 1280x720, more on larger screens and in presenter mode).
@@ -535,12 +545,12 @@ class DiagramView(QGraphicsView):
             scale = min(max(fitted, self.text_scale), 1.25 * self.text_scale)
             self.resetTransform()
             self.scale(scale, scale)
-            if scale > fitted + 1e-6:      # too large: its top left (the input end) in view
+            if scale > fitted + 1e-6:      # too large: the input end in view
                 half_w = self.viewport().width() / scale / 2
                 half_h = self.viewport().height() / scale / 2
                 self.centerOn(rect.left() + half_w if rect.width() > 2 * half_w
                               else rect.center().x(),
-                              rect.top() + half_h if rect.height() > 2 * half_h
+                              self._input_end_y(rect, half_h) if rect.height() > 2 * half_h
                               else rect.center().y())
             else:
                 self.centerOn(rect.center())

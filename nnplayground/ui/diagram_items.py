@@ -31,8 +31,8 @@ MAX_UNITS_DRAWN = 16
 NODE_WIDTH = 140        # the presets' columns are 146 px apart at the closest
 HEADER_HEIGHT = 110     # five lines of at least TEXT_PT: type, id, settings (two), shape
 TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
-UNIT_SPACING = 30
-UNIT_RADIUS = 13       # a unit's circle, or its neuron map's square (2 * 13 px a side)
+UNIT_SPACING = 26
+UNIT_RADIUS = 11       # a unit's circle, or its neuron map's square (2 * 11 px a side)
 OFF_OPACITY = 0.3      # an input feature the network does not get
 CLICK_SLOP = 3         # px a press may move and still count as a click (not a drag)
 
