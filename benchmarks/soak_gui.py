@@ -254,11 +254,11 @@ def soak(minutes, start_minute, trace, stalls):
         heart.reset()
         if minute == start_minute and trace:
             before = tracemalloc.take_snapshot()
-    heart.stop()
-    sampler.stop()
-    if watchdog:
+    if watchdog:            # before the heartbeat stops, which it would take for a stall
         watchdog.stop()
         watchdog.report()
+    heart.stop()
+    sampler.stop()
     controller.state_changed.disconnect(play_again)
     first, last = marks[start_minute], marks[minutes]
     for i, what in ((2, "at the minute mark"), (0, "the minute's lowest (what stays)"),
