@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, legend_row,
@@ -117,6 +117,8 @@ class MetricsView(LiveView):
         self.metric_plot = self.graphs.addPlot(row=2, col=0)
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
+        self.side_by_side = False
+        self.graphs.installEventFilter(self)
         self.graphs.setMinimumHeight(150)
         # the batch losses of the branch "Continue from here" left, faint and dashed
         self.branch_curve = self.loss_plot.plot(pen=pg.mkPen((205, 205, 205), width=1,
@@ -144,6 +146,31 @@ class MetricsView(LiveView):
         self.steps = PointBuffer()
         self.epochs = EpochTable()
         self.metric_key = "accuracy"
+
+    def _arrange(self, side_by_side):
+        """Loss above accuracy in a tall dock; side by side in a wide, short one (the plane
+        layout at 1280x720 gives this view about 400x250 px: stacked, each plot kept about 30 px
+        of curve, too little to read from the back of a room)."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        layout = self.graphs.ci
+        for item in (self.legend, self.loss_plot, self.metric_plot):
+            layout.removeItem(item)
+        if side_by_side:
+            layout.addItem(self.legend, row=0, col=0, colspan=2)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.metric_plot, row=1, col=1)
+        else:
+            layout.addItem(self.legend, row=0, col=0)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.metric_plot, row=2, col=0)
+
+    def eventFilter(self, watched, event):
+        if watched is self.graphs and event.type() == QEvent.Type.Resize:
+            size = event.size()
+            self._arrange(side_by_side=size.width() >= 1.4 * size.height())
+        return super().eventFilter(watched, event)
 
     def on_dataset(self, info):
         self.steps.clear()
