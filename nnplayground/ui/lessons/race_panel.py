@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSli
 
 from nnplayground.lessons import optimizer_race as R
 
-from nnplayground.ui.views.common import WrapRow
+from nnplayground.ui.views.common import WideWatcher, WrapRow
 
 from .common import compact, light, pen
 
@@ -63,6 +63,8 @@ class OptimizerRacePanel(QWidget):
         self.legend = pg.LegendItem(colCount=3, labelTextColor="k", verSpacing=-4)
         self.plot_widget.ci.addItem(self.legend, row=0, col=0)
         self.plot = self.plot_widget.ci.addPlot(row=1, col=0)
+        self.legend_beside = False
+        WideWatcher(self.plot_widget, self._place_legend, ratio=2.2)
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
         self.image = pg.ImageItem()
@@ -92,6 +94,24 @@ class OptimizerRacePanel(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self.result = None
         self.recompute()
+
+    def _place_legend(self, beside):
+        """The legend in one column right of the plot when the panel is wide and short (lesson
+        6 at 1280x720: above it, its two rows left the contour plot a 50 px strip), in rows
+        above the plot otherwise."""
+        if beside == self.legend_beside:
+            return
+        self.legend_beside = beside
+        layout = self.plot_widget.ci
+        layout.removeItem(self.legend)
+        layout.removeItem(self.plot)
+        self.legend.setColumnCount(1 if beside else 3)
+        if beside:
+            layout.addItem(self.plot, row=0, col=0)
+            layout.addItem(self.legend, row=0, col=1)
+        else:
+            layout.addItem(self.legend, row=0, col=0)
+            layout.addItem(self.plot, row=1, col=0)
 
     def recompute(self) -> None:
         """Run the race for the chosen function and line-up, redraw, rewind to step 0."""

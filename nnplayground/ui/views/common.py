@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
                                QLayout, QPushButton, QSizePolicy, QSpinBox, QStackedLayout,
@@ -75,6 +75,25 @@ def legend_row(layout: pg.GraphicsLayout, row: int, col: int = 0, columns: int =
                            labelTextSize=f"{FONT_PT}pt", verSpacing=-4)
     layout.addItem(legend, row=row, col=col)
     return legend
+
+
+class WideWatcher(QObject):
+    """Calls `arrange(wide)` when `widget` turns wider than `ratio` times its height, or back:
+    a view puts its plots side by side in a wide, short dock and stacks them in a tall one."""
+
+    def __init__(self, widget, arrange, ratio=1.4):
+        super().__init__(widget)
+        self.arrange, self.ratio, self.wide = arrange, ratio, None
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Resize:
+            size = event.size()
+            wide = size.width() >= self.ratio * size.height()
+            if wide != self.wide:
+                self.wide = wide
+                self.arrange(wide)
+        return False
 
 
 def set_title(plot, text):

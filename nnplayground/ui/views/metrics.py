@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, legend_row,
-                                          light)
+from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, WideWatcher,
+                                          legend_row, light)
 
 MAX_POINTS = 4_000    # per-step points kept; older ones are merged pairwise (mean) beyond this
 
@@ -118,7 +118,7 @@ class MetricsView(LiveView):
         self.metric_plot.setLabel("left", "accuracy")
         self.metric_plot.setLabel("bottom", "epoch")
         self.side_by_side = False
-        self.graphs.installEventFilter(self)
+        WideWatcher(self.graphs, self._arrange)
         self.graphs.setMinimumHeight(150)
         # the batch losses of the branch "Continue from here" left, faint and dashed
         self.branch_curve = self.loss_plot.plot(pen=pg.mkPen((205, 205, 205), width=1,
@@ -165,12 +165,6 @@ class MetricsView(LiveView):
             layout.addItem(self.legend, row=0, col=0)
             layout.addItem(self.loss_plot, row=1, col=0)
             layout.addItem(self.metric_plot, row=2, col=0)
-
-    def eventFilter(self, watched, event):
-        if watched is self.graphs and event.type() == QEvent.Type.Resize:
-            size = event.size()
-            self._arrange(side_by_side=size.width() >= 1.4 * size.height())
-        return super().eventFilter(watched, event)
 
     def on_dataset(self, info):
         self.steps.clear()

@@ -154,3 +154,21 @@ def test_keras_code_follows_the_diagram(lesson_window):
                  if n["params"].get("units") == 256)
     window.model.edit("units", lambda d: C._set_path(d, f"model.nodes.{dense}.params.units", 300))
     assert "300" in panel.code() and "256" not in panel.code()
+
+
+def test_optimizer_race_legend_moves_beside_a_wide_short_plot(qtbot):
+    """Lesson 6 at 1280x720 leaves the race about 530x170 px: its legend in rows above the
+    plot squeezed the contour to a strip, so there it stands in a column to the right."""
+    from nnplayground.ui.lessons.race_panel import OptimizerRacePanel
+    race = OptimizerRacePanel({"steps": 10})
+    qtbot.addWidget(race)
+    race.show()
+    race.resize(560, 300)
+    qtbot.waitUntil(lambda: race.legend_beside)
+    qtbot.waitUntil(lambda: race.legend.sceneBoundingRect().left()
+                    >= race.plot.sceneBoundingRect().right() - 1)
+    assert race.plot.sceneBoundingRect().height() > 0.8 * race.plot_widget.height()
+    race.resize(400, 700)
+    qtbot.waitUntil(lambda: not race.legend_beside)
+    qtbot.waitUntil(lambda: race.legend.sceneBoundingRect().bottom()
+                    <= race.plot.sceneBoundingRect().top() + 1)
