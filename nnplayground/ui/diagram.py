@@ -523,12 +523,15 @@ class DiagramView(QGraphicsView):
 
     def _input_end_y(self, rect, half_h: float) -> float:
         """The height to centre on when the network is taller than the view: the leftmost
-        block's middle (an Input showing its seven features is tall), within the network."""
+        block's middle (an Input showing its seven features is tall), within the network; its
+        top with the title when the block itself is taller than the view (lesson 6 at
+        1280x720 showed the Input's features but not its name)."""
         blocks = [item.sceneBoundingRect() for item in self.scene().nodes.values()]
         if not blocks:
             return rect.top() + half_h
         first = min(blocks, key=lambda r: r.left())
-        return min(max(first.center().y(), rect.top() + half_h), rect.bottom() - half_h)
+        y = min(first.center().y(), first.top() - 8 + half_h)
+        return min(max(y, rect.top() + half_h), rect.bottom() - half_h)
 
     def fit(self) -> None:
         """Zoom to the whole network, but never below `text_scale`, where the block text is

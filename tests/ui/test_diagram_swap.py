@@ -114,3 +114,17 @@ def test_fit_keeps_a_long_network_readable(window, qtbot):
     window.view.fit()
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert shown.adjusted(-1, -1, 1, 1).contains(window.scene.itemsBoundingRect())
+
+
+def test_fit_shows_the_title_of_an_input_taller_than_the_view(window, qtbot):
+    """Circle's Input lists seven features; in a 200-pixel-high diagram it is taller than the
+    view. Fit shows its top, the block's name, rather than the middle of its feature list."""
+    window.files.open_builtin("circle", ask=False)
+    qtbot.waitUntil(lambda: "x" in window.scene.nodes, timeout=2_000)
+    window.view.setFixedHeight(200)
+    qtbot.waitUntil(lambda: window.view.viewport().height() <= 200, timeout=2_000)
+    window.view.fit()
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    block = window.scene.nodes["x"].sceneBoundingRect()
+    assert block.height() > shown.height(), "the case this test is about"
+    assert shown.top() <= block.top() < shown.top() + 20
