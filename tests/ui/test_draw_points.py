@@ -53,6 +53,16 @@ def click(qtbot, plot, x, y, modifier=Qt.KeyboardModifier.NoModifier):
                      plot.mapFromScene(scene))
 
 
+def loaded(qtbot, window, controller):
+    """The worker has the window's document, and no reload of it is still due (a reload
+    would answer the next edit with a new run instead of a data change)."""
+    training = window.training
+    training.load_into_controller()
+    qtbot.waitUntil(lambda: not training._reload_timer.isActive() and controller.state == "idle"
+                    and controller.dataset is not None and training.loaded_doc is not None,
+                    timeout=15000)
+
+
 def rows(window):
     return window.model.doc["dataset"]["points"]
 
@@ -145,9 +155,7 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
         f"{title}: {text}"))
     start = [(-3, -3, 0), (-2, -4, 0), (3, 3, 1), (4, 2, 1), (3, -3, 2), (4, -4, 2)]
     window = make_window(three_class_doc(start), controller=controller)
-    window.training.load_into_controller()
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+    loaded(qtbot, window, controller)
     view = _shown(qtbot, window, "boundary")
     window.training.act_step.trigger()
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
@@ -177,9 +185,7 @@ def test_the_network_trains_on_the_points_as_they_change(make_window, controller
 
 def test_undoing_the_copy_of_generated_data_trains_on_it_again(make_window, controller, qtbot):
     window = make_window(load_builtin("xor"), controller=controller)
-    window.training.load_into_controller()
-    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+    loaded(qtbot, window, controller)
     view = _shown(qtbot, window, "boundary")
     with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
         click(qtbot, view.plot, 1, 1)

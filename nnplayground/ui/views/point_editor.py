@@ -113,9 +113,6 @@ class PointStrip(QWidget):
     def tool(self) -> str:
         return TOOLS[self.tool_group.checkedId()]
 
-    def set_tool(self, tool: str) -> None:
-        self.tool_buttons[tool].setChecked(True)
-
     @property
     def choice(self) -> int:
         return max(self.class_group.checkedId(), 0)
@@ -152,8 +149,8 @@ class PointEditor(QObject):
         boundary.plot.addItem(self.others)
         boundary.plot.scene().sigMouseClicked.connect(self._on_plane_clicked)
         curve.plot.scene().sigMouseClicked.connect(self._on_line_clicked)
-        self.plane_strip.clear_button.clicked.connect(lambda: self.clear("plane"))
-        self.line_strip.clear_button.clicked.connect(lambda: self.clear("line"))
+        self.plane_strip.clear_button.clicked.connect(self.clear)
+        self.line_strip.clear_button.clicked.connect(self.clear)
         boundary.train_radio.toggled.connect(self._draw_others)
         self.model.changed.connect(self._on_document_changed)
         if window.controller is not None:
@@ -188,6 +185,7 @@ class PointEditor(QObject):
             self._say(f"A preset keeps at most {MAX_POINTS} points: erase some, or save the "
                       "data as CSV and open it as a file dataset")
             return
+
         def apply(doc):
             spec, source = E.points_spec(doc, self._folder())
             spec = copy.deepcopy(spec)
@@ -202,7 +200,8 @@ class PointEditor(QObject):
         self._edit({"add": "Add a point", "erase": "Erase points",
                     "brush": "Brush points"}[tool], apply)
 
-    def clear(self, where="plane"):
+    def clear(self):
+        """Remove every point: one undo step (a copy of generated data first, like a click)."""
         def apply(doc):
             spec, source = E.points_spec(doc, self._folder())
             doc["dataset"] = {**copy.deepcopy(spec), "points": []}
