@@ -19,20 +19,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "screenshots"))
+from shots import wait  # noqa: E402  (the screenshot scripts' one event-loop wait)
 SIZE = (1600, 1000)
 TRAIN_SECONDS = {"mnist": 4.0}
 COMPARE_EPOCHS = 5
-
-
-def wait(app, condition, timeout):
-    """Process events until condition() or timeout seconds; returns condition()."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def shoot(app, window, lessons, info) -> Path:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from shots import wait
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "classroom"
@@ -28,16 +28,6 @@ ROOT = HERE.parents[1]
 TARGETS = ["1", "6", "8", "11", "12", "xor", "spiral", "mnist-cnn"]
 PRESENTED = ["6", "11", "xor"]
 TRAIN_SECONDS = {"mnist": 4.0}
-
-
-def wait(app, condition, timeout):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def prepare(app, window, target):

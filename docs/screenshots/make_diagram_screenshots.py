@@ -12,24 +12,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from shots import wait
 
 HERE = Path(__file__).resolve().parent
-
-
-def wait(app, condition, timeout):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def point_at(window, node_id, row):

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from shots import wait
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,16 +31,6 @@ STROKES = [(2, "brush", x, y) for x, y in [(0, 0), (0.9, 0.5), (-0.8, -0.4), (0.
     [(1, "brush", 4.2 * np.cos(a), -4.2 * np.sin(a)) for a in _ARC] + \
     [(0, "add", -5, 0.8), (0, "add", 5, 0.8), (1, "add", -5, -0.8), (1, "add", 5, -0.8),
      (2, "add", 1.5, 0.2), (2, "add", -1.4, 0.6)]
-
-
-def wait(app, condition, timeout):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        app.processEvents()
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def three_class_doc():
