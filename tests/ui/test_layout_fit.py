@@ -83,3 +83,16 @@ def test_projector_screen_subset():
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_every_preset_and_lesson_fits(screen):
     assert_whole(screen, run_sweep(screen, every_preset_and_lesson()))
+
+
+def test_leaving_presenter_mode_restores_lesson_7_exactly():
+    """1280x720, lesson 7 (a sine regression): the right column is the regression curve, tabbed
+    with the Decision boundary (nothing to draw for 1-D data, so its placeholder shows), over
+    the loss curves. After presenter mode and leaving it, the window, every dock's geometry,
+    the font and the settings file are as before, to the pixel (the split between the curve
+    and the loss curves moved by 10 px while the boundary's hidden options kept the minimum
+    they had at presenter mode's font)."""
+    results = run_sweep("1280x720", ["7"])
+    after = next(r for r in results if r["mode"] == "after presenter")
+    assert not [p for p in after["problems"] if "not restored" in p], after["problems"]
+    assert_whole("1280x720", results)

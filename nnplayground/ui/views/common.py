@@ -203,7 +203,26 @@ class LiveView(QWidget):
         self._placeholder.setStyleSheet("color: grey; padding: 12px")
         self._stack.addWidget(self.body)
         self._stack.addWidget(self._placeholder)
+        self._policies = {page: page.sizePolicy() for page in (self.body, self._placeholder)}
+        self._stack.currentChanged.connect(self._size_by_shown_page)
+        self._size_by_shown_page()
         self.info = None
+
+    def _size_by_shown_page(self, _index=None) -> None:
+        """The view is as large as the page it shows needs (the body or the placeholder).
+
+        A QStackedLayout sizes by every page, hidden ones included, but a hidden page cannot
+        tell it when its size changes (a hidden widget's layout requests are dropped): the
+        Decision boundary's body, hidden behind its placeholder in a regression lesson, kept
+        the minimum its options had while they wrapped at presenter mode's font, and that
+        stale minimum moved the docks after leaving. The hidden page is ignored instead.
+        """
+        shown = self._stack.currentWidget()
+        for page, policy in self._policies.items():
+            page.setSizePolicy(policy if page is shown else
+                               QSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored))
+        self._stack.invalidate()
+        self.updateGeometry()
 
     def applies_to(self, info) -> bool:
         return True
