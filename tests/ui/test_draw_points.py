@@ -42,8 +42,18 @@ def _shown(qtbot, window, name):
     dock.raise_()
     view = window.live_views.views[name]
     qtbot.waitUntil(lambda: view.plot.isVisible() and view.plot.width() > 100)
+    editor = window.point_editor
+    toggle = editor.plane_draw if name == "boundary" else editor.line_draw
+    if not toggle.isChecked():                  # generated data: "Draw points" is off
+        tick(qtbot, toggle)
     QApplication.processEvents()
     return view
+
+
+def tick(qtbot, button):
+    """A real click on a "Draw points" button, which turns it on."""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.isChecked()
 
 
 def click(qtbot, plot, x, y, modifier=Qt.KeyboardModifier.NoModifier):
@@ -285,3 +295,34 @@ def test_on_2d_regression_data_the_picker_adds_targets_minus_and_plus_one(make_w
     spec = window.model.doc["dataset"]
     assert spec["kind"] == KIND and spec["task"] == "regression"
     assert [r[2] for r in spec["points"][-2:]] == [1.0, -1.0]
+
+
+def test_draw_points_is_off_on_generated_data_and_on_for_your_own_points(make_window, qtbot,
+                                                                         fake_controller):
+    """A click on xor's boundary edits nothing until "Draw points" is on; the tools then
+    show. A document of your own points opens with them shown."""
+    window = make_window(load_builtin("xor"))
+    fake_controller.dataset_ready.emit(dataset_info(load_dataset(window.model.doc["dataset"])))
+    dock = window.view_docks["boundary"]
+    dock.show()
+    dock.raise_()
+    view = window.live_views.views["boundary"]
+    qtbot.waitUntil(lambda: view.plot.isVisible() and view.plot.width() > 100)
+    editor = window.point_editor
+    assert not editor.plane_draw.isChecked() and not editor.plane_strip.tools.isVisible()
+    before = window.model.snapshot()
+    click(qtbot, view.plot, 1, 1)
+    assert window.model.doc == before and window.model.undo_stack.count() == 0
+    tick(qtbot, editor.plane_draw)
+    assert editor.plane_strip.tools.isVisible()
+    QApplication.processEvents()
+    click(qtbot, view.plot, 1, 1)
+    assert window.model.doc["dataset"]["kind"] == KIND
+
+    window.model.undo_stack.setClean()
+    assert window.files.open_document(three_class_doc([(0, 0, 1)]))
+    qtbot.waitUntil(lambda: window.model.doc["dataset"].get("points") == [[0, 0, 1]])
+    assert editor.plane_draw.isChecked() and editor.plane_strip.tools.isVisible()
+    window.files.open_builtin("circle", ask=False)
+    qtbot.waitUntil(lambda: window.model.doc["dataset"]["kind"] == "circle")
+    assert not editor.plane_draw.isChecked() and not editor.plane_strip.tools.isVisible()

@@ -1,6 +1,7 @@
 """Draw your own data: clicks on the boundary and regression views add and erase points.
 
-A strip over the decision boundary picks the class (up to six, in the views' class colours)
+"Draw points" (the pencil; off until asked for, on when the data is already your own points)
+shows the tools. A strip beside the decision boundary picks the class (up to six, in the views' class colours)
 and the tool: Add (a click adds a point), Erase (a click removes the points near it; Shift-click
 erases in any tool), Brush (a click drops a small seeded cloud), and Clear. Over the regression
 curve, a click adds (x, y) and Shift-click or Erase removes. Every edit is one undoable edit of
@@ -86,21 +87,38 @@ class PointStrip(QWidget):
         self.clear_button.setText("Clear")
         self.clear_button.setToolTip("Remove every point (undoable)")
         self.setToolTip("Draw your own data: pick a class and a tool, then click the plot")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        # "Draw points" first, the tools behind it: off until asked for, a click on the plot
+        # in a lesson edits nothing and the plot keeps the room the tools would take
+        self.draw_button = QToolButton()
+        self.draw_button.setText("\u270e" if vertical else "\u270e Draw points")
+        self.draw_button.setCheckable(True)
+        self.draw_button.setToolTip("Draw points: show the tools to add and erase points with "
+                                    "the mouse")
         tools = [*self.tool_buttons.values(), self.clear_button]
         if vertical:
             # beside the square plot, in the room a dock wider than tall leaves there: no
             # taller than the plot's own minimum, so the window fits a 1280x720 screen in
             # presenter mode's large font as before
-            layout.addWidget(_line(*self.class_buttons, vertical=True))
-            layout.addWidget(_line(*tools, vertical=True))
+            self.tools = QWidget()
+            columns = QHBoxLayout(self.tools)
+            columns.setContentsMargins(0, 0, 0, 0)
+            columns.setSpacing(4)
+            columns.addWidget(_line(*self.class_buttons, vertical=True))
+            columns.addWidget(_line(*tools, vertical=True))
+            layout = QVBoxLayout(self)
+            layout.addWidget(self.draw_button, 0, Qt.AlignmentFlag.AlignLeft)
         else:
             # one plain row: a row that wraps changes its height with the font, and the
             # window's arrangement after presenter mode would no longer be the one before
-            layout.addWidget(_line(*self.class_buttons, *tools))
-            layout.addStretch(1)
+            self.tools = _line(*self.class_buttons, *tools)
+            layout = QHBoxLayout(self)
+            layout.addWidget(self.draw_button)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.tools)
+        layout.addStretch(1)
+        self.draw_button.toggled.connect(self.tools.setVisible)
+        self.tools.setVisible(False)
 
     def set_colours(self, colours) -> None:
         for button, colour in zip(self.class_buttons, colours):
@@ -144,6 +162,10 @@ class PointEditor(QObject):
         self.line_strip = PointStrip(0, brush=False)
         _beside(boundary.body.layout(), boundary.plot.parentWidget(), self.plane_strip)
         curve.body.layout().insertWidget(0, self.line_strip)
+        self.plane_draw, self.line_draw = self.plane_strip.draw_button, self.line_strip.draw_button
+        self._kind = None
+        window.files.document_opened.connect(self._draw_if_own_points)
+        self._draw_if_own_points()
         # the split the view does not show, as rings: a point added to it shows too
         self.others = pg.ScatterPlotItem(size=7, brush=None)
         boundary.plot.addItem(self.others)
@@ -158,11 +180,19 @@ class PointEditor(QObject):
         self._on_document_changed()
 
     # -- mouse ------------------------------------------------------------------------------
+    def _draw_if_own_points(self, *_):
+        """An opened document shows the tools when its data is points of its own."""
+        own = self.model.doc.get("dataset", {}).get("kind") == KIND
+        self.plane_draw.setChecked(own)
+        self.line_draw.setChecked(own)
+
     def _on_plane_clicked(self, event):
-        self._clicked(event, self.boundary.plot, self.plane_strip)
+        if self.plane_draw.isChecked():
+            self._clicked(event, self.boundary.plot, self.plane_strip)
 
     def _on_line_clicked(self, event):
-        self._clicked(event, self.curve.plot, self.line_strip)
+        if self.line_draw.isChecked():
+            self._clicked(event, self.curve.plot, self.line_strip)
 
     def _clicked(self, event, plot, strip):
         if event.button() != Qt.MouseButton.LeftButton or event.double():
@@ -228,6 +258,10 @@ class PointEditor(QObject):
     # -- drawing the document's points ----------------------------------------------------
     def _on_document_changed(self, *_):
         spec = self.model.doc.get("dataset", {})
+        if spec.get("kind") == KIND and self._kind != KIND:    # chosen in the Data panel, say
+            self.plane_draw.setChecked(True)
+            self.line_draw.setChecked(True)
+        self._kind = spec.get("kind")
         self.plane_strip.set_task(validation.task_of(spec) or "classification")
         info = points_info(spec)
         if info is None:
