@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from shots import wait
+from shots import save, wait
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "classroom"
@@ -58,18 +58,6 @@ def prepare(app, window, target):
         wait(app, lambda: panel.stats is not None, 60)
     window.view.fit()
     wait(app, lambda: False, 0.5)
-
-
-def save(window, path: Path) -> int:
-    """The window's picture with 256 colours (a UI has few); returns its size in bytes."""
-    from PIL import Image
-    raw = path.with_suffix(".raw.png")
-    if not window.grab().save(str(raw), "PNG"):
-        raise SystemExit(f"could not write {raw}")
-    Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path,
-                                                                               optimize=True)
-    raw.unlink()
-    return path.stat().st_size
 
 
 def main(argv) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from shots import wait
+from shots import save, wait
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,12 +58,7 @@ def main() -> int:
     wait(app, lambda: window.live_views.views["boundary"].unit_map.isVisible(), 5)
     wait(app, lambda: False, 0.3)
     path = HERE / "diagram-neuron-maps.png"
-    from PIL import Image
-    raw = path.with_suffix(".raw.png")
-    window.grab().save(str(raw), "PNG")
-    Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path,
-                                                                               optimize=True)
-    raw.unlink()
+    save(window, path)
     print(path, window.size().width(), window.size().height(), window.model.doc["dataset"])
     window.model.undo_stack.setClean()
     c.shutdown()

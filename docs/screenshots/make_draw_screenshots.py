@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from shots import wait
+from shots import save, wait
 
 HERE = Path(__file__).resolve().parent
 
@@ -81,12 +81,7 @@ def main() -> int:
     wait(app, lambda: not c.running, 5)
     wait(app, lambda: False, 0.5)
     path = HERE / "draw-your-own-data.png"
-    from PIL import Image
-    raw = path.with_suffix(".raw.png")
-    window.grab().save(str(raw), "PNG")
-    Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path,
-                                                                               optimize=True)
-    raw.unlink()
+    save(window, path)
     snapshot = c.latest_snapshot
     last = snapshot.last_epoch or {}
     print(path, window.size().width(), window.size().height(),

@@ -1,8 +1,10 @@
-"""What the screenshot scripts share: run the Qt event loop until a condition holds."""
+"""What the screenshot scripts share: run the Qt event loop until a condition holds, and save a
+widget's picture."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 
 def wait(app, condition, timeout):
@@ -14,3 +16,15 @@ def wait(app, condition, timeout):
             return True
         time.sleep(0.02)
     return bool(condition())
+
+
+def save(widget, path: Path) -> int:
+    """The widget's picture with 256 colours (a UI has few); returns its size in bytes."""
+    from PIL import Image
+    raw = path.with_suffix(".raw.png")
+    if not widget.grab().save(str(raw), "PNG"):
+        raise SystemExit(f"could not write {raw}")
+    Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(path,
+                                                                               optimize=True)
+    raw.unlink()
+    return path.stat().st_size
