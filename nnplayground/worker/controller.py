@@ -37,6 +37,9 @@ def _stop_and_join(thread):
     if shiboken6.isValid(thread) and thread.isRunning():
         thread.stop()
         thread.wait()
+    if thread.gc_running:
+        thread.gc_running = False
+        gui_gc.training_stopped()
     if thread.holds_gc:     # joined: it can no longer run a collection
         thread.holds_gc = False
         gui_gc.release()
@@ -112,6 +115,7 @@ class TrainingController(ControllerSignals):
         self._thread.data_changed.connect(self._on_data_changed)
         # Before the thread starts: it must never run Python's cyclic GC (see gui_gc).
         self._thread.holds_gc = gui_gc.acquire()
+        self._thread.gc_running = False     # counted by gui_gc as a running training
         self._thread.start()
         _THREADS.add(self._thread)
         # Whoever forgets shutdown(): never let Qt destroy a running QThread.
@@ -306,7 +310,19 @@ class TrainingController(ControllerSignals):
     def _set_state(self, state):
         if state != self._state:
             self._state = state
+            self._tell_gui_gc(state == "running")
             self.state_changed.emit(state)
+
+    def _tell_gui_gc(self, running):
+        """Long-lived objects stay frozen while training runs (gui_gc says why)."""
+        thread = self._thread
+        if not thread.holds_gc or running == thread.gc_running:
+            return
+        thread.gc_running = running
+        if running:
+            gui_gc.training_started()
+        else:
+            gui_gc.training_stopped()
 
     def _on_state(self, state):
         self._set_state(state)

@@ -16,6 +16,15 @@ the oldest generation walks every long-lived object (about 100,000 in the main w
 and more on a busy machine: an event-loop stall), so, as CPython does, it runs only once the
 objects that reached the oldest generation since the last full pass are a quarter of those it
 left (FULL_COLLECTION_GROWTH); until then the younger generations are collected as usual.
+
+While a training thread runs, every object is frozen (`gc.freeze()`): when Play is pressed,
+the objects tracked so far move to the interpreter's permanent generation, which no collection
+walks, and each full pass during training freezes its own survivors in turn. A full pass during
+training thus walks only what became long-lived since the last one (a few milliseconds), never
+the ~100,000 objects of the main window (50 ms on a quiet machine, 220 ms seen on a busy one).
+When training stops, everything is thawed (`gc.unfreeze()`): the garbage cycles that died
+frozen are then collected by the rules above, while no training is being watched. Freezing and
+thawing move whole lists; neither walks the objects.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ _timer = None
 _was_enabled = False
 _long_lived = None          # objects in the oldest generation after the last full collection
 _declined_at = None         # gc.get_count()[2] when a full collection was last not worth it
+_running = 0                # training threads that are running now (objects frozen meanwhile)
 
 
 def collect_if_due():
@@ -47,16 +57,41 @@ def collect_if_due():
         if generation == 2:
             if _declined_at == counts[2]:
                 continue                # asked already since the last younger collection
-            oldest = len(gc.get_objects(generation=2))
+            oldest = len(gc.get_objects(generation=2)) + gc.get_freeze_count()
             if _long_lived is not None and \
                     oldest - _long_lived < FULL_COLLECTION_GROWTH * _long_lived:
                 _declined_at = counts[2]
                 continue
         gc.collect(generation)
         if generation == 2:
-            _long_lived, _declined_at = len(gc.get_objects(generation=2)), None
+            if _running:
+                gc.freeze()             # the survivors: the next full pass need not walk them
+            _long_lived = len(gc.get_objects(generation=2)) + gc.get_freeze_count()
+            _declined_at = None
         return generation
     return None
+
+
+def training_started():
+    """A controller's training thread started running (called on the GUI thread): the first
+    one freezes every object tracked so far."""
+    global _running
+    if _users == 0:
+        return
+    if _running == 0:
+        gc.freeze()
+    _running += 1
+
+
+def training_stopped():
+    """A controller's training thread stopped (paused, finished, failed, shut down): when none
+    runs any longer, everything is thawed and the usual rules collect it."""
+    global _running
+    if _running == 0:
+        return
+    _running -= 1
+    if _running == 0:
+        gc.unfreeze()
 
 
 def acquire():
@@ -85,12 +120,14 @@ def acquire():
 def release():
     """Called once per successful `acquire()` after that controller's thread has been joined;
     the last one gives collection back to the interpreter."""
-    global _users
+    global _users, _running
     if _users == 0:
         return
     _users -= 1
     if _users == 0:
         if _timer is not None and shiboken6.isValid(_timer):
             _timer.stop()
+        gc.unfreeze()
+        _running = 0
         if _was_enabled:
             gc.enable()

@@ -74,6 +74,7 @@ class TrainingThread(QThread):
         self._ack.set()
         self.draw_seconds = 0.0               # how long the GUI takes to draw a snapshot (EMA)
         self.holds_gc = False                 # the controller holds gui_gc for this thread
+        self.gc_running = False               # ... and has told it that this one is training
         self.native_id = None                 # the OS's id of the thread, once it runs
         self._exp = self._doc = self._builder = None
         self._evaluation = None      # the trainer's EpochEvaluation while it is under way

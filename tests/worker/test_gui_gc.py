@@ -56,6 +56,16 @@ class FakeGc:
 
     def __init__(self, oldest):
         self.counts, self.oldest, self.collected = (0, 0, 0), oldest, []
+        self.frozen = 0
+
+    def get_freeze_count(self):
+        return self.frozen
+
+    def freeze(self):
+        self.frozen, self.oldest = self.frozen + self.oldest, 0
+
+    def unfreeze(self):
+        self.frozen, self.oldest = 0, self.oldest + self.frozen
 
     def get_count(self):
         return self.counts
@@ -87,3 +97,48 @@ def test_a_full_collection_waits_for_a_quarter_more_long_lived_objects(monkeypat
     fake.counts, fake.oldest = (0, 0, 13), 126_000      # 26% more: the full pass runs
     assert gui_gc.collect_if_due() == 2
     assert fake.collected == [2, 1, 2]
+
+
+def test_during_training_a_full_pass_walks_only_what_is_new(monkeypatch):
+    """While training runs every object is frozen: a full pass then walks only the objects
+    that became long-lived since, and the quarter-more rule still counts the frozen ones."""
+    from nnplayground.worker import gui_gc
+    fake = FakeGc(oldest=100_000)
+    monkeypatch.setattr(gui_gc, "gc", fake)
+    monkeypatch.setattr(gui_gc, "_long_lived", 100_000)
+    monkeypatch.setattr(gui_gc, "_declined_at", None)
+    monkeypatch.setattr(gui_gc, "_users", 1)
+    monkeypatch.setattr(gui_gc, "_running", 0)
+    gui_gc.training_started()
+    assert (fake.frozen, fake.oldest) == (100_000, 0)   # nothing left for a full pass to walk
+    fake.counts, fake.oldest = (0, 0, 11), 10_000       # 10% more: not yet
+    assert gui_gc.collect_if_due() is None
+    fake.counts, fake.oldest = (0, 0, 12), 26_000       # 26% more: a pass over these 26,000
+    assert gui_gc.collect_if_due() == 2
+    assert (fake.frozen, fake.oldest) == (126_000, 0)   # its survivors frozen in turn
+    gui_gc.training_stopped()
+    assert (fake.frozen, fake.oldest) == (0, 126_000)   # thawed: collected as usual from now
+
+
+def test_objects_are_frozen_only_while_the_training_runs(qtbot, controller):
+    """Real training: Play freezes what exists, so the oldest generation a full pass would walk
+    is nearly empty; Pause thaws it, and a garbage cycle that died frozen is then collected."""
+    import weakref
+    with qtbot.waitSignal(controller.dataset_ready, timeout=WAIT):
+        doc = load_builtin("xor")
+        doc["training"]["epochs"] = 100_000
+        controller.load(doc)
+    gc.collect()
+    before = len(gc.get_objects())
+    cycle = Cycle()
+    dead = weakref.ref(cycle)
+    controller.play()
+    qtbot.waitUntil(lambda: controller.state == "running", timeout=WAIT)
+    assert gc.get_freeze_count() >= before
+    assert len(gc.get_objects(generation=2)) < before / 10
+    del cycle
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert dead() is None
