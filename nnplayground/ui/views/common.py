@@ -159,6 +159,13 @@ class WrapRow(QWidget):
         if event.type() == event.Type.FontChange:
             QTimer.singleShot(0, self, self._arrange)
 
+    def event(self, event):
+        # a child's size hint changed without any resize (a longer entry added to a combo box
+        # once a lesson opens): side by side it may no longer fit
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._arrange()
+        return super().event(event)
+
 
 class SquareBox(QWidget):
     """Keeps one child square, centred across and at the top, however wide or tall the dock is.
