@@ -13,9 +13,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QThread, Signal
 
 
-# Distinguishable on white and in greyscale print (Tableau 10 without the pale ones).
-RUN_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-               (140, 86, 75), (227, 119, 194), (23, 190, 207)]
+# One colour per series of a multi-series plot (race paths, compared runs, activation curves):
+# the Okabe-Ito palette, which stays distinguishable with red-green colour blindness (Tableau
+# 10's green/red and blue/purple pairs, used before, merge for deuteranopes and protanopes),
+# in its order, without its yellow (too pale on white). tests/ui/lessons/test_race_colours.py
+# checks the distances on white, on the race's contour background and for dichromats.
+RUN_COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0), (204, 121, 167),
+               (86, 180, 233), (0, 0, 0)]
 
 
 def light(widget):
@@ -33,6 +37,7 @@ def compact(combo, chars: int = 12):
 
 
 def pen(index: int, width: float = 2.0):
+    """The pen of series `index` (its legend, curve and markers all take this colour)."""
     return pg.mkPen(RUN_COLOURS[index % len(RUN_COLOURS)], width=width)
 
 
