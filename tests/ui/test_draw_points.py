@@ -326,3 +326,34 @@ def test_draw_points_is_off_on_generated_data_and_on_for_your_own_points(make_wi
     window.files.open_builtin("circle", ask=False)
     qtbot.waitUntil(lambda: window.model.doc["dataset"]["kind"] == "circle")
     assert not editor.plane_draw.isChecked() and not editor.plane_strip.tools.isVisible()
+
+
+def test_the_backprop_sample_range_follows_the_points_drawn_and_erased(make_window,
+                                                                        controller, qtbot):
+    """Drawn points change the training set while the run goes on (no Reset): the
+    back-propagation view offers exactly its samples, keeping the chosen one while it exists
+    and taking the last one when it is gone."""
+    start = [(-3, -3, 0), (-2, -4, 0), (3, 3, 1), (4, 2, 1), (3, -3, 2), (4, -4, 2)]
+    window = make_window(three_class_doc(start), controller=controller)
+    loaded(qtbot, window, controller)
+    view = _shown(qtbot, window, "boundary")
+    box = window.live_views.views["backprop"].sample_box
+    assert box.maximum() == len(controller.dataset.y_train) - 1
+    box.setValue(1)
+    strip = window.point_editor.plane_strip
+    qtbot.mouseClick(strip.tool_buttons["brush"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
+        click(qtbot, view.plot, -3, 3)
+    grown = len(changed.args[0].y_train)
+    assert grown > len(start) // 2
+    qtbot.waitUntil(lambda: box.maximum() == grown - 1)
+    assert box.value() == 1                             # still a training sample: kept
+    box.setValue(box.maximum())                         # one of the new points
+    assert box.value() == grown - 1
+    qtbot.mouseClick(strip.tool_buttons["erase"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(controller.data_changed, timeout=15000) as changed:
+        click(qtbot, view.plot, -3, 3)
+    shrunk = len(changed.args[0].y_train)
+    assert 0 < shrunk < grown
+    qtbot.waitUntil(lambda: box.maximum() == shrunk - 1)
+    assert box.value() == shrunk - 1                    # the chosen sample is gone: the last

@@ -67,6 +67,7 @@ class BackpropView(LiveView):
             shortcut.activated.connect(slot)
         self.stages, self.index, self.sample, self.pending = [], 0, None, None
         controller.walked.connect(self._on_walked)
+        controller.data_changed.connect(self._on_data_changed)
         self._sync_buttons()
 
     def applies_to(self, info):
@@ -76,11 +77,24 @@ class BackpropView(LiveView):
         return "Back-propagation is stepped through for small dense networks on 2-D data."
 
     def on_dataset(self, info):
-        self.sample_box.setRange(0, max(len(info.y_train) - 1, 0))
+        self._set_sample_range(info)
         self.stages, self.index = [], 0
         self.units.clear()
         self.weights.clear()
         self._sync_buttons()
+
+    def _on_data_changed(self, info):
+        """Points drawn or erased: the run goes on with a new training set, so every sample of
+        it can be chosen now (no Reset needed); the stages shown stay, they are the chosen
+        sample's update as it was computed."""
+        if self.info is not None and self.applies_to(info):
+            self.info = info
+            self._set_sample_range(info)
+
+    def _set_sample_range(self, info):
+        """The training samples of `info`; the chosen one is kept while it exists, else the
+        last one is chosen (QSpinBox clamps)."""
+        self.sample_box.setRange(0, max(len(info.y_train) - 1, 0))
 
     # -- stepping ------------------------------------------------------------------------
 
