@@ -2,8 +2,11 @@
 
 import numpy as np
 
+from nnplayground.data import make_features
 from nnplayground.experiment import Experiment
 from nnplayground.presets import load_builtin
+from nnplayground.worker import snapshot as S
+from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.snapshot import dataset_info, plane_features
 
 
@@ -30,3 +33,28 @@ def test_one_dimensional_data_is_a_line_and_images_have_no_plane():
     doc = load_builtin("mnist-mlp")
     doc["dataset"].update(source="sample", train_limit=64, test_limit=32)
     assert dataset_info(Experiment.from_preset(doc).dataset).kind == "image"
+
+
+def test_with_more_classes_the_boundary_is_every_classs_probability_over_the_plane():
+    """The diagram draws each softmax output unit's map from this (`neuron_maps.class_maps`):
+    p(class k | x) at every grid point, a copy that the next step leaves as it was."""
+    exp = Experiment.from_preset(load_builtin("spiral3"))
+    for _ in range(20):
+        exp.trainer.step()
+    info = dataset_info(exp.dataset)
+    # the diagram alone asks for the units part; the boundary comes with it
+    snap = SnapshotBuilder(exp, info).build(frozenset({S.VIEW_UNITS}), 0.0)
+    p = snap.boundary
+    assert p.shape == (S.GRID, S.GRID, 3) and p.dtype == np.float32
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, atol=1e-5)
+    grid = plane_features(info)
+    predicted = exp.model.predict(grid)
+    np.testing.assert_allclose(p, predicted.reshape(S.GRID, S.GRID, 3), atol=1e-5)
+    # row = x2, column = x1: the bottom-right pixel is the plane's (x1 max, x2 min) corner
+    corner = make_features(np.array([[info.extent[1], info.extent[2]]], np.float32),
+                           info.feature_names)
+    np.testing.assert_allclose(p[0, -1], exp.model.predict(corner)[0], atol=1e-5)
+    assert len(np.unique(p.argmax(axis=-1))) == 3       # every class claims a region
+    before = p.copy()
+    exp.trainer.step()
+    np.testing.assert_array_equal(snap.boundary, before)
