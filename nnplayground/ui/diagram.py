@@ -56,7 +56,8 @@ class DiagramScene(QGraphicsScene):
     status_message = Signal(str)
     code_requested = Signal(str)        # "Show code" of a block: its node id
     value_edit_requested = Signal(object, object)   # ParameterEdit (current value), QPointF
-    unit_map_shown = Signal(object)     # (GRID, GRID) in [0, 1]: the hovered unit's map
+    unit_map_shown = Signal(object, object)   # the hovered unit's map: (GRID, GRID) in
+                                              # [0, 1] and its (256, 3) colour table
     unit_map_hidden = Signal()          # the mouse left it
     parts = frozenset({S.VIEW_UNITS})   # what the snapshots must carry for the neuron maps
 
@@ -239,7 +240,8 @@ class DiagramScene(QGraphicsScene):
 
     def set_maps(self, snapshot: S.Snapshot) -> None:
         """Each unit's map from a snapshot: its `units` (the Hidden units view's data) and, for
-        a one-unit output, its `boundary`. A hovered unit's large map follows."""
+        the output, its `boundary` (one unit's output, or every class's probability). A
+        hovered unit's large map follows."""
         self._looking_back = snapshot.replay
         output = next((i.node_id for i in self.nodes.values() if i.is_output), None)
         self._layer_maps = layer_maps(snapshot.units, snapshot.boundary, output, snapshot.task)
@@ -271,7 +273,7 @@ class DiagramScene(QGraphicsScene):
         item = self.nodes.get(node_id)
         row = item.rows[r] if item is not None and r < len(item.rows) else None
         if row is not None and row.map is not None:
-            self.unit_map_shown.emit(row.map)
+            self.unit_map_shown.emit(row.map, row.lut)
         else:
             if row is None:         # gone with its block or layer size, under the mouse
                 self._hovered = None

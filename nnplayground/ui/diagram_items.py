@@ -169,17 +169,20 @@ class UnitItem(QGraphicsEllipseItem):
         self.unit: int | None = row
         self.image: QImage | None = None
         self.map: np.ndarray | None = None      # (GRID, GRID) in [0, 1], row 0 at the bottom
+        self.lut: np.ndarray | None = None      # (256, 3) the colours `map` is drawn in
         self.setPos(x, HEADER_HEIGHT + 4 + UNIT_SPACING * (row + 0.5))
         self.setBrush(QBrush(QColor("#f3f6fa")))
         self.setPen(QPen(BORDER, 1.5))
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
 
-    def set_map(self, values: np.ndarray | None, rgb: np.ndarray | None) -> None:
-        """The unit's map: `values` for the boundary view, `rgb` (H, W, 3) drawn here."""
+    def set_map(self, values: np.ndarray | None, rgb: np.ndarray | None,
+                lut: np.ndarray | None) -> None:
+        """The unit's map: `values` and their colour table `lut` for the boundary view, `rgb`
+        (H, W, 3) drawn here."""
         if values is self.map:        # the same arrays (the Input's, between datasets)
             return
-        self.map = values
+        self.map, self.lut = values, lut
         self.image = None if rgb is None else map_image(rgb)
         self.update()
 
@@ -343,9 +346,9 @@ class NodeItem(QGraphicsObject):
         self._unit_tooltips(what)
 
     def set_unit_maps(self, maps: list) -> None:
-        """`maps[row]`: (values, rgb) or None for each unit row (see `UnitItem.set_map`)."""
+        """`maps[row]`: (values, rgb, lut) or None for each unit row (see `UnitItem.set_map`)."""
         for row, entry in zip(self.rows, maps):
-            row.set_map(*(entry or (None, None)))
+            row.set_map(*(entry or (None, None, None)))
 
     def unit_hovered(self, row: UnitItem, entered: bool) -> None:
         if self.scene() is not None:

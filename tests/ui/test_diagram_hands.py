@@ -4,6 +4,8 @@ units' neuron maps, one of which the boundary view shows large while the mouse i
 
 from __future__ import annotations
 
+import colorsys
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -11,8 +13,11 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
 from nnplayground.presets import load_builtin
-from nnplayground.ui.diagram_items import UNIT_RADIUS
+from nnplayground.ui.diagram_items import UNIT_RADIUS, UNIT_SPACING
 from nnplayground.ui.diagram_features import input_features, toggle_feature
+from nnplayground.ui.views.classes import class_colour, class_ramp
+from nnplayground.ui.views.common import DIVERGING
+from nnplayground.worker import snapshot as S
 from nnplayground.worker.live import ParameterEdit
 
 
@@ -255,9 +260,9 @@ def plane_pixels(boundary) -> np.ndarray:
     vb = boundary.plot.getViewBox()
     rect = boundary.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect()
     image = boundary.plot.grab(rect).toImage().convertToFormat(QImage.Format.Format_RGB32)
-    bits = np.frombuffer(image.constBits(), np.uint8)
-    return bits.reshape(image.height(), image.bytesPerLine() // 4, 4)[:, :image.width(), :3] \
-        .astype(int)
+    bits = np.frombuffer(image.constBits(), np.uint32)      # 0xAARRGGBB each
+    argb = bits.reshape(image.height(), image.bytesPerLine() // 4)[:, :image.width()]
+    return np.stack([(argb >> shift) & 0xFF for shift in (16, 8, 0)], axis=-1).astype(int)
 
 def test_units_show_their_maps_and_hovering_one_shows_it_large(make_window, controller, qtbot):
     window = make_window(controller=controller)
@@ -284,9 +289,76 @@ def test_units_show_their_maps_and_hovering_one_shows_it_large(make_window, cont
         assert not boundary.unit_map.isVisible()
         move_until(window, qtbot, above, boundary.unit_map.isVisible)
         np.testing.assert_allclose(boundary.unit_map.image, unit.map)
+        np.testing.assert_array_equal(boundary.unit_map.lut,
+                                      DIVERGING.getLookupTable(nPts=256))
         hovered = plane_pixels(boundary)
         move_until(window, qtbot, away, lambda: not boundary.unit_map.isVisible())
         after = plane_pixels(boundary)
     assert hovered.shape == plain.shape == after.shape
     assert (np.abs(hovered - plain).max(axis=2) > 40).mean() > 0.2     # another picture
     np.testing.assert_array_equal(after, plain)                         # the boundary again
+
+
+def _off_ramp(pixels: np.ndarray, colour) -> np.ndarray:
+    """Each pixel's distance (RGB levels) from the line of colours white to `colour`."""
+    white = np.full(3, 255.0)
+    direction = np.asarray(colour, np.float64) - white
+    t = np.clip(((pixels - white) @ direction) / (direction @ direction), 0.0, 1.0)
+    return np.linalg.norm(pixels - (white + t[..., None] * direction), axis=-1)
+
+
+def test_each_class_unit_maps_its_probability_in_its_class_colour(make_window, controller,
+                                                                  qtbot):
+    """A softmax output of three classes: unit k's map is p(class k | x), white to class k's
+    colour (the colour of class k's region and points), and hovering it shows it large."""
+    window = make_window(controller=controller)
+    assert window.files.open_builtin("spiral3", ask=False)
+    qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle"
+                    and controller.latest_snapshot is not None, timeout=15000)
+    for step in range(1, 6):
+        with qtbot.waitSignal(controller.snapshot_ready, timeout=10000,
+                              check_params_cb=lambda snap, step=step: snap.step == step):
+            controller.step()
+    snapshot = controller.latest_snapshot
+    out = window.scene.nodes["out"]
+    qtbot.waitUntil(lambda: out.rows[0].map is not None
+                    and np.array_equal(out.rows[0].map, snapshot.boundary[..., 0]))
+    p = snapshot.boundary
+    assert p.shape == (S.GRID, S.GRID, 3)
+    hues = [colorsys.rgb_to_hsv(*np.divide(class_colour(k), 255))[0] for k in range(3)]
+    for k, row in enumerate(out.rows):
+        np.testing.assert_array_equal(row.map, p[..., k])
+        assert row.image is not None and row.image.width() == S.GRID
+        # where class k is likeliest the map is class k's colour, as strong as p(k) is there
+        i, j = np.unravel_index(np.argmax(p[..., k]), p[..., k].shape)
+        drawn = row.image.pixelColor(int(j), S.GRID - 1 - int(i))     # image row 0: the top
+        rgb = np.array([drawn.red(), drawn.green(), drawn.blue()])
+        expected = 255 - p[i, j, k] * (255 - np.array(class_colour(k)))
+        assert np.abs(rgb - expected).max() <= 1.5
+        hue = colorsys.rgb_to_hsv(*(rgb / 255))[0]
+        distance = [min(abs(hue - h), 1 - abs(hue - h)) for h in hues]
+        assert np.argmin(distance) == k and distance[k] < 0.02
+        # white where the network rules class k out, the full colour at p = 1
+        assert row.lut[0].tolist() == [255, 255, 255]
+        assert row.lut[-1].tolist() == list(class_colour(k))
+
+    boundary = window.live_views.views["boundary"]
+    qtbot.waitUntil(lambda: boundary.class_image.image is not None)
+    # a first hover the window may still settle its docks under (the plot moves)
+    move_until(window, qtbot, row_pos(window, "out", 0), boundary.unit_map.isVisible)
+    for k in range(3):
+        above = row_pos(window, "out", k)
+        away = above + QPointF(0, -60 - k * UNIT_SPACING)
+        move_until(window, qtbot, away, lambda: not boundary.unit_map.isVisible())
+        plain = plane_pixels(boundary)
+        assert not boundary.unit_map.isVisible()
+        move_until(window, qtbot, above, boundary.unit_map.isVisible)
+        np.testing.assert_array_equal(boundary.unit_map.image, p[..., k])
+        np.testing.assert_array_equal(boundary.unit_map.lut, class_ramp(k))
+        hovered = plane_pixels(boundary)
+        # on screen: the plane (where no point covers it) in class k's white to colour
+        changed = np.abs(hovered - plain).max(axis=2) > 8
+        on_ramp = (_off_ramp(hovered[changed], class_colour(k)) < 12).mean()
+        assert changed.mean() > 0.2 and on_ramp > 0.8       # (0.92 seen; another class: 0.01)
+    move_until(window, qtbot, away, lambda: not boundary.unit_map.isVisible())
+    np.testing.assert_array_equal(plane_pixels(boundary), plain)      # the boundary again

@@ -27,6 +27,19 @@ def class_colour(k: int) -> tuple[int, int, int]:
     return CLASS_COLOURS[int(k) % len(CLASS_COLOURS)]
 
 
+def towards_white(colour, share):
+    """`colour` (..., 3) mixed with white, `share` (..., 1) of it kept: mixing with white keeps
+    the hue, so the colour still names its class however pale it is."""
+    return 255.0 - np.asarray(share) * (255.0 - np.asarray(colour, dtype=np.float32))
+
+
+def class_ramp(k: int, n: int = 256) -> np.ndarray:
+    """(n, 3) uint8 colour table from white (0) to class k's full colour (1): an output unit's
+    map of p(class k | x) in the diagram, and the same map enlarged in the boundary view."""
+    share = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
+    return np.round(towards_white(class_colour(k), share)).astype(np.uint8)
+
+
 def class_image(probabilities: np.ndarray, discrete=False) -> np.ndarray:
     """(H, W, K) class probabilities -> (H, W, 3) uint8 RGB: each pixel the colour of its most
     probable class mixed with white, FULL of the colour where the network is sure (probability
@@ -41,8 +54,7 @@ def class_image(probabilities: np.ndarray, discrete=False) -> np.ndarray:
     else:
         sure = np.clip((p.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
         strength = PALE + (FULL - PALE) * sure
-    rgb = 255.0 - strength[..., None] * (255.0 - table[winner])
-    return np.round(rgb).astype(np.uint8)
+    return np.round(towards_white(table[winner], strength[..., None])).astype(np.uint8)
 
 
 def legend_html(names) -> str:

@@ -66,7 +66,6 @@ class BoundaryView(LiveView):
         # A unit's map shown large while the mouse is over it in the diagram: an image of its
         # own over the boundary (which stays as it was underneath), under the points.
         self.unit_map = pg.ImageItem(axisOrder="row-major")
-        self.unit_map.setLookupTable(DIVERGING.getLookupTable(nPts=256))
         self.unit_map.setZValue(1)
         self.unit_map.hide()
         self.scatter.setZValue(2)
@@ -137,11 +136,14 @@ class BoundaryView(LiveView):
             img = (img > 0.5).astype(np.float32)
         self.image.setImage(img, levels=self._levels, autoLevels=False, rect=self._rect)
 
-    def show_unit_map(self, image):
-        """Show a unit's map (GRID x GRID in [0, 1], 0.5 = zero output, row 0 at the bottom
-        of the plane) over the boundary until `clear_unit_map`."""
+    def show_unit_map(self, image, lut):
+        """Show a unit's map (GRID x GRID in [0, 1], row 0 at the bottom of the plane) in the
+        colours of `lut` (256, 3), as the diagram draws it, over the boundary until
+        `clear_unit_map`: a hidden unit's on the orange-blue scale (0.5 = zero output), a
+        class's probability from white to the class's colour."""
         if self.info is None or not self.applies_to(self.info):
             return
+        self.unit_map.setLookupTable(lut)
         self.unit_map.setImage(image, levels=(0.0, 1.0), autoLevels=False, rect=self._rect)
         self.unit_map.show()
 
