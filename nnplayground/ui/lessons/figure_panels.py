@@ -17,8 +17,9 @@ from nnplayground.lessons.activation_curves import activation_curves
 from nnplayground.lessons.catalog import LessonError
 from nnplayground.lessons.init_histograms import INITS, histograms
 from nnplayground.lessons.keras_code import keras_code
+from nnplayground.ui.tasks import TaskThread, stop_thread
 
-from .common import compact, TaskThread, light, pen, stop_thread
+from .common import compact, light, pen
 
 
 class ActivationPanel(QWidget):

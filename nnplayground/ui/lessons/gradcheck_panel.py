@@ -12,8 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from nnplayground.lessons.gradcheck_timing import TOLERANCE, GradcheckReport, gradcheck_document
-
-from .common import TaskThread, stop_thread
+from nnplayground.ui.tasks import TaskThread, stop_thread
 
 
 class GradcheckPanel(QWidget):

@@ -1,0 +1,60 @@
+"""Work off the GUI thread: a function run once on a QThread, its result delivered as a signal.
+
+A lesson's computation (a gradient check, a grid of histograms) or the reading of the user's
+data file (a 50 MB CSV takes seconds) may take long enough to freeze the window, and with it
+the training views and a classroom's projector, so it runs on a `TaskThread` and comes back as
+a signal; the GUI thread only draws.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from PySide6.QtCore import QCoreApplication, QThread, Signal
+
+
+class TaskThread(QThread):
+    """Runs `fn()` once off the GUI thread; `done(result)` or `failed(message)` afterwards.
+
+    Exceptions become a message (never a silent print), so the widget can show what went wrong.
+    """
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn, parent=None):
+        super().__init__(parent)
+        self._fn = fn
+
+    def run(self):
+        try:
+            result = self._fn()
+        except Exception as exc:    # shown to the user by the widget
+            traceback.print_exc()
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(result)
+
+    def start_detached(self) -> None:
+        """Start a task that may outlive the widget listening to it (a dialog cancelled while
+        its file is read): the application owns the thread, so deleting the widget neither
+        destroys a running thread nor waits for it, and the thread deletes itself once it has
+        finished. Its late signal reaches no deleted widget (Qt drops a deleted receiver's
+        connections); a widget closed but kept must ignore it itself. Quitting the application
+        waits for the task, which cannot be interrupted."""
+        app = QCoreApplication.instance()
+        self.setParent(app)
+        self.finished.connect(self.deleteLater)
+        app.aboutToQuit.connect(self.wait)
+        self.start()
+
+
+def stop_thread(thread: QThread | None) -> None:
+    """Ask a thread to stop (if it can) and join it, so Qt never destroys a running QThread."""
+    if thread is None:
+        return
+    stop = getattr(thread, "stop", None)
+    if stop is not None:
+        stop()
+    if thread.isRunning():
+        thread.wait()
