@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.presets import load_builtin
@@ -49,6 +49,8 @@ def main():
     window.show()
     dialog = window.dataset_panel.open_data_file(str(path))
     dialog.resize(720, 560)
+    while dialog.reading:               # the file is read on a background thread
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     settle(app)
     dialog.grab().save(str(HERE / "data-import-error.png"))
     dialog.inputs.item(ISLAND_COLUMN).setCheckState(Qt.CheckState.Unchecked)

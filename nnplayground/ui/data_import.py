@@ -6,39 +6,83 @@ the file or the choice (a ragged row, text in a chosen column, no rows: by line)
 changes. It reads the file with `nnplayground.data.files`, the reader `load_file` uses, so it
 says exactly what training would. Accepting makes one undoable edit: the dataset, and the
 network's input and output fitted to the data.
+
+The file is read on a background thread (`ui/tasks.TaskThread`): a 50 MB CSV takes seconds,
+during which the window, its training views included, goes on drawing and the dialog's Cancel
+works. A result that comes after Cancel is dropped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QListWidget, QListWidgetItem, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout)
+                               QListWidget, QListWidgetItem, QProgressBar, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
 
 from nnplayground.data import DatasetError
-from nnplayground.data.files import TASKS, csv_rows, read_table
+from nnplayground.data.files import TASKS, DataTable, csv_rows, read_table
 from nnplayground.presets.validation import output_node
 from nnplayground.ui import document as D
+from nnplayground.ui.tasks import TaskThread
 
 PREVIEW_ROWS = 20
 FILE_FILTER = "Data files (*.csv *.npz);;CSV (*.csv);;NumPy archives (*.npz);;All files (*)"
 ERROR_STYLE = "color: #b00020"
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """What reading the file found: its table, or why it is refused (`problem`) and its first
+    lines as they are (`raw_rows`: (line number, cells), to show where a ragged row is)."""
+
+    table: DataTable | None
+    problem: str = ""
+    raw_rows: tuple = ()
+
+
+def read_file(path: Path, read=read_table) -> FileRead:
+    """Runs on the reading thread: `read(path)`, or the refusal and the file's first lines."""
+    try:
+        return FileRead(read(path))
+    except DatasetError as exc:
+        return FileRead(None, str(exc), tuple(_raw_rows(path)))
+
+
+def _raw_rows(path: Path) -> list:
+    """A file the table cannot be made of (ragged rows): its first CSV lines as they are."""
+    if path.suffix.lower() != ".csv":
+        return []
+    try:
+        return csv_rows(path)[:PREVIEW_ROWS]
+    except DatasetError:
+        return []
+
+
 class DataImportDialog(QDialog):
     """Preview and column choice for one data file. `spec()` is the dataset it describes once
     `choice_ok`; `input_shape`, `n_classes` (None: a regression) and `n_targets` what the
-    network must take and give."""
+    network must take and give.
 
-    def __init__(self, path, current: dict | None = None, parent=None):
+    The dialog shows at once; the file is read on a background thread meanwhile (`reading`,
+    `read_thread`), and `read_finished` is emitted once the preview and the choices are filled
+    in or the file is refused."""
+
+    read_finished = Signal()
+
+    def __init__(self, path, current: dict | None = None, parent=None, read=read_table):
         """`current`: the document's dataset when it is this file already (its columns, task,
-        split and seed are kept)."""
+        split and seed are kept). `read(path) -> DataTable` reads the file (on the reading
+        thread); it raises DatasetError for a file it refuses."""
         super().__init__(parent)
         self.path = Path(path)
         self.current = dict(current or {})
+        self.table: DataTable | None = None
+        self.reading = True
         self.setWindowTitle(f"Open data file: {self.path.name}")
         self.resize(760, 560)
         self.choice_ok = False
@@ -65,43 +109,76 @@ class DataImportDialog(QDialog):
         form.addRow("Label / target", self.target)
         self.task = QComboBox()
         self.task.addItems(TASKS)
+        self.task.setCurrentIndex(-1)       # no labels read yet, no guess to show
         self.task.setToolTip("Classification: whole-number classes 0, 1, 2, ...; regression: "
                              "real-valued targets. Guessed from the labels; choose to override")
         form.addRow("Task", self.task)
         layout.addLayout(form)
-        self.summary = QLabel()
+        self.summary = QLabel(f"Reading {self.path.name}\u2026")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)        # busy: the reader cannot say how far it is
+        self.progress.setTextVisible(False)
+        self.progress.setToolTip("Reading the file; Cancel stops waiting for it")
+        layout.addWidget(self.progress)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use this data")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        for widget in (self.inputs, self.target, self.task):
+            widget.setEnabled(False)
 
-        try:
-            self.table = read_table(self.path)
-        except DatasetError as exc:
-            self.table = None
-            self._show_raw_rows()
-            self._refuse(str(exc))
+        self.read_thread = TaskThread(partial(read_file, self.path, read))
+        self.read_thread.done.connect(self._on_read)
+        self.read_thread.failed.connect(self._on_read_failed)
+        self.read_thread.start_detached()
+
+    # -- reading ----------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        """Closed (Cancel, Esc, the close button, or accepted): a read still running is left
+        to finish on its own, its result dropped."""
+        self._stop_reading()
+        super().done(result)
+
+    def _stop_reading(self) -> bool:
+        """True when a read was still awaited (and now no longer is)."""
+        was, self.reading = self.reading, False
+        self.read_thread = None
+        self.progress.hide()
+        return was
+
+    def _on_read(self, read: FileRead) -> None:
+        if not self._stop_reading():
+            return                          # cancelled meanwhile
+        if read.table is None:
+            self._show_raw_rows(read.raw_rows)
+            self._refuse(read.problem)
+        else:
+            self.table = read.table
             for widget in (self.inputs, self.target, self.task):
-                widget.setEnabled(False)
+                widget.setEnabled(True)
+            self._fill()
+            self.inputs.itemChanged.connect(self._on_choice_changed)
+            self.target.currentIndexChanged.connect(self._on_target_changed)
+            self.task.activated.connect(self._on_task_chosen)
+            self._check()
+        self.read_finished.emit()
+
+    def _on_read_failed(self, message: str) -> None:
+        """Not a refusal of the file's contents (those are DatasetErrors) but the reader
+        failing (out of memory, a bug): said as it is, nothing changes."""
+        if not self._stop_reading():
             return
-        self._fill()
-        self.inputs.itemChanged.connect(self._on_choice_changed)
-        self.target.currentIndexChanged.connect(self._on_target_changed)
-        self.task.activated.connect(self._on_task_chosen)
-        self._check()
+        self._refuse(f"{self.path}: could not be read ({message}); nothing was changed")
+        self.read_finished.emit()
 
     # -- filling ----------------------------------------------------------------------------
-    def _show_raw_rows(self) -> None:
+    def _show_raw_rows(self, rows) -> None:
         """A file the table cannot be made of (ragged rows): its lines as they are."""
-        try:
-            rows = csv_rows(self.path)[:PREVIEW_ROWS] if self.path.suffix.lower() == ".csv" \
-                else []
-        except DatasetError:
-            rows = []
         width = max((len(cells) for _, cells in rows), default=0)
         self.preview.setColumnCount(width)
         self.preview.setRowCount(len(rows))

@@ -64,6 +64,13 @@ def data_dock(window):
     return window.dataset_panel
 
 
+def read(qtbot, dialog):
+    """The import dialog shown and its file read (on its background thread)."""
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not dialog.reading)
+    return dialog
+
+
 def click_row(qtbot, widget, index):
     """A real click on a list row (which makes it the current one)."""
     rect = widget.visualItemRect(widget.item(index))
@@ -83,7 +90,7 @@ def test_open_a_csv_choose_the_label_accept_and_undo(make_window, qtbot, tmp_pat
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     qtbot.mouseClick(panel.open_file, Qt.LeftButton)
     dialog = panel.import_dialog
-    qtbot.waitExposed(dialog)
+    read(qtbot, dialog)
     assert dialog.preview.rowCount() == 20 and dialog.preview.columnCount() == 4
     assert dialog.preview.item(0, 2).text() == "0"
     assert dialog.target.currentText() == "weight"             # the last column, by default
@@ -142,7 +149,7 @@ def test_a_bad_csv_is_refused_in_the_dialog_by_line_and_nothing_changes(
     before = copy.deepcopy(window.model.doc)
     panel = data_dock(window)
     dialog = panel.open_data_file(str(path))
-    qtbot.waitExposed(dialog)
+    read(qtbot, dialog)
     for word in words:
         assert word in dialog.summary.text()
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
@@ -161,7 +168,7 @@ def test_a_text_column_can_be_left_out(make_window, qtbot, tmp_path):
         f"{i / 10},n{i},{-i / 10},{i % 2}\n" for i in range(12)))
     window = make_window(load_builtin("xor"))
     dialog = data_dock(window).open_data_file(str(path))
-    qtbot.waitExposed(dialog)
+    read(qtbot, dialog)
     assert "line 2, column 2 (name): 'n0' is not a finite number" in dialog.summary.text()
     click_row(qtbot, dialog.inputs, 1)
     QTest.keyClick(dialog.inputs, Qt.Key_Space)
@@ -204,7 +211,7 @@ def test_an_npz_opens_with_its_arrays_and_the_worker_trains_on_it(make_window, c
     with qtbot.waitSignal(window.files.document_opened, timeout=15000):
         assert window.files.open_path(str(tmp_path / "mine.json"), ask=False)
     dialog = data_dock(window).open_data_file(str(tmp_path / "data" / "points.npz"))
-    qtbot.waitExposed(dialog)
+    read(qtbot, dialog)
     assert [dialog.target.itemText(i) for i in range(3)] == ["x", "y", "weight"]
     assert dialog.target.currentText() == "y" and dialog.chosen_inputs() == [0]
     assert dialog.task.currentText() == "classification"
@@ -233,7 +240,8 @@ def test_the_dataset_list_ends_with_open_data_file(make_window, qtbot, tmp_path,
     panel.kind.setFocus()
     QTest.keyClick(panel.kind, Qt.Key_End)
     assert panel.kind.currentText() == "xor"                     # until a file is accepted
-    qtbot.waitUntil(lambda: panel.import_dialog is not None and panel.import_dialog.isVisible())
+    qtbot.waitUntil(lambda: panel.import_dialog is not None)
+    read(qtbot, panel.import_dialog)
     assert asked and panel.import_dialog.choice_ok
     panel.import_dialog.accept()
     assert panel.import_dialog is None                           # closed, to be deleted
