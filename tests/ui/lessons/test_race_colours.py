@@ -95,3 +95,25 @@ def test_every_racer_has_its_own_clear_colour_in_legend_path_and_head(qtbot):
         largest = max(largest, len(labels))
     # the lesson's largest line-up is all five optimizers the engine races
     assert largest == max(len(f.optimizers) for f in R.FUNCTIONS.values()) == 5
+
+
+def test_no_lesson_plot_repeats_a_series_colour():
+    """Every lesson plot drawn with pen(i) has at most as many series as the palette has
+    colours, and all of them stay apart on white (blue and sky blue, the closest pair at 26,
+    only meet in a plot of six or more series: lesson 3's seven activation curves, on white,
+    with no contour behind them)."""
+    from nnplayground.ui.lessons.common import RUN_COLOURS
+    counts = []
+    for info in C.list_lessons():
+        doc = C.load_lesson(info.number)
+        lesson = doc["lesson"]
+        counts.append(len(lesson.get("curves", {}).get("functions", [])))     # lesson 3: 7
+        counts += [len(group) for group in C.compare_groups(doc).values()]  # one Compare run
+        counts += [len(lineup["optimizers"]) for lineup in lesson.get("race", {}).get(
+            "line_ups", [])]
+    assert max(counts) <= len(RUN_COLOURS)
+    for a, b in itertools.combinations(RUN_COLOURS, 2):
+        assert delta_e(a, b) >= 25.0, (a, b)
+        for vision in (DEUTERANOPIA, PROTANOPIA):
+            assert delta_e(a, b, vision) >= APART_DICHROMAT, (a, b)
+    assert all(delta_e(c, (255, 255, 255)) >= FROM_BACKGROUND for c in RUN_COLOURS)
