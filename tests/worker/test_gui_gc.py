@@ -134,7 +134,7 @@ def test_objects_are_frozen_only_while_the_training_runs(qtbot, controller):
     dead = weakref.ref(cycle)
     controller.play()
     qtbot.waitUntil(lambda: controller.state == "running", timeout=WAIT)
-    assert gc.get_freeze_count() >= before
+    assert gc.get_freeze_count() > 0.9 * before     # (a few may die meanwhile)
     assert len(gc.get_objects(generation=2)) < before / 10
     del cycle
     controller.pause()
