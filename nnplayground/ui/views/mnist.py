@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.classes import class_colour
 from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, ImageClassifierView, LiveView,
                                           SquareBox, chooser_layout, image_view_box, light,
-                                          mosaic, set_title)
+                                          mosaic)
 from nnplayground.worker import snapshot as S
 
 GRID_COLUMNS = 6
@@ -213,6 +214,12 @@ class ConfusionView(LiveView):
         super().__init__(parent)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(2, 2, 2, 2)
+        # Above the plot, not its title: a plot title as wide as the sentence made the plot
+        # wider than its square in presenter mode, and its last column went out of sight.
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.caption)
         self.plot = light(pg.PlotWidget())
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -220,6 +227,7 @@ class ConfusionView(LiveView):
         self.plot.setLabel("left", "true class")
         self.plot.setLabel("bottom", "predicted class")
         layout.addWidget(SquareBox(self.plot), 1)
+        self.plot.getViewBox().sigTransformChanged.connect(self._fit_numbers)   # size, range
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)])
                                   .getLookupTable(nPts=256))
@@ -260,6 +268,32 @@ class ConfusionView(LiveView):
         self._last = None
         self._epoch = None
         self._probabilities = None
+        self.caption.clear()
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:       # presenter mode's larger font
+            self._fit_numbers()
+
+    def _fit_numbers(self, *_args):
+        """The counts in the view's font, smaller where a cell is too small for them (ten
+        classes in a short dock, presenter mode's larger font): a count never spills into
+        its neighbours. Too small to read (under 7 px), they are hidden; the colours and a
+        click on a cell still tell."""
+        if not self.texts or self._last is None:
+            return
+        width, height = self.plot.getViewBox().viewPixelSize()   # view units per pixel
+        cell = 1.0 / max(width, height, 1e-9)                    # pixels per cell
+        digits = len(str(int(self._last.max())))
+        font = self.font()
+        # a digit is about 0.6 of the font's pixel size wide: the widest count in 85% of
+        # the cell's width, and at most 60% of its height
+        fitting = min(0.85 * cell / (0.6 * digits), 0.6 * cell)
+        font.setPixelSize(max(1, int(min(QFontInfo(font).pixelSize(), fitting))))
+        readable = font.pixelSize() >= 7
+        for t in self.texts:
+            t.setFont(font)
+            t.setVisible(readable)
 
     BAND = 0.16     # the class-colour bands' width, in cells
 
@@ -291,7 +325,7 @@ class ConfusionView(LiveView):
             when = (f"after epoch {epoch}" if epoch else
                     f"after step {step:,}" if step else
                     "the opened model's weights" if from_file else "before training")
-            set_title(self.plot, f"Test set, {when}")
+            self.caption.setText(f"Test set, {when}")
         self._probabilities = getattr(snapshot, "confusion_probabilities", None)
         if self._last is not None and np.array_equal(c, self._last):
             return
@@ -315,3 +349,4 @@ class ConfusionView(LiveView):
         for i, t in enumerate(self.texts):
             v = share.flat[i]
             t.setText(str(int(c.flat[i])), color=(255, 255, 255) if v > 0.5 else (0, 0, 0))
+        self._fit_numbers()

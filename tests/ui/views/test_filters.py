@@ -120,7 +120,7 @@ def test_confusion_title_says_when_the_matrix_was_computed(qtbot):
     def title(epoch, step, from_file=False):
         view.on_snapshot(SimpleNamespace(confusion=c, confusion_epoch=epoch,
                                          confusion_step=step, weights_from_file=from_file))
-        return view.plot.getPlotItem().titleLabel.text
+        return view.caption.text()
     assert title(0, 0) == "Test set, before training"
     assert title(0, 56) == "Test set, after step 56"
     assert title(2, 1200) == "Test set, after epoch 2"
