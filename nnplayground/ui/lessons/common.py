@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
+from nnplayground.ui.views.common import light  # noqa: F401  (the views' one, for the lessons)
 
 # One colour per series of a multi-series plot (race paths, compared runs, activation curves):
 # the Okabe-Ito palette, which stays distinguishable with red-green colour blindness (Tableau
@@ -13,12 +14,6 @@ import pyqtgraph as pg
 # checks the distances on white, on the race's contour background and for dichromats.
 RUN_COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0), (204, 121, 167),
                (86, 180, 233), (0, 0, 0)]
-
-
-def light(widget):
-    """White background like the live views (the global pyqtgraph config belongs to the app)."""
-    widget.setBackground("w")
-    return widget
 
 
 def compact(combo, chars: int = 12):
