@@ -156,7 +156,33 @@ class Auditor:
         self._status_message()
         self._diagram()
         self._views()
+        self._plots()
         return self.result
+
+    def _plots(self):
+        """A plot laid out past its widget's edge (axes and tick labels too large for the
+        room it got): its far side, a matrix's last column, a histogram's last row, is out
+        of sight. Checked on what draws (the axes and the plotting area), not the margins."""
+        import pyqtgraph as pg
+        for widget in self.window.findChildren(pg.GraphicsView):
+            if not shown(widget.viewport()):        # the view itself is all viewport
+                continue
+            inside = widget.rect().adjusted(-SLACK, -SLACK, SLACK, SLACK)
+            for plot in widget.scene().items():
+                if not isinstance(plot, pg.PlotItem) or not plot.isVisible():
+                    continue
+                self.result.checked += 1
+                parts = [plot.getViewBox()] + [a["item"] for a in plot.axes.values()
+                                               if a["item"].isVisible()]
+                for part in parts:
+                    box = widget.mapFromScene(part.mapRectToScene(part.rect())).boundingRect()
+                    if not inside.contains(box):
+                        title = plot.titleLabel.text if plot.titleLabel.isVisible() else ""
+                        self.result.cut.append(
+                            f"plot {_name(widget, title or type(widget).__name__)}: its "
+                            f"{type(part).__name__} reaches {box.getRect()}, out of the "
+                            f"widget's {widget.width()}x{widget.height()}")
+                        break
 
     def _squeezed(self, widget):
         """A shown widget with text that its layout squeezed to nothing (a combo box row got
