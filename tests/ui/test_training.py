@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from qt_warnings import WAIT
 
 from nnplayground.presets import load_model
 
@@ -16,7 +17,7 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(
     qtbot.waitUntil(lambda: controller.running, timeout=5000)
     assert window.training.act_play.text() == "Pause"
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
-                             and controller.latest_snapshot.step >= 200), timeout=15000)
+                             and controller.latest_snapshot.step >= 200), timeout=WAIT)
     window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     assert window.training.act_play.text() == "Play"
@@ -42,7 +43,7 @@ def test_play_pause_draws_weights_and_trained_model_round_trips(
                     timeout=10000)
     assert window.files.open_path(str(path))  # opens the preset and hands the weights to the worker
     qtbot.waitUntil(lambda: newest_w() is not None and np.allclose(newest_w(), trained),
-                    timeout=15000)
+                    timeout=WAIT)
     qtbot.waitUntil(lambda: line.value == pytest.approx(float(trained[0, 0]), rel=1e-5))
     assert w.shape == (2, 4)
 
@@ -70,18 +71,18 @@ def test_a_preset_with_a_relative_csv_path_trains_from_another_folder(make_windo
     monkeypatch.chdir(elsewhere)
 
     window = make_window(controller=controller)
-    with qtbot.waitSignal(window.files.document_opened, timeout=15000):   # once the worker built it
+    with qtbot.waitSignal(window.files.document_opened, timeout=WAIT):   # once the worker built it
         assert window.files.open_path(str(folder / "mine.json"), ask=False)
     assert window.model.doc["dataset"]["path"] == "points.csv"
     assert window.training.loaded_doc["dataset"]["path"] == str(folder.resolve() / "points.csv")
     # the data panel's preview read the file too: 40 training points drawn
     qtbot.waitUntil(lambda: len(window.dataset_panel.scatter.data) == 40, timeout=5000)
     qtbot.waitUntil(lambda: controller.dataset is not None and controller.state == "idle",
-                    timeout=15000)
+                    timeout=WAIT)
     assert len(controller.dataset.y_train) == 40
     window.training.act_play.trigger()
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
-                             and controller.latest_snapshot.step >= 20), timeout=15000)
+                             and controller.latest_snapshot.step >= 20), timeout=WAIT)
     window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     assert window.model.doc["dataset"]["path"] == "points.csv"
@@ -91,7 +92,7 @@ def test_switching_the_optimizer_mid_run_keeps_the_weights(window_on_worker, con
     window = window_on_worker("xor")
     window.training.act_play.trigger()
     qtbot.waitUntil(lambda: (controller.latest_snapshot is not None
-                             and controller.latest_snapshot.step >= 100), timeout=15000)
+                             and controller.latest_snapshot.step >= 100), timeout=WAIT)
     window.training.act_play.trigger()
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     before = controller.latest_snapshot
@@ -113,7 +114,7 @@ def test_play_stops_at_the_presets_epochs_and_says_so(window_on_worker, controll
     doc["training"]["epochs"] = 3
     window = window_on_worker(doc)
     window.training.act_play.trigger()
-    qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
     assert controller.latest_snapshot.epoch == 3
     assert window.statusBar().currentMessage().startswith("Finished 3 epochs")
     assert window.training.act_play.text() == "Play"
@@ -126,7 +127,7 @@ def _trained_xor(window_on_worker, controller, qtbot, epochs=3):
     doc["training"]["epochs"] = epochs
     window = window_on_worker(doc)
     window.training.act_play.trigger()
-    qtbot.waitUntil(lambda: controller.state == "paused", timeout=15000)
+    qtbot.waitUntil(lambda: controller.state == "paused", timeout=WAIT)
     return window
 
 
@@ -143,30 +144,30 @@ def test_space_after_a_finished_run_asks_instead_of_training_on(window_on_worker
 
     window.training.ask_after_finished = lambda: "train"      # "Train 3 more epochs"
     qtbot.keyClick(window, Qt.Key_Space)
-    qtbot.waitUntil(lambda: controller.status.startswith("Finished 6 epochs"), timeout=15000)
+    qtbot.waitUntil(lambda: controller.status.startswith("Finished 6 epochs"), timeout=WAIT)
     assert controller.latest_snapshot.epoch == 6
 
     window.training.ask_after_finished = lambda: "reset"
     qtbot.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
-                    and controller.latest_snapshot.step == 0, timeout=15000)
+                    and controller.latest_snapshot.step == 0, timeout=WAIT)
     assert controller.status == "" and controller.state == "idle"
 
 
 def test_file_new_clears_the_views_and_the_status_bar(window_on_worker, controller, qtbot):
     window = _trained_xor(window_on_worker, controller, qtbot)
     hub = window.live_views
-    qtbot.waitUntil(lambda: "accuracy" in hub.status.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "accuracy" in hub.status.text(), timeout=WAIT)
     assert window.files.new_document()
     assert hub.status.text() == "No training yet"
     for name, view in hub.views.items():
         assert view._stack.currentIndex() == 1, f"{name} still shows the old run"
-    qtbot.waitUntil(lambda: controller.state == "idle", timeout=15000)
+    qtbot.waitUntil(lambda: controller.state == "idle", timeout=WAIT)
     qtbot.wait(100)          # a stale frame of the old run, had one been queued, arrives now
     assert controller.latest_snapshot is None and hub.status.text() == "No training yet"
     # and the next network trains and shows as usual
     assert window.files.open_builtin("xor", ask=False)
-    qtbot.waitUntil(lambda: hub.status.text().startswith("Epoch 0"), timeout=15000)
+    qtbot.waitUntil(lambda: hub.status.text().startswith("Epoch 0"), timeout=WAIT)
     assert hub.views["boundary"]._stack.currentIndex() == 0
 
 
@@ -206,19 +207,19 @@ def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, contr
     assert window.files.save_trained_model(str(path))
     assert window.files.open_path(str(path), ask=False)
     qtbot.waitUntil(lambda: controller.state == "idle"
-                    and controller.latest_snapshot is not None, timeout=15000)
+                    and controller.latest_snapshot is not None, timeout=WAIT)
     assert controller.latest_snapshot.weights_from_file
     dock = window.view_docks["confusion"]
     dock.show()
     dock.raise_()
     view = window.live_views.views["confusion"]
-    qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
-                    == "Test set, the opened model's weights", timeout=15000)
+    qtbot.waitUntil(lambda: view.caption.text()
+                    == "Test set, the opened model's weights", timeout=WAIT)
     window.training.reset()                       # fresh weights: untrained again
     qtbot.waitUntil(lambda: controller.latest_snapshot is not None
-                    and not controller.latest_snapshot.weights_from_file, timeout=15000)
-    qtbot.waitUntil(lambda: view.plot.getPlotItem().titleLabel.text
-                    == "Test set, before training", timeout=15000)
+                    and not controller.latest_snapshot.weights_from_file, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.caption.text()
+                    == "Test set, before training", timeout=WAIT)
 
 
 def test_the_train_menu_has_the_speed_too(make_window, fake_controller):
