@@ -33,9 +33,9 @@ class UnitMap(NamedTuple):
 
 
 def unit_maps(values: np.ndarray, lut: np.ndarray = _LUT) -> list[UnitMap]:
-    """(units, H, W) maps already in [0, 1] (0.5: zero output), each with its pixels
-    plane-up, coloured by `lut` (256, 3), or (units, 256, 3) for a table each; all units in
-    one go (a per-unit loop cost 4 ms a frame for spiral)."""
+    """(units, H, W) maps already in [0, 1] (on the orange-blue `_LUT`, 0.5 is a zero
+    output), each with its pixels plane-up, coloured by `lut` (256, 3), or (units, 256, 3)
+    for a table each; all units in one go (a per-unit loop cost 4 ms a frame for spiral)."""
     values = np.asarray(values, dtype=np.float32)
     values = np.clip(np.where(np.isfinite(values), values, 0.5), 0.0, 1.0)
     index = np.rint(values[:, ::-1] * 255).astype(np.intp)
