@@ -358,7 +358,9 @@ def sweep(targets, presenter=True) -> list[dict]:
         a = audit(window)
         results.append({"target": str(target), "mode": mode, "checked": a.checked,
                         "problems": a.problems(), "status": a.status,
-                        "font_scale": window.lessons.presenter.font_scale})
+                        "font_scale": window.lessons.presenter.font_scale,
+                        "picture": window.lessons.presenter._picture_side(),
+                        "screen_height": window.screen().availableGeometry().height()})
 
     opened = []
     window.files.document_opened.connect(opened.append)

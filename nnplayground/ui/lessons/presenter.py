@@ -1,7 +1,9 @@
 """Presenter mode: the window as a projector needs it (View > Presenter mode, F5; Esc leaves).
 
 Full screen at the screen's own size, fonts about 1.6x (less if the screen is too small for
-that: the window is never larger than the screen), the diagram's text with them, curves twice
+that: the window is never larger than the screen, and the decision boundary keeps at least
+`PICTURE` of its height, so the class sees what the network does, not only the text), the
+diagram's text with them, curves twice
 as thick, black on white with light dock title bars, and only what the lesson step needs: the
 notes, the views the lesson names and its own panel; the editing and training docks go away
 (the toolbar keeps Play, Step and Reset). PageDown/Right and PageUp/Left step through the
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 EDITING_DOCKS = ("dock_layers", "dock_properties", "dock_problems", "dock_data",
                  "dock_training")
 FONT_SCALES = (1.6, 1.45, 1.3, 1.15)     # the largest whose window fits the screen is used
+PICTURE = 0.3       # ... and leaves the decision boundary at least this share of its height
 FONT_SCALE = FONT_SCALES[0]
 LINE_SCALE = 2.0
 RESTYLE_MS = 300
@@ -154,8 +157,10 @@ class PresenterMode(QObject):
             self.layout.arrange(doc, lesson=self._lesson_doc() is not None, presenting=True)
             QApplication.sendPostedEvents(None, QEvent.LayoutRequest)   # the new size hints
             w.layout().activate()
+            QApplication.sendPostedEvents(None, QEvent.LayoutRequest)   # the docks' insides
             hint = w.minimumSizeHint()
-            if hint.width() <= screen.width() and hint.height() <= screen.height():
+            if hint.width() <= screen.width() and hint.height() <= screen.height() \
+                    and self._picture_side() >= PICTURE * screen.height():
                 break
         if not w.isFullScreen():    # a window too large for the screen left full screen
             w.showFullScreen()
@@ -164,6 +169,17 @@ class PresenterMode(QObject):
         self.view.fit()
         self.restyle_new_items()
         self._restyle_timer.start()
+
+    def _picture_side(self) -> float:
+        """The side of the decision boundary's square as laid out now (infinite when the
+        boundary is not shown). At 1280x720 the largest font left it 70 to 90 px: the class
+        read the text but could not see what the network does."""
+        hub = getattr(self.window, "live_views", None)
+        view = hub.views.get("boundary") if hub is not None else None
+        box = view.plot.parentWidget() if view is not None else None
+        if box is None or not box.isVisible():
+            return float("inf")
+        return min(box.width(), box.height())
 
     def restyle_new_items(self) -> None:
         """Wider pens on every curve, and the presenter font for tick labels, axis titles and
