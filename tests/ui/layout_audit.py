@@ -360,6 +360,7 @@ def sweep(targets, presenter=True) -> list[dict]:
                         "problems": a.problems(), "status": a.status,
                         "font_scale": window.lessons.presenter.font_scale,
                         "picture": window.lessons.presenter._picture_side(),
+                        "curves": window.lessons.presenter._curves_height(),
                         "screen_height": window.screen().availableGeometry().height()})
 
     opened = []

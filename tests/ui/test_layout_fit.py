@@ -74,15 +74,17 @@ def test_projector_screen_subset():
     results = run_sweep("1280x720", ["spiral", "mnist-cnn", "6"])
     assert_whole("1280x720", results)
     # presenting enlarges the text as far as the screen allows while the decision boundary
-    # keeps at least PICTURE of the screen's height (at 1280x720 the largest font left it
-    # 70 to 90 px): spiral 1.15x, mnist-cnn (no boundary) 1.3x, lesson 6 (the race panel
-    # under the diagram) at 1.0x, still full screen without the editing docks
-    from nnplayground.ui.lessons.presenter import PICTURE
+    # keeps at least PICTURE of the screen's height and the loss curves CURVES (at 1280x720
+    # the largest font left a 70-90 px boundary and 45 px of loss curve): spiral and
+    # mnist-cnn 1.15x, lesson 6 (the race panel under the diagram) 1.0x, still full screen
+    # without the editing docks
+    from nnplayground.ui.lessons.presenter import CURVES, PICTURE
     presented = {r["target"]: r for r in results if r["mode"] == "presenter"}
     assert presented["spiral"]["font_scale"] >= 1.15
-    assert presented["mnist-cnn"]["font_scale"] >= 1.3
+    assert presented["mnist-cnn"]["font_scale"] >= 1.15
     for r in presented.values():
         assert r["picture"] >= PICTURE * r["screen_height"], r
+        assert r["curves"] >= CURVES * r["screen_height"], r
 
 
 @pytest.mark.slow

@@ -1,8 +1,9 @@
 """Presenter mode: the window as a projector needs it (View > Presenter mode, F5; Esc leaves).
 
 Full screen at the screen's own size, fonts about 1.6x (less if the screen is too small for
-that: the window is never larger than the screen, and the decision boundary keeps at least
-`PICTURE` of its height, so the class sees what the network does, not only the text), the
+that: the window is never larger than the screen, the decision boundary keeps at least
+`PICTURE` of its height and the loss curves `CURVES`, so the class sees what the network does,
+not only the text), the
 diagram's text with them, curves twice
 as thick, black on white with light dock title bars, and only what the lesson step needs: the
 notes, the views the lesson names and its own panel; the editing and training docks go away
@@ -29,6 +30,7 @@ EDITING_DOCKS = ("dock_layers", "dock_properties", "dock_problems", "dock_data",
                  "dock_training")
 FONT_SCALES = (1.6, 1.45, 1.3, 1.15)     # the largest whose window fits the screen is used
 PICTURE = 0.3       # ... and leaves the decision boundary at least this share of its height
+CURVES = 0.25       # ... and the loss and accuracy plots at least this share
 FONT_SCALE = FONT_SCALES[0]
 LINE_SCALE = 2.0
 RESTYLE_MS = 300
@@ -160,7 +162,8 @@ class PresenterMode(QObject):
             QApplication.sendPostedEvents(None, QEvent.LayoutRequest)   # the docks' insides
             hint = w.minimumSizeHint()
             if hint.width() <= screen.width() and hint.height() <= screen.height() \
-                    and self._picture_side() >= PICTURE * screen.height():
+                    and self._picture_side() >= PICTURE * screen.height() \
+                    and self._curves_height() >= CURVES * screen.height():
                 break
         if not w.isFullScreen():    # a window too large for the screen left full screen
             w.showFullScreen()
@@ -180,6 +183,17 @@ class PresenterMode(QObject):
         if box is None or not box.isVisible():
             return float("inf")
         return min(box.width(), box.height())
+
+    def _curves_height(self) -> float:
+        """The height of the loss and accuracy plots' widget as laid out now (infinite when
+        the view is not shown): at 1280x720 the largest font left it 162 px, 45 px of it
+        curve once the axes took their presenter font. The widget, not the plotting area, is
+        measured: the axes get their presenter font only after the scale is chosen."""
+        hub = getattr(self.window, "live_views", None)
+        view = hub.views.get("metrics") if hub is not None else None
+        if view is None or not view.graphs.isVisible():
+            return float("inf")
+        return view.graphs.height()
 
     def restyle_new_items(self) -> None:
         """Wider pens on every curve, and the presenter font for tick labels, axis titles and
