@@ -1,12 +1,12 @@
 """Make docs/screenshots/classroom/*.png: what a class sees on a projector and a monitor.
 
-    xvfb-run -s "-screen 0 1280x720x24" python docs/screenshots/make_classroom_screenshots.py
+    xvfb-run -s "-screen 0 1280x720x24" python docs/screenshots/make_classroom_screenshots.py --presenter
     xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots/make_classroom_screenshots.py --presenter
 
 On a real X server (Xvfb, Qt's xcb platform), the window as the app opens it on that screen
 (the designed layout, filling the screen), each target opened as the Lessons menu or the
 Gallery would, lessons at their first step, trained a moment in the real worker, the race
-panel mid-race. With --presenter, also the lessons and presets in presenter mode (F5).
+panel mid-race. With --presenter, also lessons 6 and 11 and xor in presenter mode (F5).
 Each picture is audited like tests/ui/test_layout_fit.py (texts checked / cut) and saved
 with 256 colours, so the folder stays small. A script, not a test: it waits on wall time
 where a demonstration would.
