@@ -243,8 +243,11 @@ class DiagramScene(QGraphicsScene):
         the output, its `boundary` (one unit's output, or every class's probability). A
         hovered unit's large map follows."""
         self._looking_back = snapshot.replay
-        output = next((i.node_id for i in self.nodes.values() if i.is_output), None)
-        self._layer_maps = layer_maps(snapshot.units, snapshot.boundary, output, snapshot.task)
+        output = next((i for i in self.nodes.values() if i.is_output), None)
+        self._layer_maps = layer_maps(snapshot.units, snapshot.boundary,
+                                      None if output is None else output.node_id,
+                                      snapshot.task,
+                                      0 if output is None else len(output.rows))
         self._draw_maps()
 
     def _draw_maps(self) -> None:

@@ -61,15 +61,21 @@ def feature_maps(info: S.DatasetInfo | None) -> dict[str, UnitMap]:
 
 
 def layer_maps(units: Mapping[str, np.ndarray], boundary: np.ndarray | None,
-               output: str | None, task: str) -> dict[str, list[UnitMap]]:
+               output: str | None, task: str, output_units: int = 1
+               ) -> dict[str, list[UnitMap]]:
     """{node_id: [map of each unit]}: hidden layers from `units` ((units, GRID, GRID) each),
     the output from `boundary`: one unit's (a probability for classification, drawn as the
     boundary view draws it; a value for regression, scaled like a hidden unit), or with
-    (GRID, GRID, K) class probabilities each unit's in its class's colour (`class_maps`)."""
+    (GRID, GRID, K) class probabilities each unit's in its class's colour (`class_maps`).
+    Two output units of two classes (lesson 4's softmax) get p(class 1) and 1 - p(class 1),
+    where the boundary view paints class 1 and class 0."""
     maps = {node_id: unit_maps(unit_map_levels(images)) for node_id, images in units.items()}
     if output is not None and boundary is not None and output not in maps:
         if np.ndim(boundary) == 3:
             maps[output] = class_maps(boundary)
+        elif task == "classification" and output_units == 2:
+            p = np.asarray(boundary)
+            maps[output] = class_maps(np.stack([1.0 - p, p], axis=-1))
         else:
             values = boundary if task == "classification" else unit_map_levels(boundary)
             maps[output] = unit_maps(np.asarray(values)[None])

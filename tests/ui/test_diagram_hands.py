@@ -362,3 +362,26 @@ def test_each_class_unit_maps_its_probability_in_its_class_colour(make_window, c
         assert changed.mean() > 0.2 and on_ramp > 0.8       # (0.92 seen; another class: 0.01)
     move_until(window, qtbot, away, lambda: not boundary.unit_map.isVisible())
     np.testing.assert_array_equal(plane_pixels(boundary), plain)      # the boundary again
+
+
+def test_two_softmax_units_map_each_class_in_its_colour(window_on_worker, controller, qtbot):
+    """Two output units of two classes (lesson 4's softmax): the snapshot carries p(class 1)
+    only; unit 1 maps it and unit 0 maps 1 - p(class 1), each in its class's colour, where the
+    boundary view paints that class (before, both showed plain circles)."""
+    doc = load_builtin("xor")
+    out = next(n for n in doc["model"]["nodes"] if n["id"] == "out")
+    out["params"].update(units=2, activation="softmax")
+    doc["loss"] = "cross_entropy"
+    window = window_on_worker(doc)
+    with qtbot.waitSignal(controller.snapshot_ready, timeout=10000,
+                          check_params_cb=lambda snap: snap.step == 1):
+        controller.step()
+    p = controller.latest_snapshot.boundary
+    assert p.shape == (S.GRID, S.GRID)                      # p(class 1) alone
+    rows = window.scene.nodes["out"].rows
+    assert len(rows) == 2
+    qtbot.waitUntil(lambda: rows[1].map is not None and np.array_equal(rows[1].map, p))
+    np.testing.assert_allclose(rows[0].map, 1.0 - p, atol=1e-6)
+    for k, row in enumerate(rows):
+        assert row.image is not None
+        np.testing.assert_array_equal(row.lut, class_ramp(k))
