@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from shots import save, wait
+from shots import close, save, wait
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "classroom"
@@ -95,10 +95,7 @@ def main(argv) -> int:
             if present:
                 window.lessons.presenter.action.setChecked(False)
                 wait(app, lambda: False, 0.5)
-    window.lessons.shutdown()
-    window.model.undo_stack.setClean()
-    window.controller.shutdown()
-    window.close()
+    close(window)
     return 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from shots import save, wait
+from shots import close, save, wait
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,9 +60,7 @@ def main() -> int:
     path = HERE / "diagram-neuron-maps.png"
     save(window, path)
     print(path, window.size().width(), window.size().height(), window.model.doc["dataset"])
-    window.model.undo_stack.setClean()
-    c.shutdown()
-    window.close()
+    close(window)
     return 0
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from shots import save, wait
+from shots import close, save, wait
 
 HERE = Path(__file__).resolve().parent
 
@@ -74,7 +74,7 @@ def main() -> int:
         wait(app, lambda: False, 0.05)
     QTest.mouseClick(strip.tool_buttons["add"], Qt.LeftButton)
     wait(app, lambda: c.state != "loading" and c.latest_snapshot is not None, 60)
-    window.play_pause()
+    window.training.play_pause()
     wait(app, lambda: False, 6.0)
     if c.running:
         c.pause()
@@ -87,9 +87,7 @@ def main() -> int:
     print(path, window.size().width(), window.size().height(),
           len(window.model.doc["dataset"]["points"]), "points, step", snapshot.step,
           "test accuracy", last.get("test_accuracy"))
-    window.model.undo_stack.setClean()
-    c.shutdown()
-    window.close()
+    close(window)
     return 0
 
 

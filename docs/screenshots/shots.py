@@ -1,5 +1,5 @@
-"""What the screenshot scripts share: run the Qt event loop until a condition holds, and save a
-widget's picture."""
+"""What the screenshot scripts share: run the Qt event loop until a condition holds, save a
+widget's picture, and close the main window."""
 
 from __future__ import annotations
 
@@ -32,3 +32,11 @@ def save(widget, path: Path) -> int:
                                             dither=Image.Dither.NONE).save(path, optimize=True)
     raw.unlink()
     return path.stat().st_size
+
+
+def close(window) -> None:
+    """Closes a MainWindow without its unsaved-changes prompt, its threads joined first."""
+    window.lessons.shutdown()
+    window.model.undo_stack.setClean()
+    window.controller.shutdown()
+    window.close()
