@@ -17,6 +17,7 @@ from nnplayground.ui.diagram_items import UNIT_RADIUS, UNIT_SPACING
 from nnplayground.ui.diagram_features import input_features, toggle_feature
 from nnplayground.ui.views.classes import class_colour, class_ramp
 from nnplayground.ui.views.common import DIVERGING
+from nnplayground.ui.views.plane import smooth_plane
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.live import ParameterEdit
 
@@ -288,7 +289,7 @@ def test_units_show_their_maps_and_hovering_one_shows_it_large(make_window, cont
         plain = plane_pixels(boundary)
         assert not boundary.unit_map.isVisible()
         move_until(window, qtbot, above, boundary.unit_map.isVisible)
-        np.testing.assert_allclose(boundary.unit_map.image, unit.map)
+        np.testing.assert_allclose(boundary.unit_map.image, smooth_plane(unit.map))
         np.testing.assert_array_equal(boundary.unit_map.lut,
                                       DIVERGING.getLookupTable(nPts=256))
         hovered = plane_pixels(boundary)
@@ -353,7 +354,7 @@ def test_each_class_unit_maps_its_probability_in_its_class_colour(make_window, c
         plain = plane_pixels(boundary)
         assert not boundary.unit_map.isVisible()
         move_until(window, qtbot, above, boundary.unit_map.isVisible)
-        np.testing.assert_array_equal(boundary.unit_map.image, p[..., k])
+        np.testing.assert_array_equal(boundary.unit_map.image, smooth_plane(p[..., k]))
         np.testing.assert_array_equal(boundary.unit_map.lut, class_ramp(k))
         hovered = plane_pixels(boundary)
         # on screen: the plane (where no point covers it) in class k's white to colour

@@ -19,8 +19,35 @@ from nnplayground.ui.views.common import (DIVERGING, FONT_PT, TEXT, LiveView, Sq
 from nnplayground.worker import snapshot as S
 
 
+SMOOTH = 4    # the plane is drawn at SMOOTH times the resolution it was computed at
+
+
 def _rect(extent):
     return QRectF(extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
+
+
+def smooth_plane(samples, scale=SMOOTH):
+    """The model's output over the plane, (n, n) or (n, n, K) values at the n x n points of
+    `snapshot.plane_grid` (the extent's edges included), as an (n*scale, n*scale[, K]) image
+    whose pixel centres tile the extent: each pixel bilinearly interpolated from the four
+    samples around it.
+
+    Drawn as it was computed, each sample filled a square cell, so a 50 x 50 grid showed a
+    staircase boundary 5 to 9 px a step on a projector, and every cell sat up to half a cell
+    off its sample (the samples span the extent edge to edge, the cells tile it). Between two
+    samples the network's output is smooth on the scale of a cell, and the 0.5 line of the
+    interpolated image is the smooth curve the class should see. NaNs stay local."""
+    samples = np.asarray(samples)
+    n = samples.shape[0]
+    m = n * scale
+    at = (np.arange(m) + 0.5) / m * (n - 1)      # each pixel centre in sample coordinates
+    lo = np.minimum(at.astype(np.intp), n - 2)
+    t = (at - lo).astype(np.float32)
+    shape = (m,) + (1,) * (samples.ndim - 1)
+    rows = samples[lo] * (1 - t).reshape(shape) + samples[lo + 1] * t.reshape(shape)
+    shape = (1, m) + (1,) * (samples.ndim - 2)
+    return (rows[:, lo] * (1 - t).reshape(shape) + rows[:, lo + 1] * t.reshape(shape)) \
+        .astype(samples.dtype, copy=False)
 
 
 class BoundaryView(LiveView):
@@ -123,7 +150,7 @@ class BoundaryView(LiveView):
     def _draw_image(self):
         if self._last is None:
             return
-        img = self._last
+        img = smooth_plane(self._last)
         discrete = self.discrete_box.isChecked() and self.info.task == "classification"
         many = img.ndim == 3          # (n, n, K) probabilities of K > 2 classes
         self.image.setVisible(not many)
@@ -144,7 +171,8 @@ class BoundaryView(LiveView):
         if self.info is None or not self.applies_to(self.info):
             return
         self.unit_map.setLookupTable(lut)
-        self.unit_map.setImage(image, levels=(0.0, 1.0), autoLevels=False, rect=self._rect)
+        self.unit_map.setImage(smooth_plane(image), levels=(0.0, 1.0), autoLevels=False,
+                               rect=self._rect)
         self.unit_map.show()
 
     def clear_unit_map(self):
@@ -332,8 +360,8 @@ class UnitsView(LiveView):
         if self.selected is None or not self._last:
             return
         node_id, k = self.selected
-        self.big_image.setImage(unit_map_levels(self._last[node_id][k]), levels=(0, 1),
-                                autoLevels=False)
+        self.big_image.setImage(smooth_plane(unit_map_levels(self._last[node_id][k])),
+                                levels=(0, 1), autoLevels=False)
         self.caption.setText(f"{node_id}, unit {k + 1} enlarged; click a unit to choose")
 
     def _on_tiles_clicked(self, event):

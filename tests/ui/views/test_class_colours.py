@@ -6,13 +6,14 @@ import colorsys
 import numpy as np
 import pytest
 
+from nnplayground.data import make_features
 from nnplayground.experiment import Experiment
 from nnplayground.presets import load_builtin
 from nnplayground.ui.document import fit_output_to_classes
 from nnplayground.ui.views.classes import FULL, PALE, class_colour, class_image
 from nnplayground.ui.views.common import CLASS_COLOURS, DIVERGING
 from nnplayground.ui.views.mnist import ConfusionView
-from nnplayground.ui.views.plane import BoundaryView
+from nnplayground.ui.views.plane import SMOOTH, BoundaryView, smooth_plane
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 
@@ -51,21 +52,30 @@ def test_every_boundary_pixel_has_the_hue_of_the_class_predicted_there(qtbot, na
     view.show_snapshot(snap)
     shown = view.class_image.image
     assert view.class_image.isVisible() and not view.image.isVisible()
-    assert shown.shape == (S.GRID, S.GRID, 3) and shown.dtype == np.uint8
-    # the model's own prediction at each pixel's point of the plane (row = x2, column = x1)
-    predicted = exp.model.predict(S.plane_features(info)).argmax(axis=1).reshape(S.GRID, S.GRID)
-    assert len(np.unique(predicted)) > 1 or steps == 0
-    hues = _hue(shown.reshape(-1, 3)).reshape(S.GRID, S.GRID)
+    m = S.GRID * SMOOTH
+    assert shown.shape == (m, m, 3) and shown.dtype == np.uint8
+    # each pixel's class: the larger of the probabilities interpolated there
+    predicted = smooth_plane(snap.boundary).argmax(axis=-1)
+    hues = _hue(shown.reshape(-1, 3)).reshape(m, m)
     class_hues = _hue([class_colour(k) for k in range(classes)])
     distance = _hue_distance(hues[..., None], class_hues[None, None, :])
     # the nearest class hue is the predicted class's, for every pixel
     assert np.array_equal(distance.argmin(axis=-1), predicted)
-    assert np.all(distance[np.arange(S.GRID)[:, None], np.arange(S.GRID), predicted] < 0.02)
+    assert np.all(distance[np.arange(m)[:, None], np.arange(m), predicted] < 0.02)
+    # and it is what the model itself predicts at the pixel's centre, but for pixels on a
+    # boundary that the interpolation moves by less than a grid cell
+    lo, hi = info.extent[:2], info.extent[2:]
+    centres = [np.linspace(a, b, m, endpoint=False) + (b - a) / (2 * m) for a, b in (lo, hi)]
+    g1, g2 = np.meshgrid(*centres)
+    points = np.stack([g1.ravel(), g2.ravel()], axis=1).astype(np.float32)
+    model_says = exp.model.predict(make_features(points, info.feature_names)).argmax(axis=1)
+    assert np.mean(model_says.reshape(m, m) == predicted) > 0.97
+    assert len(np.unique(predicted)) > 1 or steps == 0
     # shaded by confidence: from PALE of the colour (unsure) to FULL (sure), surer = stronger
     colours = np.array(CLASS_COLOURS[:classes], np.float64)[predicted]
     strength = ((255.0 - shown) / np.maximum(255.0 - colours, 1e-9)).mean(axis=-1)
     assert strength.max() <= FULL + 1e-2 and strength.min() >= PALE - 1e-2
-    top = snap.boundary.max(axis=-1)
+    top = smooth_plane(snap.boundary).max(axis=-1)
     sure, unsure = top > np.quantile(top, 0.9), top < np.quantile(top, 0.1)
     assert strength[sure].mean() > strength[unsure].mean() or steps == 0
     # the legend names each class in its colour, and the points use the same colours
@@ -93,7 +103,7 @@ def test_two_classes_keep_the_playgrounds_orange_grey_blue(qtbot):
     view.set_dataset(info)
     view.show_snapshot(snap)
     assert view.image.isVisible() and not view.class_image.isVisible()
-    assert np.array_equal(view.image.image, snap.boundary)
+    assert np.array_equal(view.image.image, smooth_plane(snap.boundary))
     assert np.array_equal(view.image.lut, DIVERGING.getLookupTable(nPts=256))
     assert "class 0" in view.legend.text() and "class 1" in view.legend.text()
 

@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.ui.views.common import unit_map_levels
+from nnplayground.ui.views.plane import smooth_plane
 from nnplayground.worker.snapshot import ALL_VIEWS, GRID
 from view_helpers import load, small_doc, step, stroke
 
@@ -75,7 +76,7 @@ def test_boundary_toggles_and_log_scale(qtbot, window):
     win, controller, docks = window
     snapshot = _load_and_step(qtbot, controller, "xor")
     boundary = win.live_views.views["boundary"]
-    assert np.array_equal(boundary.image.image, snapshot.boundary)    # drawn by the hub
+    assert np.array_equal(boundary.image.image, smooth_plane(snapshot.boundary))   # by the hub
     train_points = boundary.scatter.data["x"].copy()
     boundary.test_radio.setChecked(True)
     assert not np.array_equal(boundary.scatter.data["x"], train_points)
@@ -151,7 +152,7 @@ def test_clicking_a_hidden_unit_enlarges_it(qtbot, window):
                      pos=units.grid.mapFromScene(centre))
     assert units.selected == ("h2", 1)
     expected = snapshot.units["h2"][1]
-    assert np.allclose(units.big_image.image, unit_map_levels(expected))
+    assert np.allclose(units.big_image.image, smooth_plane(unit_map_levels(expected)))
     assert "h2, unit 2" in units.caption.text()
 
 

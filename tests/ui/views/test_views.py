@@ -10,6 +10,7 @@ from nnplayground.presets import builtin_presets
 from nnplayground.ui.views.classes import class_image
 from nnplayground.ui.views.common import mosaic
 from nnplayground.ui.views.mnist import FILTERS_CAPTION
+from nnplayground.ui.views.plane import smooth_plane
 from view_helpers import load, show_apart, small_doc, step, stroke
 
 pytestmark = pytest.mark.window_size(2400, 1600)
@@ -64,9 +65,10 @@ def _check_contents(hub, s, info, name):
     assert hist.g_hist.getData()[1].sum() == s.gradients[node][param].size
     if info.kind == "plane":
         if s.boundary.ndim == 3:       # more than two classes: each pixel its class's colour
-            assert np.array_equal(v["boundary"].class_image.image, class_image(s.boundary))
+            assert np.array_equal(v["boundary"].class_image.image,
+                                      class_image(smooth_plane(s.boundary)))
         else:
-            assert np.array_equal(v["boundary"].image.image, s.boundary), name
+            assert np.array_equal(v["boundary"].image.image, smooth_plane(s.boundary)), name
         layer, units = v["transformed"].axes()
         space = s.spaces[layer]
         shown = np.stack(v["transformed"].scatter.getData(), axis=1)
