@@ -169,3 +169,51 @@ def test_every_layer_shows_each_layers_activations_gradients_and_every_conv_filt
     for node in convs:
         w = controller.latest_snapshot.weights[node]["W"]
         assert view.items[(node, "filters")].image.size >= w.size
+
+
+def _health_snapshot(step, layers):
+    from types import SimpleNamespace
+
+    from nnplayground.engine.health import LayerHealth
+    return SimpleNamespace(step=step, rewound=False, replay=False, health=tuple(
+        LayerHealth(f"d{i}", "sigmoid", None, 0.5, 10.0 ** -i) for i in range(layers)))
+
+
+def test_layer_health_of_a_deep_sigmoid_stack_fits_a_short_wide_dock(qtbot):
+    """Lesson 12 at 1280x720: twelve sigmoid layers in a dock about 530 x 290 px. The figure no
+    layer has (dead ReLUs) is left out and said so, the other two stand side by side with room
+    for their curves, and the colours run by depth, every layer named in its colour."""
+    from nnplayground.ui.views.health import HealthView, depth_colour
+
+    view = HealthView()
+    qtbot.addWidget(view)
+    view.resize(530, 290)
+    view.show()
+    qtbot.waitExposed(view)
+    view.on_dataset(None)
+    for step in (10, 20, 30):
+        view.on_snapshot(_health_snapshot(step, 12))
+    qtbot.wait(50)
+    assert view.shown == ["saturated", "grad_norm"]
+    assert "no ReLU layer (not drawn)" in view.caption.text()
+    assert ("dead", "d0") not in view.curves
+    saturated, norm = (view.plots[k].vb.sceneBoundingRect() for k in view.shown)
+    assert abs(saturated.top() - norm.top()) < 1 and saturated.right() <= norm.left()
+    for box in (saturated, norm):
+        assert box.height() >= 100 and box.width() >= 150
+        assert view.graphs.mapFromScene(box).boundingRect().right() <= view.graphs.width()
+    colours = [view.curves[("grad_norm", f"d{i}")].opts["pen"].color().getRgb()[:3]
+               for i in range(12)]
+    assert colours == [depth_colour(i, 12) for i in range(12)]
+    lightness = [sum(c) for c in colours]
+    assert lightness[0] < lightness[6] < lightness[11]         # dark first layer, light last
+    legend = view.legend.text()
+    assert [legend.index(f"d{i}<") for i in range(12)] == sorted(
+        legend.index(f"d{i}<") for i in range(12))
+    assert f"rgb({','.join(map(str, colours[11]))})" in legend
+    # a tall dock stacks them
+    view.resize(330, 600)
+    qtbot.waitUntil(lambda: not view.side_by_side)
+    qtbot.wait(50)
+    saturated, norm = (view.plots[k].vb.sceneBoundingRect() for k in view.shown)
+    assert saturated.bottom() <= norm.top()
