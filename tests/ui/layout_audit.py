@@ -323,6 +323,17 @@ def _train_a_moment(app, window, steps=20):
         app.processEvents()
 
 
+def _panel_plot(window):
+    """The plotting area of the lesson panel's plot (the race's contour), [width, height] in
+    pixels, or None when no lesson panel with a plot shows."""
+    import pyqtgraph as pg
+    plot = getattr(window.lessons.panel, "plot", None)
+    if not isinstance(plot, pg.PlotItem) or not shown(window.lessons.panel):
+        return None
+    size = plot.getViewBox().size()
+    return [round(size.width()), round(size.height())]
+
+
 def _layout_state(window):
     from PySide6.QtWidgets import QDockWidget
     docks = {d.objectName(): (d.isVisible(), d.geometry().getRect() if shown(d) else None)
@@ -361,7 +372,8 @@ def sweep(targets, presenter=True) -> list[dict]:
                         "font_scale": window.lessons.presenter.font_scale,
                         "picture": window.lessons.presenter._picture_side(),
                         "curves": window.lessons.presenter._curves_height(),
-                        "screen_height": window.screen().availableGeometry().height()})
+                        "screen_height": window.screen().availableGeometry().height(),
+                        "panel_plot": _panel_plot(window)})
 
     opened = []
     window.files.document_opened.connect(opened.append)

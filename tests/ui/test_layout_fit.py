@@ -75,13 +75,17 @@ def test_projector_screen_subset():
     assert_whole("1280x720", results)
     # presenting enlarges the text as far as the screen allows while the decision boundary
     # keeps at least PICTURE of the screen's height and the loss curves CURVES (at 1280x720
-    # the largest font left a 70-90 px boundary and 45 px of loss curve): spiral and
-    # mnist-cnn 1.15x, lesson 6 (the race panel under the diagram) 1.0x, still full screen
-    # without the editing docks
+    # the largest font left a 70-90 px boundary and 45 px of loss curve): 1.15x for all three
     from nnplayground.ui.lessons.presenter import CURVES, PICTURE
     presented = {r["target"]: r for r in results if r["mode"] == "presenter"}
     assert presented["spiral"]["font_scale"] >= 1.15
     assert presented["mnist-cnn"]["font_scale"] >= 1.15
+    # lesson 6 presented at 1.0x: its Compare tab, hidden behind the race, held the centre
+    # 570 px wide, the right column narrowed and the boundary's options took two rows. The
+    # race's contour plot (255x120 px then) is large enough to follow the paths.
+    assert presented["6"]["font_scale"] >= 1.15
+    width, height = presented["6"]["panel_plot"]
+    assert width >= 200 and height >= 180, presented["6"]["panel_plot"]
     for r in presented.values():
         assert r["picture"] >= PICTURE * r["screen_height"], r
         assert r["curves"] >= CURVES * r["screen_height"], r
