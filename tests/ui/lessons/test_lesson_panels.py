@@ -83,7 +83,11 @@ def test_optimizer_race_paths_grow_with_the_steps(lesson_window, qtbot):
     qtbot.waitUntil(lambda: race.slider.value() >= 3, timeout=5_000)
     race.play_button.click()
     assert min(race.shown_points().values()) >= 4
-    assert "Adam" in race.readout.text()
+    # each legend entry ends in the steps its optimizer took to reach the minimum
+    adam = next(text.text for _sample, text in race.legend.items if text.text.startswith("Adam"))
+    arrival = race.result.steps_to_minimum["Adam"]
+    assert adam.endswith(f": {'never' if arrival is None else arrival}")
+    assert "steps to within" in race.readout.text()
 
 
 def test_race_switches_function_and_line_up(lesson_window):
