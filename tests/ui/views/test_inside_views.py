@@ -191,8 +191,8 @@ def test_layer_health_of_a_deep_sigmoid_stack_fits_a_short_wide_dock(qtbot):
     view.show()
     qtbot.waitExposed(view)
     view.on_dataset(None)
-    for step in (10, 20, 30):
-        view.on_snapshot(_health_snapshot(step, 12))
+    for at in (10, 20, 30):
+        view.on_snapshot(_health_snapshot(at, 12))
     qtbot.wait(50)
     assert view.shown == ["saturated", "grad_norm"]
     assert "no ReLU layer (not drawn)" in view.caption.text()
