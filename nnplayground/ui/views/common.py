@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout
                                QLayout, QPushButton, QSizePolicy, QSpinBox, QStackedLayout,
                                QVBoxLayout, QWidget)
 
+from nnplayground.ui.views.axes import readable_ticks
+
 # TensorFlow Playground's palette: orange for negative / class 0, blue for positive / class 1.
 ORANGE = (245, 147, 34)
 BLUE = (8, 119, 189)
@@ -61,6 +63,7 @@ def cache_axes(root: QWidget):
             if isinstance(item, pg.AxisItem):
                 item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 item.setStyle(tickFont=font)
+                readable_ticks(item)
                 item.setPen(pg.mkPen(AXIS_PEN))
                 item.setTextPen(pg.mkPen(TEXT))
                 item.label.setFont(font)
