@@ -6,8 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import (BLUE, DIVERGING, ORANGE, LiveView, light, mosaic,
-                                          set_title)
+from nnplayground.ui.views.common import (BLUE, DIVERGING, ORANGE, LiveView, WideWatcher, light,
+                                          mosaic, set_title)
 from nnplayground.worker import snapshot as S
 
 BINS = 40
@@ -81,6 +81,8 @@ class HistogramView(LiveView):
         layout.addWidget(self.graphs)
         self.w_plot = self.graphs.addPlot(row=0, col=0)
         self.g_plot = self.graphs.addPlot(row=1, col=0)
+        self.side_by_side = False
+        WideWatcher(self.graphs, self._arrange)
         set_title(self.w_plot, "Weights")
         set_title(self.g_plot, "Gradients (last step)")
         self.w_plot.setLabel("left", "count")
@@ -94,6 +96,18 @@ class HistogramView(LiveView):
         self.w_range, self.g_range = HistogramAxis(self.w_plot), HistogramAxis(self.g_plot)
         self._keys = []
         self._last = None
+
+    def _arrange(self, side_by_side):
+        """Weights above gradients in a tall dock; side by side in a wide, short one (xor at
+        1280x720 gives this view about 530 x 170 px: stacked, each histogram had 20 px)."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        layout = self.graphs.ci
+        for plot in (self.w_plot, self.g_plot):
+            layout.removeItem(plot)
+        layout.addItem(self.w_plot, row=0, col=0)
+        layout.addItem(self.g_plot, row=0 if side_by_side else 1, col=1 if side_by_side else 0)
 
     def applies_to(self, info):
         return True
