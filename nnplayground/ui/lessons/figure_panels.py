@@ -18,6 +18,8 @@ from nnplayground.lessons.catalog import LessonError
 from nnplayground.lessons.init_histograms import INITS, histograms
 from nnplayground.lessons.keras_code import keras_code
 from nnplayground.ui.tasks import TaskThread, stop_thread
+from nnplayground.ui.views.axes import readable_ticks
+from nnplayground.ui.views.common import TEXT
 
 from .common import compact, light, pen
 
@@ -115,16 +117,27 @@ class InitHistogramsPanel(QWidget):
         rows = [(init, layers) for (a, init), layers in self.stats.items() if a == act]
         self.graphs.clear()
         self.bars = {}
-        for r, (init, layers) in enumerate(rows):
+        # the layers' names in a header row of their own: as the first row's plot titles they
+        # took that row's height, and its histograms got half the others' (11 px in presenter
+        # mode at 1280x720)
+        for c, st in enumerate(rows[0][1] if rows else ()):
+            self.graphs.addLabel(f"{st.layer}", row=0, col=c + 1, color=TEXT)
+        for r, (init, layers) in enumerate(rows, start=1):
             # the row's name across, left of its row: turned up the side of a short row,
             # "std 0.01" and "std 1" ran into each other at 1280x720
-            self.graphs.addLabel(init, row=r, col=0, color=pen(r).color(), bold=True)
+            self.graphs.addLabel(init, row=r, col=0, color=pen(r - 1).color(), bold=True)
             for c, st in enumerate(layers):
-                plot = self.graphs.addPlot(row=r, col=c + 1,
-                                           title=f"{st.layer}" if r == 0 else None)
+                plot = self.graphs.addPlot(row=r, col=c + 1)
                 plot.plot(st.edges, st.counts, stepMode="center", fillLevel=0,
-                          brush=pen(r).color(), pen=pen(r, 1))
+                          brush=pen(r - 1).color(), pen=pen(r - 1, 1))
                 plot.hideAxis("left")
+                # every histogram spans outputs 0 to 1: the bottom row's axis serves the
+                # column, and the rows above get its height (15 px each in presenter mode at
+                # 1280x720 with an axis under every one)
+                if r < len(rows):
+                    plot.hideAxis("bottom")
+                else:
+                    readable_ticks(plot.getAxis("bottom"))
                 plot.setMouseEnabled(False, False)
                 self.bars[(init, st.layer)] = st
         saturated = {init: np.mean([st.outer_mass for st in layers]) for init, layers in rows}

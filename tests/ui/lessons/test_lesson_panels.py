@@ -131,6 +131,16 @@ def test_init_histograms_fill_the_grid_off_the_gui_thread(lesson_window, qtbot):
     assert saturated > panel.bars[("xavier", "layer5")].outer_mass
     panel.activation_box.setCurrentIndex(panel.activation_box.findData("relu"))
     assert panel.status.text().startswith("relu")
+    # small multiples on one 0-to-1 scale: the layer names head the columns, and only the
+    # bottom row carries the axis, so the rows above are as tall as each other
+    layout = panel.graphs.ci
+    header = [layout.getItem(0, c) for c in range(1, 6)]
+    assert [item.text for item in header] == [f"layer{c}" for c in range(1, 6)]
+    rows = [[layout.getItem(r, c) for c in range(1, 6)] for r in range(1, 5)]
+    assert all(plot.getAxis("bottom").isVisible() == (r == 3)
+               for r, row in enumerate(rows) for plot in row)
+    heights = [plot.getViewBox().height() for plot in rows[0] + rows[1] + rows[2]]
+    assert max(heights) - min(heights) < 2
 
 
 def test_activation_panel_draws_each_function_and_its_derivative(lesson_window):
