@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QCheckBox, 
 
 MIN_PT = 11.0
 SLACK = 1           # pixels of rounding allowed
+MIN_PLOT_PX = 40    # the least plotting area, each way, in which a class can follow a curve
+MIN_MULTIPLE_PX = 16   # the same for one of 8 or more small plots compared by their shape
 
 
 @dataclass
@@ -162,18 +164,31 @@ class Auditor:
     def _plots(self):
         """A plot laid out past its widget's edge (axes and tick labels too large for the
         room it got): its far side, a matrix's last column, a histogram's last row, is out
-        of sight. Checked on what draws (the axes and the plotting area), not the margins."""
+        of sight. Checked on what draws (the axes and the plotting area), not the margins.
+        And a plot squeezed to a strip: lesson 12's layer health once drew three plots of 0 px
+        each, the weight histograms two of 20 px; no class reads a curve in less than
+        MIN_PLOT_PX (small multiples, compared by their shape: MIN_MULTIPLE_PX)."""
         import pyqtgraph as pg
         for widget in self.window.findChildren(pg.GraphicsView):
             if not shown(widget.viewport()):        # the view itself is all viewport
                 continue
             inside = widget.rect().adjusted(-SLACK, -SLACK, SLACK, SLACK)
-            for plot in widget.scene().items():
-                if not isinstance(plot, pg.PlotItem) or not plot.isVisible():
-                    continue
+            plots = [p for p in widget.scene().items()
+                     if isinstance(p, pg.PlotItem) and p.isVisible()]
+            least = MIN_MULTIPLE_PX if len(plots) >= 8 else MIN_PLOT_PX
+            for plot in plots:
                 self.result.checked += 1
                 parts = [plot.getViewBox()] + [a["item"] for a in plot.axes.values()
                                                if a["item"].isVisible()]
+                area = widget.mapFromScene(
+                    plot.getViewBox().mapRectToScene(plot.getViewBox().rect())).boundingRect()
+                if area.height() < least or area.width() < least:
+                    title = plot.titleLabel.text if plot.titleLabel.isVisible() else ""
+                    self.result.cut.append(
+                        f"plot {_name(widget, title or type(widget).__name__)}: only "
+                        f"{area.width():.0f}x{area.height():.0f} px to plot in (at least "
+                        f"{least})")
+                    continue
                 for part in parts:
                     box = widget.mapFromScene(part.mapRectToScene(part.rect())).boundingRect()
                     if not inside.contains(box):
