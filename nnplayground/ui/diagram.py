@@ -38,6 +38,8 @@ from nnplayground.worker.live import ParameterEdit
 LayerArrays = Mapping[str, Mapping[str, np.ndarray]]
 
 LAYER_MIME = "application/x-nnplayground-layer"
+FIT_MARGIN = 20         # scene px around the network, in a fit and in the scrollable area
+MAX_FIT_ZOOM = 1.25     # a small network is fitted up to 1.25 times the readable zoom
 
 
 def _rim_to_rim(p: QPointF, q: QPointF) -> QLineF:
@@ -118,6 +120,21 @@ class DiagramScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._place_edges()
+        self.detail_changed()
+        self.bound()
+
+    def detail_changed(self) -> None:
+        """The view's zoom or readable size changed: blocks turn compact or full."""
+        for item in self.nodes.values():
+            item.apply_detail()
+
+    def bound(self, shrink: bool = False) -> None:
+        """The scrollable area: the network and a margin. It grows with an edit or a drag
+        (shrinking then would shift what is on screen); a fit shrinks it too, so no block
+        of an earlier document leaves scroll bars behind."""
+        rect = self.itemsBoundingRect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN,
+                                                 FIT_MARGIN)
+        self.setSceneRect(rect if shrink else rect.united(self.sceneRect()))
 
     def _heights(self, features: InputFeatures | None) -> dict[str, float]:
         """Each block's height as drawn (an Input with features has a row for each)."""
@@ -423,6 +440,7 @@ class DiagramScene(QGraphicsScene):
     def mouseReleaseEvent(self, event):  # noqa: N802
         super().mouseReleaseEvent(event)
         self.commit_moves()
+        self.bound()
 
     def commit_moves(self) -> None:
         moved = {}
@@ -470,7 +488,12 @@ class DiagramScene(QGraphicsScene):
 
 
 class DiagramView(QGraphicsView):
-    """Shows the scene; accepts layer drops from the palette; Ctrl+wheel zooms."""
+    """Shows the scene; accepts layer drops from the palette; Ctrl+wheel zooms.
+
+    `fit()` shows the whole network; until the user zooms, the view stays fitted as it is
+    resized (the window settling, presenter mode). Zoomed out below readable block text,
+    blocks turn compact (`NodeItem.text_lines`), so the whole stays readable.
+    """
 
     def __init__(self, scene: DiagramScene, parent=None):
         super().__init__(scene, parent)
@@ -478,15 +501,25 @@ class DiagramView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
-        # The zoom at which block text is readable (1 = its own point sizes); fit() never
-        # goes below it. The window sets it from the screen, presenter mode enlarges it.
-        self.text_scale = 1.0
+        self._text_scale = 1.0
+        self.fitted = False     # showing the whole network; refitted on resize until a zoom
         self.value_editor = ValueEditor(self.viewport())
         self.value_editor.accepted.connect(
             lambda edit, old: self.scene().set_parameter(edit, old))
         scene.value_edit_requested.connect(self._on_value_edit_requested)
         self.setToolTip("The network: drag layers here from the palette, drag from a right-hand "
                         "port to a left-hand port to connect, right-click for more")
+
+    @property
+    def text_scale(self) -> float:
+        """The zoom at which block text is readable (1 = its own point sizes): below it
+        blocks are compact. The window sets it from the screen, presenter mode enlarges it."""
+        return self._text_scale
+
+    @text_scale.setter
+    def text_scale(self, value: float) -> None:
+        self._text_scale = value
+        self.scene().detail_changed()
 
     def _on_value_edit_requested(self, edit: ParameterEdit, pos: QPointF) -> None:
         self.value_editor.ask(edit, self.mapFromScene(pos))
@@ -515,10 +548,12 @@ class DiagramView(QGraphicsView):
         if event.modifiers() & Qt.ControlModifier:
             factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
             self.scale(factor, factor)
+            self.fitted = False
+            self.scene().detail_changed()
         elif event.angleDelta().x() == 0 and (event.modifiers() & Qt.ShiftModifier or
                                                self.verticalScrollBar().maximum() == 0):
-            # A wide network (fit() never zooms below readable text) scrolls sideways with
-            # the wheel when there is nothing to scroll up and down, and with Shift+wheel.
+            # A network zoomed in wider than the view scrolls sideways with the wheel when
+            # there is nothing to scroll up and down, and with Shift+wheel.
             bar = self.horizontalScrollBar()
             lines = event.angleDelta().y() / 120 * QApplication.wheelScrollLines()
             bar.setValue(bar.value() - round(lines * bar.singleStep()))
@@ -526,40 +561,31 @@ class DiagramView(QGraphicsView):
         else:
             super().wheelEvent(event)
 
-    def _input_end_y(self, rect, half_h: float) -> float:
-        """The height to centre on when the network is taller than the view: the leftmost
-        block's middle (an Input showing its seven features is tall), within the network; its
-        top with the title when the block itself is taller than the view (lesson 6 at
-        1280x720 showed the Input's features but not its name)."""
-        blocks = [item.sceneBoundingRect() for item in self.scene().nodes.values()]
-        if not blocks:
-            return rect.top() + half_h
-        first = min(blocks, key=lambda r: r.left())
-        y = min(first.center().y(), first.top() - 8 + half_h)
-        return min(max(y, rect.top() + half_h), rect.bottom() - half_h)
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit()
 
     def fit(self) -> None:
-        """Zoom to the whole network, but never below `text_scale`, where the block text is
-        readable (11 pt at 1280x720, more on larger screens and in presenter mode).
-
-        A network wider than the view at that zoom (lesson 12's thirteen columns at 1280x720)
-        scrolls, its input end in view: a class reads the blocks it is shown rather than
-        squinting at all of them (at 45 %, the old floor, the labels were 4 to 5 pt).
-        """
-        rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        if rect.isValid():
-            self.fitInView(rect, Qt.KeepAspectRatio)
-            fitted = self.transform().m11()
-            scale = min(max(fitted, self.text_scale), 1.25 * self.text_scale)
-            self.resetTransform()
-            self.scale(scale, scale)
-            if scale > fitted + 1e-6:      # too large: the input end in view
-                half_w = self.viewport().width() / scale / 2
-                half_h = self.viewport().height() / scale / 2
-                self.centerOn(rect.left() + half_w if rect.width() > 2 * half_w
-                              else rect.center().x(),
-                              self._input_end_y(rect, half_h) if rect.height() > 2 * half_h
-                              else rect.center().y())
-            else:
-                self.centerOn(rect.center())
-
+        """Zoom to show the whole network, without scroll bars, at most MAX_FIT_ZOOM times
+        `text_scale`. A network too large for the view at readable text (mnist-cnn's eight
+        blocks at 1280x720, lesson 12's 23) is zoomed out further and its blocks turn compact:
+        fewer lines, each at the readable size on screen."""
+        scene = self.scene()
+        scene.bound(shrink=True)
+        rect = scene.sceneRect()
+        if not rect.isValid() or rect.isEmpty():
+            return
+        # without scroll bars now, not at the next layout: the fit is exact at once
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        view = self.viewport().rect()
+        fitted = min((view.width() - 1) / rect.width(), (view.height() - 1) / rect.height())
+        zoom = min(fitted, MAX_FIT_ZOOM * self.text_scale)
+        self.resetTransform()
+        self.scale(zoom, zoom)
+        self.centerOn(rect.center())
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.fitted = True
+        scene.detail_changed()

@@ -17,6 +17,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainte
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
+from nnplayground.ui.diagram_detail import compact_lines, is_compact
 from nnplayground.ui.diagram_features import InputFeatures
 from nnplayground.ui.document import describe
 
@@ -34,6 +35,7 @@ TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
 UNIT_SPACING = 26
 UNIT_RADIUS = 11       # a unit's circle, or its neuron map's square (2 * 11 px a side)
 OFF_OPACITY = 0.3      # an input feature the network does not get
+COMPACT_PAD = 4        # scene px around a compact block's text
 CLICK_SLOP = 3         # px a press may move and still count as a click (not a drag)
 
 
@@ -287,7 +289,7 @@ class NodeItem(QGraphicsObject):
         self._unit_tooltips()
         self._make_buttons()
         self._update_tooltip()
-        self.update()
+        self.apply_detail()
 
     @staticmethod
     def _remove_child(item: QGraphicsItem) -> None:
@@ -399,17 +401,29 @@ class NodeItem(QGraphicsObject):
         self._labels = []
         if len(names) != len(self.rows):
             return
-        font = QFont()
-        font.setPointSize(TEXT_PT)
         for circle, name in zip(self.rows, names):
             label = QGraphicsSimpleTextItem(str(name), self)
-            label.setFont(font)
             label.setBrush(QBrush(QColor("#3b4252")))
-            rect = label.boundingRect()
-            label.setPos(circle.pos().x() - UNIT_RADIUS - 4 - rect.width(),
-                         circle.pos().y() - rect.height() / 2)
             label.setOpacity(1.0 if circle.unit is not None else OFF_OPACITY + 0.15)
             self._labels.append(label)
+        self.apply_detail()
+
+    def _place_labels(self, pt: float, compact: bool) -> None:
+        """The feature names at `pt` points, right-aligned left of their units. Compact, at the
+        readable size, they show only if each fits its row and the room left of its unit."""
+        font = QFont()
+        font.setPointSizeF(pt)
+        fm = QFontMetricsF(font)
+        fits = not compact or (fm.height() <= UNIT_SPACING and all(
+            fm.horizontalAdvance(label.text()) <= circle.pos().x() - UNIT_RADIUS - 6
+            for circle, label in zip(self.rows, self._labels)))
+        for circle, label in zip(self.rows, self._labels):
+            label.setVisible(fits)
+            if fits:
+                label.setFont(font)
+                rect = label.boundingRect()
+                label.setPos(circle.pos().x() - UNIT_RADIUS - 4 - rect.width(),
+                             circle.pos().y() - rect.height() / 2)
 
     # -- painting -----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -423,21 +437,53 @@ class NodeItem(QGraphicsObject):
         header = QPainterPath()
         header.addRoundedRect(QRectF(1, 1, NODE_WIDTH - 2, HEADER_HEIGHT - 2), 7, 7)
         painter.fillPath(header, QColor("#fbd5d1") if self.problem else HEADER)
-        y = 3
+        x, y = (COMPACT_PAD, COMPACT_PAD) if self.compact() else (8, 3)
         for text, font, width, colour in self.text_lines(with_colours=True):
             painter.setFont(font)
             painter.setPen(colour)
             height = painter.fontMetrics().height() + 2
-            painter.drawText(QRectF(8, y, width, height), Qt.AlignLeft | Qt.AlignVCenter,
+            painter.drawText(QRectF(x, y, width, height), Qt.AlignLeft | Qt.AlignVCenter,
                              painter.fontMetrics().elidedText(text, Qt.ElideRight, int(width)))
             y += height
 
-    def text_lines(self, with_colours=False) -> list[tuple]:
-        """The block's lines as (text, font, width available[, colour]), top to bottom.
+    def detail(self) -> tuple[float, float]:
+        """(zoom, readable point size on screen) of the view showing the block: (1, TEXT_PT)
+        without one. The view's `text_scale` is the zoom at which TEXT_PT is readable."""
+        views = self.scene().views() if self.scene() is not None else []
+        if not views:
+            return 1.0, TEXT_PT
+        view = views[0]
+        return view.transform().m11(), TEXT_PT * getattr(view, "text_scale", 1.0)
 
-        Every line is at least TEXT_PT points at 100 % zoom; DiagramView.fit never zooms
-        below 100 % on a 1280x720 screen, so the labels stay readable from the back of a room.
+    def compact(self) -> bool:
+        """Zoomed out below readable block text: the block shows its compact lines."""
+        zoom, readable = self.detail()
+        return is_compact(zoom, TEXT_PT, readable)
+
+    def apply_detail(self) -> None:
+        """The +/- buttons only on a full block; an Input's feature names at the readable size
+        where they fit (else hidden, their units' tooltips name them); the units and their
+        maps at every zoom."""
+        zoom, readable = self.detail()
+        compact = is_compact(zoom, TEXT_PT, readable)
+        for button in self.buttons:
+            button.setVisible(not compact)
+        self._place_labels(readable / zoom if compact else TEXT_PT, compact)
+        self.update()
+
+    def text_lines(self, with_colours=False) -> list[tuple]:
+        """The block's lines as drawn, (text, font, width available[, colour]), top to bottom.
+
+        At a readable zoom every line is at least TEXT_PT points; zoomed out further (a fit of
+        a wide network) the compact lines, each at the readable size on screen, so no text a
+        block draws is smaller than readable from the back of a room.
         """
+        if self.compact():
+            zoom, readable = self.detail()
+            lines = compact_lines(self.node, self.out_shape, bool(self.problem),
+                                  readable / zoom, NODE_WIDTH - 2 * COMPACT_PAD,
+                                  HEADER_HEIGHT - 2 * COMPACT_PAD)
+            return lines if with_colours else [line[:3] for line in lines]
         right = 44 if self.node["type"] == "Dense" else 10
         width = NODE_WIDTH - 14
         settings = QFont()

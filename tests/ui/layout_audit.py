@@ -277,7 +277,7 @@ class Auditor:
                     self.result.small.append(f"{name}: {font.pointSizeF() * scale:.1f} pt "
                                              "on screen")
             box = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
-            if not viewport.contains(box) and not _scrolls(view):
+            if not viewport.contains(box):      # the fit shows the whole network
                 self.result.cut.append(f"block {item.node_id!r} outside the diagram view")
 
     def _views(self):
@@ -289,10 +289,6 @@ class Auditor:
             check = getattr(view, "content_problems", None)
             if check is not None and view.info is not None and view.applies_to(view.info):
                 self.result.views += [f"view {name}: {p}" for p in check()]
-
-
-def _scrolls(view) -> bool:
-    return view.horizontalScrollBar().maximum() > 0 or view.verticalScrollBar().maximum() > 0
 
 
 def audit(window, min_pt: float = MIN_PT) -> Audit:

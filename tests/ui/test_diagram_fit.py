@@ -1,0 +1,181 @@
+"""Fit diagram shows the whole network, readable: every preset and lesson in a 1280x720
+window, wide networks as compact blocks, and editing still works on compact blocks."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from nnplayground.lessons.catalog import list_lessons
+from nnplayground.presets import builtin_presets
+from nnplayground.ui.diagram_items import TEXT_PT
+
+TARGETS = [info.name for info in builtin_presets()] + [str(i.number) for i in list_lessons()]
+
+
+def _open(window, qtbot, target: str) -> None:
+    if target.isdigit():
+        window.lessons.open_lesson(int(target), ask=False)
+    else:
+        window.files.open_builtin(target, ask=False)
+    qtbot.waitUntil(lambda: window.scene.nodes.keys() == {
+        n["id"] for n in window.model.doc["model"]["nodes"]} and bool(window.scene.nodes))
+    for _ in range(5):  # the fits an opening (and a first show) schedule, in a chain
+        QApplication.processEvents()
+
+
+def _on_screen_points(view) -> list[float]:
+    """The point size on screen of every text line every block draws."""
+    zoom = view.transform().m11()
+    return [font.pointSizeF() * zoom for item in view.scene().nodes.values()
+            for _text, font, _width in item.text_lines()]
+
+
+def _outside(view) -> list[str]:
+    shown = view.viewport().rect()
+    return [node_id for node_id, item in view.scene().nodes.items()
+            if not shown.contains(view.mapFromScene(item.sceneBoundingRect()).boundingRect())]
+
+
+def _wheel(view, modifiers=Qt.NoModifier, dy=-120):
+    centre = QPointF(view.viewport().rect().center())
+    QApplication.sendEvent(view.viewport(), QWheelEvent(
+        centre, QPointF(view.viewport().mapToGlobal(centre.toPoint())), QPoint(),
+        QPoint(0, dy), Qt.NoButton, modifiers, Qt.NoScrollPhase, False))
+
+
+@pytest.fixture
+def small_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().width() == 1280)
+    return window
+
+
+def test_every_preset_and_lesson_fits_whole_and_readable(small_window, qtbot):
+    """At 1280x720, after the fit each opening does: every block inside the view, no scroll
+    bar, no block text under the readable size on screen (11 pt here)."""
+    window, view = small_window, small_window.view
+    readable = TEXT_PT * view.text_scale
+    compact = []
+    for target in TARGETS:
+        _open(window, qtbot, target)
+        view.fit()
+        assert not _outside(view), f"{target}: blocks {_outside(view)} out of view"
+        assert view.horizontalScrollBar().maximum() == 0, target
+        assert view.verticalScrollBar().maximum() == 0, target
+        points = _on_screen_points(view)
+        assert not points or min(points) >= readable - 0.05, f"{target}: {min(points):.1f} pt"
+        if view.transform().m11() < view.text_scale:
+            compact.append(target)
+    # the wide ones needed the compact blocks (before, they scrolled at 100 %)
+    assert {"mnist-cnn", "mnist-best", "12"} <= set(compact)
+
+
+def test_compact_blocks_follow_the_zoom(make_window, qtbot):
+    """mnist-cnn in a small view: fitted, its blocks are compact (short lines at the readable
+    size, no +/- buttons); zoomed in with Ctrl+wheel to readable text they are full again, the
+    network scrolls sideways (Shift+wheel reaches the output end), and Fit shows it whole."""
+    window = make_window()
+    _open(window, qtbot, "mnist-cnn")
+    view = window.view
+    view.setFixedSize(500, 300)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 500)
+    window.act_fit.trigger()                                        # Ctrl+0
+    hidden = window.scene.nodes["hidden"]
+    assert view.transform().m11() < view.text_scale
+    assert hidden.compact() and not any(b.isVisible() for b in hidden.buttons)
+    conv = window.scene.nodes["conv1"]
+    lines = [text for text, _font, _width in conv.text_lines()]
+    assert lines[0].startswith("Conv") and "conv1" not in lines    # the id is dropped
+    assert min(_on_screen_points(view)) >= TEXT_PT * view.text_scale - 0.05
+    while view.transform().m11() < view.text_scale:
+        _wheel(view, Qt.ControlModifier, dy=120)
+    assert not hidden.compact() and all(b.isVisible() for b in hidden.buttons)
+    assert conv.text_lines()[0][0] == "Conv2D"
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() > 0
+    for _ in range(200):
+        _wheel(view, Qt.ShiftModifier)
+    assert bar.value() == bar.maximum()
+    out = window.scene.nodes["out"].sceneBoundingRect()
+    assert view.mapToScene(view.viewport().rect()).boundingRect().intersects(out)
+    window.act_fit.trigger()
+    assert not _outside(view) and bar.maximum() == 0
+
+
+def test_a_fitted_view_refits_when_resized_until_zoomed(make_window, qtbot):
+    """The window settling (or presenter mode) resizes the view: a fitted view stays whole;
+    after a Ctrl+wheel zoom the user's zoom is kept."""
+    window = make_window()
+    _open(window, qtbot, "mnist-best")
+    view = window.view
+    view.setFixedSize(700, 300)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 700)
+    view.fit()
+    view.setFixedSize(400, 250)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 400)
+    assert not _outside(view)
+    _wheel(view, Qt.ControlModifier, dy=120)
+    zoom = view.transform().m11()
+    view.setFixedSize(600, 250)
+    qtbot.waitUntil(lambda: view.viewport().width() > 500)
+    assert view.transform().m11() == pytest.approx(zoom)
+
+
+def test_compact_blocks_drag_select_and_undo_with_the_mouse(make_window, qtbot):
+    """Editing is unchanged on compact blocks: a real mouse drag moves a block (one undo step
+    that puts it back), a click selects it; a click does not touch the document."""
+    window = make_window()
+    _open(window, qtbot, "mnist-cnn")
+    view, scene = window.view, window.scene
+    view.setFixedSize(500, 300)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 500)
+    view.fit()
+    item = scene.nodes["pool1"]
+    assert item.compact()
+    before = list(item.node["pos"])
+    vp = view.viewport()
+    start = view.mapFromScene(item.sceneBoundingRect().center())
+    QTest.mouseClick(vp, Qt.LeftButton, Qt.NoModifier, start)
+    assert scene.selected_node_ids() == ["pool1"]
+    assert window.model.undo_stack.count() == 0
+    end = start + QPoint(0, 60)
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 6):
+        QTest.mouseMove(vp, start + (end - start) * k / 5)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    moved = window.model.doc["model"]["nodes"][2]["pos"]
+    assert moved[0] == before[0] and moved[1] > before[1] + 100     # 60 px at a small zoom
+    window.act_undo.trigger()
+    assert window.model.doc["model"]["nodes"][2]["pos"] == before
+    assert item.pos() == QPointF(*before)
+
+
+def test_compact_input_names_its_features_at_the_readable_size_or_not_at_all(make_window,
+                                                                             qtbot):
+    """Circle's Input lists seven features beside their maps. Fitted a little below readable
+    zoom, the names are drawn at the readable size on screen; in a much smaller view, where
+    they would not fit their rows, they are hidden (the units' tooltips still name them)."""
+    window = make_window()
+    _open(window, qtbot, "circle")
+    view, item = window.view, window.scene.nodes["x"]
+    view.setFixedSize(560, 420)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 560)
+    view.fit()
+    zoom = view.transform().m11()
+    assert item.compact() and zoom > 0.7
+    labels = item._labels
+    assert len(labels) == 7 and all(label.isVisible() for label in labels)
+    assert all(label.font().pointSizeF() * zoom >= TEXT_PT * view.text_scale - 0.05
+               for label in labels)
+    assert all(label.sceneBoundingRect().left() >= item.sceneBoundingRect().left()
+               for label in labels)                         # inside the block
+    view.setFixedSize(300, 200)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 300)
+    assert view.transform().m11() < 0.5                     # refitted as it shrank
+    assert not any(label.isVisible() for label in labels)
+    assert "x1" in item.rows[0].toolTip()
