@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (QApplication, QGraphicsLineItem, QGraphicsScene, 
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram_features import InputFeatures, input_features, toggle_feature
-from nnplayground.ui.diagram_items import (UNIT_RADIUS, EdgeItem, NodeItem, UnitItem,
-                                           WeightLine, drawn_units, node_height)
+from nnplayground.ui.diagram_items import (NODE_WIDTH, UNIT_RADIUS, EdgeItem, NodeItem,
+                                           UnitItem, WeightLine, drawn_units, node_height)
 from nnplayground.ui.neuron_maps import UnitMap, feature_maps, layer_maps
 from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.validation import GraphStatus
@@ -38,6 +38,7 @@ from nnplayground.worker.live import ParameterEdit
 LayerArrays = Mapping[str, Mapping[str, np.ndarray]]
 
 LAYER_MIME = "application/x-nnplayground-layer"
+COLUMN = 180            # scene px between the automatic layout's columns, as the presets had
 FIT_MARGIN = 20         # scene px around the network, in a fit and in the scrollable area
 MAX_FIT_ZOOM = 1.25     # a small network is fitted up to 1.25 times the readable zoom
 
@@ -142,15 +143,47 @@ class DiagramScene(QGraphicsScene):
                                      and n["type"] == "Input" else None)
                 for n in self.model.doc["model"]["nodes"]}
 
+    def view_aspect(self) -> float | None:
+        """Width / height of the view showing the scene (None before it has a size): what
+        the automatic layout wraps a long chain into rows for."""
+        for view in self.views():
+            size = view.viewport().size()
+            if size.width() > 0 and size.height() > 0:
+                return size.width() / size.height()
+        return None
+
+    def _tidy(self, doc: dict, features: InputFeatures | None) -> None:
+        D.tidy_layout(doc, self._heights(features), column=COLUMN, block=NODE_WIDTH,
+                      aspect=self.view_aspect())
+
+    def is_automatic(self) -> bool:
+        """Some block has no position in the document: the layout is the automatic one."""
+        return any("pos" not in n for n in self.model.doc["model"]["nodes"])
+
+    def relayout(self) -> None:
+        """The view changed shape: an automatic layout wraps again (the picture only)."""
+        if self.is_automatic():
+            self.sync()
+
+    def _place_shown(self, doc: dict) -> None:
+        """Writes where the automatic layout shows each block without a position: a gesture
+        that places a block (a drag, a drop, a copy) makes the picture the user's layout,
+        so nothing moves by itself afterwards."""
+        shown = {node_id: (item.pos().x(), item.pos().y())
+                 for node_id, item in self.nodes.items()}
+        D.move_nodes(doc, {n["id"]: shown[n["id"]] for n in doc["model"]["nodes"]
+                           if "pos" not in n and n["id"] in shown})
+
     def _placed_nodes(self, features: InputFeatures | None) -> dict:
-        """{id: node}; a node without a "pos" (optional in a preset) gets the one Tidy layout
-        would give it, left to right by depth, so blocks are not piled on one spot. Only the
-        picture: the document gets a position when the block is first dragged (or tidied)."""
+        """{id: node}; a node without a "pos" (optional in a preset; the built-in ones leave
+        it out) gets the one Tidy layout would give it in this view: left to right by depth,
+        a long chain wrapped into rows. Only the picture: the document gets positions when
+        a block is first placed (dragged, dropped, copied) or the layout tidied."""
         nodes = self.model.doc["model"]["nodes"]
         if all("pos" in n for n in nodes):
             return {n["id"]: n for n in nodes}
         tidied = copy.deepcopy(self.model.doc)
-        D.tidy_layout(tidied, self._heights(features))
+        self._tidy(tidied, features)
         auto = {n["id"]: n["pos"] for n in tidied["model"]["nodes"]}
         return {n["id"]: n if "pos" in n else {**n, "pos": auto[n["id"]]} for n in nodes}
 
@@ -350,8 +383,11 @@ class DiagramScene(QGraphicsScene):
         if node_type == "Input" and any(n["type"] == "Input" for n in self.model.doc["model"]["nodes"]):
             self.status_message.emit("A network has exactly one Input; this one already has it")
             return ""
-        return self.model.edit(f"Add {node_type}",
-                               lambda d: D.add_node(d, node_type, (pos.x(), pos.y())))
+
+        def add(d):
+            self._place_shown(d)
+            return D.add_node(d, node_type, (pos.x(), pos.y()))
+        return self.model.edit(f"Add {node_type}", add)
 
     def connect_nodes(self, src: str, dst: str) -> bool:
         reason = D.can_connect(self.model.doc, src, dst)
@@ -391,15 +427,19 @@ class DiagramScene(QGraphicsScene):
         ids = self.selected_node_ids()
         if not ids:
             return []
-        new = self.model.edit("Duplicate " + ", ".join(ids), lambda d: D.duplicate_nodes(d, ids))
+        def duplicate(d):
+            self._place_shown(d)
+            return D.duplicate_nodes(d, ids)
+        new = self.model.edit("Duplicate " + ", ".join(ids), duplicate)
         self.clearSelection()
         for node_id in new:
             self.nodes[node_id].setSelected(True)
         return new
 
     def tidy(self) -> None:
-        heights = self._heights(input_features(self.model.doc))
-        self.model.edit("Tidy layout", lambda d: D.tidy_layout(d, heights))
+        """Tidy layout: by depth, a long chain wrapped into rows for this view's shape."""
+        features = input_features(self.model.doc)
+        self.model.edit("Tidy layout", lambda d: self._tidy(d, features))
 
     def select_node(self, node_id: str) -> None:
         self.clearSelection()
@@ -449,8 +489,10 @@ class DiagramScene(QGraphicsScene):
             if [x, y] != list(item.node.get("pos", [0, 0])):
                 moved[node_id] = (x, y)
         if moved:
-            self.model.edit("Move " + ", ".join(moved),
-                            lambda d: D.move_nodes(d, moved), merge_key=tuple(sorted(moved)))
+            def move(d):
+                self._place_shown(d)
+                D.move_nodes(d, moved)
+            self.model.edit("Move " + ", ".join(moved), move, merge_key=tuple(sorted(moved)))
 
     def _on_selection_changed(self) -> None:
         for edge in self.edges.values():
@@ -564,6 +606,7 @@ class DiagramView(QGraphicsView):
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
         if self.fitted:
+            self.scene().relayout()
             self.fit()
 
     def fit(self) -> None:

@@ -451,8 +451,7 @@ class MainWindow(QMainWindow):
 
     def _add_from_palette(self, node_type: str) -> None:
         """Double-click or Edit > Add layer: place the layer right of the rightmost one."""
-        nodes = self.model.doc["model"]["nodes"]
-        x = max((n["pos"][0] for n in nodes), default=-230) + 230
+        x = max((item.pos().x() for item in self.scene.nodes.values()), default=-230) + 230
         self.scene.add_layer(node_type, QPointF(x, 0))
 
     def toggle_full_screen(self) -> None:

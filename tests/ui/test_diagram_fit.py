@@ -179,3 +179,76 @@ def test_compact_input_names_its_features_at_the_readable_size_or_not_at_all(mak
     assert view.transform().m11() < 0.5                     # refitted as it shrank
     assert not any(label.isVisible() for label in labels)
     assert "x1" in item.rows[0].toolTip()
+
+
+def _automatic(name: str) -> dict:
+    from nnplayground.presets import load_builtin
+    doc = load_builtin(name)
+    for node in doc["model"]["nodes"]:
+        node.pop("pos", None)
+    return doc
+
+
+def test_an_automatic_layout_wraps_for_the_view_and_only_in_the_picture(make_window, qtbot):
+    """mnist-best without positions in a 3:2 view: its chain wraps into rows, so the fit is
+    far larger than one row's; a wide view unwraps it as the view is resized; the document
+    never gets a position from this."""
+    window = make_window(_automatic("mnist-best"))
+    view, scene = window.view, window.scene
+    view.setFixedSize(600, 400)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 600)
+    view.fit()
+    rows = {round(item.pos().y()) for item in scene.nodes.values()}
+    assert len(rows) > 1
+    wrapped = view.transform().m11()
+    assert wrapped > 2 * 580 / (12 * 180 + 140 + 40)       # twice one row's fit
+    assert not _outside(view) and min(_on_screen_points(view)) >= TEXT_PT * view.text_scale - 0.05
+    view.setFixedSize(1500, 200)
+    qtbot.waitUntil(lambda: view.viewport().width() > 1400)
+    assert len({round(item.pos().y()) for item in scene.nodes.values()}) < len(rows)
+    assert not _outside(view)
+    assert not any("pos" in n for n in window.model.doc["model"]["nodes"])
+    assert window.model.undo_stack.count() == 0
+
+
+def test_placing_a_block_keeps_the_automatic_layout_as_shown(make_window, qtbot):
+    """A real drag in an automatic layout writes every block's position as shown (one undo
+    step; undo makes it automatic again); after it, resizing the view moves nothing."""
+    window = make_window(_automatic("mnist-cnn"))
+    view, scene = window.view, window.scene
+    view.setFixedSize(500, 350)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 500)
+    view.fit()
+    shown = {k: (round(i.pos().x()), round(i.pos().y())) for k, i in scene.nodes.items()}
+    vp = view.viewport()
+    start = view.mapFromScene(scene.nodes["flat"].sceneBoundingRect().center())
+    end = start + QPoint(0, 30)
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 6):
+        QTest.mouseMove(vp, start + (end - start) * k / 5)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    placed = {n["id"]: tuple(n["pos"]) for n in window.model.doc["model"]["nodes"]}
+    assert {k: v for k, v in placed.items() if k != "flat"} == \
+        {k: v for k, v in shown.items() if k != "flat"}
+    assert placed["flat"][1] > shown["flat"][1]
+    assert window.model.undo_stack.count() == 1
+    view.setFixedSize(1500, 200)
+    qtbot.waitUntil(lambda: view.viewport().width() > 1400)
+    assert {k: (round(i.pos().x()), round(i.pos().y())) for k, i in scene.nodes.items()} \
+        == placed
+    window.act_undo.trigger()
+    assert not any("pos" in n for n in window.model.doc["model"]["nodes"])
+
+
+def test_tidy_layout_wraps_for_the_view(make_window, qtbot):
+    """Tidy layout (a user's placed blocks, on request) wraps a long chain for this view, as
+    one undo step."""
+    from nnplayground.presets import load_builtin
+    window = make_window(load_builtin("mnist-best"))
+    view = window.view
+    view.setFixedSize(600, 400)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 600)
+    window.scene.tidy()
+    assert len({n["pos"][1] for n in window.model.doc["model"]["nodes"]}) > 1
+    window.act_undo.trigger()
+    assert window.model.doc == load_builtin("mnist-best")

@@ -70,6 +70,30 @@ def test_tidy_layout_columns_follow_depth_including_skips():
     assert len(set(ys)) == 2                     # stacked, not on top of each other
 
 
+def test_tidy_layout_wraps_a_long_chain_into_rows_for_the_view():
+    """mnist-best's thirteen columns: one row without a view shape (as before); for a 3:2
+    view, rows of columns left to right, each row under the last, none overlapping, chosen
+    so the whole is largest in that view; a wide 4:1 view keeps fewer, longer rows."""
+    def rows_for(aspect):
+        doc = load_builtin("mnist-best")
+        D.tidy_layout(doc, column=180, aspect=aspect)
+        rows = {}
+        for n in doc["model"]["nodes"]:
+            rows.setdefault(n["pos"][1], []).append(n["pos"][0])
+        return [xs for _y, xs in sorted(rows.items())]
+    assert rows_for(None) == [[180 * k for k in range(13)]]
+    rows = rows_for(1.5)
+    assert len(rows) > 2
+    for xs in rows:
+        assert xs == [180 * k for k in range(len(xs))]          # left to right from x = 0
+    assert sum(len(xs) for xs in rows) == 13
+    assert 1 < len(rows_for(4.0)) < len(rows)
+    doc = load_builtin("mnist-best")
+    D.tidy_layout(doc, column=180, aspect=1.5)
+    ys = sorted({n["pos"][1] for n in doc["model"]["nodes"]})
+    assert all(b - a >= 80 + 60 for a, b in zip(ys, ys[1:]))   # block height and the gap
+
+
 @pytest.mark.parametrize("edit, kind", [
     (lambda d: d["optimizer"].update(lr=0.5), "live"),
     (lambda d: d["training"].update(batch_size=32), "live"),

@@ -129,11 +129,14 @@ def test_a_preset_without_positions_is_laid_out_by_depth(make_window, qtbot):
     xs = [items[n].pos().x() for n in ("x", "h1", "h2", "out")]
     assert xs == sorted(xs) and len(set(xs)) == 4
     assert "pos" not in window.model.doc["model"]["nodes"][0]      # the picture only
-    # dragging a block writes its position (and only its own)
+    # dragging a block places it, and every other block where it is shown: one undo step
+    shown = {n: [round(items[n].pos().x()), round(items[n].pos().y())] for n in items}
     items["h1"].setPos(items["h1"].pos() + QPointF(0, 40))
     window.scene.commit_moves()
-    positioned = [n["id"] for n in window.model.doc["model"]["nodes"] if "pos" in n]
-    assert positioned == ["h1"]
+    placed = {n["id"]: n["pos"] for n in window.model.doc["model"]["nodes"]}
+    assert placed == {**shown, "h1": [shown["h1"][0], shown["h1"][1] + 40]}
+    window.act_undo.trigger()
+    assert not any("pos" in n for n in window.model.doc["model"]["nodes"])
 
 
 def test_the_sample_note_is_at_the_top_of_the_data_panel(make_window):
