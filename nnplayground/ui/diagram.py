@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (QApplication, QGraphicsLineItem, QGraphicsScene, 
 
 from nnplayground.ui import document as D
 from nnplayground.ui.diagram_features import InputFeatures, input_features, toggle_feature
-from nnplayground.ui.diagram_items import (NODE_WIDTH, UNIT_RADIUS, EdgeItem, NodeItem,
-                                           UnitItem, WeightLine, drawn_units, node_height)
+from nnplayground.ui.diagram_items import (LANE_CORNER, NODE_WIDTH, UNIT_RADIUS, EdgeItem,
+                                           NodeItem, PortItem, UnitItem, WeightLine,
+                                           drawn_units, node_height)
 from nnplayground.ui.neuron_maps import UnitMap, feature_maps, layer_maps
 from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.validation import GraphStatus
@@ -38,7 +39,7 @@ from nnplayground.worker.live import ParameterEdit
 LayerArrays = Mapping[str, Mapping[str, np.ndarray]]
 
 LAYER_MIME = "application/x-nnplayground-layer"
-COLUMN = 180            # scene px between the automatic layout's columns, as the presets had
+COLUMN = 160            # scene px between the automatic layout's columns (blocks are 140)
 FIT_MARGIN = 20         # scene px around the network, in a fit and in the scrollable area
 MAX_FIT_ZOOM = 1.25     # a small network is fitted up to 1.25 times the readable zoom
 
@@ -154,7 +155,7 @@ class DiagramScene(QGraphicsScene):
 
     def _tidy(self, doc: dict, features: InputFeatures | None) -> None:
         D.tidy_layout(doc, self._heights(features), column=COLUMN, block=NODE_WIDTH,
-                      aspect=self.view_aspect())
+                      margin=FIT_MARGIN + PortItem.RADIUS, aspect=self.view_aspect())
 
     def is_automatic(self) -> bool:
         """Some block has no position in the document: the layout is the automatic one."""
@@ -243,13 +244,28 @@ class DiagramScene(QGraphicsScene):
         """Puts the wires of `node_id` (None: of every block) between their ends."""
         for (src, dst), edge in self.edges.items():
             if node_id in (None, src, dst):
-                edge.set_ends(self.nodes[src].out_scene_pos(), self.nodes[dst].in_scene_pos())
+                a, b = self.nodes[src], self.nodes[dst]
+                edge.set_ends(a.out_scene_pos(), b.in_scene_pos(), self._lane(a, b))
         for (src, dst), rows in self.weight_lines.items():
             if node_id in (None, src, dst):
                 a, b = self.nodes[src], self.nodes[dst]
                 for i, row in enumerate(rows):
                     for j, line in enumerate(row):
                         line.setLine(_rim_to_rim(a.unit_scene_pos(i), b.unit_scene_pos(j)))
+
+    @staticmethod
+    def _lane(src: NodeItem, dst: NodeItem) -> float | None:
+        """Where a wire back to the left runs (None: it runs forward, as a curve): between
+        the two blocks when one is above the other (the end of a row, the start of the
+        next), else under both."""
+        if dst.in_scene_pos().x() >= src.out_scene_pos().x():
+            return None
+        a, b = src.sceneBoundingRect(), dst.sceneBoundingRect()
+        if b.top() > a.bottom():
+            return (a.bottom() + b.top()) / 2
+        if a.top() > b.bottom():
+            return (b.bottom() + a.top()) / 2
+        return max(a.bottom(), b.bottom()) + 2 * LANE_CORNER
 
     def node_moved(self, node_id: str) -> None:
         """A block was dragged (or set_node moved it): its wires follow. During sync the

@@ -94,7 +94,7 @@ def compact_lines(node: dict, shape, problem: bool, pt: float, width: float,
     wanted = [  # (importance, variants, bold, colour), in drawing order
         (0, type_variants(node), True, TYPE_COLOUR),
         (2, setting_variants(node), False, SETTING_COLOUR),
-        (1, shape_variants(shape), True, ERROR_COLOUR if problem else SHAPE_COLOUR),
+        (1, shape_variants(shape), False, ERROR_COLOUR if problem else SHAPE_COLOUR),
     ]
     chosen: dict[int, tuple] = {}
     used = 0.0

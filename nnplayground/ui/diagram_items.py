@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath,
                            QPainterPathStroker, QPen)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
@@ -35,6 +35,7 @@ TEXT_PT = 11         # the smallest text in a block (readable at 100 % zoom)
 UNIT_SPACING = 26
 UNIT_RADIUS = 11       # a unit's circle, or its neuron map's square (2 * 11 px a side)
 OFF_OPACITY = 0.3      # an input feature the network does not get
+LANE_CORNER = 12       # scene px: the rounding of a wire that runs back along a lane
 COMPACT_PAD = 4        # scene px around a compact block's text
 CLICK_SLOP = 3         # px a press may move and still count as a click (not a drag)
 
@@ -511,6 +512,21 @@ class NodeItem(QGraphicsObject):
         return super().itemChange(change, value)
 
 
+def rounded_path(points: list[QPointF], radius: float) -> QPainterPath:
+    """Straight segments through `points`, each corner rounded with up to `radius`."""
+    path = QPainterPath(points[0])
+    for prev, corner, nxt in zip(points, points[1:], points[2:]):
+        into, out = QLineF(corner, prev), QLineF(corner, nxt)
+        r = min(radius, into.length() / 2, out.length() / 2)
+        if r <= 0:
+            path.lineTo(corner)
+            continue
+        path.lineTo(into.pointAt(r / into.length()))
+        path.quadTo(corner, out.pointAt(r / out.length()))
+    path.lineTo(points[-1])
+    return path
+
+
 class EdgeItem(QGraphicsPathItem):
     """A connection src -> dst drawn as a curve between ports; select it and press Delete."""
 
@@ -533,10 +549,18 @@ class EdgeItem(QGraphicsPathItem):
         else:
             self.setPen(QPen(QColor(150, 160, 175, 90 if self._faint else 255), 2.5))
 
-    def set_ends(self, a: QPointF, b: QPointF) -> None:
-        path = QPainterPath(a)
-        dx = max(40.0, abs(b.x() - a.x()) / 2)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    def set_ends(self, a: QPointF, b: QPointF, lane: float | None = None) -> None:
+        """A curve from port a to port b; with `lane` (a y between rows of blocks), a wire
+        back to the left: out to the right of a, along the lane, into b from the left, as a
+        wrapped chain's wire from the end of a row to the start of the next."""
+        if lane is None:
+            path = QPainterPath(a)
+            dx = max(40.0, abs(b.x() - a.x()) / 2)
+            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        else:
+            out, into = a.x() + 2 * LANE_CORNER, b.x() - 2 * LANE_CORNER
+            path = rounded_path([a, QPointF(out, a.y()), QPointF(out, lane),
+                                 QPointF(into, lane), QPointF(into, b.y()), b], LANE_CORNER)
         self.setPath(path)
 
     def shape(self) -> QPainterPath:

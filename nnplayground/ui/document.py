@@ -249,14 +249,14 @@ def depths(doc: dict) -> dict[str, int]:
 
 
 def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40,
-                aspect: float | None = None, row_gap=60, block=140) -> None:
+                aspect: float | None = None, row_gap=60, block=140, margin=0) -> None:
     """Layered left-to-right layout: column = topological depth, stacked and centred.
 
     heights: drawn height of each node (so tall unit columns do not overlap); default 80.
     aspect: the width / height of the view it is for. A chain of columns much wider than that
     wraps into rows (`row_gap` apart), left to right like lines of text, as many as show the
-    whole network largest in such a view (`block`: a block's width); mnist-cnn's eight
-    columns make two rows of four in a 3:2 view.
+    whole network largest in such a view (`block`: a block's width, `margin`: what the view
+    shows around the network); mnist-cnn's eight columns make two rows of four in a 3:2 view.
     """
     heights = heights or {}
     layers: dict[int, list[str]] = {}
@@ -267,7 +267,8 @@ def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40,
     for d in sorted(layers):
         ids = sorted(layers[d], key=order.index)
         columns.append((ids, sum(heights.get(i, 80) for i in ids) + gap * (len(ids) - 1)))
-    per_row = _columns_per_row([h for _ids, h in columns], column, block, row_gap, aspect)
+    per_row = _columns_per_row([h for _ids, h in columns], column, block, row_gap, margin,
+                               aspect)
     # one row is centred on y = 0, as the layout always was; rows go down from there
     top = -max((h for _ids, h in columns), default=0) / 2 if len(columns) <= per_row else 0.0
     for start in range(0, len(columns), per_row):
@@ -282,7 +283,7 @@ def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40,
 
 
 def _columns_per_row(heights: list[float], column: float, block: float, row_gap: float,
-                     aspect: float | None) -> int:
+                     margin: float, aspect: float | None) -> int:
     """How many depth columns a row holds so that the rows fill a view of `aspect` best (the
     largest zoom that shows them all); all in one row without an aspect."""
     n = len(heights)
@@ -291,8 +292,8 @@ def _columns_per_row(heights: list[float], column: float, block: float, row_gap:
     best, best_zoom = n, 0.0
     for per_row in range(n, 0, -1):
         rows = [heights[i:i + per_row] for i in range(0, n, per_row)]
-        width = (per_row - 1) * column + block
-        height = sum(max(r) for r in rows) + row_gap * (len(rows) - 1)
+        width = (per_row - 1) * column + block + 2 * margin
+        height = sum(max(r) for r in rows) + row_gap * (len(rows) - 1) + 2 * margin
         zoom = min(aspect / width, 1 / height)
         if zoom > best_zoom * 1.05:         # another row must be worth it
             best, best_zoom = per_row, zoom

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from nnplayground.lessons.catalog import list_lessons
 from nnplayground.presets import builtin_presets
-from nnplayground.ui.diagram_items import TEXT_PT
+from nnplayground.ui.diagram import COLUMN, FIT_MARGIN
+from nnplayground.ui.diagram_items import NODE_WIDTH, TEXT_PT
 
 TARGETS = [info.name for info in builtin_presets()] + [str(i.number) for i in list_lessons()]
 
@@ -75,12 +76,21 @@ def test_every_preset_and_lesson_fits_whole_and_readable(small_window, qtbot):
     assert {"mnist-cnn", "mnist-best", "12"} <= set(compact)
 
 
+def _one_row(name: str) -> dict:
+    """A built-in network with its blocks placed in one row, 180 px apart (a user's)."""
+    from nnplayground.presets import load_builtin
+    from nnplayground.ui import document as D
+    doc = load_builtin(name)
+    D.tidy_layout(doc, column=180)
+    return doc
+
+
 def test_compact_blocks_follow_the_zoom(make_window, qtbot):
-    """mnist-cnn in a small view: fitted, its blocks are compact (short lines at the readable
-    size, no +/- buttons); zoomed in with Ctrl+wheel to readable text they are full again, the
-    network scrolls sideways (Shift+wheel reaches the output end), and Fit shows it whole."""
-    window = make_window()
-    _open(window, qtbot, "mnist-cnn")
+    """mnist-cnn placed in one row, in a small view: fitted, its blocks are compact (short
+    lines at the readable size, no +/- buttons); zoomed in with Ctrl+wheel to readable text
+    they are full again, the network scrolls sideways (Shift+wheel reaches the output end),
+    and Fit shows it whole."""
+    window = make_window(_one_row("mnist-cnn"))
     view = window.view
     view.setFixedSize(500, 300)
     qtbot.waitUntil(lambda: view.viewport().width() <= 500)
@@ -129,8 +139,7 @@ def test_a_fitted_view_refits_when_resized_until_zoomed(make_window, qtbot):
 def test_compact_blocks_drag_select_and_undo_with_the_mouse(make_window, qtbot):
     """Editing is unchanged on compact blocks: a real mouse drag moves a block (one undo step
     that puts it back), a click selects it; a click does not touch the document."""
-    window = make_window()
-    _open(window, qtbot, "mnist-cnn")
+    window = make_window(_one_row("mnist-cnn"))
     view, scene = window.view, window.scene
     view.setFixedSize(500, 300)
     qtbot.waitUntil(lambda: view.viewport().width() <= 500)
@@ -201,7 +210,7 @@ def test_an_automatic_layout_wraps_for_the_view_and_only_in_the_picture(make_win
     rows = {round(item.pos().y()) for item in scene.nodes.values()}
     assert len(rows) > 1
     wrapped = view.transform().m11()
-    assert wrapped > 2 * 580 / (12 * 180 + 140 + 40)       # twice one row's fit
+    assert wrapped > 1.8 * 580 / (12 * COLUMN + NODE_WIDTH + 2 * FIT_MARGIN)   # one row: 0.27
     assert not _outside(view) and min(_on_screen_points(view)) >= TEXT_PT * view.text_scale - 0.05
     view.setFixedSize(1500, 200)
     qtbot.waitUntil(lambda: view.viewport().width() > 1400)
@@ -252,3 +261,25 @@ def test_tidy_layout_wraps_for_the_view(make_window, qtbot):
     assert len({n["pos"][1] for n in window.model.doc["model"]["nodes"]}) > 1
     window.act_undo.trigger()
     assert window.model.doc == load_builtin("mnist-best")
+
+
+def test_wires_of_a_wrapped_chain_go_around_the_blocks(make_window, qtbot):
+    """mnist-best wrapped into rows: the wire from the end of a row to the start of the next
+    runs back along the gap between the rows, so no wire crosses a block it does not join."""
+    window = make_window(_automatic("mnist-best"))
+    view, scene = window.view, window.scene
+    view.setFixedSize(600, 400)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 600)
+    view.fit()
+    assert len({round(item.pos().y()) for item in scene.nodes.values()}) > 1
+    back = 0
+    for (src, dst), edge in scene.edges.items():
+        path = edge.path()
+        back += path.pointAtPercent(1).x() < path.pointAtPercent(0).x()
+        for node_id, item in scene.nodes.items():
+            if node_id in (src, dst):
+                continue
+            inside = item.sceneBoundingRect().adjusted(4, 4, -4, -4)
+            assert not any(inside.contains(path.pointAtPercent(k / 200)) for k in range(201)), \
+                f"{src} -> {dst} crosses {node_id}"
+    assert back >= 1
