@@ -29,9 +29,17 @@ def test_each_builtin_is_valid_and_saved_in_canonical_form(name, tmp_path):
     assert (tmp_path / "copy.json").read_bytes() == (presets_dir() / f"{name}.json").read_bytes()
 
 
+LONG_CHAINS = ["mnist-mlp", "mnist-cnn", "mnist-best"]
+
+
 @pytest.mark.parametrize("name", BUILTINS)
 def test_diagram_positions_run_left_to_right(name):
+    """A short network is placed in one row, 180 px a column; a long chain leaves its
+    positions to the diagram's automatic layout, which wraps it into rows for the view."""
     nodes = load_builtin(name)["model"]["nodes"]
+    if name in LONG_CHAINS:
+        assert not any("pos" in n for n in nodes)
+        return
     xs = [n["pos"][0] for n in nodes]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
     assert all(b - a == 180 for a, b in zip(xs, xs[1:]))
