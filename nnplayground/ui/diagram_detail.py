@@ -73,7 +73,9 @@ def shape_variants(shape) -> list[str]:
         return ["shape ?", "?"]
     if len(shape) == 1:
         return [f"({shape[0]})"]
-    return ["\u00d7".join(map(str, shape))]
+    full = "\u00d7".join(map(str, shape))
+    # an image's channels are the block's filters or its input's: the size alone, if need be
+    return [full, "\u00d7".join(map(str, shape[1:]))] if len(shape) == 3 else [full]
 
 
 def _font(pt: float, bold: bool) -> QFont:

@@ -283,3 +283,30 @@ def test_wires_of_a_wrapped_chain_go_around_the_blocks(make_window, qtbot):
             assert not any(inside.contains(path.pointAtPercent(k / 200)) for k in range(201)), \
                 f"{src} -> {dst} crosses {node_id}"
     assert back >= 1
+
+
+def test_compact_lines_keep_the_most_important_that_fit(qapp):
+    """A compact Conv2D block: with room, type, activation and shape; narrower, the shortest
+    variants ("Conv 16", the image size without its channels); lower, the activation goes
+    first, then the shape; the type stays while anything fits."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from nnplayground.ui.diagram_detail import compact_lines
+    node = {"id": "c", "type": "Conv2D", "inputs": [],
+            "params": {"filters": 16, "kernel": 3, "activation": "relu"}}
+
+    def texts(pt, width, height):
+        lines = compact_lines(node, (16, 28, 28), False, pt, width, height)
+        for text, font, room, _colour in lines:
+            assert QFontMetricsF(font).horizontalAdvance(text) <= room
+            assert font.pointSizeF() == pt
+        return [line[0] for line in lines]
+
+    assert texts(11, 200, 200) == ["Conv 16 3\u00d73", "relu", "16\u00d728\u00d728"]
+    wide = QFontMetricsF(compact_lines(node, (16, 28, 28), False, 20, 1000, 1000)[2][1])
+    narrow = wide.horizontalAdvance("16\u00d728\u00d728") - 1
+    assert texts(20, narrow, 200)[-1] == "28\u00d728"
+    line = wide.height() + 2
+    assert texts(20, 1000, 2 * line + 1) == ["Conv 16 3\u00d73", "16\u00d728\u00d728"]
+    assert texts(20, 1000, line + 1) == ["Conv 16 3\u00d73"]
+    assert texts(20, 1000, line - 1) == []
