@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,9 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)   # training runs in float32: larg
 MAX_INFERRED_CLASSES = 20   # whole-number targets 0-19 are guessed to be classes
 TASK_BY_HEADER = {"label": "classification", "class": "classification",
                   "target": "regression"}
+CHUNK_BYTES = 1 << 20       # a CSV is read 1 MiB (~10,000 rows) at a time: a read can stop
+ROWS_PER_BLOCK = 8192       # rows turned into numbers at once
+HEAD_ROWS = 100             # rows kept as text for a preview
 
 
 def _number(text: str) -> float:
@@ -46,28 +50,64 @@ def _is_text(cell: str) -> bool:
     return False
 
 
-def csv_rows(path) -> list[tuple[int, tuple[str, ...]]]:
-    """(line number, stripped cells) of each row of a CSV, skipping blank lines and lines
-    starting with '#'. Raises DatasetError only when the file cannot be read as UTF-8 text.
+class ReadCancelled(Exception):
+    """A read stopped between two chunks of the file because its `keep_going()` said no."""
 
-    Tuples, not lists: a tuple of strings drops out of the cyclic garbage collector's sight,
-    so half a million rows kept in a DataTable add nothing to its full passes (400-600 ms each
-    with lists, stalling every thread while a big file is read)."""
-    path = Path(path)
+
+def _always() -> bool:
+    return True
+
+
+def _text_lines(path: Path, keep_going=_always, chunk_bytes: int = CHUNK_BYTES):
+    """The lines of a UTF-8 text file (a byte-order mark dropped), read `chunk_bytes` at a
+    time. `keep_going()` is asked before each chunk is read; False raises ReadCancelled.
+
+    A chunk is cut after its last newline, so no line and no character is split, and each
+    chunk's decoding and splitting holds the interpreter's lock for a millisecond or so
+    (a 50 MB file's at once held it for ~100 ms, a stall for every other thread)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start} is "
-                           f"{exc.object[exc.start]:#04x}); save the CSV as UTF-8 (plain "
-                           "numbers are ASCII, which is UTF-8)") from None
+        with open(path, "rb") as f:
+            pending = b""               # the start of a line whose end is not read yet
+            offset = 0                  # in the file, of `pending`
+            while True:
+                if not keep_going():
+                    raise ReadCancelled(str(path))
+                data = f.read(chunk_bytes)
+                end = data.rfind(b"\n") + 1 if data else len(data)
+                if data and not end:    # no line ends in this chunk: read on
+                    pending += data
+                    continue
+                block, pending = pending + data[:end], data[end:]
+                skip = 3 if offset == 0 and block.startswith(b"\xef\xbb\xbf") else 0
+                try:
+                    text = block[skip:].decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    at = offset + skip + exc.start
+                    raise DatasetError(f"{path}: not UTF-8 text (byte {at} is "
+                                       f"{exc.object[exc.start]:#04x}); save the CSV as UTF-8 "
+                                       "(plain numbers are ASCII, which is UTF-8)") from None
+                yield from text.splitlines()
+                offset += len(block)
+                if not data:
+                    return
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read the file ({exc})") from exc
-    rows = []
-    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+
+
+def csv_records(path, keep_going=_always, chunk_bytes: int = CHUNK_BYTES):
+    """(line number, stripped cells) of each row of a CSV as it is read (`_text_lines`),
+    skipping blank lines and lines starting with '#'. Raises DatasetError only when the file
+    cannot be read as UTF-8 text, ReadCancelled when `keep_going()` says no."""
+    lines = _text_lines(Path(path), keep_going, chunk_bytes)
+    for line_no, row in enumerate(csv.reader(lines), start=1):
         cells = tuple([cell.strip() for cell in row])
         if cells and any(cells) and not cells[0].startswith("#"):
-            rows.append((line_no, cells))
-    return rows
+            yield line_no, cells
+
+
+def csv_rows(path, limit: int | None = None) -> list[tuple[int, tuple[str, ...]]]:
+    """The first `limit` rows (all by default) of `csv_records`; reading stops there."""
+    return list(islice(csv_records(path), limit))
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,8 +115,13 @@ class DataTable:
     """A data file's columns, before any is chosen as inputs or target.
 
     columns: a CSV's header names ("column 1", ... without a header) or an .npz's array names.
-    For a CSV, `values` is (rows, columns) float64 with NaN where a cell is not a number, and
-    `cells`/`lines` keep each row's text and line number for messages; for an .npz, `arrays`.
+    For a CSV, `values` is (rows, columns) float64 with NaN where a cell is not a number,
+    `lines` (rows,) each row's line number, `head` the first HEAD_ROWS rows' text (a preview),
+    and `odd` the text of each column's first cell that is not a finite number ("finite", i)
+    or beyond float32 ("big", i), all that a message quotes; for an .npz, `arrays`.
+
+    No per-row Python object is kept: half a million rows' cells as strings took ~400 MB,
+    and freeing them ~100 ms on whichever thread dropped the table last (the GUI's).
     """
 
     path: Path
@@ -84,8 +129,9 @@ class DataTable:
     columns: tuple[str, ...]
     header: bool = False
     values: np.ndarray | None = None
-    cells: list = field(default_factory=list)
-    lines: tuple[int, ...] = ()
+    lines: np.ndarray | None = None
+    head: tuple = ()
+    odd: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)
 
     @property
@@ -140,7 +186,7 @@ class DataTable:
     def preview(self, n: int = 20) -> list[list[str]]:
         """The first `n` rows as text, one string per column, for a table to show."""
         if self.format == "csv":
-            return [list(row) for row in self.cells[:n]]
+            return [list(row) for row in self.head[:n]]
         return [[_cell_text(self.arrays[name][i]) for name in self.columns]
                 for i in range(min(n, self.n_rows))]
 
@@ -192,7 +238,7 @@ class DataTable:
                 where = f"{self.path} line {self.lines[row]}, column {col + 1}"
                 if self.header:
                     where += f" ({self.columns[col]})"
-                cell = self.cells[row][col]
+                cell = self.odd[what, col]      # the column's first such cell: this one
                 if what == "finite":
                     raise DatasetError(f"{where}: {cell!r} is not a finite number; fix the "
                                        "line or leave the column out")
@@ -262,41 +308,67 @@ def infer_task(y: np.ndarray) -> str:
     return "regression"
 
 
-def read_table(path) -> DataTable:
+def read_table(path, keep_going=_always, chunk_bytes: int = CHUNK_BYTES) -> DataTable:
     """The columns of a .csv or .npz file; DatasetError names the line of a ragged row and
-    says so for a file without rows (`DataTable.select` reads the chosen columns)."""
+    says so for a file without rows (`DataTable.select` reads the chosen columns).
+
+    A CSV is read `chunk_bytes` at a time and `keep_going()` asked before each chunk: False
+    stops the read with ReadCancelled (the import dialog's Cancel). An .npz is read whole."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".npz":
+        if not keep_going():
+            raise ReadCancelled(str(path))
         arrays = read_npz_arrays(path)
         return DataTable(path, "npz", tuple(arrays), arrays=arrays)
     if suffix != ".csv":
         raise DatasetError(f"dataset.path: {path.name}: unsupported file type {suffix!r}; "
                            "use .csv (x1,x2,label) or .npz (arrays x and y)")
-    rows = csv_rows(path)
+    records = csv_records(path, keep_going, chunk_bytes)
+    first = next(records, None)
     header = None
-    if rows and any(_is_text(c) for c in rows[0][1]):
-        line_no, header = rows.pop(0)
+    if first is not None and any(_is_text(c) for c in first[1]):
+        line_no, header = first
         if len(header) < 2:
             raise DatasetError(f"{path} line {line_no}: the header names {len(header)} "
                                "column; expected inputs then a label or target, e.g. "
                                "x1,x2,label")
-    if not rows:
+        first = next(records, None)
+    if first is None:
         raise DatasetError(f"{path}: no data rows; expected lines like 0.5,-1.2,1")
-    width = len(header) if header else len(rows[0][1])
+    width = len(header) if header else len(first[1])
     if width < 2:
-        raise DatasetError(f"{path} line {rows[0][0]}: found 1 value; expected at least one "
+        raise DatasetError(f"{path} line {first[0]}: found 1 value; expected at least one "
                            "input and a label or target, e.g. 0.5,-1.2,1")
-    for line_no, cells in rows:
-        if len(cells) != width:
-            raise DatasetError(f"{path} line {line_no}: expected {width} values, got "
-                               f"{len(cells)}")
     columns = tuple(header) if header else tuple(f"column {i + 1}" for i in range(width))
-    # One pass over the cells, no list per row (see csv_rows)
-    values = np.fromiter((_number(c) for _, cells in rows for c in cells), np.float64,
-                         count=len(rows) * width).reshape(len(rows), width)
-    return DataTable(path, "csv", columns, header=header is not None, values=values,
-                     cells=[cells for _, cells in rows], lines=tuple(n for n, _ in rows))
+    rows = chain([first], records)
+    blocks, lines, head, odd = [], [], [], {}
+    while block := list(islice(rows, ROWS_PER_BLOCK)):
+        for line_no, cells in block:
+            if len(cells) != width:
+                raise DatasetError(f"{path} line {line_no}: expected {width} values, got "
+                                   f"{len(cells)}")
+        values = np.fromiter((_number(c) for _, cells in block for c in cells), np.float64,
+                             count=len(block) * width).reshape(len(block), width)
+        _note_odd_cells(odd, values, block)
+        head.extend(cells for _, cells in block[:HEAD_ROWS - len(head)])
+        lines.append(np.fromiter((n for n, _ in block), np.int64, count=len(block)))
+        blocks.append(values)
+    return DataTable(path, "csv", columns, header=header is not None,
+                     values=np.concatenate(blocks), lines=np.concatenate(lines),
+                     head=tuple(head), odd=odd)
+
+
+def _note_odd_cells(odd: dict, values: np.ndarray, block: list) -> None:
+    """Into `odd`: the text of each column's first cell not a finite number ("finite", i) or
+    beyond float32 ("big", i), unless an earlier block had one."""
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        big = finite & (np.abs(values) > FLOAT32_MAX)
+    for what, problem in (("finite", ~finite), ("big", big)):
+        for col in map(int, np.flatnonzero(problem.any(axis=0))):
+            if (what, col) not in odd:
+                odd[what, col] = block[int(np.argmax(problem[:, col]))][1][col]
 
 
 def read_csv(path, task=None) -> tuple[np.ndarray, np.ndarray, list[str], str | None]:

@@ -232,17 +232,82 @@ def test_a_csv_that_is_not_utf8_names_the_byte(tmp_path):
         load_file(path)
 
 
-def test_a_csv_table_keeps_no_object_the_cyclic_gc_walks_per_row(tmp_path):
-    """A row's cells are a tuple of strings, which the collector stops tracking: half a million
-    rows as lists made every full collection walk them (400-600 ms each, stalling the window
-    while the import dialog read a 50 MB file on its background thread)."""
-    import gc
-
-    from nnplayground.data.files import read_table
-    path = tmp_path / "rows.csv"
-    path.write_text("x1,x2,label\n" + "".join(f"{i / 10},{i % 7},{i % 2}\n" for i in range(50)))
+def test_a_csv_table_keeps_no_python_object_per_row(tmp_path):
+    """Half a million rows' cells as strings took ~400 MB, and freeing them stalled whichever
+    thread dropped the table (the GUI's, closing the import dialog): a table keeps numbers,
+    line numbers as an array, the first rows' text for a preview, and the text of each
+    column's first odd cell, which is all a message quotes."""
+    from nnplayground.data.files import HEAD_ROWS, read_table
+    rows = [f"{i / 10},{i % 7},{i % 2}" for i in range(3 * HEAD_ROWS)]
+    rows[250] = "0.5,1e39,1"                    # beyond float32
+    rows[260] = "0.5,seven,1"                   # text
+    rows[270] = "0.5,1e40,1"
+    path = write(tmp_path, "x1,x2,label\n# made by hand\n" + "\n".join(rows) + "\n")
     table = read_table(path)
-    gc.collect()
-    assert not any(gc.is_tracked(row) for row in table.cells)
-    assert table.cells[3] == ("0.3", "3", "1") and table.values[3].tolist() == [0.3, 3.0, 1.0]
-    assert table.values.shape == (50, 3) and table.values.dtype == np.float64
+    assert len(table.head) == HEAD_ROWS and table.head[3] == ("0.3", "3", "1")
+    assert table.values.shape == (3 * HEAD_ROWS, 3) and table.values.dtype == np.float64
+    assert table.values[3].tolist() == [0.3, 3.0, 1.0]
+    assert isinstance(table.lines, np.ndarray) and table.lines[0] == 3
+    assert table.odd == {("big", 1): "1e39", ("finite", 1): "seven"}
+    with pytest.raises(DatasetError, match=r"line 263, column 2 \(x2\): 'seven' is not a "
+                                           "finite number"):
+        table.select(["x1", "x2"], "label")
+    good = write(tmp_path, "\n".join(r for i, r in enumerate(rows) if i != 260), "big.csv")
+    with pytest.raises(DatasetError, match=r"line 251, column 2: 1e39 is beyond"):
+        read_table(good).select([1, 2], 3)
+
+
+TRICKY_CSV = ("\ufeffx1,x2,label\r\n1.5,-2,0\r\n\r\n# a note\r\n\"3\",\" 4 \",1\r\n"
+              "5,6,0\n7,8,1")             # byte-order mark, CRLF, blank, comment, quotes, no end
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 7, 64])
+def test_a_csv_read_in_small_chunks_is_the_same_table(tmp_path, chunk_bytes):
+    from nnplayground.data.files import read_table
+    path = tmp_path / "d.csv"
+    path.write_bytes(TRICKY_CSV.encode("utf-8"))
+    whole, chunked = read_table(path), read_table(path, chunk_bytes=chunk_bytes)
+    assert chunked.columns == whole.columns == ("x1", "x2", "label")
+    np.testing.assert_array_equal(chunked.values, [[1.5, -2, 0], [3, 4, 1], [5, 6, 0],
+                                                   [7, 8, 1]])
+    np.testing.assert_array_equal(whole.values, chunked.values)
+    assert chunked.lines.tolist() == whole.lines.tolist() == [2, 5, 6, 7]
+    assert chunked.head == whole.head
+
+
+def test_a_csv_read_stops_between_chunks_when_told(tmp_path):
+    """The import dialog's Cancel: `keep_going()` is asked before each chunk; once it says no
+    the read raises ReadCancelled at once, having read no further chunk."""
+    from nnplayground.data.files import ReadCancelled, read_table
+    path = write(tmp_path, "x1,x2,label\n" + "".join(f"{i},{-i},{i % 2}\n"
+                                                       for i in range(2000)))
+    asked = []
+
+    def keep_going():
+        asked.append(True)
+        return len(asked) <= 3
+    with pytest.raises(ReadCancelled):
+        read_table(path, keep_going, chunk_bytes=100)
+    assert len(asked) == 4                  # three chunks read, then told to stop
+    everything = []
+    read_table(path, lambda: everything.append(True) or True, chunk_bytes=100)
+    assert len(everything) > 200            # the whole file would have been ~250 chunks
+
+
+def test_a_non_utf8_byte_is_named_by_its_place_in_the_file_whatever_the_chunk(tmp_path):
+    from nnplayground.data.files import read_table
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"x1,x2,label\n1,2,0\n3,4,1\n5,6,0\n\xff,3,1\n")
+    for chunk_bytes in (4, 1 << 20):
+        with pytest.raises(DatasetError, match=r"d.csv: not UTF-8 text \(byte 30 is 0xff\)"):
+            read_table(path, chunk_bytes=chunk_bytes)
+
+
+def test_csv_rows_reads_only_as_far_as_asked(tmp_path):
+    from nnplayground.data.files import csv_records, csv_rows
+    path = write(tmp_path, "x1,x2,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(500)))
+    assert csv_rows(path, 3) == [(1, ("x1", "x2", "label")), (2, ("0", "0", "0")),
+                                 (3, ("1", "-1", "1"))]
+    asked = []
+    records = csv_records(path, lambda: asked.append(True) or True, chunk_bytes=64)
+    assert next(records) == (1, ("x1", "x2", "label")) and len(asked) == 1
