@@ -42,6 +42,13 @@ def settle(app):
         app.processEvents()
 
 
+def wait_for_threads(app, dialog):
+    """The file read and the choice checked, both on background threads."""
+    while dialog.reading or dialog.checking:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    settle(app)
+
+
 def main():
     app = QApplication.instance() or QApplication([])
     path = penguins_csv(Path(tempfile.mkdtemp(prefix="nnp-data-import-")))
@@ -49,12 +56,10 @@ def main():
     window.show()
     dialog = window.dataset_panel.open_data_file(str(path))
     dialog.resize(720, 560)
-    while dialog.reading:               # the file is read on a background thread
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    settle(app)
+    wait_for_threads(app, dialog)
     dialog.grab().save(str(HERE / "data-import-error.png"))
     dialog.inputs.item(ISLAND_COLUMN).setCheckState(Qt.CheckState.Unchecked)
-    settle(app)
+    wait_for_threads(app, dialog)
     dialog.grab().save(str(HERE / "data-import.png"))
     dialog.reject()
     window.close()

@@ -8,6 +8,7 @@ a signal; the GUI thread only draws.
 
 from __future__ import annotations
 
+import threading
 import traceback
 
 from PySide6.QtCore import QCoreApplication, QThread, Signal
@@ -17,14 +18,23 @@ class TaskThread(QThread):
     """Runs `fn()` once off the GUI thread; `done(result)` or `failed(message)` afterwards.
 
     Exceptions become a message (never a silent print), so the widget can show what went wrong.
+    A task that watches a stop flag (`stop`, a threading.Event it checks between its parts,
+    as the CSV reader checks between chunks) is ended early by `stop()`; it still comes back
+    with whatever it returns then.
     """
 
     done = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, fn, parent=None):
+    def __init__(self, fn, parent=None, stop: threading.Event | None = None):
         super().__init__(parent)
         self._fn = fn
+        self._stop = stop
+
+    def stop(self) -> None:
+        """Ask the task to end early; nothing happens to a task that watches no stop flag."""
+        if self._stop is not None:
+            self._stop.set()
 
     def run(self):
         try:
@@ -41,12 +51,15 @@ class TaskThread(QThread):
         destroys a running thread nor waits for it, and the thread deletes itself once it has
         finished. Its late signal reaches no deleted widget (Qt drops a deleted receiver's
         connections); a widget closed but kept must ignore it itself. Quitting the application
-        waits for the task, which cannot be interrupted."""
+        stops the task (when it can be) and waits for it."""
         app = QCoreApplication.instance()
         self.setParent(app)
         self.finished.connect(self.deleteLater)
-        app.aboutToQuit.connect(self.wait)
+        app.aboutToQuit.connect(self._stop_and_wait)
         self.start()
+
+    def _stop_and_wait(self) -> None:
+        stop_thread(self)
 
 
 def stop_thread(thread: QThread | None) -> None:

@@ -65,10 +65,17 @@ def data_dock(window):
 
 
 def read(qtbot, dialog):
-    """The import dialog shown and its file read (on its background thread)."""
+    """The import dialog shown, its file read and its first choice checked (on background
+    threads)."""
     qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: not dialog.reading)
+    checked(qtbot, dialog)
     return dialog
+
+
+def checked(qtbot, dialog):
+    """The dialog's newest choice checked (off the GUI thread)."""
+    qtbot.waitUntil(lambda: not dialog.checking)
 
 
 def click_row(qtbot, widget, index):
@@ -99,6 +106,8 @@ def test_open_a_csv_choose_the_label_accept_and_undo(make_window, qtbot, tmp_pat
     dialog.target.setFocus()
     QTest.keyClick(dialog.target, Qt.Key_Up)                    # weight -> species
     assert dialog.target.currentText() == "species"
+    assert not dialog.ok_button.isEnabled()                     # until the choice is checked
+    checked(qtbot, dialog)
     assert dialog.task.currentText() == "classification"        # guessed again from labels
     assert dialog.chosen_inputs() == [0, 1]                     # the label is no input
     assert not dialog.inputs.item(2).flags() & Qt.ItemIsEnabled
@@ -107,7 +116,9 @@ def test_open_a_csv_choose_the_label_accept_and_undo(make_window, qtbot, tmp_pat
     QTest.keyClick(dialog.inputs, Qt.Key_Space)
     assert dialog.chosen_inputs() == [0]
     QTest.keyClick(dialog.inputs, Qt.Key_Space)
-    assert dialog.chosen_inputs() == [0, 1] and "3 classes" in dialog.summary.text()
+    assert dialog.chosen_inputs() == [0, 1]
+    checked(qtbot, dialog)
+    assert "3 classes" in dialog.summary.text() and dialog.ok_button.isEnabled()
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
 
     spec = window.model.doc["dataset"]
@@ -172,6 +183,7 @@ def test_a_text_column_can_be_left_out(make_window, qtbot, tmp_path):
     assert "line 2, column 2 (name): 'n0' is not a finite number" in dialog.summary.text()
     click_row(qtbot, dialog.inputs, 1)
     QTest.keyClick(dialog.inputs, Qt.Key_Space)
+    checked(qtbot, dialog)
     assert dialog.choice_ok and "12 rows" in dialog.summary.text()
     dialog.accept()
     assert window.model.doc["dataset"]["input_columns"] == ["x1", "x2"]
