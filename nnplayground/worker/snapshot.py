@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from nnplayground.data import make_features
+from nnplayground.data import FEATURES, make_features
 
 # Names of the views whose data costs something to produce; the controller is told which are
 # visible (`TrainingController.set_visible_views`) and the builder skips the others.
@@ -206,7 +206,7 @@ def _raw_points(ds, split):
     names = tuple(ds.feature_names)
     if x.ndim != 2:
         return None
-    if "x1" in names and "x2" in names:
+    if "x1" in names and "x2" in names and set(names) <= set(FEATURES):
         return np.array(x[:, [names.index("x1"), names.index("x2")]], dtype=np.float32)
     if x.shape[1] in (1, 2) and (not names or set(names) <= {"x1", "x2"}):
         return np.array(x, dtype=np.float32)

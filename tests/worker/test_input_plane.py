@@ -35,6 +35,20 @@ def test_one_dimensional_data_is_a_line_and_images_have_no_plane():
     assert dataset_info(Experiment.from_preset(doc).dataset).kind == "image"
 
 
+def test_a_file_whose_columns_are_named_x1_to_x10_is_no_plane(tmp_path):
+    """Its header names x1 and x2, but x3..x10 are no feature of the plane: the plane views
+    would map the grid through features it cannot make ("'x3': unknown feature", which
+    refused the whole experiment when such a file was opened in the xor preset)."""
+    from nnplayground.data import load_file
+    rng = np.random.default_rng(0)
+    path = tmp_path / "wide.csv"
+    rows = [",".join(f"{v:.3f}" for v in rng.normal(size=10)) + f",{i % 3}" for i in range(40)]
+    path.write_text(",".join(f"x{i}" for i in range(1, 11)) + ",label\n" + "\n".join(rows))
+    info = dataset_info(load_file(path))
+    assert info.kind == "other" and info.points_train is None
+    assert info.feature_names == tuple(f"x{i}" for i in range(1, 11))
+
+
 def test_with_more_classes_the_boundary_is_every_classs_probability_over_the_plane():
     """The diagram draws each softmax output unit's map from this (`neuron_maps.class_maps`):
     p(class k | x) at every grid point, a copy that the next step leaves as it was."""
