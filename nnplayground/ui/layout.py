@@ -54,6 +54,7 @@ class Design:
     left_width: float = 0.22
     right_width: float = 0.32
     bottom_height: float = 0.36
+    presenting_bottom: float = 0.36     # presenter mode: the row under the diagram at least
     square_right: bool = False      # the right column's first group wants to be square
 
 
@@ -78,15 +79,21 @@ DESIGNS = {
         right=(_views("metrics"), _views("drawpad", "predictions")), right_split=(0.45, 0.55),
         bottom=(_views("filters", "confusion", "histograms", "unit_weights", "units",
                        "boundary", "curve"),),
-        right_width=0.34, bottom_height=0.42),
+        # the pictures under the diagram (filters, feature maps, confusion) get the height a
+        # one-row chain of blocks leaves: 0.42 left the maps 48 px at 1280x720
+        right_width=0.34, bottom_height=0.55,
+        # presenting, more: the confusion matrix's 10x10 counts in the presenter font need
+        # about 50 px cells at 1920x1080 (0.36 left 24 px cells and 7 px counts)
+        presenting_bottom=0.72),
 }
 MAIN_VIEWS = {"plane": ("view_boundary",), "curve": ("view_curve",)}
 PRESENTING = {   # presenter mode: no editing docks, larger pictures
-    "left_width": 0.26, "right_width": 0.36, "bottom_height": 0.36,
+    "left_width": 0.26, "right_width": 0.36,
 }
-# ... and a lesson's own figure under the diagram most of the centre's height: at 1280x720 the
-# race's contour plot had 120 px of it (the diagram scrolls, a lesson's figure cannot)
-PRESENTING_PANEL = {"bottom_height": 0.72}
+PANEL_HEIGHT = 0.58     # a lesson's own figure (the race) under the diagram needs height
+# ... presenting, most of the centre's: at 1280x720 the race's contour plot had 120 px of it
+# (the diagram scrolls, a lesson's figure cannot)
+PANEL_HEIGHT_PRESENTING = 0.72
 
 
 def screen_scale(screen) -> float:
@@ -238,8 +245,7 @@ class WindowLayout(QObject):
         docks = self.docks()
         panel = docks.get("dock_lesson_panel")
         with_panel = self.lesson and panel is not None and panel.isVisible()
-        shares = {**PRESENTING, **(PRESENTING_PANEL if with_panel else {})} \
-            if presenting else {}
+        shares = PRESENTING if presenting else {}
         # At least as wide as the column's tabs and its panels' controls need, at most 30 %
         lw = max(int(width * shares.get("left_width", design.left_width)),
                  min(self._needed_width([docks[n] for g in left for n in g if n in docks]),
@@ -271,9 +277,9 @@ class WindowLayout(QObject):
                 top = min(rw + 10, int(height * 0.55))
             w.resizeDocks(rights, [top, height - top], Qt.Orientation.Vertical)
         if bottoms:
-            share = shares.get("bottom_height", design.bottom_height)
+            share = max(design.bottom_height, design.presenting_bottom if presenting else 0)
             if with_panel:
-                share = max(share, 0.58)     # a lesson's own figure (the race) needs height
+                share = max(share, PANEL_HEIGHT_PRESENTING if presenting else PANEL_HEIGHT)
             w.resizeDocks(bottoms[:1], [int(height * share)], Qt.Orientation.Vertical)
 
     def _needed_width(self, column) -> int:
