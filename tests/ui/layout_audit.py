@@ -345,6 +345,18 @@ def _panel_plot(window):
     return [round(size.width()), round(size.height())]
 
 
+def _filters_sizes(window):
+    """The Filters and feature maps view's pictures as shown: {"input": the test digit's
+    side, "kernel": a filter's side, "map": a feature map's side} in pixels, or None when the
+    view or its maps are not shown."""
+    view = window.live_views.views.get("filters")
+    if view is None or not shown(view.maps_image) or view.maps_image.tiles is None:
+        return None
+    return {"input": view.input_image.target().height(),
+            "kernel": round(view.filter_image.tile_side()),
+            "map": round(view.maps_image.tile_side())}
+
+
 def _layout_state(window):
     from PySide6.QtWidgets import QDockWidget
     docks = {d.objectName(): (d.isVisible(), d.geometry().getRect() if shown(d) else None)
@@ -384,7 +396,8 @@ def sweep(targets, presenter=True) -> list[dict]:
                         "picture": window.lessons.presenter._picture_side(),
                         "curves": window.lessons.presenter._curves_height(),
                         "screen_height": window.screen().availableGeometry().height(),
-                        "panel_plot": _panel_plot(window)})
+                        "panel_plot": _panel_plot(window),
+                        "filters": _filters_sizes(window)})
 
     opened = []
     window.files.document_opened.connect(opened.append)

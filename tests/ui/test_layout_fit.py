@@ -86,6 +86,13 @@ def test_projector_screen_subset():
     assert presented["6"]["font_scale"] >= 1.15
     width, height = presented["6"]["panel_plot"]
     assert width >= 200 and height >= 180, presented["6"]["panel_plot"]
+    # mnist-cnn's filters view fills its dock, window and presenter: the test digit was a
+    # 40 px thumbnail, a 3x3 kernel 10 px and a feature map 29 px (a 4x4 grid in a 510 px
+    # wide dock); now the maps tile to the dock's shape (1280x720: 89, 18, 61 px)
+    for mode in ("window", "presenter"):
+        sizes = next(r["filters"] for r in results
+                     if r["target"] == "mnist-cnn" and r["mode"] == mode)
+        assert sizes["input"] >= 80 and sizes["kernel"] >= 15 and sizes["map"] >= 55, sizes
     for r in presented.values():
         assert r["picture"] >= PICTURE * r["screen_height"], r
         assert r["curves"] >= CURVES * r["screen_height"], r

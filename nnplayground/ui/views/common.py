@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSize, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
+from PySide6.QtGui import QFont, QImage, QPainter
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
                                QLayout, QPushButton, QSizePolicy, QSpinBox, QStackedLayout,
                                QVBoxLayout, QWidget)
@@ -344,6 +344,121 @@ def mosaic(tiles: np.ndarray, columns=None, pad=1, normalise=True):
         r, c = divmod(i, cols)
         out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = tiles[i]
     return np.nan_to_num(out, nan=0.5)
+
+
+def grid_columns(n: int, cell_w: float, cell_h: float, width: float, height: float,
+                 below: float = 0.0) -> int:
+    """How many columns show `n` cells of aspect `cell_w`:`cell_h` largest in a `width` x
+    `height` area, each cell with `below` pixels under it that do not grow (its label).
+
+    A wide, short dock then gets 8 feature maps in a row instead of a 3x3 square a third of
+    its width, and a square one a square grid."""
+    best, best_scale = 1, -1.0
+    for columns in range(1, max(n, 1) + 1):
+        rows = -(-n // columns)
+        scale = min(width / (columns * cell_w), (height / rows - below) / cell_h)
+        if scale > best_scale + 1e-9:
+            best, best_scale = columns, scale
+    return best
+
+
+def to_qimage(image: np.ndarray, levels=(0.0, 1.0)) -> QImage:
+    """(H, W) values (`levels` mapped to black and white) or (H, W, 3) uint8 RGB as a QImage
+    that owns its pixels."""
+    a = np.asarray(image)
+    h, w = a.shape[:2]
+    if a.ndim == 2:
+        lo, hi = levels
+        grey = np.clip((a.astype(np.float32) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
+        data = np.ascontiguousarray(np.round(255 * grey).astype(np.uint8))
+        return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    data = np.ascontiguousarray(a[..., :3].astype(np.uint8))
+    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class PixelImage(QWidget):
+    """An image as large as the widget allows, its aspect kept, each pixel a sharp block
+    (nearest neighbour): a 28x28 digit or a 3x3 kernel read from the back of a room. Centred
+    across, at the top. In a pyqtgraph grid beside their captions the digit and the filters
+    stayed 40 px thumbnails in a 300 px dock.
+
+    `image` is the array last set, or None."""
+
+    def __init__(self, tooltip: str = "", minimum: int = 40, parent=None):
+        super().__init__(parent)
+        self.image = None
+        self._qimage = None
+        if tooltip:
+            self.setToolTip(tooltip)
+        self.setMinimumSize(minimum, minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def setImage(self, image, levels=(0.0, 1.0)):  # noqa: N802  (as pyqtgraph's ImageItem)
+        self.image = np.asarray(image)
+        self._qimage = to_qimage(self.image, levels)
+        self.update()
+
+    def clear(self):
+        self.image = None
+        self._qimage = None
+        self.update()
+
+    def target(self) -> QRect:
+        """Where the image is drawn: the largest rectangle of its aspect in the widget."""
+        if self.image is None:
+            return QRect()
+        h, w = self.image.shape[:2]
+        scale = min(self.width() / w, self.height() / h)
+        tw, th = max(1, int(w * scale)), max(1, int(h * scale))
+        return QRect((self.width() - tw) // 2, 0, tw, th)
+
+    def scale(self) -> float:
+        """Screen pixels per image pixel as drawn now (0 with no image)."""
+        return self.target().width() / self.image.shape[1] if self.image is not None else 0.0
+
+    def paintEvent(self, _event):  # noqa: N802
+        if self._qimage is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(self.target(), self._qimage)
+
+
+class MosaicImage(PixelImage):
+    """Tiles (n, h, w) drawn as one mosaic (`mosaic`) in as many columns as show them
+    largest in the widget's shape (`grid_columns`), re-tiled when it is resized: eight feature
+    maps in a row in a wide, short dock, a square in a square one."""
+
+    def __init__(self, tooltip: str = "", minimum: int = 40, normalise=True, parent=None):
+        super().__init__(tooltip, minimum, parent)
+        self.tiles = None
+        self.columns = 1
+        self.normalise = normalise
+
+    def setTiles(self, tiles):  # noqa: N802
+        self.tiles = np.asarray(tiles)
+        self._draw()
+
+    def clear(self):
+        self.tiles = None
+        super().clear()
+
+    def tile_side(self) -> float:
+        """A tile's height on screen, in pixels (0 with no tiles)."""
+        return self.scale() * self.tiles.shape[1] if self.tiles is not None else 0.0
+
+    def _best_columns(self) -> int:
+        n, h, w = self.tiles.shape
+        return grid_columns(n, w + 1, h + 1, self.width(), self.height())
+
+    def _draw(self):
+        self.columns = self._best_columns()
+        self.setImage(mosaic(self.tiles, columns=self.columns, normalise=self.normalise))
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.tiles is not None and self._best_columns() != self.columns:
+            self._draw()
 
 
 class StableRange:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontInfo, QPainter
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from nnplayground.ui.views.classes import class_colour
-from nnplayground.ui.views.common import (FONT_PT, GREYS, TEXT, ImageClassifierView, LiveView,
-                                          SquareBox, chooser_layout, image_view_box, light,
-                                          mosaic)
+from nnplayground.ui.views.common import (ImageClassifierView, LiveView, MosaicImage,
+                                          PixelImage, SquareBox, chooser_layout, grid_columns,
+                                          light, to_qimage)
 from nnplayground.worker import snapshot as S
 
-GRID_COLUMNS = 6
 FILTERS_CAPTION = "first conv layer's filters"
-LABEL_SIZE = f"{FONT_PT}pt"
 NO_CONV_CAPTION = "no convolutional layer"
 NO_CONV_MAPS = "no convolutional layer: see Unit weights"
 
@@ -28,8 +27,17 @@ def has_conv_layer(weights) -> bool:
     return any("W" in params and np.ndim(params["W"]) == 4 for params in weights.values())
 
 
+def caption(text: str) -> QLabel:
+    """A centred caption over a picture, in the window's font (presenter mode's too)."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    label.setWordWrap(True)
+    return label
+
+
 class FiltersView(LiveView):
-    """The first Conv2D layer's kernels and the feature maps of one chosen test image."""
+    """The first Conv2D layer's kernels and the feature maps of one chosen test image, each
+    picture as large as its part of the dock allows (the maps tiled to the dock's shape)."""
 
     title = "Filters and feature maps"
     parts = frozenset({S.VIEW_FILTERS})
@@ -44,24 +52,23 @@ class FiltersView(LiveView):
             self.body, "Test image:", "Which test image's feature maps to show",
             QLabel("Layer:"), (self.layer_box, 1))
         self.index_box.valueChanged.connect(self._on_image_changed)
-        self.graphs = light(pg.GraphicsLayoutWidget())
-        layout.addWidget(self.graphs)
-        self.graphs.addLabel("test image", row=0, col=0, color=TEXT, size=LABEL_SIZE)
-        _, self.input_image = image_view_box(self.graphs, 1, 0, "the test image")
-        self.filters_label = self.graphs.addLabel(FILTERS_CAPTION, row=2, col=0, color=TEXT,
-                                                  size=LABEL_SIZE)
-        _, self.filter_image = image_view_box(self.graphs, 3, 0, "first conv filters")
-        self.maps_label = self.graphs.addLabel("feature maps", row=0, col=1, color=TEXT,
-                                               size=LABEL_SIZE)
-        self.maps_vb = self.graphs.addViewBox(row=1, col=1, rowspan=3, lockAspect=True,
-                                              enableMouse=False)
-        self.maps_vb.invertY(True)
-        self.maps_image = pg.ImageItem(axisOrder="row-major")
-        self.maps_vb.addItem(self.maps_image)
-        self.graphs.ci.layout.setColumnStretchFactor(0, 1)
-        self.graphs.ci.layout.setColumnStretchFactor(1, 3)
-        for item in (self.input_image, self.filter_image, self.maps_image):
-            item.setLookupTable(GREYS.getLookupTable(nPts=256))
+        self.input_image = PixelImage("the test image")
+        self.filters_label = caption(FILTERS_CAPTION)
+        self.filter_image = MosaicImage("first conv filters")
+        self.maps_label = caption("feature maps")
+        self.maps_image = MosaicImage("the chosen layer's feature maps of the test image")
+        grid = QGridLayout()
+        grid.addWidget(caption("test image"), 0, 0)
+        grid.addWidget(self.input_image, 1, 0)
+        grid.addWidget(self.filters_label, 2, 0)
+        grid.addWidget(self.filter_image, 3, 0)
+        grid.addWidget(self.maps_label, 0, 1)
+        grid.addWidget(self.maps_image, 1, 1, 3, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 3)
+        grid.setRowStretch(1, 1)
+        grid.setRowStretch(3, 1)
+        layout.addLayout(grid, 1)
         self._nodes = []
         self._last = None
         self.has_conv = None       # unknown until the first snapshot of a loaded model
@@ -83,8 +90,7 @@ class FiltersView(LiveView):
         self.maps_image.clear()
 
     def on_snapshot(self, snapshot):
-        self.input_image.setImage(self.info.images_test[snapshot.image_index, 0],
-                                  levels=(0, 1), autoLevels=False)
+        self.input_image.setImage(self.info.images_test[snapshot.image_index, 0], levels=(0, 1))
         has_conv = has_conv_layer(snapshot.weights)
         if has_conv != self.has_conv:
             self.has_conv = has_conv
@@ -100,9 +106,7 @@ class FiltersView(LiveView):
         # A snapshot without filters (the worker skipped them this frame) keeps the last ones.
         if snapshot.filters is not None:
             f = snapshot.filters
-            self.filter_image.setImage(mosaic(f.reshape(-1, *f.shape[2:]),
-                                              columns=min(f.shape[0] * f.shape[1], 4)),
-                                       levels=(0, 1), autoLevels=False)
+            self.filter_image.setTiles(f.reshape(-1, *f.shape[2:]))
         if snapshot.feature_maps:
             self._last = snapshot
             nodes = list(snapshot.feature_maps)
@@ -116,15 +120,15 @@ class FiltersView(LiveView):
 
     @staticmethod
     def _set_caption(label, text):
-        if text != label.text:
-            label.setText(text, color=TEXT, size=LABEL_SIZE)
+        if text != label.text():
+            label.setText(text)
 
     def _draw_maps(self):
         node = self.layer_box.currentText()
         if self._last is None or node not in self._last.feature_maps:
             return
         maps = self._last.feature_maps[node]
-        self.maps_image.setImage(mosaic(maps), levels=(0, 1), autoLevels=False)
+        self.maps_image.setTiles(maps)
         self._set_caption(self.maps_label,
                           f"{node}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}")
 
@@ -134,6 +138,71 @@ class FiltersView(LiveView):
     def _on_image_changed(self, index):
         if self.controller is not None:
             self.controller.select_image(index)
+
+
+class PredictionGrid(QWidget):
+    """Test digits, each with "predicted (true)" under it in the window's font, as many
+    columns as show them largest (`grid_columns`), drawn nearest-neighbour; a mistake framed
+    and labelled in red. At 1280x720 six fixed columns left the digits 20 px."""
+
+    PAD = 2         # the frame around a digit, in screen pixels
+    GAP = 6         # between cells
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.images = None                  # (n, h, w) in [0, 1]
+        self.labels: list[str] = []
+        self.wrong = np.zeros(0, bool)
+        self._qimages = []
+        self.setMinimumSize(120, 80)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_predictions(self, images, pred, true):
+        self.images = images
+        self.wrong = pred != true
+        self.labels = [f"{p} ({t})" for p, t in zip(pred, true)]
+        self._qimages = [to_qimage(1.0 - image) for image in images]   # dark ink on paper
+        self.update()
+
+    def _label_height(self) -> int:
+        return self.fontMetrics().height()
+
+    def layout_cells(self):
+        """(columns, side): the grid's columns and each digit's side in pixels."""
+        if self.images is None or not len(self.images):
+            return 1, 0
+        n, h, w = self.images.shape
+        below = self._label_height() + self.GAP
+        extra = 2 * self.PAD + self.GAP
+        # no more columns than leave each label its width ("9 (9)" beside "7 (7)")
+        label = self.fontMetrics().horizontalAdvance("0 (0)") + self.GAP
+        most = max(1, self.width() // label)
+        columns = grid_columns(n, w + extra, h + extra, self.width(), self.height(), below)
+        if columns > most:
+            columns = most
+        rows = -(-n // columns)
+        side = min(self.width() / columns, self.height() / rows - below) - extra
+        return columns, max(1, int(side))
+
+    def paintEvent(self, _event):  # noqa: N802
+        if self.images is None:
+            return
+        columns, side = self.layout_cells()
+        label_h = self._label_height()
+        cell_w = self.width() / columns
+        cell_h = side + 2 * self.PAD + self.GAP + label_h + self.GAP
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        for i, image in enumerate(self._qimages):
+            r, c = divmod(i, columns)
+            x = int(c * cell_w + (cell_w - side) / 2)
+            y = int(r * cell_h)
+            frame = QColor(220, 30, 30) if self.wrong[i] else QColor(200, 200, 200)
+            painter.fillRect(x - self.PAD, y, side + 2 * self.PAD, side + 2 * self.PAD, frame)
+            painter.drawImage(QRect(x, y + self.PAD, side, side), image)
+            painter.setPen(QColor(200, 0, 0) if self.wrong[i] else QColor(30, 30, 30))
+            painter.drawText(QRect(int(c * cell_w), y + side + 2 * self.PAD, int(cell_w),
+                                   label_h), Qt.AlignmentFlag.AlignHCenter, self.labels[i])
 
 
 class PredictionsView(ImageClassifierView):
@@ -150,16 +219,15 @@ class PredictionsView(ImageClassifierView):
         self.caption = QLabel("predicted (true); mistakes in red")
         self.caption.setWordWrap(True)      # its width is the dock's, not the sentence's
         layout.addWidget(self.caption)
-        self.graphs = light(pg.GraphicsLayoutWidget())
-        layout.addWidget(self.graphs)
-        self.vb, self.image = image_view_box(self.graphs)
-        self.labels = []
+        self.grid = PredictionGrid()
+        layout.addWidget(self.grid, 1)
         self._shown = None        # (pred, true) drawn last: unchanged frames cost nothing
 
+    @property
+    def labels(self) -> list[str]:
+        return self.grid.labels
+
     def on_dataset(self, info):
-        for label in self.labels:
-            self.vb.removeItem(label)
-        self.labels = []
         self._shown = None
 
     def on_snapshot(self, snapshot):
@@ -171,35 +239,11 @@ class PredictionsView(ImageClassifierView):
             return
         self._shown = (pred, true)
         images = self.info.images_test[idx, 0]
-        n, h, w = images.shape
-        cell_h, cell_w, pad = h + 14, w + 14, 2     # room for "8 (3)" in 10 pt under a digit
-        rows = int(np.ceil(n / GRID_COLUMNS))
-        rgb = np.full((rows * cell_h, GRID_COLUMNS * cell_w, 3), 255, np.uint8)
-        if not self.labels:
-            for i in range(n):
-                text = pg.TextItem(anchor=(0.5, 0))
-                font = text.textItem.font()
-                font.setPointSize(FONT_PT)
-                text.setFont(font)
-                self.vb.addItem(text)
-                r, c = divmod(i, GRID_COLUMNS)
-                text.setPos(c * cell_w + cell_w / 2, r * cell_h + h + pad)
-                self.labels.append(text)
-        for i in range(n):
-            r, c = divmod(i, GRID_COLUMNS)
-            y0, x0 = r * cell_h, c * cell_w
-            wrong = pred[i] != true[i]
-            frame = (220, 30, 30) if wrong else (200, 200, 200)
-            x0 += (cell_w - w - 2 * pad) // 2          # the tile centred over its label
-            rgb[y0:y0 + h + 2 * pad, x0:x0 + w + 2 * pad] = frame
-            tile = (255 * (1 - images[i])).astype(np.uint8)   # dark ink on white paper
-            rgb[y0 + pad:y0 + pad + h, x0 + pad:x0 + pad + w] = tile[..., None]
-            self.labels[i].setText(f"{pred[i]} ({true[i]})",
-                                   color=(200, 0, 0) if wrong else (30, 30, 30))
-        self.image.setImage(rgb, levels=(0, 255), autoLevels=False)
+        self.grid.set_predictions(images, pred, true)
         wrong = int(np.sum(pred != true))
         mistakes = "1 mistake" if wrong == 1 else f"{wrong} mistakes"
-        self.caption.setText(f"predicted (true) for {n} test images: {mistakes}, framed in red")
+        self.caption.setText(f"predicted (true) for {len(images)} test images: {mistakes}, "
+                             "framed in red")
 
 
 class ConfusionView(LiveView):

@@ -35,11 +35,11 @@ def test_a_frame_without_filters_keeps_the_last_ones(qtbot):
     maps = {"conv1": RNG.random((8, 28, 28), dtype=np.float32)}
     view.show_snapshot(_snapshot(1, CONV, CONV["conv1"]["W"], maps))
     kernels, drawn_maps = view.filter_image.image.copy(), view.maps_image.image.copy()
-    assert view.filters_label.text == FILTERS_CAPTION
-    assert view.maps_label.text == "conv1: 8 maps of 28x28"
+    assert view.filters_label.text() == FILTERS_CAPTION
+    assert view.maps_label.text() == "conv1: 8 maps of 28x28"
     view.show_snapshot(_snapshot(2, CONV))          # the worker skipped the heavy parts
-    assert view.filters_label.text == FILTERS_CAPTION
-    assert view.maps_label.text == "conv1: 8 maps of 28x28"
+    assert view.filters_label.text() == FILTERS_CAPTION
+    assert view.maps_label.text() == "conv1: 8 maps of 28x28"
     assert np.array_equal(view.filter_image.image, kernels)
     assert np.array_equal(view.maps_image.image, drawn_maps)
 
@@ -49,18 +49,18 @@ def test_no_convolutional_layer_only_for_a_model_without_one(qtbot):
     qtbot.addWidget(view)
     view.set_dataset(_info())
     view.show_snapshot(_snapshot(1, CONV))           # a conv model whose filters are not in yet
-    assert view.filters_label.text == FILTERS_CAPTION
+    assert view.filters_label.text() == FILTERS_CAPTION
     view.set_dataset(_info())                        # another model loaded: a dense one
     view.show_snapshot(_snapshot(1, DENSE))
-    assert view.filters_label.text == NO_CONV_CAPTION
-    assert "no convolutional layer" in view.maps_label.text
+    assert view.filters_label.text() == NO_CONV_CAPTION
+    assert "no convolutional layer" in view.maps_label.text()
     assert view.filter_image.image is None and view.maps_image.image is None
     assert view.layer_box.count() == 0
     view.set_dataset(_info())                        # and a conv model again
     view.show_snapshot(_snapshot(1, CONV, CONV["conv1"]["W"],
                                  {"conv1": RNG.random((8, 28, 28), dtype=np.float32)}))
-    assert view.filters_label.text == FILTERS_CAPTION
-    assert view.maps_label.text == "conv1: 8 maps of 28x28"
+    assert view.filters_label.text() == FILTERS_CAPTION
+    assert view.maps_label.text() == "conv1: 8 maps of 28x28"
 
 
 
@@ -76,12 +76,12 @@ def test_mnist_cnn_frame_without_filters_never_says_no_conv(qtbot, window):
     qtbot.waitUntil(lambda: filters.maps_image.image is not None, timeout=10_000)
     kernels = filters.filter_image.image.copy()
     captions = []
-    controller.snapshot_ready.connect(lambda s: captions.append(filters.filters_label.text))
+    controller.snapshot_ready.connect(lambda s: captions.append(filters.filters_label.text()))
     controller.set_visible_views(set())    # as if the worker had not heard of the view yet
     bare = step(qtbot, controller)
     assert bare.filters is None and "filters" in hub.visible_views()   # routed to the view
     assert captions == [FILTERS_CAPTION]
-    assert filters.maps_label.text == "conv1: 16 maps of 28x28"
+    assert filters.maps_label.text() == "conv1: 16 maps of 28x28"
     assert np.array_equal(filters.filter_image.image, kernels)      # the last ones kept
     with qtbot.waitSignal(controller.snapshot_ready, timeout=10_000) as blocker:
         controller.set_visible_views(hub._parts)                    # the worker hears of it

@@ -85,8 +85,7 @@ def _check_contents(hub, s, info, name):
         assert sum(texts) == min(len(info.y_test), 2000)
     if info.kind == "image":
         idx, pred, true = s.predictions
-        labels = [t.textItem.toPlainText() for t in v["predictions"].labels]
-        assert labels == [f"{p} ({t})" for p, t in zip(pred, true)]
+        assert v["predictions"].labels == [f"{p} ({t})" for p, t in zip(pred, true)]
         wrong = int(np.sum(pred != true))
         assert (f"{wrong} mistake," if wrong == 1 else f"{wrong} mistakes,") \
             in v["predictions"].caption.text()
@@ -94,11 +93,12 @@ def _check_contents(hub, s, info, name):
         if s.filters is not None:
             f = s.filters
             assert np.allclose(filters.filter_image.image,
-                               mosaic(f.reshape(-1, *f.shape[2:]), columns=min(f.shape[0], 4)))
+                               mosaic(f.reshape(-1, *f.shape[2:]),
+                                      columns=filters.filter_image.columns))
             first = next(iter(s.feature_maps))
             maps = s.feature_maps[first]
-            assert filters.filters_label.text == FILTERS_CAPTION
-            assert filters.maps_label.text.startswith(f"{first}: {maps.shape[0]} maps")
+            assert filters.filters_label.text() == FILTERS_CAPTION
+            assert filters.maps_label.text().startswith(f"{first}: {maps.shape[0]} maps")
         else:     # a dense network: no filters, and their dock is out of the way
             assert not hub.docks["filters"].isVisible()
             assert all(np.ndim(p.get("W")) != 4 for p in s.weights.values())
