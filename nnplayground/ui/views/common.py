@@ -175,16 +175,18 @@ class WrapRow(QWidget):
 
 
 class SquareBox(QWidget):
-    """Keeps one child square, centred across and at the top, however wide or tall the dock is.
+    """Keeps one child square (or up to `wide` times as wide as tall), centred across and at
+    the top, however wide or tall the dock is.
 
     A plot of the input plane with a locked aspect ratio would otherwise fill a wide dock with
     empty axis range; this keeps the plane as large as fits. At the top, so that in a tall dock
     the plot stays next to its options instead of floating below a gap.
     """
 
-    def __init__(self, child, parent=None):
+    def __init__(self, child, parent=None, wide: float = 1.0):
         super().__init__(parent)
         self.child = child
+        self.wide = wide        # the child may be up to this times as wide as it is tall
         child.setParent(self)
         if isinstance(child, pg.PlotWidget):
             # room for the end tick labels (top "6", right "5"), which stick out of the axes
@@ -193,7 +195,8 @@ class SquareBox(QWidget):
 
     def resizeEvent(self, event):
         side = min(self.width(), self.height())
-        self.child.setGeometry((self.width() - side) // 2, 0, side, side)
+        width = min(self.width(), int(side * self.wide))
+        self.child.setGeometry((self.width() - width) // 2, 0, width, side)
         super().resizeEvent(event)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontInfo, QPainter
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -18,6 +18,7 @@ from nnplayground.worker import snapshot as S
 FILTERS_CAPTION = "first conv layer's filters"
 NO_CONV_CAPTION = "no convolutional layer"
 NO_CONV_MAPS = "no convolutional layer: see Unit weights"
+WIDE_CELLS = 1.6        # the confusion matrix at most this times as wide as tall
 
 
 def has_conv_layer(weights) -> bool:
@@ -246,6 +247,16 @@ class PredictionsView(ImageClassifierView):
                              "framed in red")
 
 
+def count_pixel_size(font: QFont, widest: str, cell_w: float, cell_h: float) -> int:
+    """The pixel size for a confusion count: `font`'s, or less so that `widest` takes at most
+    90% of a cell's width and 65% of its height (`cell_w` x `cell_h` pixels)."""
+    size = QFontInfo(font).pixelSize()
+    sized = QFont(font)
+    sized.setPixelSize(size)
+    width = QFontMetricsF(sized).horizontalAdvance(widest)
+    return max(1, int(min(size, size * 0.9 * cell_w / max(width, 1e-9), 0.65 * cell_h)))
+
+
 class ConfusionView(LiveView):
     """The test confusion matrix (rows: true class, columns: predicted), from the last epoch."""
 
@@ -270,7 +281,9 @@ class ConfusionView(LiveView):
         self.plot.invertY(True)
         self.plot.setLabel("left", "true class")
         self.plot.setLabel("bottom", "predicted class")
-        layout.addWidget(SquareBox(self.plot), 1)
+        # cells wider than tall where the dock is wide: three-digit counts are wide (presenting
+        # at 1280x720, square 29 px cells held them to 12 px, 55x33 px cells give the 17 px font)
+        layout.addWidget(SquareBox(self.plot, wide=WIDE_CELLS), 1)
         self.plot.getViewBox().sigTransformChanged.connect(self._fit_numbers)   # size, range
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)])
@@ -320,24 +333,24 @@ class ConfusionView(LiveView):
             self._fit_numbers()
 
     def _fit_numbers(self, *_args):
-        """The counts in the view's font, smaller where a cell is too small for them (ten
-        classes in a short dock, presenter mode's larger font): a count never spills into
-        its neighbours. Too small to read (under 7 px), they are hidden; the colours and a
-        click on a cell still tell."""
+        """The counts in the view's font (presenter mode's when presenting), smaller only
+        where a cell is too small for the widest count (ten classes in a short dock): a count
+        never spills into its neighbours. Too small to read (under 7 px), they are hidden; the
+        colours and a click on a cell still tell."""
         if not self.texts or self._last is None:
             return
-        width, height = self.plot.getViewBox().viewPixelSize()   # view units per pixel
-        cell = 1.0 / max(width, height, 1e-9)                    # pixels per cell
-        digits = len(str(int(self._last.max())))
-        font = self.font()
-        # a digit is about 0.6 of the font's pixel size wide: the widest count in 85% of
-        # the cell's width, and at most 60% of its height
-        fitting = min(0.85 * cell / (0.6 * digits), 0.6 * cell)
-        font.setPixelSize(max(1, int(min(QFontInfo(font).pixelSize(), fitting))))
+        font = QFont(self.font())
+        font.setPixelSize(count_pixel_size(self.font(), str(int(self._last.max())),
+                                           *self.cell_pixels()))
         readable = font.pixelSize() >= 7
         for t in self.texts:
             t.setFont(font)
             t.setVisible(readable)
+
+    def cell_pixels(self) -> tuple[float, float]:
+        """A cell's width and height on screen, in pixels."""
+        width, height = self.plot.getViewBox().viewPixelSize()   # view units per pixel
+        return 1.0 / max(width, 1e-9), 1.0 / max(height, 1e-9)
 
     BAND = 0.16     # the class-colour bands' width, in cells
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.ui.views.mnist import ConfusionView
@@ -39,10 +39,42 @@ def test_every_column_and_count_stays_in_sight(qtbot, point_size):
         f"the plot is laid out {laid_out.getRect()} in a widget of {plot.size().toTuple()}"
 
     box = plot.getViewBox()
-    cell = 1 / max(box.viewPixelSize())                     # pixels per cell
+    cell = 1 / box.viewPixelSize()[0]                       # a cell's width in pixels
     shown = [t for t in view.texts if t.isVisible()]
     assert shown, "the counts were all hidden"
     for t in shown:
         width = t.textItem.boundingRect().width() - 2 * t.textItem.document().documentMargin()
         assert width <= cell, \
             f"{t.textItem.toPlainText()!r} is {width:.0f} px wide in a {cell:.0f} px cell"
+
+
+@pytest.mark.parametrize("screen, point_size, dock", [
+    ("1280x720", 11 * 1.15, (814, 385)),        # presenting mnist-cnn, the dock measured
+    ("1920x1080", 11 * 1.6, (1223, 630)),
+])
+def test_presenting_the_counts_take_the_presenter_font(qtbot, screen, point_size, dock):
+    """In the dock presenter mode gives the matrix, every count is drawn in the presenter
+    font, three digits included (in square cells at 1920x1080 they were 7 px against 23)."""
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    font = QFont(view.font())
+    font.setPointSizeF(point_size)
+    view.setFont(font)
+    view.resize(*dock)
+    view.show()
+    qtbot.waitExposed(view)
+    c = matrix()
+    c[3, 3] = 987                                   # the widest count: three digits
+    view.on_snapshot(SimpleNamespace(confusion=c, confusion_epoch=2, confusion_step=0,
+                                     weights_from_file=False))
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
+    presenter_px = QFontInfo(font).pixelSize()
+    sizes = {t.textItem.font().pixelSize() for t in view.texts if t.isVisible()}
+    assert sizes == {presenter_px}, (screen, sizes, presenter_px)
+    width, height = view.cell_pixels()
+    widest = max(view.texts, key=lambda t: len(t.textItem.toPlainText()))
+    text_w = widest.textItem.boundingRect().width() - \
+        2 * widest.textItem.document().documentMargin()
+    assert text_w <= width, (screen, text_w, width)
+    assert height >= presenter_px, (screen, height, presenter_px)
