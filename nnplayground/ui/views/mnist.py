@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -18,6 +18,7 @@ from nnplayground.worker import snapshot as S
 FILTERS_CAPTION = "first conv layer's filters"
 NO_CONV_CAPTION = "no convolutional layer"
 NO_CONV_MAPS = "no convolutional layer: see Unit weights"
+LABEL_FLOOR_PT = 11.0   # test-prediction labels never smaller (the layout audit's floor)
 WIDE_CELLS = 1.6        # the confusion matrix at most this times as wide as tall
 
 
@@ -165,8 +166,26 @@ class PredictionGrid(QWidget):
         self._qimages = [to_qimage(1.0 - image) for image in images]   # dark ink on paper
         self.update()
 
+    def label_font(self) -> QFont:
+        """The labels' font: the widget's, smaller (down to 11 pt, the readable floor) where
+        its "7 (7)" would leave room for fewer columns than the digits' own best (presenting
+        lesson 11 at 1.3x left the digits 14 px)."""
+        font = QFont(self.font())
+        if self.images is None or not len(self.images):
+            return font
+        n, h, w = self.images.shape
+        extra = 2 * self.PAD + self.GAP
+        columns = grid_columns(n, w + extra, h + extra, self.width(), self.height(),
+                               QFontMetricsF(font).height() + self.GAP)
+        room = self.width() / columns - self.GAP
+        need = QFontMetricsF(font).horizontalAdvance("0 (0)")
+        if need > room:
+            size = font.pointSizeF()
+            font.setPointSizeF(max(min(LABEL_FLOOR_PT, size), size * room / need))
+        return font
+
     def _label_height(self) -> int:
-        return self.fontMetrics().height()
+        return QFontMetrics(self.label_font()).height()
 
     def layout_cells(self):
         """(columns, side): the grid's columns and each digit's side in pixels."""
@@ -176,7 +195,7 @@ class PredictionGrid(QWidget):
         below = self._label_height() + self.GAP
         extra = 2 * self.PAD + self.GAP
         # no more columns than leave each label its width ("9 (9)" beside "7 (7)")
-        label = self.fontMetrics().horizontalAdvance("0 (0)") + self.GAP
+        label = QFontMetrics(self.label_font()).horizontalAdvance("0 (0)") + self.GAP
         most = max(1, self.width() // label)
         columns = grid_columns(n, w + extra, h + extra, self.width(), self.height(), below)
         if columns > most:
@@ -194,6 +213,7 @@ class PredictionGrid(QWidget):
         cell_h = side + 2 * self.PAD + self.GAP + label_h + self.GAP
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.setFont(self.label_font())
         for i, image in enumerate(self._qimages):
             r, c = divmod(i, columns)
             x = int(c * cell_w + (cell_w - side) / 2)

@@ -5,6 +5,7 @@ feature maps, and the test predictions' digits, drawn nearest-neighbour with the
 from types import SimpleNamespace
 
 import numpy as np
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.ui.views.common import PixelImage, grid_columns
@@ -75,6 +76,9 @@ def test_test_predictions_grow_and_keep_their_labels_apart(qtbot):
     every label within its own cell."""
     view = PredictionsView()
     qtbot.addWidget(view)
+    font = view.font()
+    font.setPointSizeF(11.0)                # the window's font at 1280x720
+    view.setFont(font)
     view.resize(435, 320)
     view.show()
     qtbot.waitExposed(view)
@@ -87,6 +91,8 @@ def test_test_predictions_grow_and_keep_their_labels_apart(qtbot):
     grid = view.grid
     columns, side = grid.layout_cells()
     assert side >= 26, (columns, side)
-    label = max(grid.fontMetrics().horizontalAdvance(t) for t in view.labels)
+    metrics = QFontMetrics(grid.label_font())
+    assert grid.label_font().pointSizeF() >= 11.0
+    label = max(metrics.horizontalAdvance(t) for t in view.labels)
     assert columns * label <= grid.width(), (columns, label, grid.width())
     assert view.labels[5] == "5 (3)" and grid.wrong[5] and grid.wrong.sum() == 1
