@@ -90,6 +90,12 @@ MAIN_VIEWS = {"plane": ("view_boundary",), "curve": ("view_curve",)}
 PRESENTING = {   # presenter mode: no editing docks, larger pictures
     "left_width": 0.26, "right_width": 0.36,
 }
+# Presenting, these leave the right column for the first tab group under the diagram: tabbed
+# with the loss curves, the confusion matrix's tab bar cost them 32 px, under the 25 % they
+# must keep (blobs5 and spiral3 presented at 1.0x at 1280x720), and under the diagram the
+# matrix gets a wide dock
+PRESENTING_BELOW = ("view_confusion",)
+BELOW_HEIGHT = 0.45     # ... and its rows of counts the height of the presenter font
 PANEL_HEIGHT = 0.58     # a lesson's own figure (the race) under the diagram needs height
 # ... presenting, most of the centre's: at 1280x720 the race's contour plot had 120 px of it
 # (the diagram scrolls, a lesson's figure cannot)
@@ -170,12 +176,20 @@ class WindowLayout(QObject):
         left = [list(NOTES)] + list(design.left) if lesson else list(design.left)
         bottom = [list(LESSON_BOTTOM) + list(g) for g in design.bottom[:1]] + \
             list(design.bottom[1:]) if lesson else list(design.bottom)
-        named = {name for groups in (left, design.right, bottom) for g in groups for name in g}
+        right = list(design.right)
+        if presenting:
+            right = [[n for n in g if n not in PRESENTING_BELOW] for g in right]
+            moved = [n for g in design.right for n in g if n in PRESENTING_BELOW]
+            if moved and bottom:
+                first = list(bottom[0])
+                at = len(LESSON_BOTTOM) + 1 if lesson else 1
+                bottom = [first[:at] + moved + first[at:]] + list(bottom[1:])
+        named = {name for groups in (left, right, bottom) for g in groups for name in g}
         # a view the design does not name (a new one) goes last in the first bottom group:
         # available in View, shown when a document asks for it
         extra = sorted(n for n in docks if n.startswith("view_") and n not in named)
         bottom = [list(bottom[0]) + extra] + list(bottom[1:]) if bottom else [extra]
-        placed = [(LEFT, left), (RIGHT, list(design.right)), (BOTTOM, bottom)]
+        placed = [(LEFT, left), (RIGHT, right), (BOTTOM, bottom)]
         known = {name for _area, groups in placed for g in groups for name in g}
         visible = {n: self._visible(n, wanted, lesson, presenting) for n in known & docks.keys()}
         for name in known & docks.keys():
@@ -278,6 +292,9 @@ class WindowLayout(QObject):
             w.resizeDocks(rights, [top, height - top], Qt.Orientation.Vertical)
         if bottoms:
             share = max(design.bottom_height, design.presenting_bottom if presenting else 0)
+            below = [docks[n] for n in PRESENTING_BELOW if n in docks]
+            if presenting and any(d.isVisible() for d in below):
+                share = max(share, BELOW_HEIGHT)
             if with_panel:
                 share = max(share, PANEL_HEIGHT_PRESENTING if presenting else PANEL_HEIGHT)
             w.resizeDocks(bottoms[:1], [int(height * share)], Qt.Orientation.Vertical)

@@ -69,9 +69,10 @@ def assert_whole(screen, results):
 
 
 def test_projector_screen_subset():
-    """1280x720, the most common projector mode: a playground, MNIST and the busiest lesson
-    (its race panel), each also presented and left again."""
-    results = run_sweep("1280x720", ["spiral", "mnist-cnn", "6"])
+    """1280x720, the most common projector mode: a playground, MNIST, the busiest lesson
+    (its race panel) and five classes with a confusion matrix, each also presented and left
+    again."""
+    results = run_sweep("1280x720", ["spiral", "mnist-cnn", "6", "blobs5"])
     assert_whole("1280x720", results)
     # presenting enlarges the text as far as the screen allows while the decision boundary
     # keeps at least PICTURE of the screen's height and the loss curves CURVES (at 1280x720
@@ -80,6 +81,9 @@ def test_projector_screen_subset():
     presented = {r["target"]: r for r in results if r["mode"] == "presenter"}
     assert presented["spiral"]["font_scale"] >= 1.15
     assert presented["mnist-cnn"]["font_scale"] >= 1.15
+    # blobs5 presented at 1.0x: the confusion matrix's tab over the loss curves took 32 px of
+    # them; presenting, the matrix goes under the diagram
+    assert presented["blobs5"]["font_scale"] >= 1.15
     # lesson 6 presented at 1.0x: its Compare tab, hidden behind the race, held the centre
     # 570 px wide, the right column narrowed and the boundary's options took two rows. The
     # race's contour plot (255x120 px then) is large enough to follow the paths.
