@@ -535,6 +535,7 @@ class TrainingThread(QThread):
             if added and self._viewing is not None:   # looking back: that moment again
                 self._show_checkpoint(self._viewing.step)
             elif added and self._mode is None:
+                self._refresh_confusion_if_stale()     # the matrix counted at load otherwise
                 self._publish(0.0, force=True)
 
     def _select_image(self, index):

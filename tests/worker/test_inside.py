@@ -70,3 +70,21 @@ def test_the_confusion_matrix_comes_with_the_outputs_it_counts(qtbot, instrument
     rebuilt = np.zeros_like(snap.confusion)
     np.add.at(rebuilt, (y, pred), 1)
     assert np.array_equal(rebuilt, snap.confusion)
+
+
+def test_a_confusion_matrix_shown_after_training_is_counted_now(qtbot,
+                                                                instrumented_controller):
+    """The matrix's view opened while training is paused (a tab clicked after a run) got the
+    matrix counted at load: "Test set, before training" beside 99.6 % accuracy."""
+    controller, _ = loaded(qtbot, instrumented_controller)
+    controller.set_visible_views({S.VIEW_HEALTH})          # the matrix not shown
+    for _ in range(3):
+        with qtbot.waitSignal(controller.snapshot_ready, timeout=WAIT):
+            controller.step()
+    qtbot.waitUntil(lambda: not controller.running, timeout=WAIT)
+    stepped = controller.latest_snapshot.step
+    assert stepped == 3
+    with qtbot.waitSignal(controller.snapshot_ready, timeout=WAIT) as blocker:
+        controller.set_visible_views({S.VIEW_CONFUSION})
+    snap = blocker.args[0]
+    assert snap.confusion_step == stepped, (snap.confusion_step, stepped)
