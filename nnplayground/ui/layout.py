@@ -95,7 +95,8 @@ PRESENTING = {   # presenter mode: no editing docks, larger pictures
 # must keep (blobs5 and spiral3 presented at 1.0x at 1280x720), and under the diagram the
 # matrix gets a wide dock
 PRESENTING_BELOW = ("view_confusion",)
-BELOW_HEIGHT = 0.45     # ... and its rows of counts the height of the presenter font
+BELOW_HEIGHT = 0.42     # ... and its counts room (0.45 pushed spiral3's blocks out of the
+# diagram's view at 3840x2160)
 PANEL_HEIGHT = 0.58     # a lesson's own figure (the race) under the diagram needs height
 # ... presenting, most of the centre's: at 1280x720 the race's contour plot had 120 px of it
 # (the diagram scrolls, a lesson's figure cannot)
