@@ -1,7 +1,9 @@
 """`nnplayground train`: a thin headless driver around `Trainer.step()`.
 
 stdout carries results only (a final summary line, or with `--json` one JSON object per epoch
-and nothing else); progress, notes and errors go to stderr.
+and nothing else); progress, notes and errors go to stderr. With `--save`, the run's training
+history is kept as the app keeps it (`worker.recorder`, Qt-free) and saved with the model, so
+the app opens it with its loss curves, scrubber and views.
 """
 
 from __future__ import annotations
@@ -34,11 +36,15 @@ def run_train(args) -> int:
         exp.model.load_state_dict(load_model(label)[1])
         note(f"continuing from the weights saved in {label}")
     trainer = exp.trainer
+    recorder = None
+    if save is not None:
+        from nnplayground.worker.recorder import HistoryRecorder
+        recorder = HistoryRecorder(exp)
     progress = TrainProgress(sys.stderr, epochs, steps_per_epoch(trainer, exp.dataset))
     records = []
     try:
         for _ in range(epochs):
-            record = json_record(run_epoch(trainer, progress))
+            record = json_record(run_epoch(trainer, progress, recorder))
             records.append(record)
             progress.epoch(record)
             if args.json:
@@ -47,7 +53,7 @@ def run_train(args) -> int:
         progress.close()
         done = len(records)
         if save is not None:
-            save_model(save, doc, trainer.model, exp.base_dir)
+            save_model(save, doc, trainer.model, exp.base_dir, recorder.arrays())
             note(f"saved the model as it was when interrupted to {save}")
         raise CliError(f"interrupted after {done} complete epoch{'s' if done != 1 else ''}",
                        EXIT_INTERRUPTED) from None
@@ -66,7 +72,7 @@ def run_train(args) -> int:
         note(f"warning: {warning}")
 
     if save is not None:
-        save_model(save, doc, trainer.model, exp.base_dir)
+        save_model(save, doc, trainer.model, exp.base_dir, recorder.arrays())
         note(f"saved the model after {epochs} epoch{'s' if epochs != 1 else ''} to {save}")
     if records and not args.json:
         final = "  ".join(f"{k} {v:.4f}" for k, v in metric_items(records[-1]))
@@ -169,17 +175,23 @@ def steps_per_epoch(trainer, dataset) -> int:
     return max(1, math.ceil(len(dataset.x_train) / max(1, int(trainer.batch_size))))
 
 
-def run_epoch(trainer, progress: TrainProgress) -> dict:
-    """One epoch, step by step so the bar can move, then the trainer's own epoch record."""
+def run_epoch(trainer, progress: TrainProgress, recorder=None) -> dict:
+    """One epoch, step by step so the bar can move, then the trainer's own epoch record;
+    `recorder` (a `HistoryRecorder`, or None) keeps the training history meanwhile."""
     epoch = trainer.epoch + 1  # the one now running; a step that ends it already counts it
     step_in_epoch = 0
     while True:
         result = trainer.step()
         step_in_epoch += 1
         progress.step(epoch, step_in_epoch, float(result.loss))
+        if recorder is not None:
+            recorder.stepped(result)
         if result.epoch_done:
             break
-    return trainer.finish_epoch()
+    record = trainer.finish_epoch()
+    if recorder is not None:
+        recorder.epoch_ended()
+    return record
 
 
 def json_record(record: dict) -> dict:
@@ -196,9 +208,9 @@ def json_record(record: dict) -> dict:
     return clean
 
 
-def save_model(path: Path, doc: dict, model, base_dir=None) -> None:
+def save_model(path: Path, doc: dict, model, base_dir=None, history=None) -> None:
     """`base_dir`: where the preset's relative data path was read from, so the model file
-    names the same data file relative to itself."""
+    names the same data file relative to itself; `history`: the training history's arrays."""
     from nnplayground.presets import save_model as save
 
-    save(path, doc, model, base_dir=base_dir)
+    save(path, doc, model, base_dir=base_dir, history=history)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from types import MappingProxyType
 
 import numpy as np
@@ -57,6 +58,15 @@ def _jsonable(value):
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def saved_history(history: TrainingHistory, experiment, builder,
+                  clock=time.perf_counter) -> dict[str, np.ndarray]:
+    """What a model file keeps of a run (the app's Save Trained Model, `train --save`): the
+    present moment added as the last checkpoint, so the history ends at the saved weights,
+    then `to_arrays`."""
+    history.take(experiment, builder, clock)
+    return to_arrays(history, experiment.trainer, builder.epoch_steps)
 
 
 def to_arrays(history: TrainingHistory, trainer, epoch_steps) -> dict[str, np.ndarray]:

@@ -28,7 +28,7 @@ from nnplayground.worker import commands as C
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import SnapshotBuilder
 from nnplayground.worker.history import TrainingHistory, restore
-from nnplayground.worker.history_file import from_arrays, to_arrays
+from nnplayground.worker.history_file import from_arrays, saved_history
 from nnplayground.worker.live import OPTIMIZER_KEYS, apply_parameter_edit
 from nnplayground.worker.memory import release_free_memory
 from nnplayground.worker.priority import lower_this_thread
@@ -464,9 +464,8 @@ class TrainingThread(QThread):
         if done.set_running_or_notify_cancel():
             try:
                 self._require_experiment()
-                self._history.take(self._exp, self._builder, self.clock)   # the saved moment
-                self._exp.save_model(path, history=to_arrays(
-                    self._history, self._exp.trainer, self._builder.epoch_steps))
+                self._exp.save_model(path, history=saved_history(
+                    self._history, self._exp, self._builder, self.clock))
             except Exception as exc:   # noqa: BLE001 - handed to the caller's thread
                 done.set_exception(exc)
             else:

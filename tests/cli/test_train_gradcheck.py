@@ -127,11 +127,11 @@ def test_ctrl_c_saves_what_was_trained_and_exits_130(tmp_path, monkeypatch, caps
     real_run_epoch = train.run_epoch
     calls = []
 
-    def interrupt_on_second(trainer, progress):
+    def interrupt_on_second(trainer, progress, recorder):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_run_epoch(trainer, progress)
+        return real_run_epoch(trainer, progress, recorder)
 
     monkeypatch.setattr(train, "run_epoch", interrupt_on_second)
     path = tmp_path / "partial.npz"
@@ -139,6 +139,37 @@ def test_ctrl_c_saves_what_was_trained_and_exits_130(tmp_path, monkeypatch, caps
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 1
     assert "interrupted after 1 complete epoch" in captured.err and path.is_file()
+    history, losses, epochs, _ = saved_history(path)       # with what was trained
+    assert len(losses) == 25 and len(epochs) == 1 and history.steps()[-1] == 25
+
+
+def saved_history(path):
+    """(TrainingHistory, losses, epoch records, epoch steps) of a model file."""
+    from nnplayground.presets.modelfile import load_history_arrays
+    from nnplayground.worker.history_file import from_arrays
+    return from_arrays(load_history_arrays(path))
+
+
+def test_train_save_keeps_the_training_history_as_the_app_does(tmp_path, capsys):
+    """Every step's loss, every epoch's record and where it ended, and checkpoints from the
+    untrained step 0 to the saved weights, as the app's Save Trained Model writes them."""
+    from nnplayground.presets import load_model
+    path = tmp_path / "xor.npz"
+    assert main(["train", "xor", "--epochs", "3", "--save", str(path), "--json"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    history, losses, epochs, epoch_steps = saved_history(path)
+    assert len(losses) == 3 * 25 and np.all(np.isfinite(losses))    # 250 points, batch 10
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    assert [e["test_loss"] for e in epochs] == [r["test_loss"] for r in printed]
+    assert epoch_steps == {0: 25, 1: 50, 2: 75}
+    steps = list(history.steps())
+    assert steps[:51] == list(range(51)) and steps[-1] == 75      # dense early, then spaced
+    last = history.checkpoints[-1]
+    _doc, state = load_model(path)
+    for key, value in state.items():
+        np.testing.assert_array_equal(last.state_dict()[key], value)
+    assert last.frame.boundary.shape == (50, 50) and last.frame.confusion.sum() == 250
+    assert last.position["steps_done"] == 75
 
 
 def test_mnist_says_when_the_bundled_sample_is_used(tmp_path, monkeypatch, capsys):

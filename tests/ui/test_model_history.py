@@ -42,3 +42,39 @@ def test_saving_and_reopening_a_model_brings_back_its_curves_and_scrubber(
     with qtbot.waitSignal(controller.snapshot_ready):
         controller.step()
     assert controller.latest_snapshot.step == 33
+
+
+def test_a_model_saved_by_train_save_opens_with_the_command_lines_curves(
+        window_on_worker, controller, qtbot, tmp_path):
+    """`nnplayground train xor --epochs 3 --save` then File > Open: the loss curve of all 75
+    steps, the 3 epochs' points, the scrubber over the run's checkpoints, and the views at
+    any of them; training goes on from step 75."""
+    from nnplayground.cli import main
+    from nnplayground.presets.modelfile import load_history_arrays
+    from nnplayground.worker.history_file import from_arrays
+    path = tmp_path / "xor-cli.npz"
+    assert main(["train", "xor", "--epochs", "3", "--save", str(path)]) == 0
+    history, losses, epochs, _ = from_arrays(load_history_arrays(path))
+
+    window = window_on_worker("circle")
+    hub = window.live_views
+    metrics, timeline = hub.views["metrics"], hub.timeline
+    with qtbot.waitSignal(controller.snapshot_ready, check_params_cb=lambda s: s.rewound,
+                          timeout=15000):
+        assert window.files.open_path(str(path))
+    assert controller.latest_snapshot.step == 75
+    np.testing.assert_array_equal(metrics.steps.data[:, 0], np.arange(1, 76))  # every step
+    np.testing.assert_allclose(metrics.steps.data[:, 1], losses, rtol=1e-6)
+    np.testing.assert_array_equal(metrics.step_curve.getData()[0], np.arange(1, 76))
+    np.testing.assert_allclose(metrics.epochs.column("test_loss"),
+                               [e["test_loss"] for e in epochs])
+    np.testing.assert_array_equal(timeline.steps, history.steps())
+    timeline.slider.setFocus()
+    with qtbot.waitSignal(controller.snapshot_ready, check_params_cb=lambda s: s.replay):
+        qtbot.keyClick(timeline.slider, Qt.Key.Key_Home)
+    assert controller.latest_snapshot.step == 0
+    np.testing.assert_array_equal(controller.latest_snapshot.boundary,
+                                  history.checkpoints[0].frame.boundary)
+    with qtbot.waitSignal(controller.snapshot_ready):
+        controller.step()
+    assert controller.latest_snapshot.step == 76
