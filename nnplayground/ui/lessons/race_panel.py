@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QSlider, QVBoxLayout, QWidget)
 
 from nnplayground.lessons import optimizer_race as R
 
@@ -72,6 +72,7 @@ class OptimizerRacePanel(QWidget):
         self.plot_widget = light(pg.GraphicsLayoutWidget())
         self.plot_widget.setMinimumHeight(170)     # the race is what the class watches
         self.legend = pg.LegendItem(colCount=3, labelTextColor="k", verSpacing=-4)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.plot_widget.ci.addItem(self.legend, row=0, col=0)
         self.plot = self.plot_widget.ci.addPlot(row=1, col=0)
         self.legend_beside = False
@@ -120,6 +121,9 @@ class OptimizerRacePanel(QWidget):
         if beside:
             layout.addItem(self.plot, row=0, col=0)
             layout.addItem(self.legend, row=0, col=1)
+            # at the top, its rows as tall as their text: stretched to the plot's height, each
+            # sample line sat under its name, nearer the next name
+            layout.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         else:
             layout.addItem(self.legend, row=0, col=0)
             layout.addItem(self.plot, row=1, col=0)

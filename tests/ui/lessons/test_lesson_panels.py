@@ -182,6 +182,14 @@ def test_optimizer_race_legend_moves_beside_a_wide_short_plot(qtbot):
     qtbot.waitUntil(lambda: race.legend.sceneBoundingRect().left()
                     >= race.plot.sceneBoundingRect().right() - 1)
     assert race.plot.sceneBoundingRect().height() > 0.8 * race.plot_widget.height()
+    # each sample line beside its own name: stretched to the plot's height, the legend's rows
+    # put each line under its name, nearer the next one
+    race.resize(900, 600)
+    qtbot.waitUntil(lambda: race.plot_widget.height() > 400)
+    assert race.legend_beside
+    for sample, label in race.legend.items:
+        line, text = sample.sceneBoundingRect(), label.item.sceneBoundingRect()
+        assert text.top() <= line.center().y() <= text.bottom(), (label.text, line, text)
     race.resize(400, 700)
     qtbot.waitUntil(lambda: not race.legend_beside)
     qtbot.waitUntil(lambda: race.legend.sceneBoundingRect().bottom()
