@@ -474,8 +474,8 @@ class MainWindow(QMainWindow):
                     action.text().replace("&", "").rstrip(".\u2026")
                 lines.append(f"{keys}  {name}")
         return lines + ["Ctrl+wheel  zoom the diagram",
-                        "Shift+wheel  scroll a wide diagram sideways (Ctrl+0 fits it as far "
-                        "as its text stays readable)"]
+                        "Shift+wheel  scroll a wide diagram sideways (Ctrl+0 shows it whole, "
+                        "its blocks compact where it must zoom out)"]
 
     def show_keys(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines()))
