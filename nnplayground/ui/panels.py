@@ -6,6 +6,7 @@ re-sync from it with signals blocked, so undo and file loads show up here withou
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from nnplayground.presets.datapath import data_path_for_file
 from nnplayground.ui import document as D
 from nnplayground.ui.augment_box import AugmentationBox
 from nnplayground.ui.data_import import FILE_FILTER, DataImportDialog, use_data_file
+from nnplayground.ui.tasks import TaskThread
 from nnplayground.ui.undo import DocumentModel
 from nnplayground.ui.views.classes import class_colour
 from nnplayground.worker.pace import DEFAULT_SPEED, DESCRIPTIONS, SPEEDS
@@ -29,6 +31,17 @@ from nnplayground.worker.pace import DEFAULT_SPEED, DESCRIPTIONS, SPEEDS
 OPEN_FILE = "open data file"   # kind combo entries that are not a generator's kind
 CURRENT = "data in use"
 CLASS_BRUSHES = [pg.mkBrush(245, 147, 34), pg.mkBrush(8, 119, 189)]
+PREVIEW_POINTS = 1000           # the Data panel draws at most this many training points
+
+
+def load_preview(key, spec: dict, folder):
+    """(key, spec, the Dataset or the exception refusing it): off the GUI thread for a file.
+    A relative file path is read from the preset's folder."""
+    from nnplayground.data import load_dataset
+    try:
+        return key, spec, load_dataset(spec, base_dir=folder)
+    except Exception as exc:    # any DatasetError or missing module: said, the app stays up
+        return key, spec, exc
 
 
 def _set_key(doc: dict, section: str, key: str, value) -> None:
@@ -223,6 +236,7 @@ class DatasetPanel(_Form):
         self.augmentation = AugmentationBox(model)      # shows itself for image data only
         self.layout_.addWidget(self.augmentation)
         self._preview_key = None
+        self.preview_thread: TaskThread | None = None     # reading a file for the preview
         model.changed.connect(self.update_preview)
         self.sync()
         self.update_preview()       # the document it starts with is shown too
@@ -352,7 +366,9 @@ class DatasetPanel(_Form):
                         lambda d: _set_key(d, "dataset", "seed", seed))
 
     def update_preview(self, *_args) -> None:
-        """Toy data is generated here (milliseconds); images come from the worker's DatasetInfo."""
+        """Toy data is generated here (milliseconds); a user's file is read on a background
+        thread (a 50 MB CSV takes seconds), the newest document's only; images come from the
+        worker's DatasetInfo."""
         spec = dict(self.model.doc.get("dataset", {}))
         folder = D.document_folder(self.model.path)
         key = repr((sorted(spec.items()), folder))
@@ -363,12 +379,24 @@ class DatasetPanel(_Form):
             self.scatter.clear()
             self.note.setText("Sample images appear when the data has loaded")
             return
-        try:
-            from nnplayground.data import load_dataset
-            ds = load_dataset(spec, base_dir=folder)   # a relative file path: the preset's folder
-        except Exception as exc:   # any DatasetError or missing module: say it, keep the app up
+        if spec.get("kind") == "file":
+            self.preview_thread = TaskThread(partial(load_preview, key, spec, folder))
+            self.preview_thread.done.connect(self._on_preview_loaded)
+            self.preview_thread.start_detached()
+            return
+        self._show_preview(spec, load_preview(key, spec, folder)[2])
+
+    def _on_preview_loaded(self, loaded) -> None:
+        key, spec, result = loaded
+        if key == self._preview_key:        # else the document has changed meanwhile
+            self.preview_thread = None
+            self._show_preview(spec, result)
+
+    def _show_preview(self, spec: dict, ds) -> None:
+        """`ds`: the Dataset, or the exception that refused it."""
+        if isinstance(ds, Exception):
             self.scatter.clear()
-            self.note.setText(f"No preview: {exc}")
+            self.note.setText(f"No preview: {ds}")
             self.file_info.setText(f"{_data_title(spec)}: cannot be read (see above)")
             return
         self.images.clear()
@@ -378,9 +406,13 @@ class DatasetPanel(_Form):
         self._show_points(np.asarray(ds.x_train), np.asarray(ds.y_train), ds.task)
 
     def _show_points(self, x, y, task) -> None:
+        """At most PREVIEW_POINTS of them, evenly through the data: a preview (every one of
+        416,000 points took pyqtgraph 50 s on the GUI thread)."""
         if x.ndim != 2 or x.shape[1] == 0:
             self.scatter.clear()
             return
+        every = max(1, -(-len(x) // PREVIEW_POINTS))
+        x, y = x[::every], np.asarray(y)[::every]
         if x.shape[1] == 1:
             pts = np.column_stack([x[:, 0], np.asarray(y, dtype=float).reshape(len(x), -1)[:, 0]])
             brushes = [CLASS_BRUSHES[1]] * len(x)
