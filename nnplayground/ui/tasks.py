@@ -13,12 +13,15 @@ import traceback
 
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
+from nnplayground.worker.priority import lower_this_thread
+
 
 class TaskThread(QThread):
     """Runs `fn()` once off the GUI thread; `done(result)` or `failed(message)` afterwards.
 
     Exceptions become a message (never a silent print), so the widget can show what went wrong.
-    A task that watches a stop flag (`stop`, a threading.Event it checks between its parts,
+    The task runs at the training thread's lower priority (`worker/priority.py`): on a busy
+    machine the GUI thread gets a core first. A task that watches a stop flag (`stop`, a threading.Event it checks between its parts,
     as the CSV reader checks between chunks) is ended early by `stop()`; it still comes back
     with whatever it returns then.
     """
@@ -37,6 +40,7 @@ class TaskThread(QThread):
             self._stop.set()
 
     def run(self):
+        lower_this_thread()     # the window gets a core before the task does, as before training
         try:
             result = self._fn()
         except Exception as exc:    # shown to the user by the widget

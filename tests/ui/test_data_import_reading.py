@@ -8,6 +8,7 @@ the test wants, on any machine; that a read stopped early is told by the chunks 
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 from dataclasses import fields
 from functools import partial
@@ -22,6 +23,7 @@ from nnplayground.data import DatasetError
 from nnplayground.data.files import DataTable, ReadCancelled, read_table
 from nnplayground.presets import load_builtin
 from nnplayground.ui.data_import import ERROR_STYLE, DataImportDialog
+from nnplayground.worker.priority import TRAINING_NICENESS, niceness
 
 HUNG = 60.0     # seconds a held reader waits at most: a bound for a broken test, not a timing
 
@@ -310,3 +312,17 @@ def test_a_dialog_closed_while_checking_ignores_the_late_check(qtbot, points, wa
     watch.gate.set()
     qtbot.waitUntil(lambda: not shiboken6.isValid(thread))
     assert not heard and not dialog.choice_ok
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_reading_thread_runs_nicer_than_the_gui_thread(qtbot, points):
+    """As the training thread does: on a busy machine the window gets a core first."""
+    seen = {}
+
+    def read(path, keep_going):
+        seen["nice"] = niceness(threading.get_native_id())
+        return read_table(path, keep_going)
+    dialog = open_dialog(qtbot, points, read)
+    settle(qtbot, dialog)
+    gui = niceness(threading.get_native_id())
+    assert seen["nice"] == min(gui + TRAINING_NICENESS, 19)
