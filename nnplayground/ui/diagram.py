@@ -253,19 +253,26 @@ class DiagramScene(QGraphicsScene):
                     for j, line in enumerate(row):
                         line.setLine(_rim_to_rim(a.unit_scene_pos(i), b.unit_scene_pos(j)))
 
-    @staticmethod
-    def _lane(src: NodeItem, dst: NodeItem) -> float | None:
-        """Where a wire back to the left runs (None: it runs forward, as a curve): between
-        the two blocks when one is above the other (the end of a row, the start of the
-        next), else under both."""
+    def _lane(self, src: NodeItem, dst: NodeItem) -> float | None:
+        """Where a wire back to the left runs (None: it runs forward, as a curve): the gap
+        between blocks it spans nearest the middle of its two ends (between two rows of a
+        wrapped chain, not through a tall block of either), else above or below them all."""
         if dst.in_scene_pos().x() >= src.out_scene_pos().x():
             return None
-        a, b = src.sceneBoundingRect(), dst.sceneBoundingRect()
-        if b.top() > a.bottom():
-            return (a.bottom() + b.top()) / 2
-        if a.top() > b.bottom():
-            return (b.bottom() + a.top()) / 2
-        return max(a.bottom(), b.bottom()) + 2 * LANE_CORNER
+        left = dst.in_scene_pos().x() - 2 * LANE_CORNER
+        right = src.out_scene_pos().x() + 2 * LANE_CORNER
+        spans = sorted((r.top(), r.bottom()) for r in
+                       (item.sceneBoundingRect() for item in self.nodes.values())
+                       if r.right() > left and r.left() < right)
+        lanes = [spans[0][0] - 2 * LANE_CORNER]
+        bottom = spans[0][1]
+        for top, end in spans[1:]:
+            if top > bottom:
+                lanes.append((bottom + top) / 2)
+            bottom = max(bottom, end)
+        lanes.append(bottom + 2 * LANE_CORNER)
+        middle = (src.out_scene_pos().y() + dst.in_scene_pos().y()) / 2
+        return min(lanes, key=lambda y: abs(y - middle))
 
     def node_moved(self, node_id: str) -> None:
         """A block was dragged (or set_node moved it): its wires follow. During sync the

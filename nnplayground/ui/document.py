@@ -285,19 +285,24 @@ def tidy_layout(doc: dict, heights: dict | None = None, column=230, gap=40,
 def _columns_per_row(heights: list[float], column: float, block: float, row_gap: float,
                      margin: float, aspect: float | None) -> int:
     """How many depth columns a row holds so that the rows fill a view of `aspect` best (the
-    largest zoom that shows them all); all in one row without an aspect."""
+    largest zoom that shows them all; a row more must gain 1 %), as evenly as that many rows
+    allow (mnist-cnn's eight: 4 + 4, not 7 + 1); all in one row without an aspect."""
     n = len(heights)
     if not aspect or n <= 1:
         return max(n, 1)
-    best, best_zoom = n, 0.0
-    for per_row in range(n, 0, -1):
+
+    def zoom(per_row: int) -> float:
         rows = [heights[i:i + per_row] for i in range(0, n, per_row)]
         width = (per_row - 1) * column + block + 2 * margin
         height = sum(max(r) for r in rows) + row_gap * (len(rows) - 1) + 2 * margin
-        zoom = min(aspect / width, 1 / height)
-        if zoom > best_zoom * 1.05:         # another row must be worth it
-            best, best_zoom = per_row, zoom
-    return best
+        return min(aspect / width, 1 / height)
+
+    best = n
+    for per_row in range(n - 1, 0, -1):
+        if zoom(per_row) > zoom(best) * 1.01:
+            best = per_row
+    even = -(-n // -(-n // best))       # the same number of rows, filled evenly
+    return even if zoom(even) >= zoom(best) else best
 
 
 def document_folder(path) -> str | None:

@@ -88,6 +88,9 @@ def test_tidy_layout_wraps_a_long_chain_into_rows_for_the_view():
         assert xs == [180 * k for k in range(len(xs))]          # left to right from x = 0
     assert sum(len(xs) for xs in rows) == 13
     assert 1 < len(rows_for(4.0)) < len(rows)
+    for aspect in (0.8, 1.0, 1.33, 1.5, 2.0, 3.0, 4.0):       # rows as even as they can be
+        lengths = [len(xs) for xs in rows_for(aspect)]
+        assert lengths[0] == -(-13 // len(lengths)), (aspect, lengths)   # 4 + 4 + 4 + 1
     doc = load_builtin("mnist-best")
     D.tidy_layout(doc, column=180, aspect=1.5)
     ys = sorted({n["pos"][1] for n in doc["model"]["nodes"]})
