@@ -21,6 +21,22 @@ SHAPE_COLOUR = QColor("#2b5797")
 ERROR_COLOUR = QColor("#d62728")
 LINE_GAP = 2        # scene px between lines, as the full block draws them
 
+# A block's header is tinted by what the layer does, so the kind of each block reads even
+# where a fit of a long network leaves no room for its name (lesson 9 presented at 1280x720:
+# Dense, BatchNorm, ReLU, Dense...): layers that learn, pooling, normalisation and dropout,
+# activations, and the ones that only reshape or join.
+KIND_TINT = {
+    "Dense": "#dbe8f6", "Conv2D": "#dbe8f6",
+    "MaxPool2D": "#dcefe0", "AvgPool2D": "#dcefe0",
+    "BatchNorm": "#ebe3f5", "Dropout": "#ebe3f5",
+    "Activation": "#fbe6d2",
+}
+PLAIN_TINT = "#eef2f7"      # Input, Flatten, Reshape, Add, Concatenate
+
+
+def header_tint(node_type: str) -> QColor:
+    return QColor(KIND_TINT.get(node_type, PLAIN_TINT))
+
 
 def is_compact(zoom: float, text_pt: float, readable_pt: float) -> bool:
     """Below this zoom a block's own text would be smaller than readable on screen."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainte
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
-from nnplayground.ui.diagram_detail import compact_lines, is_compact
+from nnplayground.ui.diagram_detail import compact_lines, header_tint, is_compact
 from nnplayground.ui.diagram_features import InputFeatures
 from nnplayground.ui.document import describe
 
@@ -27,7 +27,6 @@ ERROR = QColor("#d62728")
 SELECTED = QColor("#1f6feb")
 BORDER = QColor("#5a6270")
 FILL = QColor("#ffffff")
-HEADER = QColor("#eef2f7")
 MAX_UNITS_DRAWN = 16
 NODE_WIDTH = 140        # the presets' columns are 146 px apart at the closest
 HEADER_HEIGHT = 110     # five lines of at least TEXT_PT: type, id, settings (two), shape
@@ -437,7 +436,8 @@ class NodeItem(QGraphicsObject):
         painter.drawRoundedRect(rect, 8, 8)
         header = QPainterPath()
         header.addRoundedRect(QRectF(1, 1, NODE_WIDTH - 2, HEADER_HEIGHT - 2), 7, 7)
-        painter.fillPath(header, QColor("#fbd5d1") if self.problem else HEADER)
+        painter.fillPath(header, QColor("#fbd5d1") if self.problem
+                         else header_tint(self.node["type"]))
         x, y = (COMPACT_PAD, COMPACT_PAD) if self.compact() else (8, 3)
         for text, font, width, colour in self.text_lines(with_colours=True):
             painter.setFont(font)

@@ -310,3 +310,32 @@ def test_compact_lines_keep_the_most_important_that_fit(qapp):
     assert texts(20, 1000, 2 * line + 1) == ["Conv 16 3\u00d73", "16\u00d728\u00d728"]
     assert texts(20, 1000, line + 1) == ["Conv 16 3\u00d73"]
     assert texts(20, 1000, line - 1) == []
+
+
+def test_block_kinds_read_by_colour_where_no_name_fits(make_window, qtbot):
+    """Lesson 9's rhythm in a view so small that no block's name fits: Dense, BatchNorm and
+    ReLU blocks still differ, by the tint of their headers as drawn on screen."""
+    from nnplayground.ui.diagram_detail import header_tint
+    from nnplayground.ui.diagram_items import HEADER_HEIGHT
+    doc = _automatic("mnist-mlp")
+    doc["model"]["nodes"][2:3] = [
+        {"id": "h1", "type": "Dense", "params": {"units": 256, "activation": "identity"},
+         "inputs": ["flat"]},
+        {"id": "bn", "type": "BatchNorm", "params": {}, "inputs": ["h1"]},
+        {"id": "act", "type": "Activation", "params": {"function": "relu"}, "inputs": ["bn"]}]
+    doc["model"]["nodes"][5]["inputs"] = ["act"]
+    window = make_window(doc)
+    view = window.view
+    view.setFixedSize(260, 90)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 260)
+    view.fit()
+    picture = view.viewport().grab().toImage()
+    seen = {}
+    for node_id in ("h1", "bn", "act"):
+        item = window.scene.nodes[node_id]
+        assert item.compact() and item.text_lines() == []       # no name fits
+        spot = view.mapFromScene(item.mapToScene(NODE_WIDTH - 12, HEADER_HEIGHT - 12))
+        seen[node_id] = picture.pixelColor(spot * picture.devicePixelRatio()).name()
+    assert seen == {n: header_tint(t).name() for n, t in
+                    [("h1", "Dense"), ("bn", "BatchNorm"), ("act", "Activation")]}
+    assert len(set(seen.values())) == 3
