@@ -13,7 +13,7 @@ Then once: the dialog accepted, the longest stall until the worker has trained o
 for 2 s.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_import.py [--csv PATH] [--rows 520000]
-        [--runs 2] [--idle] [--cancel-after 0.5] [--stalls]
+        [--runs 2] [--idle] [--cancel-after 0.5] [--no-accept] [--stalls]
 
 Without `--csv`, a CSV of `--rows` rows of 10 inputs and a label (about 50 MB for 520,000
 rows) is written to a temporary folder. The machine's load average is printed with the
@@ -186,6 +186,8 @@ def main():
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--idle", action="store_true", help="do not train while importing")
     parser.add_argument("--cancel-after", type=float, default=0.5)
+    parser.add_argument("--no-accept", action="store_true",
+                        help="skip accepting the file at the end")
     parser.add_argument("--stalls", action="store_true",
                         help="also say where the GUI thread was in each stall (soak_gui's)")
     args = parser.parse_args()
@@ -208,7 +210,8 @@ def main():
     for run in range(args.runs):
         print(f"run {run + 1}:")
         one_run(window, path, heart, slots, args.cancel_after)
-    accept(window, path, heart)
+    if not args.no_accept:
+        accept(window, path, heart)
     if watchdog:
         watchdog.stop()
         watchdog.report()
