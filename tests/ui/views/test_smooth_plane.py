@@ -65,4 +65,3 @@ def test_a_nan_stays_in_the_pixels_next_to_its_sample(where):
     assert 0 < bad.sum() <= (2 * SMOOTH + 1) ** 2
     rows, cols = np.nonzero(bad)
     assert np.ptp(rows) <= 2 * SMOOTH and np.ptp(cols) <= 2 * SMOOTH
-
