@@ -15,18 +15,20 @@ undo sends the old value. The scene never writes a model's numbers itself.
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QGraphicsLineItem, QGraphicsScene, QGraphicsView,
-                               QMenu)
+                               QLabel, QMenu)
 
 from nnplayground.ui import document as D
+from nnplayground.ui.diagram_detail import header_tint, kind_name
 from nnplayground.ui.diagram_features import InputFeatures, input_features, toggle_feature
 from nnplayground.ui.diagram_items import (LANE_CORNER, NODE_WIDTH, UNIT_RADIUS, EdgeItem,
-                                           NodeItem, PortItem, UnitItem, WeightLine,
+                                           TEXT_PT, NodeItem, PortItem, UnitItem, WeightLine,
                                            drawn_units, node_height)
 from nnplayground.ui.neuron_maps import UnitMap, feature_maps, layer_maps
 from nnplayground.ui.undo import DocumentModel
@@ -129,6 +131,9 @@ class DiagramScene(QGraphicsScene):
         """The view's zoom or readable size changed: blocks turn compact or full."""
         for item in self.nodes.values():
             item.apply_detail()
+        for view in self.views():
+            if isinstance(view, DiagramView):
+                view.update_key()
 
     def bound(self, shrink: bool = False) -> None:
         """The scrollable area: the network and a margin. It grows with an edit or a drag
@@ -574,6 +579,58 @@ class DiagramView(QGraphicsView):
         scene.value_edit_requested.connect(self._on_value_edit_requested)
         self.setToolTip("The network: drag layers here from the palette, drag from a right-hand "
                         "port to a left-hand port to connect, right-click for more")
+        # Names the header tints when a fit leaves some blocks no room for their names
+        # (lesson 9 presented at 1280x720: eighteen blocks, only "In" named).
+        self.key = QLabel(self.viewport())
+        self.key.setObjectName("diagram_key")
+        self.key.setTextFormat(Qt.RichText)
+        self.key.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.key.setStyleSheet("background: rgba(255, 255, 255, 215); padding: 2px;")
+        self.key.hide()
+
+    def update_key(self) -> None:
+        """Show, in the view's bottom-left corner, a chip in each header tint with the kind's
+        name, for the kinds of the blocks whose names are hidden; hide it when none is."""
+        scene = self.scene()
+        kinds = {}
+        for item in scene.nodes.values():
+            if item.name_hidden():
+                kinds.setdefault(kind_name(item.node), header_tint(item.node["type"]).name())
+        if not kinds:
+            self.key.hide()
+            return
+        font = self.key.font()
+        font.setPointSizeF(TEXT_PT * self.text_scale)
+        self.key.setFont(font)
+        self.key.setText(" ".join(
+            f"<span style='background-color:{tint}'>&nbsp;{html.escape(name)}&nbsp;</span>"
+            for name, tint in kinds.items()))
+        self.key.show()
+        self._place_key()
+
+    def _place_key(self) -> None:
+        """The key in the bottom-left corner, wrapped to the view's width."""
+        if self.key.isHidden():
+            return
+        room = max(self.viewport().width() - 8, 40)
+        self.key.setWordWrap(False)
+        self.key.adjustSize()
+        if self.key.width() > room:
+            self.key.setWordWrap(True)
+            self.key.setFixedWidth(room)
+            self.key.setFixedHeight(self.key.heightForWidth(room))
+        else:
+            self.key.setMinimumSize(0, 0)
+            self.key.setMaximumSize(16777215, 16777215)
+            self.key.adjustSize()
+        if self.key.height() > self.viewport().height() / 4:
+            self.key.hide()         # a view this small keeps its room for the network
+            return
+        self.key.move(4, max(self.viewport().height() - self.key.height() - 4, 0))
+
+    def key_room(self) -> int:
+        """Height the key takes at the bottom of the view (0 when hidden)."""
+        return 0 if self.key.isHidden() else self.key.height() + 6
 
     @property
     def text_scale(self) -> float:
@@ -628,6 +685,7 @@ class DiagramView(QGraphicsView):
 
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
+        self._place_key()
         if self.fitted:
             self.scene().relayout()
             self.fit()
@@ -646,12 +704,20 @@ class DiagramView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         view = self.viewport().rect()
-        fitted = min((view.width() - 1) / rect.width(), (view.height() - 1) / rect.height())
+        self._zoom_onto(rect, view.width(), view.height())
+        self.fitted = True
+        scene.detail_changed()
+        if self.key_room():         # blocks too small for names: keep the key off them
+            self._zoom_onto(rect, view.width(), view.height() - self.key_room())
+            scene.detail_changed()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+
+    def _zoom_onto(self, rect, width, height) -> None:
+        """Zoom so `rect` fills a width x height area at the top of the view, centred there."""
+        fitted = min((width - 1) / rect.width(), (max(height, 2) - 1) / rect.height())
         zoom = min(fitted, MAX_FIT_ZOOM * self.text_scale)
         self.resetTransform()
         self.scale(zoom, zoom)
-        self.centerOn(rect.center())
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
-        self.fitted = True
-        scene.detail_changed()
+        below = (self.viewport().height() - height) / 2 / zoom
+        self.centerOn(rect.center() + QPointF(0, below))

@@ -38,6 +38,16 @@ def header_tint(node_type: str) -> QColor:
     return QColor(KIND_TINT.get(node_type, PLAIN_TINT))
 
 
+def kind_name(node: dict) -> str:
+    """What the diagram's key calls a block whose name no longer fits: its kind of layer,
+    without numbers (an activation by its function)."""
+    t = node["type"]
+    if t == "Activation":
+        return str(param_value(node, "function"))
+    return {"Conv2D": "Conv", "MaxPool2D": "MaxPool", "AvgPool2D": "AvgPool",
+            "Concatenate": "Concat"}.get(t, t)
+
+
 def is_compact(zoom: float, text_pt: float, readable_pt: float) -> bool:
     """Below this zoom a block's own text would be smaller than readable on screen."""
     return text_pt * zoom < readable_pt - 0.05

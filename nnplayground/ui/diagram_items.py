@@ -17,7 +17,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainte
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsObject, QGraphicsPathItem, QGraphicsSimpleTextItem)
 
-from nnplayground.ui.diagram_detail import compact_lines, header_tint, is_compact
+from nnplayground.ui.diagram_detail import compact_lines, header_tint, is_compact, type_variants
 from nnplayground.ui.diagram_features import InputFeatures
 from nnplayground.ui.document import describe
 
@@ -460,6 +460,14 @@ class NodeItem(QGraphicsObject):
         """Zoomed out below readable block text: the block shows its compact lines."""
         zoom, readable = self.detail()
         return is_compact(zoom, TEXT_PT, readable)
+
+    def name_hidden(self) -> bool:
+        """Compact, with no room left for even the shortest name of its type: only its
+        header's tint says what it is (the diagram's key then names the tints)."""
+        if not self.compact():
+            return False
+        names = type_variants(self.node)
+        return not any(line[0] in names for line in self.text_lines())
 
     def apply_detail(self) -> None:
         """The +/- buttons only on a full block; an Input's feature names at the readable size

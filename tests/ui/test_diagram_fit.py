@@ -339,3 +339,40 @@ def test_block_kinds_read_by_colour_where_no_name_fits(make_window, qtbot):
     assert seen == {n: header_tint(t).name() for n, t in
                     [("h1", "Dense"), ("bn", "BatchNorm"), ("act", "Activation")]}
     assert len(set(seen.values())) == 3
+
+
+def test_a_key_names_the_tints_while_blocks_have_no_room_for_names(make_window, qtbot):
+    """Lesson 9 presented at 1280x720 showed eighteen tinted blocks and one name ("In"). A key
+    in the view's corner names each hidden kind in its tint, at the readable size; zoomed in
+    until the names fit, it goes away."""
+    from nnplayground.ui.diagram_detail import header_tint, kind_name
+    doc = _automatic("mnist-mlp")
+    doc["model"]["nodes"][2:3] = [
+        {"id": "h1", "type": "Dense", "params": {"units": 256, "activation": "identity"},
+         "inputs": ["flat"]},
+        {"id": "bn", "type": "BatchNorm", "params": {}, "inputs": ["h1"]},
+        {"id": "act", "type": "Activation", "params": {"function": "relu"}, "inputs": ["bn"]}]
+    doc["model"]["nodes"][5]["inputs"] = ["act"]
+    window = make_window(doc)
+    view = window.view
+    view.setFixedSize(800, 160)
+    qtbot.waitUntil(lambda: view.viewport().width() <= 800)
+    view.fit()
+    key = view.key
+    assert key.isVisible() and view.viewport().rect().contains(key.geometry())
+    nodes = window.scene.nodes.values()
+    hidden = {kind_name(item.node): header_tint(item.node["type"]).name()
+              for item in nodes if item.name_hidden()}
+    assert {"Dense", "relu"} <= set(hidden)
+    text = key.text()
+    for name, tint in hidden.items():
+        assert f"background-color:{tint}'>&nbsp;{name}&nbsp;" in text
+    assert text.count("background-color") == len(hidden)
+    # the fit keeps the key's strip free: no block reaches under it
+    under_key = view.mapToScene(key.geometry()).boundingRect()
+    assert not any(item.sceneBoundingRect().intersects(under_key) for item in nodes)
+    assert key.font().pointSizeF() == pytest.approx(TEXT_PT * view.text_scale)
+    while view.transform().m11() < view.text_scale:
+        _wheel(view, Qt.ControlModifier, dy=120)
+    assert not any(item.name_hidden() for item in window.scene.nodes.values())
+    assert not key.isVisible()
