@@ -707,17 +707,21 @@ class DiagramView(QGraphicsView):
         self._zoom_onto(rect, view.width(), view.height())
         self.fitted = True
         scene.detail_changed()
-        if self.key_room():         # blocks too small for names: keep the key off them
-            self._zoom_onto(rect, view.width(), view.height() - self.key_room())
+        room = self.key_room()
+        if room:    # blocks too small for names: the key gets a band of its own below them
+            zoom = self._zoom_onto(rect, view.width(), view.height() - room)
+            rect = rect.adjusted(0, 0, 0, room / zoom)
+            scene.setSceneRect(rect)
+            self.centerOn(rect.center())
             scene.detail_changed()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
 
-    def _zoom_onto(self, rect, width, height) -> None:
-        """Zoom so `rect` fills a width x height area at the top of the view, centred there."""
+    def _zoom_onto(self, rect, width, height) -> float:
+        """Zoom so `rect` fits a width x height area, centred in the view; returns the zoom."""
         fitted = min((width - 1) / rect.width(), (max(height, 2) - 1) / rect.height())
         zoom = min(fitted, MAX_FIT_ZOOM * self.text_scale)
         self.resetTransform()
         self.scale(zoom, zoom)
-        below = (self.viewport().height() - height) / 2 / zoom
-        self.centerOn(rect.center() + QPointF(0, below))
+        self.centerOn(rect.center())
+        return zoom
