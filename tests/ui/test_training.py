@@ -208,15 +208,17 @@ def test_an_opened_trained_model_is_not_called_untrained(window_on_worker, contr
     path = tmp_path / "trained.npz"
     assert window.files.save_trained_model(str(path))
     assert window.files.open_path(str(path), ask=False)
+    # the weights load first (epoch 0, "the opened model's weights"); the file's history
+    # follows and puts the run back at its place in training
     qtbot.waitUntil(lambda: controller.state == "idle"
-                    and controller.latest_snapshot is not None, timeout=WAIT)
+                    and controller.latest_snapshot is not None
+                    and controller.latest_snapshot.epoch >= 1, timeout=WAIT)
     assert controller.latest_snapshot.weights_from_file
     dock = window.view_docks["confusion"]
     dock.show()
     dock.raise_()
     view = window.live_views.views["confusion"]
     epochs = controller.latest_snapshot.epoch
-    assert epochs >= 1
     qtbot.waitUntil(lambda: view.caption.text() == f"Test set, after epoch {epochs}",
                     timeout=WAIT)
     window.training.reset()                       # fresh weights: untrained again
