@@ -178,26 +178,24 @@ class Auditor:
             least = MIN_MULTIPLE_PX if len(plots) >= 8 else MIN_PLOT_PX
             for plot in plots:
                 self.result.checked += 1
+                title = plot.titleLabel.text if plot.titleLabel.isVisible() else ""
+                name = f"plot {_name(widget, title or type(widget).__name__)}"
                 parts = [plot.getViewBox()] + [a["item"] for a in plot.axes.values()
                                                if a["item"].isVisible()]
-                area = widget.mapFromScene(
-                    plot.getViewBox().mapRectToScene(plot.getViewBox().rect())).boundingRect()
+                boxes = [widget.mapFromScene(part.mapRectToScene(part.rect())).boundingRect()
+                         for part in parts]
+                area = boxes[0]         # the view box: where the curves are drawn
                 if area.height() < least or area.width() < least:
-                    title = plot.titleLabel.text if plot.titleLabel.isVisible() else ""
                     self.result.cut.append(
-                        f"plot {_name(widget, title or type(widget).__name__)}: only "
-                        f"{area.width():.0f}x{area.height():.0f} px to plot in (at least "
-                        f"{least})")
+                        f"{name}: only {area.width():.0f}x{area.height():.0f} px to plot in "
+                        f"(at least {least})")
                     continue
-                for part in parts:
-                    box = widget.mapFromScene(part.mapRectToScene(part.rect())).boundingRect()
-                    if not inside.contains(box):
-                        title = plot.titleLabel.text if plot.titleLabel.isVisible() else ""
-                        self.result.cut.append(
-                            f"plot {_name(widget, title or type(widget).__name__)}: its "
-                            f"{type(part).__name__} reaches {box.getRect()}, out of the "
-                            f"widget's {widget.width()}x{widget.height()}")
-                        break
+                out = next(((part, box) for part, box in zip(parts, boxes)
+                            if not inside.contains(box)), None)
+                if out is not None:
+                    self.result.cut.append(
+                        f"{name}: its {type(out[0]).__name__} reaches {out[1].getRect()}, out "
+                        f"of the widget's {widget.width()}x{widget.height()}")
 
     def _squeezed(self, widget):
         """A shown widget with text that its layout squeezed to nothing (a combo box row got

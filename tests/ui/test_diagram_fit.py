@@ -312,11 +312,9 @@ def test_compact_lines_keep_the_most_important_that_fit(qapp):
     assert texts(20, 1000, line - 1) == []
 
 
-def test_block_kinds_read_by_colour_where_no_name_fits(make_window, qtbot):
-    """Lesson 9's rhythm in a view so small that no block's name fits: Dense, BatchNorm and
-    ReLU blocks still differ, by the tint of their headers as drawn on screen."""
-    from nnplayground.ui.diagram_detail import header_tint
-    from nnplayground.ui.diagram_items import HEADER_HEIGHT
+def _dense_batchnorm_relu():
+    """mnist-mlp, automatic layout, its first hidden layer as lesson 9's Dense, BatchNorm,
+    ReLU."""
     doc = _automatic("mnist-mlp")
     doc["model"]["nodes"][2:3] = [
         {"id": "h1", "type": "Dense", "params": {"units": 256, "activation": "identity"},
@@ -324,7 +322,15 @@ def test_block_kinds_read_by_colour_where_no_name_fits(make_window, qtbot):
         {"id": "bn", "type": "BatchNorm", "params": {}, "inputs": ["h1"]},
         {"id": "act", "type": "Activation", "params": {"function": "relu"}, "inputs": ["bn"]}]
     doc["model"]["nodes"][5]["inputs"] = ["act"]
-    window = make_window(doc)
+    return doc
+
+
+def test_block_kinds_read_by_colour_where_no_name_fits(make_window, qtbot):
+    """Lesson 9's rhythm in a view so small that no block's name fits: Dense, BatchNorm and
+    ReLU blocks still differ, by the tint of their headers as drawn on screen."""
+    from nnplayground.ui.diagram_detail import header_tint
+    from nnplayground.ui.diagram_items import HEADER_HEIGHT
+    window = make_window(_dense_batchnorm_relu())
     view = window.view
     view.setFixedSize(260, 90)
     qtbot.waitUntil(lambda: view.viewport().width() <= 260)
@@ -346,14 +352,7 @@ def test_a_key_names_the_tints_while_blocks_have_no_room_for_names(make_window, 
     in the view's corner names each hidden kind in its tint, at the readable size; zoomed in
     until the names fit, it goes away."""
     from nnplayground.ui.diagram_detail import header_tint, kind_name
-    doc = _automatic("mnist-mlp")
-    doc["model"]["nodes"][2:3] = [
-        {"id": "h1", "type": "Dense", "params": {"units": 256, "activation": "identity"},
-         "inputs": ["flat"]},
-        {"id": "bn", "type": "BatchNorm", "params": {}, "inputs": ["h1"]},
-        {"id": "act", "type": "Activation", "params": {"function": "relu"}, "inputs": ["bn"]}]
-    doc["model"]["nodes"][5]["inputs"] = ["act"]
-    window = make_window(doc)
+    window = make_window(_dense_batchnorm_relu())
     view = window.view
     view.setFixedSize(800, 160)
     qtbot.waitUntil(lambda: view.viewport().width() <= 800)
