@@ -84,6 +84,16 @@ def legend_row(layout: pg.GraphicsLayout, row: int, col: int = 0, columns: int =
     return legend
 
 
+def place_plots(layout: pg.GraphicsLayout, plots, side_by_side: bool, row: int = 0) -> None:
+    """Lay `plots` out in `layout` from `row` on: one row of columns when `side_by_side`, else
+    one column of rows (what a WideWatcher's `arrange` does); plots not listed leave it."""
+    for item in list(layout.items):
+        if isinstance(item, pg.PlotItem):
+            layout.removeItem(item)
+    for i, plot in enumerate(plots):
+        layout.addItem(plot, row=row if side_by_side else row + i, col=i if side_by_side else 0)
+
+
 class WideWatcher(QObject):
     """Calls `arrange(wide)` when `widget` turns wider than `ratio` times its height, or back:
     a view puts its plots side by side in a wide, short dock and stacks them in a tall one."""

@@ -22,7 +22,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from nnplayground.ui.views.common import LiveView, WideWatcher, light, set_title
+from nnplayground.ui.views.common import (LiveView, WideWatcher, light, place_plots,
+                                          set_title)
 from nnplayground.ui.views.metrics import PointBuffer
 from nnplayground.worker import snapshot as S
 from nnplayground.worker.builder import HEALTH_SAMPLES
@@ -88,13 +89,7 @@ class HealthView(LiveView):
         """The shown figures one above the other in a tall dock, side by side in a wide one."""
         if side_by_side is not None:
             self.side_by_side = side_by_side
-        layout = self.graphs.ci
-        for plot in self.plots.values():
-            if plot in layout.items:
-                layout.removeItem(plot)
-        wide = self.side_by_side
-        for i, key in enumerate(self.shown):
-            layout.addItem(self.plots[key], row=0 if wide else i, col=i if wide else 0)
+        place_plots(self.graphs.ci, [self.plots[key] for key in self.shown], self.side_by_side)
 
     def _show_figures(self, health):
         """Draw only the figures some layer has; say in the plots' place which are left out."""

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.common import (BLUE, ORANGE, LiveView, StableRange, WideWatcher,
-                                          legend_row, light)
+                                          legend_row, light, place_plots)
 
 MAX_POINTS = 4_000    # per-step points kept; older ones are merged pairwise (mean) beyond this
 
@@ -155,16 +155,9 @@ class MetricsView(LiveView):
             return
         self.side_by_side = side_by_side
         layout = self.graphs.ci
-        for item in (self.legend, self.loss_plot, self.metric_plot):
-            layout.removeItem(item)
-        if side_by_side:
-            layout.addItem(self.legend, row=0, col=0, colspan=2)
-            layout.addItem(self.loss_plot, row=1, col=0)
-            layout.addItem(self.metric_plot, row=1, col=1)
-        else:
-            layout.addItem(self.legend, row=0, col=0)
-            layout.addItem(self.loss_plot, row=1, col=0)
-            layout.addItem(self.metric_plot, row=2, col=0)
+        layout.removeItem(self.legend)
+        layout.addItem(self.legend, row=0, col=0, colspan=2 if side_by_side else 1)
+        place_plots(layout, [self.loss_plot, self.metric_plot], side_by_side, row=1)
 
     def on_dataset(self, info):
         self.steps.clear()

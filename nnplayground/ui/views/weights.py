@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from nnplayground.ui.views.common import (BLUE, DIVERGING, ORANGE, LiveView, WideWatcher, light,
-                                          mosaic, set_title)
+                                          mosaic, place_plots, set_title)
 from nnplayground.worker import snapshot as S
 
 BINS = 40
@@ -103,11 +103,7 @@ class HistogramView(LiveView):
         if side_by_side == self.side_by_side:
             return
         self.side_by_side = side_by_side
-        layout = self.graphs.ci
-        for plot in (self.w_plot, self.g_plot):
-            layout.removeItem(plot)
-        layout.addItem(self.w_plot, row=0, col=0)
-        layout.addItem(self.g_plot, row=0 if side_by_side else 1, col=1 if side_by_side else 0)
+        place_plots(self.graphs.ci, [self.w_plot, self.g_plot], side_by_side)
 
     def applies_to(self, info):
         return True
