@@ -27,6 +27,15 @@ def _settle():
     QApplication.processEvents()
 
 
+def _shown(qtbot, widget, width, height):
+    """`widget` on screen at width x height (pytest-qt cleans it up)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def test_grid_columns_follow_the_area_shape():
     assert grid_columns(16, 1, 1, 800, 200) == 8          # wide and short: two rows
     assert grid_columns(16, 1, 1, 400, 400) == 4          # square: a square
@@ -34,11 +43,7 @@ def test_grid_columns_follow_the_area_shape():
 
 
 def test_a_picture_fills_its_widget_nearest_neighbour(qtbot):
-    picture = PixelImage()
-    qtbot.addWidget(picture)
-    picture.resize(300, 200)
-    picture.show()
-    qtbot.waitExposed(picture)
+    picture = _shown(qtbot, PixelImage(), 300, 200)
     digit = np.zeros((28, 28), np.float32)
     digit[:, :14] = 1.0                                   # left half white
     picture.setImage(digit)
@@ -52,11 +57,7 @@ def test_a_picture_fills_its_widget_nearest_neighbour(qtbot):
 
 def test_the_filters_view_fills_a_1280x720_dock(qtbot):
     """The dock mnist-cnn's filters get at 1280x720 (window mode, measured 513x330)."""
-    view = FiltersView()
-    qtbot.addWidget(view)
-    view.resize(513, 330)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _shown(qtbot, FiltersView(), 513, 330)
     view.set_dataset(_info())
     view.show_snapshot(SimpleNamespace(
         image_index=0, weights={"conv1": {"W": RNG.normal(size=(16, 1, 3, 3))}},
